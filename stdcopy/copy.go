@@ -1,0 +1,110 @@
+package stdcopy
+
+import "io"
+
+// Copy demultiplexes src into stdout and stderr until src ends, and returns
+// the number of bytes written to them. Stdin frames go to stdout; a nil writer
+// discards its stream, and discarded bytes are not counted.
+//
+// Copy returns nil when src ends cleanly between frames, and
+// io.ErrUnexpectedEOF (moby's StdCopy returns nil) after delivering the bytes of
+// a header or payload cut short. A Systemerr frame ends the copy with a
+// *DaemonError and an unknown stream byte with an *InvalidStreamError, in both
+// cases after earlier frames are written. A writer's error, or
+// io.ErrShortWrite, is returned as is; written is exact in every case.
+//
+// Consecutive frames for one writer that arrived in the same read are written
+// with a single Write call, and Copy writes everything it holds before each
+// read, so live output is never held back.
+func Copy(stdout, stderr io.Writer, src io.Reader) (written int64, err error) {
+	c := copier{decoder: newDecoder(src), dst: [2]io.Writer{stdout, stderr}}
+	defer c.release()
+	err = c.run()
+	return c.written, err
+}
+
+type copier struct {
+	decoder
+	dst     [2]io.Writer
+	written int64
+	cur     int   // index in dst of the current frame's writer
+	left    int64 // payload bytes of the current frame not yet buffered
+	// buf[runStart:runEnd] holds payload for dst[cur] not yet written. Removing
+	// the headers between payloads keeps runEnd <= r, so compacting never
+	// overwrites bytes still to be parsed.
+	runStart, runEnd int
+}
+
+func (c *copier) run() error {
+	for {
+		if c.left > 0 && c.r < c.w {
+			n := int(min(c.left, int64(c.w-c.r)))
+			if c.runStart == c.runEnd {
+				c.runStart, c.runEnd = c.r, c.r
+			}
+			if c.runEnd != c.r {
+				copy(c.buf[c.runEnd:], c.buf[c.r:c.r+n])
+			}
+			c.runEnd += n
+			c.r += n
+			c.left -= int64(n)
+			continue
+		}
+		if c.left == 0 {
+			stream, size, ok, err := c.header()
+			if err != nil || stream == Systemerr {
+				// Earlier frames are delivered before the failure is reported.
+				if ferr := c.flush(); ferr != nil {
+					return ferr
+				}
+				if err != nil {
+					return err
+				}
+				return c.daemonError(size)
+			}
+			if ok {
+				// An empty frame must not split the run of frames around it.
+				if i := dstIndex(stream); size > 0 && i != c.cur {
+					if err := c.flush(); err != nil {
+						return err
+					}
+					c.cur = i
+				}
+				c.left = int64(size)
+				continue
+			}
+		}
+		// The next read may block on a live stream: write what is here first.
+		if err := c.flush(); err != nil {
+			return err
+		}
+		if err := c.fill(); err != nil {
+			return endErr(err, c.left > 0 || c.r < c.w)
+		}
+	}
+}
+
+// dstIndex maps Stdin and Stdout to 0 and Stderr to 1.
+func dstIndex(s StreamType) int {
+	if s == Stderr {
+		return 1
+	}
+	return 0
+}
+
+// flush writes the pending run to its writer.
+func (c *copier) flush() error {
+	p := c.buf[c.runStart:c.runEnd]
+	c.runStart, c.runEnd = 0, 0
+	w := c.dst[c.cur]
+	if len(p) == 0 || w == nil {
+		return nil
+	}
+	n, err := w.Write(p)
+	n = max(0, min(n, len(p))) // a broken writer must not skew written
+	c.written += int64(n)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	return err
+}
