@@ -1,0 +1,358 @@
+#!/usr/bin/env bash
+# Start/stop the real engines dockwire's live tests run against (see docs/engines.md).
+#
+#   scripts/engines.sh start [d20|d28|podman|all]...   default: d20 d28
+#   scripts/engines.sh stop  [d20|d28|podman|all]...   default: all; only engines this script started
+#   scripts/engines.sh env   [d20|d28|podman|all]...   default: all; prints DOCKWIRE_HOSTS=... for eval
+#   scripts/engines.sh status
+#
+# Engines:
+#   d20     Docker 20.10 from Debian 12's docker.io           unix:///var/run/docker.sock
+#   d28     Docker 28.5 unpacked from Debian unstable (falls back to 26.1 from Debian 13),
+#           with its own bridge d28br0                        unix:///tmp/d28/docker.sock
+#   podman  Podman's Docker-compatible API (best effort)      unix:///tmp/podman.sock
+#
+# Idempotent: an engine whose socket already answers /_ping is left alone; packages are installed
+# only when missing; the unpacked d28 root and its .debs are cached, so re-runs download nothing.
+# Needs root, Debian 12, and Debian's mirror. Log lines go to stderr; `env` alone writes stdout.
+set -euo pipefail
+
+STATE_DIR=/run/dockwire-engines     # pidfiles of the engines this script started
+START_TIMEOUT=${START_TIMEOUT:-60}  # seconds to wait for /_ping
+
+D20_SOCK=/var/run/docker.sock
+D20_LOG=/tmp/dockerd.log
+
+D28_DIR=/tmp/d28
+D28_SOCK=$D28_DIR/docker.sock
+D28_LOG=$D28_DIR/log
+D28_BRIDGE=d28br0
+D28_BRIDGE_CIDR=172.31.255.1/24
+D28_SUITES=${D28_SUITES:-"sid trixie"}   # tried in order until one dockerd answers
+
+PODMAN_SOCK=/tmp/podman.sock
+PODMAN_LOG=/tmp/podman.log
+
+ALL_ENGINES="d20 d28 podman"
+APT_LOG=/tmp/engines-apt.log
+
+log() { printf '[engines %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# ---------------------------------------------------------------------------------- helpers
+
+sock_of() {
+  case $1 in
+    d20) echo "$D20_SOCK" ;; d28) echo "$D28_SOCK" ;; podman) echo "$PODMAN_SOCK" ;;
+  esac
+}
+
+ping_ok() { # ping_ok SOCKET
+  [ -S "$1" ] && curl -sf --max-time 3 --unix-socket "$1" http://d/_ping >/dev/null 2>&1
+}
+
+# Prints "ENGINE: Version X API Y unix://SOCKET" from GET /version.
+report_version() { # report_version ENGINE
+  local sock json ver api
+  sock=$(sock_of "$1")
+  json=$(curl -sf --max-time 5 --unix-socket "$sock" http://d/version) || { log "$1: GET /version failed"; return 0; }
+  ver=$(sed -n 's/.*"Version":"\([^"]*\)".*/\1/p' <<<"${json//,/$'\n'}" | head -n1)
+  api=$(sed -n 's/.*"ApiVersion":"\([^"]*\)".*/\1/p' <<<"${json//,/$'\n'}" | head -n1)
+  printf '%-6s Version %-22s API %-5s unix://%s\n' "$1:" "$ver" "$api" "$sock"
+}
+
+pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+read_pid() { [ -s "$1" ] && cat "$1" || true; }
+
+# Waits for SOCKET to answer /_ping while PID lives; on failure shows the log's tail.
+wait_ping() { # wait_ping NAME SOCKET PID LOG
+  local name=$1 sock=$2 pid=$3 logf=$4 i
+  for ((i = 0; i < START_TIMEOUT * 2; i++)); do
+    ping_ok "$sock" && return 0
+    if ! pid_alive "$pid"; then
+      log "$name exited before answering /_ping on $sock; last lines of $logf:"
+      tail -n 25 "$logf" >&2 || true
+      return 1
+    fi
+    sleep 0.5
+  done
+  log "$name did not answer /_ping on $sock within ${START_TIMEOUT}s; last lines of $logf:"
+  tail -n 25 "$logf" >&2 || true
+  return 1
+}
+
+# Starts "$@" detached (own session, stdin closed), logging to LOG; records its pid.
+# setsid execs in place (a background job is no process-group leader), so $! is the daemon.
+launch() { # launch NAME LOG CMD...
+  local name=$1 logf=$2; shift 2
+  mkdir -p "$STATE_DIR" "$(dirname "$logf")"
+  setsid "$@" </dev/null >>"$logf" 2>&1 9>&- &   # 9>&-: the daemon must not keep our lock
+  echo $! >"$STATE_DIR/$name.pid"
+}
+
+# Stops the process in STATE_DIR/NAME.pid (TERM, then KILL after 40 s).
+stop_pidfile() { # stop_pidfile NAME
+  local pidf=$STATE_DIR/$1.pid pid i
+  pid=$(read_pid "$pidf")
+  if pid_alive "$pid"; then
+    log "stopping $1 (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 80; i++)); do pid_alive "$pid" || break; sleep 0.5; done
+    if pid_alive "$pid"; then log "$1 still alive, sending KILL"; kill -KILL "$pid" 2>/dev/null || true; fi
+  fi
+  rm -f "$pidf"
+}
+
+APT_UPDATED=0
+# Installs the packages that are not installed yet (apt-get update at most once per run).
+ensure_pkgs() { # ensure_pkgs PKG...
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$APT_UPDATED" = 0 ]; then
+    log "apt-get update (log $APT_LOG)"
+    apt_quiet update
+    APT_UPDATED=1
+  fi
+  log "installing ${missing[*]} (log $APT_LOG)"
+  apt_quiet install -y "${missing[@]}"
+}
+
+# Runs apt-get non-interactively (waiting for another apt's lock), output to APT_LOG.
+apt_quiet() { # apt_quiet APT-GET-ARGS...
+  DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a NEEDRESTART_SUSPEND=1 \
+    apt-get -o DPkg::Lock::Timeout=600 -q "$@" </dev/null >>"$APT_LOG" 2>&1 ||
+    { tail -n 20 "$APT_LOG" >&2; die "apt-get failed (log $APT_LOG)"; }
+}
+
+# The Debian mirror apt already uses (deb822 or one-line format).
+debian_mirror() {
+  local uri=""
+  [ -f /etc/apt/sources.list.d/debian.sources ] &&
+    uri=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources)
+  [ -z "$uri" ] && [ -f /etc/apt/sources.list ] &&
+    uri=$(awk '$1=="deb" && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list)
+  echo "${uri:-http://deb.debian.org/debian}"
+}
+
+# ---------------------------------------------------------------------------------- d20
+
+start_d20() {
+  ensure_pkgs docker.io busybox-static curl iproute2
+  if ping_ok "$D20_SOCK"; then log "d20: already answering on $D20_SOCK"; return 0; fi
+  local pid
+  pid=$(read_pid /var/run/docker.pid)
+  if pid_alive "$pid"; then
+    log "d20: dockerd pid $pid exists but does not answer yet; waiting for it"
+  else
+    rm -f /var/run/docker.pid
+    log "d20: starting dockerd (log $D20_LOG)"
+    launch d20 "$D20_LOG" dockerd
+    pid=$(read_pid "$STATE_DIR/d20.pid")
+  fi
+  wait_ping "d20 dockerd" "$D20_SOCK" "$pid" "$D20_LOG" || die "d20 did not come up"
+}
+
+# ---------------------------------------------------------------------------------- d28
+
+# Unpacks docker.io + containerd of Debian SUITE into D28_DIR/SUITE/root,
+# downloading only if neither the root nor the .debs are cached. Runs in a subshell whose
+# status is tested, where `set -e` does not apply: every step that matters says `|| die`.
+d28_unpack() { # d28_unpack SUITE
+  local suite=$1 base=$D28_DIR/$1 aptd=/tmp/apt-$1 root
+  root=$base/root
+  [ -f "$root/.complete" ] && return 0
+
+  local O=(-o "Dir::Etc::sourcelist=$aptd/sources.list" -o Dir::Etc::sourceparts=-
+           -o "Dir::State::Lists=$aptd/lists" -o "Dir::Cache=$aptd/cache" -o APT::Sandbox::User=root)
+  mkdir -p "$aptd/lists/partial" "$aptd/cache/archives/partial" "$aptd/debs"
+  if [ ! -f "$aptd/debs/.complete" ]; then
+    echo "deb $(debian_mirror) $suite main" >"$aptd/sources.list"
+    log "d28: apt-get update for $suite (private lists in $aptd)"
+    apt_quiet "${O[@]}" update
+    # containerd's package name differs between distributions (containerd / containerd.io):
+    # take whatever this suite's docker.io depends on.
+    local ctrd
+    ctrd=$(apt-cache "${O[@]}" depends "docker.io/$suite" 2>/dev/null |
+           awk '$1 ~ /Depends:/ && $2 ~ /^containerd/ {print $2; exit}')
+    ctrd=${ctrd:-containerd}
+    log "d28: downloading docker.io and $ctrd from $suite"
+    rm -f "$aptd/debs/"*.deb
+    (cd "$aptd/debs" && apt_quiet "${O[@]}" download "docker.io/$suite" "$ctrd/$suite") || die "download failed"
+    touch "$aptd/debs/.complete"
+  fi
+
+  log "d28: unpacking into $root"
+  rm -rf "$root"; mkdir -p "$root" || die "d28: cannot create $root"
+  local f
+  for f in "$aptd/debs/"*.deb; do dpkg-deb -x "$f" "$root" || die "d28: cannot unpack $f"; done
+  [ -x "$root/usr/sbin/dockerd" ] || die "d28: $suite's docker.io has no usr/sbin/dockerd"
+  [ -x "$root/usr/bin/containerd" ] || die "d28: $suite's containerd has no usr/bin/containerd"
+  # Debian 12's runc: the suite's runc may need a newer glibc than Debian 12 has.
+  cp "$(command -v runc || echo /usr/sbin/runc)" "$root/usr/bin/runc" || die "d28: cannot copy runc"
+  # docker-init (for HostConfig.Init) is a link to tini-static: take Debian 12's.
+  cp /usr/bin/tini-static "$root/usr/bin/tini-static" || die "d28: cannot copy tini-static"
+  touch "$root/.complete"
+}
+
+# Creates the bridge for the second dockerd. Never use --bridge none: that dockerd would then
+# delete the default engine's docker0 ("could not find bridge docker0" on d20 afterwards).
+d28_bridge() {
+  ip link show "$D28_BRIDGE" >/dev/null 2>&1 || ip link add "$D28_BRIDGE" type bridge
+  ip -4 addr show dev "$D28_BRIDGE" | grep -q "${D28_BRIDGE_CIDR%/*}/" ||
+    ip addr add "$D28_BRIDGE_CIDR" dev "$D28_BRIDGE"
+  ip link set "$D28_BRIDGE" up
+}
+
+# Runs SUITE's dockerd on D28_SOCK; returns 1 if it does not answer.
+d28_run() { # d28_run SUITE
+  local suite=$1 root=$D28_DIR/$1/root pid
+  (d28_unpack "$suite") || return 1   # subshell: a failed download also moves on to the next suite
+  d28_bridge
+  rm -f "$D28_DIR/d.pid"
+  log "d28: starting $suite's dockerd (log $D28_LOG)"
+  echo "=== $(date -Is) starting dockerd from $suite" >>"$D28_LOG"
+  # PATH: dockerd finds containerd, containerd-shim-runc-v2, runc, docker-proxy, docker-init there.
+  launch d28 "$D28_LOG" env PATH="$root/usr/bin:$root/usr/sbin:$PATH" "$root/usr/sbin/dockerd" \
+    -H "unix://$D28_SOCK" --data-root "$D28_DIR/$suite/data" --exec-root "$D28_DIR/exec" \
+    --pidfile "$D28_DIR/d.pid" --bridge "$D28_BRIDGE" --iptables=false --ip6tables=false
+  pid=$(read_pid "$STATE_DIR/d28.pid")
+  wait_ping "d28 dockerd ($suite)" "$D28_SOCK" "$pid" "$D28_LOG" && return 0
+  stop_pidfile d28
+  return 1
+}
+
+start_d28() {
+  if ping_ok "$D28_SOCK"; then log "d28: already answering on $D28_SOCK"; return 0; fi
+  mkdir -p "$D28_DIR"
+  ensure_pkgs runc tini curl iproute2
+  local pid suite
+  pid=$(read_pid "$D28_DIR/d.pid")
+  if pid_alive "$pid"; then
+    log "d28: dockerd pid $pid exists but does not answer yet; waiting for it"
+    wait_ping "d28 dockerd" "$D28_SOCK" "$pid" "$D28_LOG" && return 0
+    die "d28: dockerd pid $pid is not answering; stop it first"
+  fi
+  for suite in $D28_SUITES; do
+    if d28_run "$suite"; then
+      log "d28: dockerd from Debian $suite is up"
+      return 0
+    fi
+    log "d28: Debian $suite's dockerd could not be fetched or started; trying the next suite"
+  done
+  die "d28: no dockerd came up (tried: $D28_SUITES); see $D28_LOG"
+}
+
+# ---------------------------------------------------------------------------------- podman
+
+# Best effort: Debian 12's podman 4.3 serving the Docker-compatible API.
+start_podman() {
+  ensure_pkgs podman curl
+  if ping_ok "$PODMAN_SOCK"; then log "podman: already answering on $PODMAN_SOCK"; return 0; fi
+  # Without this every container fails to start here ("error setting rlimit type 7").
+  # It must be in place before the service starts.
+  mkdir -p /etc/containers
+  grep -qs 'default_ulimits *= *\[\]' /etc/containers/containers.conf ||
+    printf '[containers]\ndefault_ulimits = []\n' >/etc/containers/containers.conf
+  stop_pidfile podman   # a leftover service of ours that stopped answering
+  rm -f "$PODMAN_SOCK"
+  log "podman: starting podman system service (log $PODMAN_LOG)"
+  launch podman "$PODMAN_LOG" podman system service --time=0 "unix://$PODMAN_SOCK"
+  wait_ping "podman service" "$PODMAN_SOCK" "$(read_pid "$STATE_DIR/podman.pid")" "$PODMAN_LOG" ||
+    die "podman did not come up"
+}
+
+# ---------------------------------------------------------------------------------- commands
+
+stop_d20() { stop_pidfile d20; }
+stop_d28() {
+  stop_pidfile d28
+  ping_ok "$D28_SOCK" && return 0   # another d28, not started by us, keeps its bridge and mounts
+  ip link del "$D28_BRIDGE" 2>/dev/null || true
+  # dockerd bind-mounts its data root onto itself and leaves that behind: unmount, so that
+  # `rm -rf /tmp/d28` works.
+  awk -v d="$D28_DIR/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r |
+    while read -r m; do umount "$m" || true; done
+}
+stop_podman() { stop_pidfile podman; rm -f "$PODMAN_SOCK"; }
+
+# Sets ENGINES to the engine arguments, "all" or none (= DEFAULT) expanded.
+ENGINES=()
+select_engines() { # select_engines DEFAULT ARGS...
+  local def=$1 e; shift
+  [ $# -eq 0 ] && set -- $def
+  ENGINES=()
+  for e in "$@"; do
+    case $e in
+      all) ENGINES+=($ALL_ENGINES) ;;
+      d20 | d28 | podman) ENGINES+=("$e") ;;
+      *) die "unknown engine '$e' (want d20, d28, podman or all)" ;;
+    esac
+  done
+}
+
+# Serialises start/stop between concurrent runs of this script.
+lock() {
+  mkdir -p "$STATE_DIR"
+  exec 9>"$STATE_DIR/lock"
+  flock -w 600 9 || die "another scripts/engines.sh holds $STATE_DIR/lock"
+}
+
+cmd_start() {
+  [ "$(id -u)" = 0 ] || die "start needs root"
+  lock
+  local e t0 up=()
+  select_engines "d20 d28" "$@"
+  for e in "${ENGINES[@]}"; do
+    t0=$SECONDS
+    if [ "$e" = podman ] && [ ${#ENGINES[@]} -gt 1 ]; then
+      # Best effort beside the Docker engines: a podman failure is reported, not fatal.
+      (start_podman) || { log "podman: did not come up (best effort); continuing without it"; continue; }
+    else
+      "start_$e"
+    fi
+    log "$e: ready after $((SECONDS - t0))s"
+    up+=("$e")
+  done
+  for e in "${up[@]}"; do report_version "$e"; done
+}
+
+cmd_stop() {
+  local e
+  select_engines "$ALL_ENGINES" "$@"
+  lock
+  for e in "${ENGINES[@]}"; do "stop_$e"; done
+}
+
+cmd_env() {
+  local e hosts=()
+  select_engines "$ALL_ENGINES" "$@"
+  for e in "${ENGINES[@]}"; do
+    ping_ok "$(sock_of "$e")" && hosts+=("unix://$(sock_of "$e")")
+  done
+  [ ${#hosts[@]} -gt 0 ] || { log "no engine is answering"; echo "DOCKWIRE_HOSTS="; return 1; }
+  (IFS=,; echo "DOCKWIRE_HOSTS=${hosts[*]}")
+}
+
+cmd_status() {
+  local e
+  for e in $ALL_ENGINES; do
+    if ping_ok "$(sock_of "$e")"; then report_version "$e"; else printf '%-6s down\n' "$e:"; fi
+  done
+}
+
+main() {
+  local cmd=${1:-}
+  [ $# -gt 0 ] && shift
+  case $cmd in
+    start) cmd_start "$@" ;;
+    stop) cmd_stop "$@" ;;
+    env) cmd_env "$@" ;;
+    status) cmd_status ;;
+    *) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  esac
+}
+
+main "$@"
