@@ -1,0 +1,299 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+// ContainerSummary is one entry of a container list.
+type ContainerSummary struct {
+	ID         string
+	Names      []string // with the leading "/", as the daemon sends them
+	Image      string
+	ImageID    string
+	Command    string
+	Created    time.Time
+	State      string // created, running, paused, restarting, removing, exited or dead
+	Status     string // human-readable, such as "Up 4 days"
+	Ports      []PortSummary
+	Labels     map[string]string
+	SizeRw     int64 // only when the list asked for sizes
+	SizeRootFs int64
+	Networks   map[string]EndpointSettings
+	Mounts     []MountPoint
+	Raw
+}
+
+// Name returns the container's first name without the leading "/".
+func (c ContainerSummary) Name() string {
+	if len(c.Names) == 0 {
+		return ""
+	}
+	n := c.Names[0]
+	if len(n) > 0 && n[0] == '/' {
+		return n[1:]
+	}
+	return n
+}
+
+func (c *ContainerSummary) decode(r gjson.Result) error {
+	if err := wantObject(r, "container summary"); err != nil {
+		return err
+	}
+	c.Raw = Raw(r.Raw)
+	var err error
+	r.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "Id":
+			c.ID = v.String()
+		case "Names":
+			c.Names = strs(v)
+		case "Image":
+			c.Image = v.String()
+		case "ImageID":
+			c.ImageID = v.String()
+		case "Command":
+			c.Command = v.String()
+		case "Created":
+			c.Created = unixTime(v)
+		case "State":
+			c.State = v.String()
+		case "Status":
+			c.Status = v.String()
+		case "Ports":
+			v.ForEach(func(_, p gjson.Result) bool {
+				c.Ports = append(c.Ports, PortSummary{IP: p.Get("IP").String(), PrivatePort: uint16(p.Get("PrivatePort").Uint()), PublicPort: uint16(p.Get("PublicPort").Uint()), Type: p.Get("Type").String()})
+				return true
+			})
+		case "Labels":
+			c.Labels = strMap(v)
+		case "SizeRw":
+			c.SizeRw = v.Int()
+		case "SizeRootFs":
+			c.SizeRootFs = v.Int()
+		case "NetworkSettings":
+			c.Networks, err = endpoints(v.Get("Networks"))
+		case "Mounts":
+			c.Mounts = mounts(v)
+		}
+		return err == nil
+	})
+	return err
+}
+
+// PortSummary is a port a listed container exposes.
+type PortSummary struct {
+	IP          string
+	PrivatePort uint16
+	PublicPort  uint16
+	Type        string // tcp, udp or sctp
+}
+
+// MountPoint is a mount in a container.
+type MountPoint struct {
+	Type        string // bind, volume, tmpfs, npipe, cluster or image
+	Name        string // the volume's name, for volumes
+	Source      string
+	Destination string
+	Driver      string
+	Mode        string
+	RW          bool
+	Propagation string
+}
+
+func mounts(r gjson.Result) []MountPoint {
+	var out []MountPoint
+	r.ForEach(func(_, m gjson.Result) bool {
+		out = append(out, MountPoint{
+			Type: m.Get("Type").String(), Name: m.Get("Name").String(),
+			Source: m.Get("Source").String(), Destination: m.Get("Destination").String(),
+			Driver: m.Get("Driver").String(), Mode: m.Get("Mode").String(),
+			RW: m.Get("RW").Bool(), Propagation: m.Get("Propagation").String(),
+		})
+		return true
+	})
+	return out
+}
+
+// EndpointSettings is a container's attachment to one network.
+type EndpointSettings struct {
+	NetworkID           string
+	EndpointID          string
+	Gateway             string
+	IPAddress           string
+	IPPrefixLen         int
+	IPv6Gateway         string
+	GlobalIPv6Address   string
+	GlobalIPv6PrefixLen int
+	MacAddress          string
+	Aliases             []string
+	DNSNames            []string // API 1.44 and later
+}
+
+func endpoints(r gjson.Result) (map[string]EndpointSettings, error) {
+	if err := wantObject(r, "Networks"); err != nil || !r.IsObject() {
+		return nil, err
+	}
+	out := make(map[string]EndpointSettings)
+	r.ForEach(func(name, e gjson.Result) bool {
+		out[name.Str] = EndpointSettings{
+			NetworkID: e.Get("NetworkID").String(), EndpointID: e.Get("EndpointID").String(),
+			Gateway: e.Get("Gateway").String(), IPAddress: e.Get("IPAddress").String(),
+			IPPrefixLen: int(e.Get("IPPrefixLen").Int()), IPv6Gateway: e.Get("IPv6Gateway").String(),
+			GlobalIPv6Address: e.Get("GlobalIPv6Address").String(), GlobalIPv6PrefixLen: int(e.Get("GlobalIPv6PrefixLen").Int()),
+			MacAddress: e.Get("MacAddress").String(), Aliases: strs(e.Get("Aliases")), DNSNames: strs(e.Get("DNSNames")),
+		}
+		return true
+	})
+	return out, nil
+}
+
+// ContainerInspectResponse is the detail of one container.
+type ContainerInspectResponse struct {
+	ID              string
+	Name            string // with the leading "/"
+	Created         time.Time
+	Path            string
+	Args            []string
+	State           ContainerState
+	Image           string // the image ID
+	RestartCount    int
+	Driver          string
+	Platform        string
+	ExecIDs         []string
+	Config          ContainerConfig
+	HostConfig      HostConfig
+	NetworkSettings NetworkSettings
+	Mounts          []MountPoint
+	SizeRw          int64
+	SizeRootFs      int64
+	Raw
+}
+
+func (c *ContainerInspectResponse) decode(r gjson.Result) error {
+	if err := wantObject(r, "container"); err != nil {
+		return err
+	}
+	c.Raw = Raw(r.Raw)
+	var err error
+	r.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "Id":
+			c.ID = v.String()
+		case "Name":
+			c.Name = v.String()
+		case "Created":
+			c.Created = timestamp(v)
+		case "Path":
+			c.Path = v.String()
+		case "Args":
+			c.Args = strs(v)
+		case "State":
+			err = c.State.decode(v)
+		case "Image":
+			c.Image = v.String()
+		case "RestartCount":
+			c.RestartCount = int(v.Int())
+		case "Driver":
+			c.Driver = v.String()
+		case "Platform":
+			c.Platform = v.String()
+		case "ExecIDs":
+			c.ExecIDs = strs(v)
+		case "Config":
+			err = c.Config.decode(v)
+		case "HostConfig":
+			err = c.HostConfig.decode(v)
+		case "NetworkSettings":
+			err = c.NetworkSettings.decode(v)
+		case "Mounts":
+			c.Mounts = mounts(v)
+		case "SizeRw":
+			c.SizeRw = v.Int()
+		case "SizeRootFs":
+			c.SizeRootFs = v.Int()
+		}
+		return err == nil
+	})
+	return err
+}
+
+// ContainerState is a container's run state.
+type ContainerState struct {
+	Status     string // created, running, paused, restarting, removing, exited or dead
+	Running    bool
+	Paused     bool
+	Restarting bool
+	OOMKilled  bool
+	Dead       bool
+	Pid        int
+	ExitCode   int
+	Error      string
+	StartedAt  time.Time // zero if never started
+	FinishedAt time.Time // zero if never finished
+	Health     string    // starting, healthy, unhealthy, or "" without a health check
+}
+
+func (s *ContainerState) decode(r gjson.Result) error {
+	if err := wantObject(r, "State"); err != nil {
+		return err
+	}
+	code, err := exactInt(r.Get("ExitCode"), "State.ExitCode")
+	if err != nil && r.Get("ExitCode").Exists() {
+		return err
+	}
+	*s = ContainerState{
+		Status: r.Get("Status").String(), Running: r.Get("Running").Bool(), Paused: r.Get("Paused").Bool(),
+		Restarting: r.Get("Restarting").Bool(), OOMKilled: r.Get("OOMKilled").Bool(), Dead: r.Get("Dead").Bool(),
+		Pid: int(r.Get("Pid").Int()), ExitCode: int(code), Error: r.Get("Error").String(),
+		StartedAt: timestamp(r.Get("StartedAt")), FinishedAt: timestamp(r.Get("FinishedAt")),
+		Health: r.Get("Health.Status").String(),
+	}
+	return nil
+}
+
+// NetworkSettings is a container's networking as inspected. The top-level
+// IPAddress, Gateway and MacAddress fields are gone from API 1.52 on: read
+// them per network from Networks.
+type NetworkSettings struct {
+	SandboxID  string
+	SandboxKey string
+	Ports      map[string][]PortBinding // "80/tcp" -> host bindings; nil value if not published
+	Networks   map[string]EndpointSettings
+}
+
+// PortBinding is a host address and port a container port is published on.
+type PortBinding struct {
+	HostIP   string `json:"HostIp,omitempty"`
+	HostPort string `json:"HostPort,omitempty"`
+}
+
+func (n *NetworkSettings) decode(r gjson.Result) error {
+	if err := wantObject(r, "NetworkSettings"); err != nil {
+		return err
+	}
+	n.SandboxID = r.Get("SandboxID").String()
+	n.SandboxKey = r.Get("SandboxKey").String()
+	n.Ports = portBindings(r.Get("Ports"))
+	var err error
+	n.Networks, err = endpoints(r.Get("Networks"))
+	return err
+}
+
+func portBindings(r gjson.Result) map[string][]PortBinding {
+	if !r.IsObject() {
+		return nil
+	}
+	out := make(map[string][]PortBinding)
+	r.ForEach(func(port, bs gjson.Result) bool {
+		var list []PortBinding
+		bs.ForEach(func(_, b gjson.Result) bool {
+			list = append(list, PortBinding{HostIP: b.Get("HostIp").String(), HostPort: b.Get("HostPort").String()})
+			return true
+		})
+		out[port.Str] = list
+		return true
+	})
+	return out
+}

@@ -1,0 +1,174 @@
+// Package engine holds the Docker Engine API's data types, named after the
+// definitions in the API's swagger specification. It does no I/O.
+//
+// Every top-level response type keeps the JSON document the daemon sent in
+// its Raw field, so that a field the struct lacks is one gjson path away:
+//
+//	info.Get("State.Health.Status").String()
+//
+// The schema is open and grows with every API release: unknown fields are
+// ignored, and typed fields hold only what every supported API version
+// (1.41 and later) agrees on.
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+// ErrDecode means a document was not the JSON the API promises.
+var ErrDecode = errors.New("invalid JSON from daemon")
+
+// Raw is a JSON document as the daemon sent it.
+type Raw string
+
+// Get returns the value at a gjson path. Keys that contain '.', '*', '?'
+// or '|' (label names, mostly) must be escaped with gjson.Escape.
+func (r Raw) Get(path string) gjson.Result { return gjson.Get(string(r), path) }
+
+// Decoder is implemented by this package's response types: the ones that
+// Decode and DecodeList accept. Other packages cannot implement it.
+type Decoder interface {
+	decode(r gjson.Result) error
+}
+
+// Decode parses the JSON object doc into a T, which keeps doc as its Raw.
+func Decode[T any, PT interface {
+	*T
+	Decoder
+}](doc string) (T, error) {
+	var v T
+	r, err := parse(doc, gjson.JSON)
+	if err == nil {
+		err = PT(&v).decode(r)
+	}
+	return v, err
+}
+
+// DecodeList parses the JSON array doc into a []T; each element keeps its
+// own part of doc as its Raw. A JSON null decodes to an empty list.
+func DecodeList[T any, PT interface {
+	*T
+	Decoder
+}](doc string) ([]T, error) {
+	r, err := parse(doc, gjson.JSON)
+	if err != nil || r.Type == gjson.Null {
+		return nil, err
+	}
+	if !r.IsArray() {
+		return nil, fmt.Errorf("%w: want a JSON array, got %.40q", ErrDecode, doc)
+	}
+	list := make([]T, 0, countElems(r))
+	r.ForEach(func(_, elem gjson.Result) bool {
+		var v T
+		if err = PT(&v).decode(elem); err != nil {
+			return false
+		}
+		list = append(list, v)
+		return true
+	})
+	return list, err
+}
+
+func countElems(r gjson.Result) int {
+	n := 0
+	r.ForEach(func(_, _ gjson.Result) bool { n++; return true })
+	return n
+}
+
+// parse validates doc and requires its top level to be an object or array
+// (want gjson.JSON) or any value.
+func parse(doc string, want gjson.Type) (gjson.Result, error) {
+	if !gjson.Valid(doc) {
+		return gjson.Result{}, fmt.Errorf("%w: %s", ErrDecode, snippet(doc))
+	}
+	r := gjson.Parse(doc)
+	if want == gjson.JSON && r.Type != gjson.JSON && r.Type != gjson.Null {
+		return gjson.Result{}, fmt.Errorf("%w: want a JSON object, got %s", ErrDecode, snippet(doc))
+	}
+	return r, nil
+}
+
+func snippet(doc string) string {
+	const max = 120
+	if len(doc) > max {
+		return fmt.Sprintf("%q…", doc[:max])
+	}
+	return fmt.Sprintf("%q", doc)
+}
+
+// wantObject reports a decode error unless r is an object (or absent/null).
+func wantObject(r gjson.Result, what string) error {
+	if r.Type == gjson.JSON && r.IsObject() || r.Type == gjson.Null {
+		return nil
+	}
+	return fmt.Errorf("%w: %s is not a JSON object: %s", ErrDecode, what, snippet(r.Raw))
+}
+
+func strs(r gjson.Result) []string {
+	if !r.IsArray() {
+		if r.Type == gjson.String {
+			return []string{r.Str}
+		}
+		return nil
+	}
+	out := make([]string, 0, 4)
+	r.ForEach(func(_, v gjson.Result) bool { out = append(out, v.String()); return true })
+	return out
+}
+
+func strMap(r gjson.Result) map[string]string {
+	if !r.IsObject() {
+		return nil
+	}
+	m := make(map[string]string)
+	r.ForEach(func(k, v gjson.Result) bool { m[k.Str] = v.String(); return true })
+	return m
+}
+
+// keys returns an object's keys, e.g. ExposedPorts {"80/tcp": {}}.
+func keys(r gjson.Result) []string {
+	if !r.IsObject() {
+		return nil
+	}
+	var out []string
+	r.ForEach(func(k, _ gjson.Result) bool { out = append(out, k.Str); return true })
+	return out
+}
+
+// timestamp parses an RFC 3339 time; Docker's "0001-01-01T00:00:00Z" for
+// "never" becomes the zero Time.
+func timestamp(r gjson.Result) time.Time {
+	if r.Type != gjson.String {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, r.Str)
+	if err != nil || t.Year() <= 1 {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+func unixTime(r gjson.Result) time.Time {
+	if r.Type != gjson.Number || r.Int() == 0 {
+		return time.Time{}
+	}
+	return time.Unix(r.Int(), 0).UTC()
+}
+
+// exactInt reads an integer that must be one: a string, a fraction or a
+// value beyond int64 is an error rather than a silent conversion.
+func exactInt(r gjson.Result, what string) (int64, error) {
+	if r.Type != gjson.Number {
+		return 0, fmt.Errorf("%w: %s is %s, not an integer", ErrDecode, what, snippet(r.Raw))
+	}
+	n, err := strconv.ParseInt(r.Raw, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %s is %s, not an integer", ErrDecode, what, snippet(r.Raw))
+	}
+	return n, nil
+}

@@ -1,0 +1,69 @@
+package dockwire
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// FromEnv returns a client configured like the docker CLI from:
+//
+//   - DOCKER_HOST: the daemon address (default DefaultHost);
+//   - DOCKER_API_VERSION: pins the API version instead of negotiating;
+//   - DOCKER_CERT_PATH: a directory with ca.pem, cert.pem and key.pem;
+//   - DOCKER_TLS_VERIFY: any non-empty value turns TLS on, with the
+//     certificates from DOCKER_CERT_PATH or ~/.docker.
+//
+// Whenever certificates are given the daemon's certificate is verified
+// against ca.pem, whatever DOCKER_TLS_VERIFY says: the moby client skips
+// verification when DOCKER_TLS_VERIFY is empty, which invites a
+// man-in-the-middle. opts are applied after the environment.
+func FromEnv(opts ...Option) (*Client, error) {
+	host := os.Getenv("DOCKER_HOST")
+	if host == "" {
+		host = DefaultHost
+	}
+	var envOpts []Option
+	if v := os.Getenv("DOCKER_API_VERSION"); v != "" {
+		envOpts = append(envOpts, WithAPIVersion(v))
+	}
+	certPath := os.Getenv("DOCKER_CERT_PATH")
+	if certPath == "" && os.Getenv("DOCKER_TLS_VERIFY") != "" {
+		if home, err := os.UserHomeDir(); err == nil {
+			certPath = filepath.Join(home, ".docker")
+		}
+	}
+	if certPath != "" {
+		cfg, err := tlsFromDir(certPath)
+		if err != nil {
+			return nil, err
+		}
+		envOpts = append(envOpts, WithTLSConfig(cfg))
+	}
+	return New(host, append(envOpts, opts...)...)
+}
+
+// tlsFromDir loads ca.pem (to verify the daemon) and, if present, the
+// client's cert.pem and key.pem.
+func tlsFromDir(dir string) (*tls.Config, error) {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	ca, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
+	if err != nil {
+		return nil, fmt.Errorf("docker: %w: DOCKER_CERT_PATH: %v", ErrInvalidHost, err)
+	}
+	cfg.RootCAs = x509.NewCertPool()
+	if !cfg.RootCAs.AppendCertsFromPEM(ca) {
+		return nil, fmt.Errorf("docker: %w: DOCKER_CERT_PATH: %s holds no PEM certificate", ErrInvalidHost, filepath.Join(dir, "ca.pem"))
+	}
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	if _, err := os.Stat(certFile); err == nil {
+		pair, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("docker: %w: DOCKER_CERT_PATH: client certificate: %v", ErrInvalidHost, err)
+		}
+		cfg.Certificates = []tls.Certificate{pair}
+	}
+	return cfg, nil
+}

@@ -1,0 +1,287 @@
+package dockwire
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/dockwire/dockwire/engine"
+)
+
+// Sentinels matched with errors.Is. An *APIError matches the one that fits
+// its status code; the resource-specific not-found sentinels also match
+// ErrNotFound.
+var (
+	ErrNotFound       = errors.New("not found")
+	ErrConflict       = errors.New("conflict")
+	ErrBadRequest     = errors.New("bad request")
+	ErrUnauthorized   = errors.New("unauthorized")
+	ErrForbidden      = errors.New("forbidden")
+	ErrNotImplemented = errors.New("not implemented")
+	ErrUnavailable    = errors.New("unavailable")
+	ErrServer         = errors.New("daemon error")
+
+	ErrContainerNotFound = errors.New("no such container")
+	ErrImageNotFound     = errors.New("no such image")
+	ErrExecNotFound      = errors.New("no such exec instance")
+	ErrNetworkNotFound   = errors.New("no such network")
+	ErrVolumeNotFound    = errors.New("no such volume")
+
+	// ErrUnexpectedRedirect is matched by an *APIError for a 3xx answer.
+	// Redirects are never followed: one could send credentials anywhere.
+	ErrUnexpectedRedirect = errors.New("unexpected redirect")
+
+	// ErrInvalidArgument is returned, before any I/O, for input the daemon
+	// must never see, such as an empty ID or one containing "/".
+	ErrInvalidArgument = errors.New("invalid argument")
+
+	// ErrInvalidHost is returned by New and FromEnv for a host they cannot use.
+	ErrInvalidHost = errors.New("invalid docker host")
+
+	// ErrDaemonUnreachable is matched by every *ConnectError.
+	ErrDaemonUnreachable = errors.New("docker daemon unreachable")
+
+	// ErrConnectionLost means the connection broke after a non-idempotent
+	// request was written: the daemon may or may not have acted on it.
+	ErrConnectionLost = errors.New("connection to the daemon lost")
+
+	// ErrAPIVersion is matched by every *VersionError.
+	ErrAPIVersion = errors.New("unsupported API version")
+
+	// ErrDecode means a response body was not the JSON the API promises.
+	ErrDecode = engine.ErrDecode
+
+	// ErrEmptyResponse means a 2xx answer had no body where JSON was due.
+	ErrEmptyResponse = errors.New("empty response from daemon")
+
+	// ErrResponseTooLarge means a JSON body exceeded the client's limit
+	// (see WithMaxResponseSize).
+	ErrResponseTooLarge = errors.New("response too large")
+)
+
+// Resource kinds carried by APIError.Kind.
+const (
+	KindContainer = "container"
+	KindImage     = "image"
+	KindExec      = "exec"
+	KindNetwork   = "network"
+	KindVolume    = "volume"
+)
+
+// APIError is a non-2xx answer from the daemon.
+type APIError struct {
+	StatusCode int    // HTTP status
+	Message    string // the daemon's message, cleaned of control characters and capped
+	Method     string // request method
+	Path       string // request path, version prefix included
+	Host       string // the daemon's address
+	Kind       string // the resource the call was about (KindContainer, ...), if any
+	ID         string // that resource's ID or name, if any
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("docker: ")
+	if e.Kind != "" && e.ID != "" {
+		fmt.Fprintf(&b, "%s %q: ", e.Kind, e.ID)
+	}
+	msg := e.Message
+	if msg == "" {
+		msg = fmt.Sprintf("status %d, no error message", e.StatusCode)
+	} else {
+		msg = fmt.Sprintf("%s (status %d)", msg, e.StatusCode)
+	}
+	b.WriteString(msg)
+	fmt.Fprintf(&b, " [%s %s on %s]", e.Method, e.Path, e.Host)
+	if h := e.hint(); h != "" {
+		b.WriteString("; ")
+		b.WriteString(h)
+	}
+	return b.String()
+}
+
+func (e *APIError) hint() string {
+	switch {
+	case e.StatusCode == http.StatusNotFound && e.Kind == KindImage:
+		return "build, load or pull the image first"
+	case e.StatusCode >= 300 && e.StatusCode < 400:
+		return "redirects are never followed; is DOCKER_HOST pointing at a proxy?"
+	case e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden:
+		return "check registry credentials or an authorization plugin on the daemon"
+	}
+	return ""
+}
+
+// Is maps the status code onto the package's sentinels, the way
+// syscall.Errno.Is maps error numbers onto fs errors.
+func (e *APIError) Is(target error) bool {
+	switch target {
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrContainerNotFound:
+		return e.StatusCode == http.StatusNotFound && e.Kind == KindContainer
+	case ErrImageNotFound:
+		return e.StatusCode == http.StatusNotFound && e.Kind == KindImage
+	case ErrExecNotFound:
+		return e.StatusCode == http.StatusNotFound && e.Kind == KindExec
+	case ErrNetworkNotFound:
+		return e.StatusCode == http.StatusNotFound && e.Kind == KindNetwork
+	case ErrVolumeNotFound:
+		return e.StatusCode == http.StatusNotFound && e.Kind == KindVolume
+	case ErrConflict:
+		return e.StatusCode == http.StatusConflict
+	case ErrBadRequest:
+		return e.StatusCode == http.StatusBadRequest
+	case ErrUnauthorized:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrForbidden:
+		return e.StatusCode == http.StatusForbidden
+	case ErrNotImplemented:
+		return e.StatusCode == http.StatusNotImplemented
+	case ErrUnavailable:
+		return e.StatusCode == http.StatusServiceUnavailable || e.StatusCode == http.StatusTooManyRequests ||
+			e.StatusCode == http.StatusBadGateway || e.StatusCode == http.StatusGatewayTimeout
+	case ErrServer:
+		return e.StatusCode >= 500 && e.StatusCode != http.StatusNotImplemented && e.StatusCode != http.StatusServiceUnavailable
+	case ErrUnexpectedRedirect:
+		return e.StatusCode >= 300 && e.StatusCode < 400
+	}
+	return false
+}
+
+// ConnectError means no HTTP answer came back from the daemon: the socket is
+// missing, access is denied, nobody listens, TLS failed, or what answered
+// does not speak HTTP.
+type ConnectError struct {
+	Host string // the daemon's address
+	Err  error  // the underlying cause, e.g. an *os.SyscallError
+	Hint string // what to try next
+}
+
+func (e *ConnectError) Error() string {
+	s := fmt.Sprintf("docker: cannot reach the daemon at %s: %v", e.Host, e.Err)
+	if e.Hint != "" {
+		s += "; " + e.Hint
+	}
+	return s
+}
+
+func (e *ConnectError) Unwrap() error { return e.Err }
+
+// Is reports that every ConnectError means ErrDaemonUnreachable.
+func (e *ConnectError) Is(target error) bool { return target == ErrDaemonUnreachable }
+
+// CommandError is returned by calls that require a command to succeed,
+// such as ExecMust, when it exited non-zero.
+type CommandError struct {
+	Container string   // container ID or name
+	Cmd       []string // the command that ran
+	ExitCode  int
+	Stderr    string // the last bytes of its standard error (see ExecResult)
+}
+
+func (e *CommandError) Error() string {
+	s := fmt.Sprintf("docker: command %q in container %q exited with code %d", strings.Join(e.Cmd, " "), e.Container, e.ExitCode)
+	if tail := strings.TrimSpace(cleanText(e.Stderr, maxMessageLen)); tail != "" {
+		s += ": " + tail
+	}
+	return s
+}
+
+// VersionError means the client and daemon do not share an API version the
+// call can use.
+type VersionError struct {
+	Host       string // the daemon's address
+	Client     string // the version the client asked for
+	DaemonMin  string // the daemon's minimum, when known
+	DaemonMax  string // the daemon's maximum, when known
+	Required   string // set when a feature needs a newer version than negotiated
+	Feature    string // what needed it
+	Message    string // the daemon's message, when the daemon refused
+	StatusCode int    // the daemon's status, when it refused
+}
+
+func (e *VersionError) Error() string {
+	switch {
+	case e.Required != "":
+		return fmt.Sprintf("docker: %s requires API >= %s, but the daemon at %s speaks %s; upgrade the daemon", e.Feature, e.Required, e.Host, e.Client)
+	case e.Message != "":
+		return fmt.Sprintf("docker: the daemon at %s refused API %s: %s; pin a supported version with DOCKER_API_VERSION or WithAPIVersion, or leave it unset to negotiate", e.Host, e.Client, e.Message)
+	default:
+		return fmt.Sprintf("docker: the daemon at %s speaks API %s at most, below this client's minimum %s; upgrade the daemon", e.Host, e.DaemonMax, MinAPIVersion)
+	}
+}
+
+// Is reports that every VersionError means ErrAPIVersion.
+func (e *VersionError) Is(target error) bool { return target == ErrAPIVersion }
+
+// invalidArg builds an ErrInvalidArgument error naming what was wrong.
+func invalidArg(format string, args ...any) error {
+	return fmt.Errorf("docker: %w: %s", ErrInvalidArgument, fmt.Sprintf(format, args...))
+}
+
+const maxMessageLen = 4 << 10
+
+// cleanText makes daemon-supplied text safe to print on a terminal: invalid
+// UTF-8 becomes U+FFFD, control characters (ANSI escapes among them) are
+// dropped except tab and newline, and the result is capped at max bytes.
+func cleanText(s string, max int) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\n' && c != '\t' || c >= 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean && len(s) <= max {
+		return s
+	}
+	var b strings.Builder
+	for len(s) > 0 && b.Len() < max {
+		r, size := utf8.DecodeRuneInString(s)
+		s = s[size:]
+		switch {
+		case r == '\x1b':
+			s = skipEscape(s)
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case unicode.IsControl(r):
+		default:
+			b.WriteRune(r)
+		}
+	}
+	if len(s) > 0 {
+		b.WriteString("…")
+	}
+	return b.String()
+}
+
+// skipEscape drops the rest of an ANSI CSI sequence ("[31m") after ESC so
+// that no stray parameters are left behind.
+func skipEscape(s string) string {
+	if len(s) == 0 || s[0] != '[' {
+		return s
+	}
+	for i := 1; i < len(s); i++ {
+		if c := s[i]; c >= 0x40 && c <= 0x7e {
+			return s[i+1:]
+		}
+	}
+	return ""
+}
+
+// ctxErr returns ctx's error when ctx has ended, so that callers can match
+// context.Canceled and context.DeadlineExceeded, and err otherwise.
+func ctxErr(ctx context.Context, err error) error {
+	if cerr := ctx.Err(); cerr != nil {
+		if errors.Is(err, cerr) {
+			return err
+		}
+		return cerr
+	}
+	return err
+}

@@ -1,0 +1,367 @@
+package dockwire
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/dockwire/dockwire/engine"
+	"github.com/hashicorp/go-retryablehttp"
+	"github.com/tidwall/gjson"
+)
+
+// call describes one API request.
+type call struct {
+	method      string
+	path        string // after the version prefix, segments already escaped
+	query       string // encoded, without "?"
+	body        io.Reader
+	contentType string
+	header      http.Header // extra headers, e.g. X-Registry-Auth
+	kind, id    string      // the resource a 404 is about, for errors
+	unversioned bool        // /_ping only
+}
+
+// endpoint renders c for messages: "GET /containers/x/json".
+func (r *call) endpoint() string { return r.method + " " + r.path }
+
+func (r *call) idempotent() bool {
+	return (r.method == http.MethodGet || r.method == http.MethodHead) && r.body == nil
+}
+
+// send performs r and returns a response with status 1xx, 2xx or 304; any
+// other status becomes an *APIError or *VersionError, with the body read
+// (capped) and closed.
+func (c *Client) send(ctx context.Context, r *call) (*http.Response, error) {
+	renegotiated := false
+	for {
+		path := r.path
+		if !r.unversioned {
+			v, err := c.APIVersion(ctx)
+			if err != nil {
+				return nil, err
+			}
+			path = "/v" + v + r.path
+		}
+		resp, err := c.roundTrip(ctx, r, path)
+		if err != nil {
+			return nil, c.transportError(ctx, r, err)
+		}
+		if resp.StatusCode < 300 || resp.StatusCode == http.StatusNotModified {
+			return resp, nil
+		}
+		err = c.responseError(r, resp, path)
+		var ve *VersionError
+		if errors.As(err, &ve) && c.cfg.apiVersion == "" && !renegotiated {
+			// The daemon changed under a long-lived client: negotiate
+			// again, and replay only what is safe to send twice.
+			c.version.Store(nil)
+			renegotiated = true
+			if r.idempotent() {
+				continue
+			}
+		}
+		return nil, err
+	}
+}
+
+func (c *Client) roundTrip(ctx context.Context, r *call, path string) (*http.Response, error) {
+	req := &http.Request{
+		Method:     r.method,
+		URL:        &url.URL{Scheme: "http", Host: hostHeader, Path: path, RawQuery: r.query},
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     r.header,
+		Host:       hostHeader,
+	}
+	if req.Header == nil {
+		req.Header = make(http.Header, 2)
+	}
+	req.Header.Set("User-Agent", "dockwire")
+	if r.body != nil {
+		req.Body = io.NopCloser(r.body)
+		req.ContentLength = -1
+		switch b := r.body.(type) {
+		case *bytes.Reader:
+			req.ContentLength = int64(b.Len())
+		case *strings.Reader:
+			req.ContentLength = int64(b.Len())
+		}
+		if r.contentType != "" {
+			req.Header.Set("Content-Type", r.contentType)
+		}
+	}
+	req = req.WithContext(ctx)
+	if !r.idempotent() || c.cfg.retryTries < 2 {
+		return c.transport.RoundTrip(req)
+	}
+	rreq, err := retryablehttp.FromRequest(req)
+	if err != nil {
+		return nil, err
+	}
+	return c.retry.Do(rreq)
+}
+
+func newRetryClient(rt http.RoundTripper, cfg config) *retryablehttp.Client {
+	maxWait := cfg.retryMaxWait
+	return &retryablehttp.Client{
+		HTTPClient: &http.Client{
+			Transport:     rt,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		RetryWaitMin: min(50*time.Millisecond, maxWait),
+		RetryWaitMax: maxWait,
+		RetryMax:     cfg.retryTries - 1,
+		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			if ctx.Err() != nil {
+				return false, ctx.Err()
+			}
+			if err != nil {
+				return errors.Is(err, syscall.ECONNREFUSED), nil
+			}
+			if resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusTooManyRequests {
+				d, ok := retryAfter(resp)
+				return !ok || d <= maxWait, nil
+			}
+			return false, nil
+		},
+		Backoff: func(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
+			if d, ok := retryAfter(resp); ok {
+				return d
+			}
+			d := lo << attempt
+			if d > hi || d <= 0 {
+				d = hi
+			}
+			return d/2 + rand.N(d/2+1)
+		},
+		// The last answer (and its daemon message) goes back to the caller
+		// as it is, not as "giving up after N attempts".
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+}
+
+// retryAfter reads a Retry-After header given in seconds.
+func retryAfter(resp *http.Response) (time.Duration, bool) {
+	if resp == nil {
+		return 0, false
+	}
+	s, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if err != nil || s < 0 {
+		return 0, false
+	}
+	return time.Duration(s) * time.Second, true
+}
+
+// transportError explains a failure to get any answer.
+func (c *Client) transportError(ctx context.Context, r *call, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return ctxErr(ctx, err)
+	}
+	if errors.Is(err, errPoolClosed) {
+		return fmt.Errorf("docker: %s on %s: %w", r.endpoint(), c.host, err)
+	}
+	var lost *lostError
+	if errors.As(err, &lost) {
+		if r.idempotent() {
+			return &ConnectError{Host: c.host, Err: err, Hint: "the daemon closed the connection without answering; is it restarting?"}
+		}
+		return &ConnectError{Host: c.host, Err: fmt.Errorf("%w during %s: %v", ErrConnectionLost, r.endpoint(), err),
+			Hint: "the daemon may have acted on the request; check its state before trying again"}
+	}
+	return &ConnectError{Host: c.host, Err: err, Hint: connectHint(c.host, err)}
+}
+
+func connectHint(host string, err error) string {
+	var pe *protocolError
+	var te *tlsError
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "no socket there: is the daemon running? Start dockerd, or point DOCKER_HOST at the right socket"
+	case errors.Is(err, os.ErrPermission):
+		return "permission denied: run as root or add the user to the docker group"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "nothing is listening (a stale socket file?): is the daemon running?"
+	case errors.As(err, &pe):
+		if strings.HasPrefix(host, "tcp://") {
+			return "the other end does not speak HTTP: is it a TLS-enabled daemon? Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH"
+		}
+		return "the other end does not speak HTTP: is this the Docker socket?"
+	case errors.As(err, &te):
+		return "check DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem), --tlsverify on the daemon, and that the client certificate is accepted"
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return "the daemon accepted the connection but did not answer in time"
+	}
+	return ""
+}
+
+// responseError turns a non-2xx answer into an error, reading at most
+// maxErrorBody bytes of its body. A longer body is cut off, and the
+// connection closed rather than drained.
+func (c *Client) responseError(r *call, resp *http.Response, path string) error {
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, c.cfg.maxErrorBody))
+	msg := errorMessage(resp.Header.Get("Content-Type"), body)
+	if resp.StatusCode == http.StatusBadRequest {
+		if ve := versionRefusal(msg); ve != nil {
+			ve.Host, ve.StatusCode = c.host, resp.StatusCode
+			return ve
+		}
+	}
+	return &APIError{StatusCode: resp.StatusCode, Message: msg, Method: r.method, Path: path, Host: c.host, Kind: r.kind, ID: r.id}
+}
+
+var htmlTag = regexp.MustCompile(`<[^>]*>`)
+
+// errorMessage extracts the daemon's message: the "message" of a JSON
+// error body, or the trimmed text of anything else (a proxy's HTML page).
+func errorMessage(contentType string, body []byte) string {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return ""
+	}
+	if gjson.ValidBytes(trimmed) {
+		m := gjson.GetBytes(trimmed, "message")
+		if m.Type != gjson.String {
+			return ""
+		}
+		return cleanText(m.Str, maxMessageLen)
+	}
+	text := string(trimmed)
+	if strings.Contains(contentType, "json") {
+		return cleanText("malformed error body: "+text, 512)
+	}
+	if strings.Contains(contentType, "html") || strings.HasPrefix(text, "<") {
+		text = htmlTag.ReplaceAllString(text, " ")
+	}
+	return cleanText(strings.Join(strings.Fields(text), " "), 512)
+}
+
+var versionRefusalRe = regexp.MustCompile(`client version (\S+) is too (old|new)\. (Minimum|Maximum) supported API version is (\S+?),?(\s|$)`)
+
+// versionRefusal parses the daemon's 400 for a version prefix it does not
+// serve.
+func versionRefusal(msg string) *VersionError {
+	m := versionRefusalRe.FindStringSubmatch(msg)
+	if m == nil {
+		return nil
+	}
+	ve := &VersionError{Client: m[1], Message: msg}
+	if m[3] == "Minimum" {
+		ve.DaemonMin = m[4]
+	} else {
+		ve.DaemonMax = m[4]
+	}
+	return ve
+}
+
+var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// fetch performs r and returns its whole JSON body, at most
+// maxResponseSize bytes of it.
+func (c *Client) fetch(ctx context.Context, r *call) (string, error) {
+	resp, err := c.send(ctx, r)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	max := c.cfg.maxResponseSize
+	if resp.ContentLength > max {
+		return "", c.bodyError(r, fmt.Errorf("%w: %d bytes, limit %d (WithMaxResponseSize)", ErrResponseTooLarge, resp.ContentLength, max))
+	}
+	buf := bodyPool.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			bodyPool.Put(buf)
+		}
+	}()
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, max+1)); err != nil {
+		return "", c.bodyError(r, ctxErr(ctx, err))
+	}
+	switch {
+	case int64(buf.Len()) > max:
+		return "", c.bodyError(r, fmt.Errorf("%w: more than %d bytes (WithMaxResponseSize)", ErrResponseTooLarge, max))
+	case len(bytes.TrimSpace(buf.Bytes())) == 0:
+		return "", c.bodyError(r, ErrEmptyResponse)
+	}
+	return buf.String(), nil
+}
+
+func (c *Client) bodyError(r *call, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("docker: %s on %s: %w", r.endpoint(), c.host, err)
+}
+
+// getJSON performs r and decodes its body into a T.
+func getJSON[T any, PT interface {
+	*T
+	engine.Decoder
+}](ctx context.Context, c *Client, r *call) (T, error) {
+	body, err := c.fetch(ctx, r)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	v, err := engine.Decode[T, PT](body)
+	if err != nil {
+		return v, c.bodyError(r, err)
+	}
+	return v, nil
+}
+
+// getList performs r and decodes its body into a []T.
+func getList[T any, PT interface {
+	*T
+	engine.Decoder
+}](ctx context.Context, c *Client, r *call) ([]T, error) {
+	body, err := c.fetch(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	v, err := engine.DecodeList[T, PT](body)
+	if err != nil {
+		return nil, c.bodyError(r, err)
+	}
+	return v, nil
+}
+
+// jsonBody encodes v for a request body.
+func jsonBody(v any) (*bytes.Reader, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("docker: %w: encoding request: %v", ErrInvalidArgument, err)
+	}
+	return bytes.NewReader(b), nil
+}
+
+// discard performs r, for calls whose answer has no body worth reading.
+func (c *Client) discard(ctx context.Context, r *call) (status int, err error) {
+	resp, err := c.send(ctx, r)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, c.cfg.maxErrorBody))
+	return resp.StatusCode, ctxErr(ctx, err)
+}

@@ -1,0 +1,275 @@
+package dockwire
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// connPool is the client's own http.RoundTripper: a synchronous exchange
+// (req.Write, then http.ReadResponse) on a kept-alive connection. It skips
+// net/http.Transport's per-request goroutine hand-offs, which cost more
+// than the whole exchange on a Unix socket, and it hands back hijacked
+// connections (101, or any answer to an Upgrade request) as a body that is
+// an io.ReadWriteCloser with CloseWrite, like net/http does for 101.
+type connPool struct {
+	dial          func(ctx context.Context) (net.Conn, error)
+	headerTimeout time.Duration // 0: none beyond ctx
+	maxIdle       int
+
+	mu     sync.Mutex
+	idle   []*poolConn
+	closed bool
+}
+
+type poolConn struct {
+	net.Conn
+	br     *bufio.Reader
+	bw     *bufio.Writer
+	reused bool
+}
+
+// errPoolClosed is returned for calls on a closed Client.
+var errPoolClosed = errors.New("client is closed")
+
+// protocolError means the peer answered with something that is not HTTP.
+type protocolError struct{ err error }
+
+func (e *protocolError) Error() string { return "malformed HTTP response: " + e.err.Error() }
+func (e *protocolError) Unwrap() error { return e.err }
+
+// lostError means the connection broke after the request was written and
+// before any answer: the daemon may have acted on it.
+type lostError struct{ err error }
+
+func (e *lostError) Error() string { return e.err.Error() }
+func (e *lostError) Unwrap() error { return e.err }
+
+func (p *connPool) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	for {
+		pc, err := p.get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := p.exchange(ctx, pc, req)
+		if err == nil {
+			return resp, nil
+		}
+		pc.Close()
+		// A kept-alive connection the daemon closed while it sat idle fails
+		// before any answer. Only a bodiless idempotent request is sent again;
+		// anything else may have been acted on.
+		var lost *lostError
+		if pc.reused && errors.As(err, &lost) && ctx.Err() == nil && req.Body == nil && (req.Method == http.MethodGet || req.Method == http.MethodHead) {
+			continue
+		}
+		return nil, err
+	}
+}
+
+func (p *connPool) get(ctx context.Context) (*poolConn, error) {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil, errPoolClosed
+	}
+	for n := len(p.idle); n > 0; n = len(p.idle) {
+		pc := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		if pc.br.Buffered() == 0 && connAlive(pc.Conn) {
+			pc.reused = true
+			return pc, nil
+		}
+		pc.Close()
+		p.mu.Lock()
+	}
+	p.mu.Unlock()
+	conn, err := p.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &poolConn{Conn: conn, br: bufio.NewReaderSize(conn, 16<<10), bw: bufio.NewWriterSize(conn, 4<<10)}, nil
+}
+
+func (p *connPool) put(pc *poolConn) {
+	p.mu.Lock()
+	if !p.closed && len(p.idle) < p.maxIdle {
+		p.idle = append(p.idle, pc)
+		pc = nil
+	}
+	p.mu.Unlock()
+	if pc != nil {
+		pc.Close()
+	}
+}
+
+// closeIdle closes idle connections and refuses new requests.
+func (p *connPool) closeIdle() {
+	p.mu.Lock()
+	idle := p.idle
+	p.idle, p.closed = nil, true
+	p.mu.Unlock()
+	for _, pc := range idle {
+		pc.Close()
+	}
+}
+
+// exchange writes req and reads the response head on pc. From then on the
+// response body owns pc: it returns pc to the pool after a clean end, and
+// closes it otherwise. ctx ending interrupts any blocked read or write.
+func (p *connPool) exchange(ctx context.Context, pc *poolConn, req *http.Request) (*http.Response, error) {
+	if p.headerTimeout > 0 {
+		if err := pc.SetDeadline(time.Now().Add(p.headerTimeout)); err != nil {
+			return nil, err
+		}
+	}
+	stop := context.AfterFunc(ctx, func() { pc.SetDeadline(time.Unix(1, 0)) })
+	fail := func(err error) (*http.Response, error) {
+		stop()
+		return nil, ctxErr(ctx, err)
+	}
+	if err := req.Write(pc.bw); err != nil {
+		return fail(&lostError{err})
+	}
+	if err := pc.bw.Flush(); err != nil {
+		return fail(&lostError{err})
+	}
+	resp, err := http.ReadResponse(pc.br, req)
+	if err != nil {
+		switch {
+		case errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF), isConnReset(err):
+			return fail(&lostError{err})
+		case isTimeout(err) && ctx.Err() == nil:
+			return fail(fmt.Errorf("no response within %v: %w", p.headerTimeout, os.ErrDeadlineExceeded))
+		case !errors.Is(err, io.ErrUnexpectedEOF) && !isNetErr(err):
+			return fail(&protocolError{err})
+		}
+		return fail(err)
+	}
+	if p.headerTimeout > 0 && ctx.Err() == nil {
+		if err := pc.SetDeadline(time.Time{}); err != nil {
+			stop()
+			return nil, err
+		}
+	}
+	if resp.StatusCode == http.StatusSwitchingProtocols || req.Header.Get("Upgrade") != "" && resp.StatusCode/100 == 2 {
+		resp.Body = &hijackedConn{pc: pc, stop: stop, ctx: ctx}
+		return resp, nil
+	}
+	body := &pooledBody{pool: p, pc: pc, body: resp.Body, stop: stop, ctx: ctx, reuse: !resp.Close}
+	if resp.Body == http.NoBody {
+		body.release(true)
+		return resp, nil
+	}
+	resp.Body = body
+	return resp, nil
+}
+
+// pooledBody returns its connection to the pool when read to a clean end.
+type pooledBody struct {
+	pool  *connPool
+	pc    *poolConn
+	body  io.ReadCloser
+	stop  func() bool
+	ctx   context.Context
+	reuse bool
+	once  sync.Once
+}
+
+func (b *pooledBody) Read(p []byte) (int, error) {
+	n, err := b.body.Read(p)
+	if err == io.EOF {
+		b.release(true)
+	} else if err != nil {
+		err = ctxErr(b.ctx, err)
+		b.release(false)
+	}
+	return n, err
+}
+
+// Close abandons the rest of the body: it closes the connection at once
+// (which also unblocks a Read in another goroutine) rather than draining
+// what may be an endless stream.
+func (b *pooledBody) Close() error {
+	b.release(false)
+	return nil
+}
+
+func (b *pooledBody) release(clean bool) {
+	b.once.Do(func() {
+		// stop reports false when ctx already ended and poisoned the deadline.
+		if b.stop() && clean && b.reuse {
+			b.pool.put(b.pc)
+			return
+		}
+		b.pc.Close()
+	})
+}
+
+// hijackedConn is the raw connection after an upgrade: reads drain what the
+// response reader already buffered first.
+type hijackedConn struct {
+	pc   *poolConn
+	stop func() bool
+	ctx  context.Context
+	once sync.Once
+}
+
+func (h *hijackedConn) Read(p []byte) (int, error) {
+	n, err := h.pc.br.Read(p)
+	if err != nil && err != io.EOF {
+		err = ctxErr(h.ctx, err)
+	}
+	return n, err
+}
+
+func (h *hijackedConn) Write(p []byte) (int, error) {
+	n, err := h.pc.Conn.Write(p)
+	if err != nil {
+		err = ctxErr(h.ctx, err)
+	}
+	return n, err
+}
+
+// CloseWrite half-closes the connection so that the process reading stdin
+// sees EOF while its output keeps arriving.
+func (h *hijackedConn) CloseWrite() error {
+	if cw, ok := h.pc.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return fmt.Errorf("docker: %T cannot half-close, so stdin cannot be closed without closing the output too", h.pc.Conn)
+}
+
+func (h *hijackedConn) Close() error {
+	var err error
+	h.once.Do(func() {
+		h.stop()
+		err = h.pc.Close()
+	})
+	return err
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func isConnReset(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
+}
+
+func isNetErr(err error) bool {
+	var ne net.Error
+	var oe *net.OpError
+	return errors.As(err, &ne) || errors.As(err, &oe)
+}
