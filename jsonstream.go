@@ -1,0 +1,101 @@
+package dockwire
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"iter"
+)
+
+// maxStreamMessage caps one JSON message in a stream (pull progress,
+// events, stats): a daemon that never closes an object cannot make the
+// client buffer without end.
+const maxStreamMessage = 1 << 20
+
+// jsonMessages splits a stream of JSON objects: concatenated, one per line
+// (LF or CRLF), with blank lines, or as json-seq records prefixed by 0x1E.
+// It yields each complete object's text, which is valid only until the next
+// iteration. A partial object at EOF ends with io.ErrUnexpectedEOF; an
+// object longer than max ends with an error. Validating the JSON inside an
+// object is the decoder's job.
+func jsonMessages(r io.Reader, max int) iter.Seq2[[]byte, error] {
+	return func(yield func([]byte, error) bool) {
+		br, ok := r.(*bufio.Reader)
+		if !ok {
+			br = bufio.NewReaderSize(r, 32<<10)
+		}
+		var buf []byte
+		for {
+			c, err := skipSeparators(br)
+			if err != nil {
+				if err != io.EOF {
+					yield(nil, err)
+				}
+				return
+			}
+			if c != '{' && c != '[' {
+				yield(nil, fmt.Errorf("%w: stream holds %q where a JSON object should start", ErrDecode, c))
+				return
+			}
+			buf, err = readValue(br, append(buf[:0], c), max)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(buf, nil) {
+				return
+			}
+		}
+	}
+}
+
+func skipSeparators(br *bufio.Reader) (byte, error) {
+	for {
+		c, err := br.ReadByte()
+		if err != nil {
+			return 0, err
+		}
+		switch c {
+		case ' ', '\t', '\r', '\n', 0x1e:
+			continue
+		}
+		return c, nil
+	}
+}
+
+// readValue reads the rest of a JSON object or array whose opening byte is
+// already in buf, tracking nesting and strings.
+func readValue(br *bufio.Reader, buf []byte, max int) ([]byte, error) {
+	depth, inString, escaped := 1, false, false
+	for depth > 0 {
+		c, err := br.ReadByte()
+		if err != nil {
+			if err == io.EOF {
+				return buf, fmt.Errorf("stream ended inside a JSON message: %w", io.ErrUnexpectedEOF)
+			}
+			return buf, err
+		}
+		if len(buf) >= max {
+			return buf, fmt.Errorf("%w: a streamed JSON message exceeds %d bytes", ErrResponseTooLarge, max)
+		}
+		buf = append(buf, c)
+		switch {
+		case escaped:
+			escaped = false
+		case inString:
+			switch c {
+			case '\\':
+				escaped = true
+			case '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			depth++
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return buf, nil
+}
