@@ -117,18 +117,20 @@ func mounts(r gjson.Result) []MountPoint {
 }
 
 // EndpointSettings is a container's attachment to one network.
+// As a create or connect request it sets the fields given; the daemon
+// fills the rest.
 type EndpointSettings struct {
-	NetworkID           string
-	EndpointID          string
-	Gateway             string
-	IPAddress           string
-	IPPrefixLen         int
-	IPv6Gateway         string
-	GlobalIPv6Address   string
-	GlobalIPv6PrefixLen int
-	MacAddress          string
-	Aliases             []string
-	DNSNames            []string // API 1.44 and later
+	NetworkID           string   `json:",omitempty"`
+	EndpointID          string   `json:",omitempty"`
+	Gateway             string   `json:",omitempty"`
+	IPAddress           string   `json:",omitempty"`
+	IPPrefixLen         int      `json:",omitempty"`
+	IPv6Gateway         string   `json:",omitempty"`
+	GlobalIPv6Address   string   `json:",omitempty"`
+	GlobalIPv6PrefixLen int      `json:",omitempty"`
+	MacAddress          string   `json:",omitempty"`
+	Aliases             []string `json:",omitempty"`
+	DNSNames            []string `json:",omitempty"` // API 1.44 and later
 }
 
 func endpoints(r gjson.Result) (map[string]EndpointSettings, error) {
@@ -296,4 +298,97 @@ func portBindings(r gjson.Result) map[string][]PortBinding {
 		return true
 	})
 	return out
+}
+
+// ContainerCreateResponse is the answer to a container create.
+type ContainerCreateResponse struct {
+	ID       string
+	Warnings []string
+	Raw
+}
+
+func (c *ContainerCreateResponse) decode(r gjson.Result) error {
+	if err := wantObject(r, "create response"); err != nil {
+		return err
+	}
+	*c = ContainerCreateResponse{ID: r.Get("Id").String(), Warnings: strs(r.Get("Warnings")), Raw: Raw(r.Raw)}
+	return nil
+}
+
+// ContainerWaitResponse is a container's exit as reported by a wait.
+type ContainerWaitResponse struct {
+	StatusCode int64
+	Error      string // Error.Message: why waiting failed, if it did
+	Raw
+}
+
+func (w *ContainerWaitResponse) decode(r gjson.Result) error {
+	if err := wantObject(r, "wait response"); err != nil {
+		return err
+	}
+	code, err := exactInt(r.Get("StatusCode"), "StatusCode")
+	if err != nil {
+		return err
+	}
+	*w = ContainerWaitResponse{StatusCode: code, Error: r.Get("Error.Message").String(), Raw: Raw(r.Raw)}
+	return nil
+}
+
+// ContainerTopResponse is the process list of a container.
+type ContainerTopResponse struct {
+	Titles    []string
+	Processes [][]string
+	Raw
+}
+
+func (t *ContainerTopResponse) decode(r gjson.Result) error {
+	if err := wantObject(r, "top response"); err != nil {
+		return err
+	}
+	*t = ContainerTopResponse{Titles: strs(r.Get("Titles")), Raw: Raw(r.Raw)}
+	r.Get("Processes").ForEach(func(_, p gjson.Result) bool {
+		t.Processes = append(t.Processes, strs(p))
+		return true
+	})
+	return nil
+}
+
+// PruneReport is what a prune removed.
+type PruneReport struct {
+	Deleted        []string // IDs or names, whichever the daemon reports
+	SpaceReclaimed int64
+	Raw
+}
+
+func (p *PruneReport) decode(r gjson.Result) error {
+	if err := wantObject(r, "prune response"); err != nil {
+		return err
+	}
+	*p = PruneReport{SpaceReclaimed: r.Get("SpaceReclaimed").Int(), Raw: Raw(r.Raw)}
+	for _, key := range []string{"ContainersDeleted", "VolumesDeleted", "NetworksDeleted"} {
+		p.Deleted = append(p.Deleted, strs(r.Get(key))...)
+	}
+	r.Get("ImagesDeleted").ForEach(func(_, d gjson.Result) bool {
+		for _, k := range []string{"Untagged", "Deleted"} {
+			if s := d.Get(k).String(); s != "" {
+				p.Deleted = append(p.Deleted, s)
+			}
+		}
+		return true
+	})
+	return nil
+}
+
+// ContainerUpdateResponse is the answer to a container update.
+type ContainerUpdateResponse struct {
+	Warnings []string
+	Raw
+}
+
+func (u *ContainerUpdateResponse) decode(r gjson.Result) error {
+	if err := wantObject(r, "update response"); err != nil {
+		return err
+	}
+	*u = ContainerUpdateResponse{Warnings: strs(r.Get("Warnings")), Raw: Raw(r.Raw)}
+	return nil
 }

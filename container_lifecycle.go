@@ -1,0 +1,267 @@
+package dockwire
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/dockwire/dockwire/engine"
+)
+
+// ContainerCreateOptions describes a container to create.
+type ContainerCreateOptions struct {
+	Name       string // optional; the daemon picks one if empty
+	Platform   string // e.g. "linux/arm64"; empty for the daemon's own
+	Config     engine.ContainerConfig
+	HostConfig engine.HostConfig
+	// Networks attaches the container to these networks at creation
+	// (EndpointsConfig), keyed by network name.
+	Networks map[string]engine.EndpointSettings
+	// Extra is a JSON object merged into the request body after the typed
+	// fields, for anything they lack: objects merge key by key, other
+	// values replace. {"HostConfig": {"OomScoreAdj": 500}} sets one field.
+	Extra json.RawMessage
+}
+
+// ContainerCreate creates a container. A missing image is an error
+// matching ErrImageNotFound; a taken name one matching ErrConflict.
+func (c *Client) ContainerCreate(ctx context.Context, opts ContainerCreateOptions) (engine.ContainerCreateResponse, error) {
+	var q query
+	if opts.Name != "" {
+		name, err := idSegment(KindContainer, opts.Name)
+		if err != nil {
+			return engine.ContainerCreateResponse{}, err
+		}
+		q.add("name", name)
+	}
+	if opts.Platform != "" {
+		q.add("platform", opts.Platform)
+	}
+	body, err := createBody(opts)
+	if err != nil {
+		return engine.ContainerCreateResponse{}, err
+	}
+	return getJSON[engine.ContainerCreateResponse](ctx, c, &call{
+		method: http.MethodPost, path: "/containers/create", query: q.String(),
+		body: bytes.NewReader(body), contentType: "application/json",
+		kind: KindImage, id: opts.Config.Image, // a 404 here means the image is missing
+	})
+}
+
+func createBody(opts ContainerCreateOptions) ([]byte, error) {
+	type networking struct {
+		EndpointsConfig map[string]engine.EndpointSettings `json:",omitempty"`
+	}
+	body, err := json.Marshal(struct {
+		engine.ContainerConfig
+		HostConfig       engine.HostConfig
+		NetworkingConfig networking `json:",omitempty"`
+	}{opts.Config, opts.HostConfig, networking{opts.Networks}})
+	if err != nil || len(opts.Extra) == 0 {
+		return body, err
+	}
+	var base, extra map[string]any
+	if err := json.Unmarshal(body, &base); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(opts.Extra, &extra); err != nil {
+		return nil, invalidArg("ContainerCreateOptions.Extra is not a JSON object: %v", err)
+	}
+	return json.Marshal(mergeJSON(base, extra))
+}
+
+// mergeJSON merges src into dst: objects key by key, anything else replaced.
+func mergeJSON(dst, src map[string]any) map[string]any {
+	for k, v := range src {
+		if sub, ok := v.(map[string]any); ok {
+			if cur, ok := dst[k].(map[string]any); ok {
+				dst[k] = mergeJSON(cur, sub)
+				continue
+			}
+		}
+		dst[k] = v
+	}
+	return dst
+}
+
+// containerCall builds a call on /containers/{id}/{action}.
+func containerCall(method, id, action string, q query) (*call, error) {
+	seg, err := idSegment(KindContainer, id)
+	if err != nil {
+		return nil, err
+	}
+	path := "/containers/" + seg
+	if action != "" {
+		path += "/" + action
+	}
+	return &call{method: method, path: path, query: q.String(), kind: KindContainer, id: id}, nil
+}
+
+// containerAction performs a bodiless POST on a container and reports
+// whether the daemon answered 304 Not Modified.
+func (c *Client) containerAction(ctx context.Context, id, action string, q query) (notModified bool, err error) {
+	r, err := containerCall(http.MethodPost, id, action, q)
+	if err != nil {
+		return false, err
+	}
+	status, err := c.discard(ctx, r)
+	return status == http.StatusNotModified, err
+}
+
+// ContainerStart starts a container. alreadyStarted is true, with a nil
+// error, when it was running already (the daemon's 304).
+func (c *Client) ContainerStart(ctx context.Context, id string) (alreadyStarted bool, err error) {
+	return c.containerAction(ctx, id, "start", query{})
+}
+
+// StopOptions says how to stop a container.
+type StopOptions struct {
+	// Signal replaces the container's stop signal (SIGTERM by default).
+	// Needs API 1.42.
+	Signal string
+	// Timeout is the grace period before SIGKILL: zero leaves it to the
+	// container's StopTimeout (10s by default); a negative value means none.
+	// It is sent in whole seconds, rounded up.
+	Timeout time.Duration
+}
+
+func (o StopOptions) query(ctx context.Context, c *Client) (query, error) {
+	var q query
+	switch {
+	case o.Timeout < 0:
+		q.int("t", 0)
+	case o.Timeout > 0:
+		q.int("t", int((o.Timeout+time.Second-1)/time.Second))
+	}
+	if o.Signal != "" {
+		if err := c.requireAPI(ctx, "1.42", "a stop signal"); err != nil {
+			return q, err
+		}
+		q.add("signal", o.Signal)
+	}
+	return q, nil
+}
+
+// ContainerStop stops a container: its stop signal, then SIGKILL after the
+// grace period. alreadyStopped is true, with a nil error, when it was not
+// running (the daemon's 304).
+func (c *Client) ContainerStop(ctx context.Context, id string, opts StopOptions) (alreadyStopped bool, err error) {
+	q, err := opts.query(ctx, c)
+	if err != nil {
+		return false, err
+	}
+	return c.containerAction(ctx, id, "stop", q)
+}
+
+// ContainerRestart stops a container as ContainerStop does, then starts it.
+func (c *Client) ContainerRestart(ctx context.Context, id string, opts StopOptions) error {
+	q, err := opts.query(ctx, c)
+	if err != nil {
+		return err
+	}
+	_, err = c.containerAction(ctx, id, "restart", q)
+	return err
+}
+
+// ContainerKill sends a signal ("SIGKILL" if empty) to a container. A
+// container that is not running is an error matching ErrConflict.
+func (c *Client) ContainerKill(ctx context.Context, id, signal string) error {
+	var q query
+	if signal != "" {
+		q.add("signal", signal)
+	}
+	_, err := c.containerAction(ctx, id, "kill", q)
+	return err
+}
+
+// ContainerPause freezes every process of a container.
+func (c *Client) ContainerPause(ctx context.Context, id string) error {
+	_, err := c.containerAction(ctx, id, "pause", query{})
+	return err
+}
+
+// ContainerUnpause thaws a paused container.
+func (c *Client) ContainerUnpause(ctx context.Context, id string) error {
+	_, err := c.containerAction(ctx, id, "unpause", query{})
+	return err
+}
+
+// ContainerRename gives a container a new name.
+func (c *Client) ContainerRename(ctx context.Context, id, newName string) error {
+	name, err := idSegment(KindContainer, newName)
+	if err != nil {
+		return err
+	}
+	var q query
+	q.add("name", name)
+	_, err = c.containerAction(ctx, id, "rename", q)
+	return err
+}
+
+// RemoveOptions says how to remove a container.
+type RemoveOptions struct {
+	Force   bool // kill it first if it runs
+	Volumes bool // also remove its anonymous volumes
+}
+
+// ContainerRemove removes a container. A running container without Force
+// is an error matching ErrConflict.
+func (c *Client) ContainerRemove(ctx context.Context, id string, opts RemoveOptions) error {
+	var q query
+	q.flag("force", opts.Force)
+	q.flag("v", opts.Volumes)
+	r, err := containerCall(http.MethodDelete, id, "", q)
+	if err != nil {
+		return err
+	}
+	_, err = c.discard(ctx, r)
+	return err
+}
+
+// ContainerTop lists the processes of a running container; psArgs are
+// options for ps ("" for the daemon's default, "-ef").
+func (c *Client) ContainerTop(ctx context.Context, id, psArgs string) (engine.ContainerTopResponse, error) {
+	var q query
+	if psArgs != "" {
+		q.add("ps_args", psArgs)
+	}
+	r, err := containerCall(http.MethodGet, id, "top", q)
+	if err != nil {
+		return engine.ContainerTopResponse{}, err
+	}
+	return getJSON[engine.ContainerTopResponse](ctx, c, r)
+}
+
+// UpdateOptions changes a container's resources and restart policy;
+// zero fields are left as they are.
+type UpdateOptions struct {
+	Memory        int64                 `json:",omitempty"` // bytes
+	MemorySwap    int64                 `json:",omitempty"` // bytes, memory plus swap; -1 for unlimited
+	NanoCPUs      int64                 `json:"NanoCpus,omitempty"`
+	CPUShares     int64                 `json:"CpuShares,omitempty"`
+	PidsLimit     int64                 `json:",omitempty"`
+	RestartPolicy *engine.RestartPolicy `json:",omitempty"` // nil to keep
+}
+
+// ContainerUpdate changes the resources of a container while it exists.
+func (c *Client) ContainerUpdate(ctx context.Context, id string, opts UpdateOptions) (engine.ContainerUpdateResponse, error) {
+	r, err := containerCall(http.MethodPost, id, "update", query{})
+	if err != nil {
+		return engine.ContainerUpdateResponse{}, err
+	}
+	if r.body, err = jsonBody(opts); err != nil {
+		return engine.ContainerUpdateResponse{}, err
+	}
+	r.contentType = "application/json"
+	return getJSON[engine.ContainerUpdateResponse](ctx, c, r)
+}
+
+// ContainerPrune removes stopped containers that match filters ("label",
+// "until") and reports what went.
+func (c *Client) ContainerPrune(ctx context.Context, filters Filters) (engine.PruneReport, error) {
+	var q query
+	q.filters(filters)
+	return getJSON[engine.PruneReport](ctx, c, &call{method: http.MethodPost, path: "/containers/prune", query: q.String()})
+}
