@@ -1,0 +1,488 @@
+// Package enginetest runs a fake Docker Engine on a real Unix socket, so that
+// code which talks to Docker can be unit-tested without a daemon.
+//
+// The fake serves the routes a client needs most (ping, version, info,
+// container list and inspect, logs, exec) with the wire details of a real
+// daemon that clients get wrong: the /v1.NN prefix and its version checks,
+// multiplexed versus raw streams, the 101 upgrade and the close-delimited
+// 200 of exec start, a null exit code while an exec runs, following logs
+// until the container stops. Tests script it from data (AddContainer,
+// AppendLog, SetExec), break it on purpose (Fault, Handle), read back what
+// it received (Requests, Count), or replay exchanges recorded from a real
+// engine (WithFixtures).
+//
+// A test starts one engine and points the code under test at Host:
+//
+//	e := enginetest.New(t, enginetest.WithAPIVersion("1.41"))
+//	id := e.AddContainer(enginetest.Container{Name: "web", Image: "nginx"})
+//	// DOCKER_HOST=e.Host(), or dial e.SocketPath() directly.
+//
+// The engine is closed by t.Cleanup. Close ends followed log streams and
+// hijacked exec connections, so a client that leaks goroutines on a dropped
+// stream shows up in its own tests rather than hanging them.
+package enginetest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Engine is a fake Docker Engine listening on a Unix socket in a temporary
+// directory. Its methods are safe for concurrent use.
+type Engine struct {
+	t    testing.TB
+	cfg  config
+	dir  string
+	sock string
+	srv  *http.Server
+	fix  *replayer // nil unless WithFixtures
+
+	mu         sync.Mutex
+	closed     bool
+	conns      map[*serverConn]struct{}
+	containers map[string]*container // by full ID
+	nextSeq    int                   // for generated IDs, names and PIDs
+	execs      map[string]*execInstance
+	execFuncs  map[string]ExecFunc // by full container ID; "" for every container
+	overrides  []override
+	faults     []*faultRule
+	requests   []Request
+	// changed is closed and replaced whenever logs or container states
+	// change, waking every follower at once without a queue per follower.
+	changed chan struct{}
+
+	// ctx ends when Close starts; it is the parent of every ExecFunc's context.
+	ctx       context.Context
+	stop      context.CancelFunc
+	done      <-chan struct{} // ctx.Done()
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+}
+
+// New starts an engine and registers its Close with t.Cleanup. It fails the
+// test if an option is invalid or the socket cannot be created.
+func New(t testing.TB, opts ...Option) *Engine {
+	t.Helper()
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if err := o(&cfg); err != nil {
+			t.Fatalf("enginetest: %v", err)
+		}
+	}
+	cfg.fillDefaults()
+	e := &Engine{
+		t:          t,
+		cfg:        cfg,
+		conns:      make(map[*serverConn]struct{}),
+		containers: make(map[string]*container),
+		execs:      make(map[string]*execInstance),
+		execFuncs:  make(map[string]ExecFunc),
+		changed:    make(chan struct{}),
+	}
+	e.ctx, e.stop = context.WithCancel(context.Background())
+	e.done = e.ctx.Done()
+	if cfg.fixtureDir != "" {
+		s, xs, err := LoadFixtures(cfg.fixtureDir)
+		if err != nil {
+			t.Fatalf("enginetest: %v", err)
+		}
+		e.fix = newReplayer(s, xs)
+	}
+	// Not t.TempDir: its path holds the test name and can pass the 108-byte
+	// limit of a Unix socket path.
+	dir, err := os.MkdirTemp("", "enginetest")
+	if err != nil {
+		t.Fatalf("enginetest: %v", err)
+	}
+	e.dir = dir
+	e.sock = filepath.Join(dir, "docker.sock")
+	ln, err := net.Listen("unix", e.sock)
+	if err != nil {
+		os.RemoveAll(dir)
+		t.Fatalf("enginetest: %v", err)
+	}
+	e.srv = &http.Server{
+		Handler:  http.HandlerFunc(e.serve),
+		ErrorLog: log.New(io.Discard, "", 0), // faults provoke errors on purpose
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			return context.WithValue(ctx, connKey{}, c)
+		},
+	}
+	go e.srv.Serve(&trackingListener{Listener: ln, e: e})
+	t.Cleanup(e.Close)
+	return e
+}
+
+// Host returns the engine's address in DOCKER_HOST form, "unix:///…/docker.sock".
+func (e *Engine) Host() string { return "unix://" + e.sock }
+
+// SocketPath returns the path of the engine's Unix socket.
+func (e *Engine) SocketPath() string { return e.sock }
+
+// APIVersion returns the highest API version the engine serves, as reported by /_ping.
+func (e *Engine) APIVersion() string { return e.cfg.maxVersion.String() }
+
+// Close stops the engine: it closes the socket and every connection,
+// including followed log streams and hijacked exec connections, cancels the
+// context of running ExecFuncs and waits for its handlers to return. Close
+// is idempotent; New arranges for it to run at the end of the test.
+func (e *Engine) Close() {
+	e.closeOnce.Do(func() {
+		e.mu.Lock()
+		e.closed = true
+		e.stop()
+		conns := make([]*serverConn, 0, len(e.conns))
+		for c := range e.conns {
+			conns = append(conns, c)
+		}
+		e.mu.Unlock()
+		e.srv.Close()
+		// http.Server.Close leaves hijacked connections alone.
+		for _, c := range conns {
+			c.Close()
+		}
+		e.wg.Wait()
+		os.RemoveAll(e.dir)
+	})
+}
+
+// goroutine runs f on a goroutine that Close waits for; after Close it does nothing.
+func (e *Engine) goroutine(f func()) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return false
+	}
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		f()
+	}()
+	return true
+}
+
+// notifyLocked wakes every follower. Callers hold e.mu.
+func (e *Engine) notifyLocked() {
+	close(e.changed)
+	e.changed = make(chan struct{})
+}
+
+var versionPrefix = regexp.MustCompile(`^/v([0-9.]+)(/.*)$`)
+
+// splitVersion separates "/v1.41/containers/json" into "1.41" and "/containers/json".
+func splitVersion(path string) (version, route string) {
+	if m := versionPrefix.FindStringSubmatch(path); m != nil {
+		return m[1], m[2]
+	}
+	return "", path
+}
+
+// serve is the engine's single handler: it records the request, then lets
+// faults, overrides and fixtures answer before the built-in routes.
+func (e *Engine) serve(w http.ResponseWriter, r *http.Request) {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return
+	}
+	e.wg.Add(1)
+	e.mu.Unlock()
+	defer e.wg.Done()
+
+	version, route := splitVersion(r.URL.Path)
+	e.record(r, version, route)
+
+	if f := e.takeFault(r.Method, route); f != nil {
+		e.serveFault(w, r, f)
+		return
+	}
+	e.dispatch(w, r, version, route)
+}
+
+// dispatch answers a request that no fault took.
+func (e *Engine) dispatch(w http.ResponseWriter, r *http.Request, version, route string) {
+	if h, params := e.findOverride(r.Method, route); h != nil {
+		setPathValues(r, params)
+		h.ServeHTTP(w, r)
+		return
+	}
+	if e.fix != nil {
+		e.fix.serve(e, w, r)
+		return
+	}
+
+	e.setDaemonHeaders(w.Header())
+	v := e.cfg.maxVersion
+	if version != "" {
+		var err error
+		if v, err = parseAPIVersion(version); err != nil {
+			writeError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		if v.less(e.cfg.minVersion) {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("client version %s is too old. Minimum supported API version is %s, please upgrade your client to a newer version", version, e.cfg.minVersion))
+			return
+		}
+		if e.cfg.maxVersion.less(v) {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("client version %s is too new. Maximum supported API version is %s", version, e.cfg.maxVersion))
+			return
+		}
+	}
+	for _, rt := range builtinRoutes {
+		if rt.method != r.Method {
+			continue
+		}
+		if params, ok := matchPattern(rt.pattern, route); ok {
+			setPathValues(r, params)
+			rt.handle(e, w, r, v)
+			return
+		}
+	}
+	writeError(w, http.StatusNotFound, "page not found")
+}
+
+type builtinRoute struct {
+	method, pattern string
+	handle          func(e *Engine, w http.ResponseWriter, r *http.Request, v apiVersion)
+}
+
+var builtinRoutes = []builtinRoute{
+	{"GET", "/_ping", (*Engine).ping},
+	{"HEAD", "/_ping", (*Engine).ping},
+	{"GET", "/version", (*Engine).version},
+	{"GET", "/info", (*Engine).info},
+	{"GET", "/containers/json", (*Engine).containerList},
+	{"GET", "/containers/{id}/json", (*Engine).containerInspect},
+	{"GET", "/containers/{id}/logs", (*Engine).containerLogs},
+	{"POST", "/containers/{id}/exec", (*Engine).execCreate},
+	{"POST", "/exec/{id}/start", (*Engine).execStart},
+	{"POST", "/exec/{id}/resize", (*Engine).execResize},
+	{"GET", "/exec/{id}/json", (*Engine).execInspect},
+}
+
+// setDaemonHeaders sets what the daemon's version middleware puts on every
+// response, so clients can negotiate from any reply, not only from /_ping.
+func (e *Engine) setDaemonHeaders(h http.Header) {
+	h.Set("Server", fmt.Sprintf("Docker/%s (%s)", e.cfg.engineVersion, e.cfg.osType))
+	h.Set("Api-Version", e.cfg.maxVersion.String())
+	h.Set("Ostype", e.cfg.osType)
+	h.Set("Docker-Experimental", "false")
+}
+
+func (e *Engine) ping(w http.ResponseWriter, r *http.Request, _ apiVersion) {
+	h := w.Header()
+	h.Set("Builder-Version", e.cfg.builderVersion)
+	h.Set("Swarm", "inactive")
+	h.Set("Cache-Control", "no-cache, no-store, must-revalidate")
+	h.Set("Pragma", "no-cache")
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	if r.Method == http.MethodHead {
+		h.Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	io.WriteString(w, "OK")
+}
+
+func (e *Engine) version(w http.ResponseWriter, r *http.Request, _ apiVersion) {
+	c := e.cfg
+	writeJSON(w, http.StatusOK, map[string]any{
+		"Platform": map[string]any{"Name": "Docker Engine - Community"},
+		"Components": []any{map[string]any{
+			"Name":    "Engine",
+			"Version": c.engineVersion,
+			"Details": map[string]any{
+				"ApiVersion":    c.maxVersion.String(),
+				"MinAPIVersion": c.minVersion.String(),
+				"GitCommit":     "enginetest",
+				"GoVersion":     "go1.23",
+				"Os":            c.osType,
+				"Arch":          "amd64",
+				"KernelVersion": "6.1.0-enginetest",
+				"Experimental":  "false",
+			},
+		}},
+		"Version":       c.engineVersion,
+		"ApiVersion":    c.maxVersion.String(),
+		"MinAPIVersion": c.minVersion.String(),
+		"GitCommit":     "enginetest",
+		"GoVersion":     "go1.23",
+		"Os":            c.osType,
+		"Arch":          "amd64",
+		"KernelVersion": "6.1.0-enginetest",
+		"BuildTime":     "2024-01-01T00:00:00.000000000+00:00",
+	})
+}
+
+func (e *Engine) info(w http.ResponseWriter, r *http.Request, _ apiVersion) {
+	e.mu.Lock()
+	var running, paused, stopped int
+	for _, c := range e.containers {
+		switch c.State {
+		case "running", "restarting":
+			running++
+		case "paused":
+			paused++
+		default:
+			stopped++
+		}
+	}
+	total := len(e.containers)
+	e.mu.Unlock()
+	c := e.cfg
+	writeJSON(w, http.StatusOK, map[string]any{
+		"ID":                "ENGI:NETE:ST00:0000:0000:0000:0000:0000:0000:0000:0000:0000",
+		"Containers":        total,
+		"ContainersRunning": running,
+		"ContainersPaused":  paused,
+		"ContainersStopped": stopped,
+		"Images":            0,
+		"Driver":            "overlay2",
+		"DockerRootDir":     "/var/lib/docker",
+		"Name":              "enginetest",
+		"ServerVersion":     c.engineVersion,
+		"OSType":            c.osType,
+		"OperatingSystem":   "enginetest",
+		"Architecture":      "x86_64",
+		"KernelVersion":     "6.1.0-enginetest",
+		"NCPU":              1,
+		"MemTotal":          1 << 30,
+		"CgroupDriver":      "cgroupfs",
+		"CgroupVersion":     "2",
+		"LoggingDriver":     "json-file",
+		"Experimental":      false,
+		"Labels":            []string{},
+		"Swarm":             map[string]any{"LocalNodeState": "inactive", "NodeID": "", "NodeAddr": ""},
+	})
+}
+
+// writeJSON writes v as the daemon does: compact JSON and a trailing newline.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		panic("enginetest: " + err.Error()) // only our own values are encoded
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// writeError writes the daemon's ErrorResponse, {"message": "..."}.
+func writeError(w http.ResponseWriter, status int, message string) {
+	writeJSON(w, status, map[string]string{"message": message})
+}
+
+// connKey carries the accepted *serverConn in a request's context, so faults
+// can cut the connection under net/http's own response writer.
+type connKey struct{}
+
+// trackingListener wraps every accepted connection so Close can reach the
+// hijacked ones that http.Server forgets.
+type trackingListener struct {
+	net.Listener
+	e *Engine
+}
+
+func (l *trackingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	sc := &serverConn{Conn: c, e: l.e, limit: -1}
+	l.e.mu.Lock()
+	if l.e.closed {
+		l.e.mu.Unlock()
+		c.Close()
+		return nil, net.ErrClosed
+	}
+	l.e.conns[sc] = struct{}{}
+	l.e.mu.Unlock()
+	return sc, nil
+}
+
+// serverConn is an accepted connection that can be told to die after a
+// number of written bytes (CloseAfter) and that still half-closes.
+type serverConn struct {
+	net.Conn
+	e *Engine
+
+	mu    sync.Mutex
+	limit int64 // bytes still allowed before the cut; -1 for no limit
+}
+
+func (c *serverConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	limit := c.limit
+	c.mu.Unlock()
+	if limit < 0 || int64(len(p)) <= limit {
+		n, err := c.Conn.Write(p)
+		if limit >= 0 {
+			c.mu.Lock()
+			c.limit -= int64(n)
+			c.mu.Unlock()
+		}
+		return n, err
+	}
+	n, _ := c.Conn.Write(p[:limit])
+	c.mu.Lock()
+	c.limit = 0
+	c.mu.Unlock()
+	c.Close()
+	return n, net.ErrClosed
+}
+
+func (c *serverConn) cutAfter(n int) {
+	c.mu.Lock()
+	c.limit = int64(n)
+	c.mu.Unlock()
+}
+
+// CloseWrite half-closes the connection, which ends a close-delimited body
+// while the client may still be sending stdin.
+func (c *serverConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return c.Conn.Close()
+}
+
+func (c *serverConn) Close() error {
+	c.e.mu.Lock()
+	delete(c.e.conns, c)
+	c.e.mu.Unlock()
+	return c.Conn.Close()
+}
+
+// waitDone blocks until the engine closes or ctx ends, whichever is first.
+func (e *Engine) waitDone(ctx context.Context) {
+	select {
+	case <-e.done:
+	case <-ctx.Done():
+	}
+}
+
+// sleep waits for d, returning false early if the engine closes.
+func (e *Engine) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-e.done:
+		return false
+	}
+}

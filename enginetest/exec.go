@@ -1,0 +1,387 @@
+package enginetest
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/dockwire/dockwire/stdcopy"
+)
+
+// Exec is one exec process as the client created and started it, handed to
+// an ExecFunc.
+type Exec struct {
+	ID, ContainerID  string
+	Cmd, Env         []string
+	User, WorkingDir string
+	Tty, Privileged  bool
+	// Stdin reads what the client sends on the hijacked connection until it
+	// half-closes. It is empty unless the exec was created with AttachStdin.
+	Stdin io.Reader
+	// Stdout and Stderr reach the client as frames of their own stream, or
+	// both as raw bytes with a TTY. Each Write is one frame. They discard
+	// what the client did not attach, and fail once the client is gone.
+	Stdout, Stderr io.Writer
+}
+
+// ExecFunc plays the process of an exec and returns its exit code. ctx ends
+// when the container is stopped or removed or the engine closes, as a real
+// process would be killed; the function must return then, and a real
+// process would exit with 137.
+type ExecFunc func(ctx context.Context, x *Exec) (exitCode int)
+
+// SetExec makes f play the execs started in the given container from now
+// on; an empty container sets the function for every container without one
+// of its own. Without SetExec an exec writes its command line, joined by
+// spaces, and a newline to stdout, then copies stdin to stdout, and exits 0.
+func (e *Engine) SetExec(container string, f ExecFunc) {
+	e.t.Helper()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	id := ""
+	if container != "" {
+		c, status, msg := e.lookupLocked(container)
+		if c == nil {
+			e.t.Errorf("enginetest: SetExec: %d %s", status, msg)
+			return
+		}
+		id = c.ID
+	}
+	e.execFuncs[id] = f
+}
+
+// ExecOutput returns an ExecFunc that writes stdout and stderr, each as one
+// frame when not empty, and exits with exitCode.
+func ExecOutput(stdout, stderr string, exitCode int) ExecFunc {
+	return func(_ context.Context, x *Exec) int {
+		if stdout != "" {
+			io.WriteString(x.Stdout, stdout)
+		}
+		if stderr != "" {
+			io.WriteString(x.Stderr, stderr)
+		}
+		return exitCode
+	}
+}
+
+func defaultExec(ctx context.Context, x *Exec) int {
+	io.WriteString(x.Stdout, strings.Join(x.Cmd, " ")+"\n")
+	io.Copy(x.Stdout, x.Stdin)
+	if ctx.Err() != nil {
+		return 137
+	}
+	return 0
+}
+
+type execConfig struct {
+	AttachStdin, AttachStdout, AttachStderr bool
+	Tty, Privileged                         bool
+	Cmd, Env                                []string
+	User, WorkingDir, DetachKeys            string
+}
+
+type execInstance struct {
+	id, containerID string
+	cfg             execConfig
+	started         bool
+	running         bool
+	exitCode        *int // nil until the process is seen to exit
+	pid             int
+	kill            context.CancelFunc
+}
+
+// checkJSON is the daemon's CheckForJSON: a body must come as JSON.
+func checkJSON(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" && (r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0) {
+		return nil
+	}
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		return fmt.Errorf("unsupported Content-Type header (%s): must be 'application/json'", ct)
+	}
+	return nil
+}
+
+// readJSON decodes a request body, accepting an empty one as the daemon does.
+func readJSON(r *http.Request, v any) error {
+	if err := checkJSON(r); err != nil {
+		return err
+	}
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil && err != io.EOF {
+		return fmt.Errorf("invalid JSON: %v", err)
+	}
+	return nil
+}
+
+// activeErrorLocked is why an exec cannot run in c now, as the daemon
+// words it, or "" if it can.
+func activeErrorLocked(c *container, ref string) string {
+	switch c.State {
+	case "paused":
+		return fmt.Sprintf("Container %s is paused, unpause the container before exec", ref)
+	case "restarting":
+		return fmt.Sprintf("Container %s is restarting, wait until the container is running", c.ID)
+	case "running":
+		return ""
+	}
+	return fmt.Sprintf("Container %s is not running", c.ID)
+}
+
+func (e *Engine) execCreate(w http.ResponseWriter, r *http.Request, _ apiVersion) {
+	var cfg execConfig
+	if err := readJSON(r, &cfg); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if len(cfg.Cmd) == 0 {
+		writeError(w, http.StatusBadRequest, "No exec command specified")
+		return
+	}
+	ref := r.PathValue("id")
+	e.mu.Lock()
+	c, status, msg := e.lookupLocked(ref)
+	if c == nil {
+		e.mu.Unlock()
+		writeError(w, status, msg)
+		return
+	}
+	if msg := activeErrorLocked(c, ref); msg != "" {
+		e.mu.Unlock()
+		writeError(w, http.StatusConflict, msg)
+		return
+	}
+	e.nextSeq++
+	x := &execInstance{id: hashHex(fmt.Sprintf("enginetest exec %d", e.nextSeq)), containerID: c.ID, cfg: cfg}
+	e.execs[x.id] = x
+	c.execIDs = append(c.execIDs, x.id)
+	e.mu.Unlock()
+	writeJSON(w, http.StatusCreated, map[string]string{"Id": x.id})
+}
+
+// startLocked marks x running and returns the function to run and the
+// context to run it with, or the daemon's conflict message.
+func (e *Engine) startLocked(x *execInstance) (context.Context, ExecFunc, string) {
+	if x.exitCode != nil {
+		return nil, nil, fmt.Sprintf("Error: Exec command %s has already run", x.id)
+	}
+	if x.started {
+		return nil, nil, fmt.Sprintf("Error: Exec command %s is already running", x.id)
+	}
+	c := e.containers[x.containerID]
+	if c == nil {
+		return nil, nil, "No such container: " + x.containerID
+	}
+	if msg := activeErrorLocked(c, c.Name); msg != "" {
+		return nil, nil, msg
+	}
+	f := e.execFuncs[c.ID]
+	if f == nil {
+		f = e.execFuncs[""]
+	}
+	if f == nil {
+		f = defaultExec
+	}
+	e.nextSeq++
+	x.started, x.running, x.pid = true, true, 20000+e.nextSeq
+	ctx, kill := context.WithCancel(e.ctx)
+	x.kill = kill
+	return ctx, f, ""
+}
+
+func (e *Engine) execStart(w http.ResponseWriter, r *http.Request, v apiVersion) {
+	id := r.PathValue("id")
+	e.mu.Lock()
+	x := e.execs[id]
+	e.mu.Unlock()
+	if x == nil {
+		writeError(w, http.StatusNotFound, "No such exec instance: "+id)
+		return
+	}
+	var opts struct{ Detach, Tty bool }
+	if err := readJSON(r, &opts); err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+
+	if opts.Detach {
+		e.mu.Lock()
+		ctx, f, msg := e.startLocked(x)
+		e.mu.Unlock()
+		if msg != "" {
+			writeError(w, http.StatusConflict, msg)
+			return
+		}
+		e.goroutine(func() {
+			code := f(ctx, e.newExec(x, strings.NewReader(""), io.Discard, io.Discard))
+			e.finishExec(x, code, nil)
+		})
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+
+	// Like the daemon, hijack first and answer by hand: without an Upgrade
+	// header the reply is a 200 labelled raw-stream whatever the framing,
+	// with no Content-Length, so the body ends when the connection does.
+	conn, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return
+	}
+	sc := conn.(*serverConn)
+	var head strings.Builder
+	if _, upgrade := r.Header["Upgrade"]; upgrade {
+		ct := "application/vnd.docker.raw-stream"
+		if !opts.Tty && v.atLeast(1, 42) {
+			ct = "application/vnd.docker.multiplexed-stream"
+		}
+		head.WriteString("HTTP/1.1 101 UPGRADED\r\nContent-Type: " + ct + "\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n")
+	} else {
+		head.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n")
+	}
+	w.Header().Write(&head) // the daemon's headers, which the hijack bypassed
+	head.WriteString("\r\n")
+	if _, err := io.WriteString(sc, head.String()); err != nil {
+		sc.Close()
+		return
+	}
+
+	// The daemon frames by the Tty of the start request, not of the create.
+	var stdout, stderr io.Writer = sc, sc
+	if !opts.Tty {
+		stdout, stderr = stdcopy.NewWriter(sc, stdcopy.Stdout), stdcopy.NewWriter(sc, stdcopy.Stderr)
+	}
+	e.mu.Lock()
+	ctx, f, msg := e.startLocked(x)
+	e.mu.Unlock()
+	if msg != "" {
+		// Too late for a status code: the daemon writes the error in-band.
+		io.WriteString(stdout, msg+"\r\n")
+		endHijacked(sc, brw.Reader)
+		return
+	}
+	var stdin io.Reader = strings.NewReader("")
+	if x.cfg.AttachStdin {
+		stdin = brw.Reader // may already hold bytes sent right behind the request
+	}
+	if !x.cfg.AttachStdout {
+		stdout = io.Discard
+	}
+	if !x.cfg.AttachStderr {
+		stderr = io.Discard
+	}
+	code := f(ctx, e.newExec(x, stdin, stdout, stderr))
+	e.finishExec(x, code, func() { endHijacked(sc, brw.Reader) })
+}
+
+// endHijacked half-closes the stream, so the client reads EOF after the
+// last byte even while it is still writing stdin, then waits for the client
+// to close its side (or Close) before closing the connection: closing with
+// unread stdin would make the client's reads fail with ECONNRESET.
+func endHijacked(c *serverConn, r *bufio.Reader) {
+	c.CloseWrite()
+	io.Copy(io.Discard, r)
+	c.Close()
+}
+
+func (e *Engine) newExec(x *execInstance, stdin io.Reader, stdout, stderr io.Writer) *Exec {
+	return &Exec{
+		ID:          x.id,
+		ContainerID: x.containerID,
+		Cmd:         append([]string(nil), x.cfg.Cmd...),
+		Env:         append([]string(nil), x.cfg.Env...),
+		User:        x.cfg.User,
+		WorkingDir:  x.cfg.WorkingDir,
+		Tty:         x.cfg.Tty,
+		Privileged:  x.cfg.Privileged,
+		Stdin:       stdin,
+		Stdout:      stdout,
+		Stderr:      stderr,
+	}
+}
+
+// finishExec records the exit code and ends the stream with endStream. By
+// default the code is visible before the stream ends; WithExecExitDelay
+// makes it appear only later, as it may on a real daemon.
+func (e *Engine) finishExec(x *execInstance, code int, endStream func()) {
+	record := func() {
+		e.mu.Lock()
+		x.running = false
+		x.exitCode = &code
+		x.kill()
+		e.mu.Unlock()
+	}
+	delay := e.cfg.execExitDelay
+	if delay == 0 {
+		record()
+	}
+	if endStream != nil {
+		endStream()
+	}
+	if delay > 0 && !e.goroutine(func() { e.sleep(delay); record() }) {
+		record()
+	}
+}
+
+// killExecsLocked ends the processes running in a container that stops.
+func (e *Engine) killExecsLocked(containerID string) {
+	for _, x := range e.execs {
+		if x.containerID == containerID && x.running {
+			x.kill()
+		}
+	}
+}
+
+func (e *Engine) execInspect(w http.ResponseWriter, r *http.Request, _ apiVersion) {
+	id := r.PathValue("id")
+	e.mu.Lock()
+	x := e.execs[id]
+	if x == nil {
+		e.mu.Unlock()
+		writeError(w, http.StatusNotFound, "No such exec instance: "+id)
+		return
+	}
+	var exitCode any // null while running or never started, never 0
+	if x.exitCode != nil {
+		exitCode = *x.exitCode
+	}
+	pc := map[string]any{
+		"tty":        x.cfg.Tty,
+		"entrypoint": x.cfg.Cmd[0],
+		"arguments":  append([]string{}, x.cfg.Cmd[1:]...),
+		"privileged": x.cfg.Privileged,
+	}
+	if x.cfg.User != "" {
+		pc["user"] = x.cfg.User
+	}
+	body := map[string]any{
+		"ID":            x.id,
+		"Running":       x.running,
+		"ExitCode":      exitCode,
+		"ProcessConfig": pc,
+		"OpenStdin":     x.cfg.AttachStdin,
+		"OpenStderr":    x.cfg.AttachStderr,
+		"OpenStdout":    x.cfg.AttachStdout,
+		"CanRemove":     false,
+		"ContainerID":   x.containerID,
+		"DetachKeys":    x.cfg.DetachKeys,
+		"Pid":           x.pid,
+	}
+	e.mu.Unlock()
+	writeJSON(w, http.StatusOK, body)
+}
+
+func (e *Engine) execResize(w http.ResponseWriter, r *http.Request, _ apiVersion) {
+	id := r.PathValue("id")
+	e.mu.Lock()
+	x := e.execs[id]
+	e.mu.Unlock()
+	if x == nil {
+		writeError(w, http.StatusNotFound, "No such exec instance: "+id)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
