@@ -1,6 +1,9 @@
 package stdcopy
 
-import "io"
+import (
+	"encoding/binary"
+	"io"
+)
 
 // Copy demultiplexes src into stdout and stderr until src ends, and returns
 // the number of bytes written to them. Stdin frames go to stdout; a nil writer
@@ -23,6 +26,11 @@ func Copy(stdout, stderr io.Writer, src io.Reader) (written int64, err error) {
 	return c.written, err
 }
 
+// moveLimit is the payload size from which a frame gets its own Write call
+// instead of being moved next to the previous payload: moving less is cheaper
+// than the system call it saves; moving more costs more than a cheap Write.
+const moveLimit = 1 << 10
+
 type copier struct {
 	decoder
 	dst     [2]io.Writer
@@ -39,7 +47,10 @@ func (c *copier) run() error {
 	for {
 		if c.left > 0 && c.r < c.w {
 			n := int(min(c.left, int64(c.w-c.r)))
-			if c.runStart == c.runEnd {
+			if c.runStart == c.runEnd || (c.runEnd != c.r && n >= moveLimit) {
+				if err := c.flush(); err != nil {
+					return err
+				}
 				c.runStart, c.runEnd = c.r, c.r
 			}
 			if c.runEnd != c.r {
@@ -51,6 +62,7 @@ func (c *copier) run() error {
 			continue
 		}
 		if c.left == 0 {
+			c.appendSmallFrames()
 			stream, size, ok, err := c.header()
 			if err != nil || stream == Systemerr {
 				// Earlier frames are delivered before the failure is reported.
@@ -82,6 +94,26 @@ func (c *copier) run() error {
 			return endErr(err, c.left > 0 || c.r < c.w)
 		}
 	}
+}
+
+// appendSmallFrames is the fast path for a chatty process: it moves whole,
+// already buffered small frames for the current writer onto a non-empty run.
+func (c *copier) appendSmallFrames() {
+	if c.runStart == c.runEnd {
+		return
+	}
+	buf, r, end := c.buf[:c.w], c.r, c.runEnd
+	for len(buf)-r >= headerLen {
+		stream, size := buf[r], binary.BigEndian.Uint32(buf[r+4:r+headerLen])
+		if stream > byte(Stderr) || dstIndex(StreamType(stream)) != c.cur ||
+			size >= moveLimit || int(size) > len(buf)-r-headerLen {
+			break
+		}
+		r += headerLen
+		end += copy(buf[end:], buf[r:r+int(size)])
+		r += int(size)
+	}
+	c.r, c.runEnd = r, end
 }
 
 // dstIndex maps Stdin and Stdout to 0 and Stderr to 1.

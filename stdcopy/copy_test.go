@@ -2,10 +2,8 @@ package stdcopy
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"io"
-	"runtime"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -13,39 +11,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 )
-
-// header returns a frame header claiming size payload bytes of stream s.
-func header(s byte, size uint32) []byte {
-	h := []byte{s, 0, 0, 0, 0, 0, 0, 0}
-	binary.BigEndian.PutUint32(h[4:], size)
-	return h
-}
-
-func frame(s byte, payload string) []byte {
-	return append(header(s, uint32(len(payload))), payload...)
-}
-
-func join(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
-
-type copyResult struct {
-	Stdout, Stderr string
-	Written        int64
-}
-
-func copyAll(t *testing.T, src io.Reader) (copyResult, error) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	n, err := Copy(&out, &errb, src)
-	return copyResult{out.String(), errb.String(), n}, err
-}
-
-// readers wraps src in each of the read patterns a network body can show.
-var readers = map[string]func(io.Reader) io.Reader{
-	"whole":    func(r io.Reader) io.Reader { return r },
-	"one-byte": iotest.OneByteReader,
-	"half":     iotest.HalfReader,
-	"data-err": iotest.DataErrReader,
-}
 
 func TestFault_D1_EmptyStream(t *testing.T) {
 	got, err := copyAll(t, bytes.NewReader(nil))
@@ -174,39 +139,6 @@ func TestFault_D7_SystemerrFrame(t *testing.T) {
 	}
 }
 
-// patternReader yields a header and then n payload bytes without allocating them.
-type patternReader struct {
-	header []byte
-	n      int64
-}
-
-func (r *patternReader) Read(p []byte) (int, error) {
-	if len(r.header) > 0 {
-		n := copy(p, r.header)
-		r.header = r.header[n:]
-		return n, nil
-	}
-	if r.n == 0 {
-		return 0, io.EOF
-	}
-	p = p[:min(int64(len(p)), r.n)]
-	for i := range p {
-		p[i] = 'x'
-	}
-	r.n -= int64(len(p))
-	return len(p), nil
-}
-
-// allocatedBytes reports how many bytes f allocated on the heap.
-func allocatedBytes(f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
-
 func TestFault_D8_OversizeFrameHeader(t *testing.T) {
 	const streamed = 8 << 20
 	// Pool and buffer for one call, with slack for the runtime: far below the
@@ -257,17 +189,6 @@ func TestFault_D9_ZeroLengthFrames(t *testing.T) {
 	}
 }
 
-type failingWriter struct {
-	n     int // bytes to accept per call
-	err   error
-	calls int
-}
-
-func (w *failingWriter) Write(p []byte) (int, error) {
-	w.calls++
-	return min(w.n, len(p)), w.err
-}
-
 func TestFault_D10_WriterErrorAndShortWrite(t *testing.T) {
 	errBoom := errors.New("boom")
 	in := join(frame(1, "0123456789"), frame(2, "abcdef"), frame(1, "never"))
@@ -294,21 +215,6 @@ func TestFault_D10_WriterErrorAndShortWrite(t *testing.T) {
 	}
 }
 
-// dataThenErrReader returns all of its data together with err.
-type dataThenErrReader struct {
-	data []byte
-	err  error
-}
-
-func (r *dataThenErrReader) Read(p []byte) (int, error) {
-	n := copy(p, r.data)
-	r.data = r.data[n:]
-	if len(r.data) == 0 {
-		return n, r.err
-	}
-	return n, nil
-}
-
 func TestFault_D11_DataWithError(t *testing.T) {
 	errReset := errors.New("connection reset")
 	complete := join(frame(1, "out"), frame(2, "err"))
@@ -328,17 +234,6 @@ func TestFault_D11_DataWithError(t *testing.T) {
 			t.Errorf("%s: got %+v, %v; want %+v, %v", tt.name, got, err, tt.want, tt.err)
 		}
 	}
-}
-
-// recordingWriter records every Write call, tagged with the writer's name.
-type recordingWriter struct {
-	name  string
-	calls *[]string
-}
-
-func (w recordingWriter) Write(p []byte) (int, error) {
-	*w.calls = append(*w.calls, w.name+":"+string(p))
-	return len(p), nil
 }
 
 func TestCopyCoalescesSmallFrames(t *testing.T) {
@@ -374,14 +269,6 @@ func TestCopyNilWriterDiscards(t *testing.T) {
 	if n != 4 || err != nil || errb.String() != "kept" {
 		t.Fatalf("Copy = %d, %v, stderr %q; want 4, nil, %q", n, err, errb.String(), "kept")
 	}
-}
-
-// chanWriter hands every Write to a channel, so a test can see when it happens.
-type chanWriter chan string
-
-func (w chanWriter) Write(p []byte) (int, error) {
-	w <- string(p)
-	return len(p), nil
 }
 
 func TestCopyWritesBeforeBlockingRead(t *testing.T) {
