@@ -12,6 +12,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// Fault rows D1-D11 follow. D12 is FuzzCopy; D13 (raw streams pass through)
+// cannot apply here: choosing raw or multiplexed is the caller's job, and D5
+// covers decoding a raw stream by mistake.
+
 func TestFault_D1_EmptyStream(t *testing.T) {
 	got, err := copyAll(t, bytes.NewReader(nil))
 	if err != nil || got != (copyResult{}) {

@@ -98,6 +98,8 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// FuzzCopy is fault row D12: Copy and Frames must agree with refDecode on any
+// input and any read pattern.
 func FuzzCopy(f *testing.F) {
 	seeds := [][]byte{
 		nil,

@@ -25,8 +25,8 @@ import (
 // StreamType is the first header byte of a frame: which stream its payload belongs to.
 type StreamType byte
 
-// The stream types the daemon sends. Stdin only appears when a TTY-less
-// container echoes its input; Copy writes it to stdout.
+// The stream types of the protocol. Copy writes Stdin frames to stdout, as
+// moby's StdCopy does.
 const (
 	Stdin     StreamType = 0
 	Stdout    StreamType = 1

@@ -26,7 +26,7 @@ type muxWriter struct {
 	w      io.Writer
 	stream StreamType
 	mu     sync.Mutex
-	buf    []byte // header plus payload, reused so that steady-state writes do not allocate
+	buf    []byte // header plus payload, reused so that steady-state writes do not allocate; grows to the largest Write
 }
 
 // Write returns the number of payload bytes that reached w.
