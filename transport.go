@@ -69,7 +69,7 @@ func (p *connPool) RoundTrip(req *http.Request) (*http.Response, error) {
 		// before any answer. Only a bodiless idempotent request is sent again;
 		// anything else may have been acted on.
 		var lost *lostError
-		if pc.reused && errors.As(err, &lost) && ctx.Err() == nil && req.Body == nil && (req.Method == http.MethodGet || req.Method == http.MethodHead) {
+		if pc.reused && errors.As(err, &lost) && ctx.Err() == nil && (req.Body == nil || req.Body == http.NoBody) && (req.Method == http.MethodGet || req.Method == http.MethodHead) {
 			continue
 		}
 		return nil, err

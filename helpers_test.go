@@ -1,0 +1,115 @@
+package dockwire_test
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dockwire/dockwire"
+)
+
+// daemon is a fake daemon on a Unix socket in t.TempDir(), answering /_ping
+// with apiVersion and everything else with h.
+type daemon struct {
+	*httptest.Server
+	socket   string
+	requests atomic.Int64 // requests other than pings
+	pings    atomic.Int64
+	accepts  atomic.Int64 // connections
+}
+
+type countingListener struct {
+	net.Listener
+	n *atomic.Int64
+}
+
+func (l countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.n.Add(1)
+	}
+	return c, err
+}
+
+func newDaemon(t *testing.T, apiVersion string, h http.HandlerFunc) *daemon {
+	t.Helper()
+	return newDaemonAt(t, filepath.Join(t.TempDir(), "d.sock"), apiVersion, h)
+}
+
+// newDaemonAt starts a fake daemon on the given socket path.
+func newDaemonAt(t *testing.T, socket, apiVersion string, h http.HandlerFunc) *daemon {
+	t.Helper()
+	d := &daemon{socket: socket}
+	d.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/_ping" {
+			d.pings.Add(1)
+			w.Header().Set("Api-Version", apiVersion)
+			w.Header().Set("Ostype", "linux")
+			return
+		}
+		d.requests.Add(1)
+		h(w, r)
+	}))
+	l, err := net.Listen("unix", d.socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Listener = countingListener{l, &d.accepts}
+	d.Start()
+	t.Cleanup(d.Close)
+	return d
+}
+
+func (d *daemon) host() string { return "unix://" + d.socket }
+
+func (d *daemon) client(t *testing.T, opts ...dockwire.Option) *dockwire.Client {
+	t.Helper()
+	c, err := dockwire.New(d.host(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// rawDaemon accepts connections on a Unix socket and hands each to serve,
+// for faults below HTTP.
+func rawDaemon(t *testing.T, serve func(c net.Conn)) string {
+	t.Helper()
+	socket := filepath.Join(t.TempDir(), "raw.sock")
+	l, err := net.Listen("unix", socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				serve(c)
+			}()
+		}
+	}()
+	return "unix://" + socket
+}
+
+func testContext(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func jsonReply(w http.ResponseWriter, status int, body string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write([]byte(body))
+}
