@@ -142,17 +142,18 @@ func (e *Engine) Close() {
 	e.closeOnce.Do(func() {
 		e.mu.Lock()
 		e.closed = true
-		e.stop()
 		conns := make([]*serverConn, 0, len(e.conns))
 		for c := range e.conns {
 			conns = append(conns, c)
 		}
 		e.mu.Unlock()
+		// Connections go first, so that a client sees a follow or a hang
+		// end as a dead daemon, not as a clean end of the response.
 		e.srv.Close()
-		// http.Server.Close leaves hijacked connections alone.
 		for _, c := range conns {
-			c.Close()
+			c.Close() // http.Server.Close leaves hijacked connections alone
 		}
+		e.stop()
 		e.wg.Wait()
 		os.RemoveAll(e.dir)
 	})
@@ -201,7 +202,7 @@ func (e *Engine) serve(w http.ResponseWriter, r *http.Request) {
 	e.mu.Unlock()
 	defer e.wg.Done()
 
-	version, route := splitVersion(r.URL.Path)
+	version, route := splitVersion(r.URL.EscapedPath())
 	e.record(r, version, route)
 
 	if f := e.takeFault(r.Method, route); f != nil {

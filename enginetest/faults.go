@@ -3,6 +3,7 @@ package enginetest
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -167,7 +168,7 @@ func (e *Engine) serveFault(w http.ResponseWriter, r *http.Request, f *Fault) {
 		}
 		// Every byte net/http writes goes through serverConn.Write, so the
 		// request is served as usual and the connection does the cutting.
-		version, route := splitVersion(r.URL.Path)
+		version, route := splitVersion(r.URL.EscapedPath())
 		e.dispatch(w, r, version, route)
 	case faultRaw:
 		conn, _, err := http.NewResponseController(w).Hijack()
@@ -209,38 +210,45 @@ func (e *Engine) findOverride(method, route string) (http.Handler, map[string]st
 	return nil, nil
 }
 
-// matchPattern matches a path such as "/containers/abc/json" against a
-// pattern such as "/containers/{id}/json". A {name} matches one non-empty
-// segment; a final {name...} matches the rest of the path.
+// matchPattern matches an escaped path such as "/containers/abc/json"
+// against a pattern such as "/containers/{id}/json". A {name} matches one
+// non-empty segment; a final {name...} matches the rest of the path.
+// Segments are unescaped one by one, so "/containers/%2Fweb/json" has the
+// id "/web" rather than an extra segment.
 func matchPattern(pattern, path string) (map[string]string, bool) {
 	ps := strings.Split(pattern, "/")
 	xs := strings.Split(path, "/")
 	var params map[string]string
+	set := func(name, value string) {
+		if params == nil {
+			params = make(map[string]string)
+		}
+		params[name] = value
+	}
 	for i, p := range ps {
-		if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "...}") && i == len(ps)-1 {
+		wild := strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}")
+		if wild && strings.HasSuffix(p, "...}") && i == len(ps)-1 {
 			if i > len(xs) {
 				return nil, false
 			}
-			if params == nil {
-				params = make(map[string]string)
+			rest, err := url.PathUnescape(strings.Join(xs[i:], "/"))
+			if err != nil {
+				return nil, false
 			}
-			params[p[1:len(p)-4]] = strings.Join(xs[i:], "/")
+			set(p[1:len(p)-4], rest)
 			return params, true
 		}
 		if i >= len(xs) {
 			return nil, false
 		}
-		if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}") {
-			if xs[i] == "" {
-				return nil, false
-			}
-			if params == nil {
-				params = make(map[string]string)
-			}
-			params[p[1:len(p)-1]] = xs[i]
-			continue
+		seg, err := url.PathUnescape(xs[i])
+		if err != nil {
+			return nil, false
 		}
-		if p != xs[i] {
+		switch {
+		case wild && seg != "":
+			set(p[1:len(p)-1], seg)
+		case wild || p != seg:
 			return nil, false
 		}
 	}

@@ -229,10 +229,10 @@ func matchKey(method, path, query, defaultVersion string) string {
 }
 
 func (p *replayer) serve(e *Engine, w http.ResponseWriter, r *http.Request) {
-	version, route := splitVersion(r.URL.Path)
+	version, route := splitVersion(r.URL.EscapedPath())
 	// A request sent without a prefix stays unversioned, so it never
 	// matches a recording of a client that sent one.
-	want := matchKey(r.Method, r.URL.Path, r.URL.RawQuery, "")
+	want := matchKey(r.Method, r.URL.EscapedPath(), r.URL.RawQuery, "")
 	e.mu.Lock()
 	idx := -1
 	var near []string
@@ -251,7 +251,7 @@ func (p *replayer) serve(e *Engine, w http.ResponseWriter, r *http.Request) {
 	}
 	e.mu.Unlock()
 	if idx < 0 {
-		msg := fmt.Sprintf("enginetest: no unused recorded exchange matches %s %s?%s (API version %q)", r.Method, r.URL.Path, r.URL.RawQuery, version)
+		msg := fmt.Sprintf("enginetest: no unused recorded exchange matches %s %s?%s (API version %q)", r.Method, r.URL.EscapedPath(), r.URL.RawQuery, version)
 		if len(near) > 0 {
 			msg += "; unused for this route: " + strings.Join(near, ", ")
 		}

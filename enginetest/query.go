@@ -67,12 +67,14 @@ func containerFilter(f map[string][]string) (func(*container) bool, error) {
 			continue
 		}
 		var p func(*container, string) bool
+		all := false // whether every value must match, not just one
 		switch key {
 		case "id":
 			p = func(c *container, v string) bool { return matchTerm(v, c.ID) }
 		case "name":
 			p = func(c *container, v string) bool { return matchTerm(v, "/"+c.Name) }
 		case "label":
+			all = true // the daemon's MatchKVList: each label filter must hold
 			p = func(c *container, v string) bool {
 				k, want, hasValue := strings.Cut(v, "=")
 				got, ok := c.Labels[k]
@@ -105,11 +107,11 @@ func containerFilter(f map[string][]string) (func(*container) bool, error) {
 		}
 		preds = append(preds, func(c *container) bool {
 			for _, v := range values {
-				if p(c, v) {
-					return true
+				if p(c, v) != all {
+					return !all
 				}
 			}
-			return false
+			return all
 		})
 	}
 	return func(c *container) bool {

@@ -15,7 +15,8 @@ const maxRecordedBody = 64 << 10
 // handler answered it.
 type Request struct {
 	Method string
-	// Path is the path as sent, with its /v1.NN prefix if it had one.
+	// Path is the path as sent, still escaped, with its /v1.NN prefix if
+	// it had one.
 	Path string
 	// Version is the NN of the prefix, such as "1.41", or "" for a path sent
 	// without one (only /_ping should be).
@@ -34,7 +35,7 @@ type Request struct {
 func (e *Engine) record(r *http.Request, version, route string) {
 	rec := Request{
 		Method:  r.Method,
-		Path:    r.URL.Path,
+		Path:    r.URL.EscapedPath(),
 		Version: version,
 		Route:   route,
 		Query:   r.URL.Query(),
