@@ -39,7 +39,7 @@ func TestContainerList(t *testing.T) {
 		{"all=1", []string{"/web", "/db", "/cache", "/new"}},
 		{"all=true&limit=2", []string{"/web", "/db"}},
 		{"limit=3", []string{"/web", "/db", "/cache"}}, // limit implies all
-		{f(`{"status":["exited"]}`), []string{"/db"}}, // status implies all
+		{f(`{"status":["exited"]}`), []string{"/db"}},  // status implies all
 		{f(`{"status":{"created":true,"paused":true}}`), []string{"/cache", "/new"}},
 		{"all=1&" + f(`{"label":["com.docker.compose.project=shop"]}`), []string{"/web", "/db"}},
 		{"all=1&" + f(`{"label":["tier"]}`), []string{"/web"}},
