@@ -1,0 +1,386 @@
+// Command demo is a small docker-like CLI built on dockwire. It exists to
+// show the library in use: each command parses its flags, makes one
+// library call and prints the answer the way docker would.
+//
+//	demo [--host URL] [--api-version V] [--timeout D] COMMAND [ARGS]
+//
+// Run "demo help" for the commands, and "demo COMMAND -h" for one of them.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/dockwire/dockwire"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// After the first Ctrl-C a second one kills the process outright.
+	context.AfterFunc(ctx, stop)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit codes besides a container's or command's own.
+const (
+	exitOK          = 0
+	exitError       = 1
+	exitUsage       = 2
+	exitInterrupted = 130 // as a shell reports a process ended by SIGINT
+)
+
+// cli is what a command runs with.
+type cli struct {
+	ctx            context.Context
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	host           string // --host, or "" for DOCKER_HOST
+	apiVersion     string
+	timeout        time.Duration
+	client         *dockwire.Client
+}
+
+// command is one subcommand. setup defines its flags on fs and returns
+// what runs it with the positional arguments; help calls setup alone.
+type command struct {
+	name     string
+	synopsis string // the arguments, as in "demo NAME SYNOPSIS"
+	summary  string
+	setup    func(fs *flag.FlagSet) runFunc
+	// stopAfter > 0 ends the flags after that many positional arguments
+	// unless the arguments hold "--": the rest is a command line.
+	stopAfter int
+	noClient  bool // the command makes its own clients
+}
+
+// runFunc runs a command. A *usageError prints the command's usage.
+type runFunc func(c *cli, args []string) error
+
+// commands lists the subcommands in the order "demo help" shows them.
+var commands []*command
+
+func init() {
+	commands = []*command{
+		pingCmd, psCmd, inspectCmd,
+		startCmd, stopCmd, restartCmd, killCmd, rmCmd,
+	}
+}
+
+func lookupCommand(name string) *command {
+	for _, cmd := range commands {
+		if cmd.name == name {
+			return cmd
+		}
+	}
+	return nil
+}
+
+// usageError is a mistake in how a command was called.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+// exitCode ends the demo with a code and no message: that of a command or
+// container whose output was already shown.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// run is the whole program, minus the process: it returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		// A last resort: one line, never a goroutine dump.
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "demo: internal error: %v\n", r)
+			code = exitError
+		}
+	}()
+	c := &cli{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	global := flag.NewFlagSet("demo", flag.ContinueOnError)
+	global.SetOutput(io.Discard)
+	global.StringVar(&c.host, "host", "", "daemon `URL`: unix:///path or tcp://host:port (default $DOCKER_HOST, else "+dockwire.DefaultHost+")")
+	global.StringVar(&c.host, "H", "", "daemon `URL` (short for --host)")
+	global.StringVar(&c.apiVersion, "api-version", "", "pin the API `version` instead of negotiating (default $DOCKER_API_VERSION)")
+	global.DurationVar(&c.timeout, "timeout", 0, "bound connecting and waiting for each answer, e.g. 10s (0: no bound; streams are never cut)")
+	global.Usage = func() { printMainUsage(stderr, global) }
+	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printMainUsage(stdout, global)
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "demo: %v\n\n", err)
+		printMainUsage(stderr, global)
+		return exitUsage
+	}
+	if global.NArg() == 0 {
+		printMainUsage(stderr, global)
+		return exitUsage
+	}
+	name, rest := global.Arg(0), global.Args()[1:]
+	if name == "help" {
+		return c.help(global, rest)
+	}
+	cmd := lookupCommand(name)
+	if cmd == nil {
+		fmt.Fprintf(stderr, "demo: unknown command %q; run 'demo help' for the list\n", name)
+		return exitUsage
+	}
+	return c.runCommand(cmd, rest)
+}
+
+func (c *cli) help(global *flag.FlagSet, args []string) int {
+	if len(args) == 0 {
+		printMainUsage(c.stdout, global)
+		return exitOK
+	}
+	cmd := lookupCommand(args[0])
+	if cmd == nil {
+		fmt.Fprintf(c.stderr, "demo: unknown command %q; run 'demo help' for the list\n", args[0])
+		return exitUsage
+	}
+	fs, _ := newFlagSet(cmd)
+	printCommandUsage(c.stdout, cmd, fs)
+	return exitOK
+}
+
+func newFlagSet(cmd *command) (*flag.FlagSet, runFunc) {
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs, cmd.setup(fs)
+}
+
+func (c *cli) runCommand(cmd *command, args []string) int {
+	fs, runner := newFlagSet(cmd)
+	args, err := parse(fs, args, cmd.stopAfter)
+	if err == nil && !cmd.noClient {
+		c.client, err = c.newClient()
+		if c.client != nil {
+			defer c.client.Close()
+		}
+	}
+	if err == nil {
+		err = runner(c, args)
+	}
+	var ue *usageError
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		printCommandUsage(c.stdout, cmd, fs)
+		return exitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(c.stderr, "demo %s: %s\n\n", cmd.name, ue.msg)
+		printCommandUsage(c.stderr, cmd, fs)
+		return exitUsage
+	}
+	return c.fail(err)
+}
+
+// newClient builds the client the global flags describe.
+func (c *cli) newClient() (*dockwire.Client, error) {
+	var opts []dockwire.Option
+	if c.apiVersion != "" {
+		opts = append(opts, dockwire.WithAPIVersion(c.apiVersion))
+	}
+	if c.timeout > 0 {
+		opts = append(opts, dockwire.WithTimeout(c.timeout))
+	}
+	if c.host != "" {
+		return dockwire.New(c.host, opts...)
+	}
+	return dockwire.FromEnv(opts...)
+}
+
+// fail turns a command's outcome into an exit code, printing an error as
+// one line.
+func (c *cli) fail(err error) int {
+	var code exitCode
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &code):
+		return int(code)
+	case errors.Is(err, context.Canceled) && c.ctx.Err() != nil:
+		return exitInterrupted
+	}
+	fmt.Fprintln(c.stderr, oneLine(err.Error()))
+	return exitError
+}
+
+// oneLine folds a multi-line message onto one line.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// parse parses a command's arguments with its flags allowed anywhere, as
+// docker allows ("inspect web --get State.Status"). "--" ends the flags.
+// When stopAfter > 0 and args hold no "--", the stopAfter-th positional
+// argument ends them too: the rest is a command to run in a container
+// ("exec web ls -l"). It returns the positional arguments.
+func parse(fs *flag.FlagSet, args []string, stopAfter int) ([]string, error) {
+	if err := fs.Parse(permute(fs, args, stopAfter)); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, err
+		}
+		return nil, usagef("%v", err)
+	}
+	return fs.Args(), nil
+}
+
+// permute moves the flags in args ahead of the positional arguments and
+// splits combined short flags ("-it" becomes "-i -t").
+func permute(fs *flag.FlagSet, args []string, stopAfter int) []string {
+	hasDashDash := false
+	for _, a := range args {
+		hasDashDash = hasDashDash || a == "--"
+	}
+	var flags, positional []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			positional = append(positional, args[i+1:]...)
+			break
+		}
+		if stopAfter > 0 && !hasDashDash && len(positional) >= stopAfter {
+			positional = append(positional, args[i:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			positional = append(positional, a)
+			continue
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if split := splitShortFlags(fs, a); split != nil {
+			flags = append(flags, split...)
+			continue
+		}
+		flags = append(flags, a)
+		if f := fs.Lookup(name); f != nil && !hasValue && !isBoolFlag(f) && i+1 < len(args) {
+			flags = append(flags, args[i+1])
+			i++
+		}
+	}
+	return append(append(flags, "--"), positional...)
+}
+
+// splitShortFlags splits "-it" into "-i", "-t" when the set has no flag
+// "it" and every letter is a boolean flag; otherwise it returns nil.
+func splitShortFlags(fs *flag.FlagSet, a string) []string {
+	if len(a) < 3 || a[0] != '-' || a[1] == '-' || strings.Contains(a, "=") || fs.Lookup(a[1:]) != nil {
+		return nil
+	}
+	var out []string
+	for _, r := range a[1:] {
+		f := fs.Lookup(string(r))
+		if f == nil || !isBoolFlag(f) {
+			return nil
+		}
+		out = append(out, "-"+string(r))
+	}
+	return out
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// listFlag collects the values of a repeatable flag (-e K=V -e K2=V2).
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// keyValues checks that every value is KEY=VALUE.
+func keyValues(flagName string, values []string) error {
+	for _, v := range values {
+		if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
+			return usagef("--%s wants KEY=VALUE, got %q", flagName, v)
+		}
+	}
+	return nil
+}
+
+func printMainUsage(w io.Writer, global *flag.FlagSet) {
+	fmt.Fprint(w, "Usage: demo [OPTIONS] COMMAND [ARGS]\n\nA docker-like client built on dockwire.\n\nOptions:\n")
+	printFlags(w, global)
+	fmt.Fprint(w, "\nCommands:\n")
+	for _, cmd := range commands {
+		fmt.Fprintf(w, "  %-10s %s\n", cmd.name, cmd.summary)
+	}
+	fmt.Fprint(w, "\nRun 'demo help COMMAND' for more on a command.\n")
+}
+
+func printCommandUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "Usage: demo %s %s\n\n%s\n", cmd.name, cmd.synopsis, cmd.summary)
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n > 0 {
+		fmt.Fprint(w, "\nOptions:\n")
+		printFlags(w, fs)
+	}
+}
+
+// printFlags lists flags docker-style, aliases of one value on one line:
+// "-f, --follow".
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	type entry struct {
+		names []string
+		f     *flag.Flag
+	}
+	var entries []*entry
+	byValue := map[flag.Value]*entry{}
+	fs.VisitAll(func(f *flag.Flag) {
+		if e := byValue[f.Value]; e != nil {
+			e.names = append(e.names, f.Name)
+			if len(f.Name) > len(e.f.Name) {
+				e.f = f // the long name's usage is the full one
+			}
+			return
+		}
+		e := &entry{names: []string{f.Name}, f: f}
+		byValue[f.Value] = e
+		entries = append(entries, e)
+	})
+	for _, e := range entries {
+		sort.Slice(e.names, func(i, j int) bool { return len(e.names[i]) < len(e.names[j]) })
+	}
+	sort.Slice(entries, func(i, j int) bool { return longest(entries[i].names) < longest(entries[j].names) })
+	for _, e := range entries {
+		var names []string
+		for _, n := range e.names {
+			if len(n) == 1 {
+				names = append(names, "-"+n)
+			} else {
+				names = append(names, "--"+n)
+			}
+		}
+		left := strings.Join(names, ", ")
+		if len(e.names[0]) > 1 {
+			left = "    " + left
+		}
+		typ, usage := flag.UnquoteUsage(e.f)
+		if typ != "" {
+			left += " " + typ
+		}
+		if def := e.f.DefValue; def != "" && def != "false" && def != "0" && def != "0s" && def != "[]" {
+			usage += fmt.Sprintf(" (default %s)", def)
+		}
+		fmt.Fprintf(w, "  %-26s %s\n", left, usage)
+	}
+}
+
+func longest(names []string) string { return names[len(names)-1] }
