@@ -1,0 +1,141 @@
+package dockwire
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+)
+
+// ImageBuildOptions configures ImageBuild. The zero value builds the
+// context's Dockerfile with the daemon's defaults and tags nothing.
+type ImageBuildOptions struct {
+	Tags       []string          // name:tag references to give the image
+	Dockerfile string            // path of the Dockerfile inside the context; default "Dockerfile"
+	BuildArgs  map[string]string // values for the Dockerfile's ARGs; not for secrets, they stay in the image history
+	Labels     map[string]string // labels to set on the image
+	Target     string            // the stage of a multi-stage Dockerfile to build
+	Platform   string            // os[/arch[/variant]] to build for
+	NoCache    bool              // do not use the build cache
+	PullParent bool              // pull FROM images even if present locally
+	Quiet      bool              // send only the image ID, not the build output
+	CacheFrom  []string          // images to use as cache sources
+	ExtraHosts []string          // "host:ip" entries added to /etc/hosts of RUN steps
+	// NetworkMode is the network of RUN steps: bridge, host, none,
+	// container:<name|id>, or a network's name or ID.
+	NetworkMode string
+	Memory      int64  // memory limit of RUN steps in bytes; 0 for none
+	MemorySwap  int64  // memory + swap limit in bytes; -1 for unlimited swap
+	ShmSize     int64  // size of /dev/shm in bytes; 0 for the daemon's 64 MiB
+	CPUShares   int64  // relative CPU weight
+	CPUSetCPUs  string // CPUs RUN steps may use, e.g. "0-3" or "0,1"
+	CPUPeriod   int64  // CPU CFS period in microseconds
+	CPUQuota    int64  // CPU CFS quota in microseconds per period
+	// KeepIntermediate keeps the containers of successful steps; the
+	// daemon removes them by default.
+	KeepIntermediate bool
+	ForceRemove      bool // remove intermediate containers even after a failure
+	// Remote is a Git URL or an HTTP(S) URL of a tarball or Dockerfile for
+	// the daemon to fetch as the context; ImageBuild's buildContext is then
+	// nil.
+	Remote string
+	// AuthConfigs are credentials for the registries FROM images come
+	// from, keyed by registry host (DockerHubAuthKey for Docker Hub).
+	AuthConfigs map[string]AuthConfig
+}
+
+// ImageBuild builds an image from buildContext, a tar archive (plain,
+// gzip, bzip2 or xz) holding the Dockerfile and the files it uses; see
+// BuildContext. The archive is streamed to the daemon, never buffered, and
+// a build is never retried. buildContext is closed when the build ends if
+// it is an io.Closer, as net/http closes request bodies. ImageID reports
+// the image built.
+func (c *Client) ImageBuild(ctx context.Context, buildContext io.Reader, opts ImageBuildOptions) *Progress {
+	var ref string
+	if len(opts.Tags) > 0 {
+		ref = opts.Tags[0]
+	}
+	r, err := opts.call(buildContext)
+	return c.newProgress(ctx, "build", ref, r, buildContext, err)
+}
+
+// call validates opts and builds the request, without its body.
+func (opts ImageBuildOptions) call(buildContext io.Reader) (*call, error) {
+	switch {
+	case buildContext == nil && opts.Remote == "":
+		return nil, invalidArg("build needs a build context or a Remote URL")
+	case buildContext != nil && opts.Remote != "":
+		return nil, invalidArg("build takes a build context or a Remote URL, not both")
+	case opts.Memory < 0 || opts.ShmSize < 0 || opts.CPUShares < 0 || opts.CPUPeriod < 0 || opts.CPUQuota < 0:
+		return nil, invalidArg("build resource limits must not be negative")
+	case opts.MemorySwap < -1:
+		return nil, invalidArg("build MemorySwap must be -1 (unlimited) or a size in bytes")
+	}
+	var q query
+	for _, t := range opts.Tags {
+		if _, err := imageSegment(t); err != nil {
+			return nil, err
+		}
+		q.add("t", t)
+	}
+	if opts.Dockerfile != "" {
+		q.add("dockerfile", opts.Dockerfile)
+	}
+	for _, h := range opts.ExtraHosts {
+		q.add("extrahosts", h)
+	}
+	if opts.Remote != "" {
+		q.add("remote", opts.Remote)
+	}
+	q.flag("q", opts.Quiet)
+	q.flag("nocache", opts.NoCache)
+	if len(opts.CacheFrom) > 0 {
+		q.add("cachefrom", mustJSON(opts.CacheFrom))
+	}
+	q.flag("pull", opts.PullParent)
+	if opts.KeepIntermediate {
+		q.add("rm", "0")
+	}
+	q.flag("forcerm", opts.ForceRemove)
+	for _, n := range []struct {
+		key string
+		v   int64
+	}{{"memory", opts.Memory}, {"memswap", opts.MemorySwap}, {"cpushares", opts.CPUShares}, {"cpuperiod", opts.CPUPeriod}, {"cpuquota", opts.CPUQuota}, {"shmsize", opts.ShmSize}} {
+		if n.v != 0 {
+			q.add(n.key, strconv.FormatInt(n.v, 10))
+		}
+	}
+	if opts.CPUSetCPUs != "" {
+		q.add("cpusetcpus", opts.CPUSetCPUs)
+	}
+	if len(opts.BuildArgs) > 0 {
+		q.add("buildargs", mustJSON(opts.BuildArgs))
+	}
+	if len(opts.Labels) > 0 {
+		q.add("labels", mustJSON(opts.Labels))
+	}
+	if opts.NetworkMode != "" {
+		q.add("networkmode", opts.NetworkMode)
+	}
+	if opts.Platform != "" {
+		q.add("platform", opts.Platform)
+	}
+	if opts.Target != "" {
+		q.add("target", opts.Target)
+	}
+	r := &call{method: http.MethodPost, path: "/build", query: q.String(), header: http.Header{}}
+	if buildContext != nil {
+		r.contentType = "application/x-tar"
+	}
+	if len(opts.AuthConfigs) > 0 {
+		r.header.Set("X-Registry-Config", encodeAuthConfigs(opts.AuthConfigs))
+	}
+	return r, nil
+}
+
+// mustJSON encodes maps and slices of strings, which always encode.
+func mustJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

@@ -1,0 +1,85 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+// JSONMessage is one message of a pull, push, build or load progress
+// stream (the API's BuildInfo, CreateImageInfo and PushImageInfo).
+type JSONMessage struct {
+	Stream   string    // builder output, usually a line ending in "\n"
+	Status   string    // e.g. "Downloading", "Pull complete"
+	ID       string    // the layer or image the status is about
+	Progress string    // the daemon's rendered progress bar, for display only
+	Current  int64     // progressDetail.current: units (bytes) done
+	Total    int64     // progressDetail.total: units in all; 0 when unknown
+	Time     time.Time // when the daemon sent the message, if it said
+	// Aux is auxiliary data as the daemon sent it, or "": {"ID": ...} for
+	// a build, {"Tag", "Digest", "Size"} for a push.
+	Aux Raw
+	// Error is the failure the stream ends with, or nil.
+	Error *JSONError
+	Raw
+}
+
+// JSONError is the errorDetail of a progress message: the operation failed
+// after the daemon had already answered 200.
+type JSONError struct {
+	Code    int // rarely set; not an HTTP status
+	Message string
+}
+
+func (m *JSONMessage) decode(r gjson.Result) error {
+	if err := wantObject(r, "progress message"); err != nil {
+		return err
+	}
+	*m = JSONMessage{Raw: Raw(r.Raw)}
+	var legacyError string
+	r.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "stream":
+			m.Stream = v.String()
+		case "status":
+			m.Status = v.String()
+		case "id":
+			m.ID = v.String()
+		case "progress":
+			m.Progress = v.String()
+		case "progressDetail":
+			m.Current, m.Total = v.Get("current").Int(), v.Get("total").Int()
+		case "timeNano":
+			if n := v.Int(); n != 0 {
+				m.Time = time.Unix(0, n).UTC()
+			}
+		case "time":
+			if m.Time.IsZero() {
+				m.Time = unixTime(v)
+			}
+		case "aux":
+			if v.Type != gjson.Null {
+				m.Aux = Raw(v.Raw)
+			}
+		case "errorDetail":
+			if v.IsObject() {
+				m.Error = &JSONError{Code: int(v.Get("code").Int()), Message: v.Get("message").String()}
+			}
+		case "error":
+			legacyError = v.String()
+		}
+		return true
+	})
+	// Daemons before API 1.48 also sent the message as a bare "error"
+	// string; an errorDetail without a message, or none at all, falls back
+	// to it.
+	if legacyError != "" {
+		if m.Error == nil {
+			m.Error = &JSONError{}
+		}
+		if m.Error.Message == "" {
+			m.Error.Message = legacyError
+		}
+	}
+	return nil
+}

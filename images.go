@@ -1,0 +1,328 @@
+package dockwire
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/dockwire/dockwire/engine"
+)
+
+// ImageListOptions selects images for ImageList. The zero value lists
+// tagged images and untagged ones without children, like docker images.
+type ImageListOptions struct {
+	All     bool    // include intermediate images
+	Filters Filters // e.g. {"label": {"app=web"}, "dangling": {"true"}, "reference": {"busybox:*"}}
+	Digests bool    // fill RepoDigests; daemons before API 1.42 leave them out otherwise
+}
+
+// ImageList lists local images.
+func (c *Client) ImageList(ctx context.Context, opts ImageListOptions) ([]engine.ImageSummary, error) {
+	var q query
+	q.flag("all", opts.All)
+	q.filters(opts.Filters)
+	q.flag("digests", opts.Digests)
+	return getList[engine.ImageSummary](ctx, c, &call{method: http.MethodGet, path: "/images/json", query: q.String()})
+}
+
+// ImageInspect returns the detail of a local image, by name[:tag], digest
+// reference or ID. A missing image is an error matching ErrImageNotFound.
+func (c *Client) ImageInspect(ctx context.Context, ref string) (engine.ImageInspectResponse, error) {
+	seg, err := imageSegment(ref)
+	if err != nil {
+		return engine.ImageInspectResponse{}, err
+	}
+	return getJSON[engine.ImageInspectResponse](ctx, c, &call{method: http.MethodGet, path: "/images/" + seg + "/json", kind: KindImage, id: ref})
+}
+
+// ImageExists reports whether a local image exists. Only "no such image"
+// means false; any other failure is returned.
+func (c *Client) ImageExists(ctx context.Context, ref string) (bool, error) {
+	_, err := c.ImageInspect(ctx, ref)
+	if errors.Is(err, ErrImageNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// ImageHistory returns the layers of a local image, newest first.
+func (c *Client) ImageHistory(ctx context.Context, ref string) ([]engine.HistoryResponseItem, error) {
+	seg, err := imageSegment(ref)
+	if err != nil {
+		return nil, err
+	}
+	return getList[engine.HistoryResponseItem](ctx, c, &call{method: http.MethodGet, path: "/images/" + seg + "/history", kind: KindImage, id: ref})
+}
+
+// ImageTag gives the image source the reference repo:tag; an empty tag
+// means "latest".
+func (c *Client) ImageTag(ctx context.Context, source, repo, tag string) error {
+	seg, err := imageSegment(source)
+	if err != nil {
+		return err
+	}
+	if _, err := imageSegment(repo); err != nil {
+		return err
+	}
+	if strings.Contains(repo, "@") {
+		return invalidArg("cannot tag with the digest reference %q", repo)
+	}
+	if tag != "" && !tagRe.MatchString(tag) {
+		return invalidArg("tag %q: want up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'", tag)
+	}
+	var q query
+	q.add("repo", repo)
+	if tag != "" {
+		q.add("tag", tag)
+	}
+	_, err = c.discard(ctx, &call{method: http.MethodPost, path: "/images/" + seg + "/tag", query: q.String(), kind: KindImage, id: source})
+	return err
+}
+
+// ImageRemoveOptions configures ImageRemove.
+type ImageRemoveOptions struct {
+	Force   bool // remove even if containers use the image or it has several tags
+	NoPrune bool // keep untagged parent images
+}
+
+// ImageRemove removes a reference to an image, and the image when no
+// reference is left, reporting each untag and delete. An image in use is
+// an error matching ErrConflict.
+func (c *Client) ImageRemove(ctx context.Context, ref string, opts ImageRemoveOptions) ([]engine.ImageDeleteResponseItem, error) {
+	seg, err := imageSegment(ref)
+	if err != nil {
+		return nil, err
+	}
+	var q query
+	q.flag("force", opts.Force)
+	q.flag("noprune", opts.NoPrune)
+	return getList[engine.ImageDeleteResponseItem](ctx, c, &call{method: http.MethodDelete, path: "/images/" + seg, query: q.String(), kind: KindImage, id: ref})
+}
+
+// ImagePrune removes unused images: by default only dangling (untagged)
+// ones; the filter {"dangling": {"false"}} takes every unused image.
+// Narrow it with label or until filters.
+func (c *Client) ImagePrune(ctx context.Context, filters Filters) (engine.ImagePruneResponse, error) {
+	var q query
+	q.filters(filters)
+	return getJSON[engine.ImagePruneResponse](ctx, c, &call{method: http.MethodPost, path: "/images/prune", query: q.String()})
+}
+
+// ImageSave returns a tar archive of the images refs, with their tags, as
+// docker save writes it. The stream also ends when ctx does; the caller
+// must close it.
+func (c *Client) ImageSave(ctx context.Context, refs []string) (io.ReadCloser, error) {
+	if len(refs) == 0 {
+		return nil, invalidArg("save needs at least one image")
+	}
+	var q query
+	for _, ref := range refs {
+		if _, err := imageSegment(ref); err != nil {
+			return nil, err
+		}
+		q.add("names", ref)
+	}
+	resp, err := c.send(ctx, &call{method: http.MethodGet, path: "/images/get", query: q.String(), kind: KindImage, id: strings.Join(refs, ", ")})
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
+}
+
+// ImageLoadOptions configures ImageLoad.
+type ImageLoadOptions struct {
+	Quiet bool // leave out the per-layer progress messages
+	// Platform ("os/arch[/variant]") loads only that variant of a
+	// multi-platform archive; it needs API 1.48.
+	Platform string
+}
+
+// ImageLoad loads the images in a tar archive such as ImageSave or docker
+// save writes. The archive is streamed, never buffered, and a load is
+// never retried; it is closed when the load ends if it is an io.Closer.
+// ImageID reports the first image loaded.
+func (c *Client) ImageLoad(ctx context.Context, archive io.Reader, opts ImageLoadOptions) *Progress {
+	if archive == nil {
+		return c.newProgress(ctx, "load", "", nil, nil, invalidArg("load needs an archive"))
+	}
+	var q query
+	// The daemon's default is quiet, whatever the API reference says.
+	if opts.Quiet {
+		q.add("quiet", "1")
+	} else {
+		q.add("quiet", "0")
+	}
+	var platformErr error
+	if opts.Platform != "" {
+		p, err := ociPlatform(opts.Platform)
+		platformErr = err
+		q.add("platform", p)
+	}
+	r := &call{method: http.MethodPost, path: "/images/load", query: q.String(), contentType: "application/x-tar"}
+	p := c.newProgress(ctx, "load", "", r, archive, platformErr)
+	if opts.Platform != "" {
+		p.precheck = func(ctx context.Context) error { return c.requireAPI(ctx, "1.48", "ImageLoadOptions.Platform") }
+	}
+	return p
+}
+
+// ociPlatform encodes "os/arch[/variant]" as the JSON OCI platform that
+// load and save take.
+func ociPlatform(s string) (string, error) {
+	parts := strings.Split(s, "/")
+	if len(parts) < 2 || len(parts) > 3 || parts[0] == "" || parts[1] == "" || len(parts) == 3 && parts[2] == "" {
+		return "", invalidArg("platform %q: want os/arch[/variant], e.g. linux/arm64", s)
+	}
+	p := map[string]string{"os": parts[0], "architecture": parts[1]}
+	if len(parts) == 3 {
+		p["variant"] = parts[2]
+	}
+	b, _ := json.Marshal(p)
+	return string(b), nil
+}
+
+// ImagePullOptions configures ImagePull.
+type ImagePullOptions struct {
+	AllTags  bool   // pull every tag of the repository; the reference must not name one
+	Platform string // os[/arch[/variant]] to pull; default the daemon's own
+	// Auth holds the registry's credentials, e.g. from LoadAuth.
+	Auth *AuthConfig
+	// RegistryAuth is an already encoded X-Registry-Auth value, an
+	// alternative to Auth.
+	RegistryAuth string
+}
+
+// ImagePull pulls an image from its registry: ref is name[:tag] (tag
+// "latest" if none) or name@digest, e.g. "localhost:5000/team/app:1".
+// Registry failures arrive inside the stream as a *StreamError, except an
+// image the registry denies knowing, which daemons report as an error
+// matching ErrImageNotFound.
+func (c *Client) ImagePull(ctx context.Context, ref string, opts ImagePullOptions) *Progress {
+	r, err := opts.call(ref)
+	return c.newProgress(ctx, "pull", ref, r, nil, err)
+}
+
+func (opts ImagePullOptions) call(ref string) (*call, error) {
+	name, tag, err := splitReference(ref)
+	if err != nil {
+		return nil, err
+	}
+	if opts.AllTags {
+		if tag != "" {
+			return nil, invalidArg("pull of all tags takes a repository name, not %q", ref)
+		}
+	} else if tag == "" {
+		tag = "latest"
+	}
+	var q query
+	q.add("fromImage", name)
+	if tag != "" {
+		q.add("tag", tag)
+	}
+	if opts.Platform != "" {
+		q.add("platform", opts.Platform)
+	}
+	auth, err := registryAuth(opts.Auth, opts.RegistryAuth)
+	if err != nil {
+		return nil, err
+	}
+	r := &call{method: http.MethodPost, path: "/images/create", query: q.String(), kind: KindImage, id: ref, header: http.Header{}}
+	if auth != "" {
+		r.header.Set("X-Registry-Auth", auth)
+	}
+	return r, nil
+}
+
+// ImagePushOptions configures ImagePush.
+type ImagePushOptions struct {
+	AllTags      bool        // push every local tag of the repository; the reference must not name one
+	Auth         *AuthConfig // the registry's credentials, e.g. from LoadAuth
+	RegistryAuth string      // an already encoded X-Registry-Auth value, an alternative to Auth
+}
+
+// ImagePush pushes a local image to its registry: ref is name[:tag], tag
+// "latest" if none. Registry failures arrive inside the stream as a
+// *StreamError.
+func (c *Client) ImagePush(ctx context.Context, ref string, opts ImagePushOptions) *Progress {
+	r, err := opts.call(ref)
+	return c.newProgress(ctx, "push", ref, r, nil, err)
+}
+
+func (opts ImagePushOptions) call(ref string) (*call, error) {
+	name, tag, err := splitReference(ref)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case strings.Contains(ref, "@"):
+		return nil, invalidArg("cannot push the digest reference %q; push a tag", ref)
+	case opts.AllTags && tag != "":
+		return nil, invalidArg("push of all tags takes a repository name, not %q", ref)
+	case !opts.AllTags && tag == "":
+		tag = "latest"
+	}
+	auth, err := registryAuth(opts.Auth, opts.RegistryAuth)
+	if err != nil {
+		return nil, err
+	}
+	if auth == "" {
+		// Daemons before API 1.44 insist on the header, even if empty.
+		auth = AuthConfig{}.Encode()
+	}
+	var q query
+	if tag != "" {
+		q.add("tag", tag)
+	}
+	return &call{method: http.MethodPost, path: "/images/" + name + "/push", query: q.String(), kind: KindImage, id: ref,
+		header: http.Header{"X-Registry-Auth": {auth}}}, nil
+}
+
+func registryAuth(auth *AuthConfig, encoded string) (string, error) {
+	switch {
+	case auth != nil && encoded != "":
+		return "", invalidArg("give registry credentials as Auth or as RegistryAuth, not both")
+	case auth != nil:
+		return auth.Encode(), nil
+	}
+	return encoded, nil
+}
+
+var (
+	tagRe    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	digestRe = regexp.MustCompile(`^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$`)
+)
+
+// splitReference splits name[:tag][@digest] into the repository name and
+// the tag, or the digest when there is one (the API takes either as
+// "tag"). A ':' is a tag separator only after the last '/':
+// "localhost:5000/app" has no tag.
+func splitReference(ref string) (name, tag string, err error) {
+	if _, err := imageSegment(ref); err != nil {
+		return "", "", err
+	}
+	name = ref
+	if i := strings.IndexByte(ref, '@'); i >= 0 {
+		name, tag = ref[:i], ref[i+1:]
+		if !digestRe.MatchString(tag) {
+			return "", "", invalidArg("image reference %q: %q is not a digest such as sha256:<hex>", ref, tag)
+		}
+	}
+	if i := strings.LastIndexByte(name, ':'); i > strings.LastIndexByte(name, '/') {
+		t := name[i+1:]
+		if !tagRe.MatchString(t) {
+			return "", "", invalidArg("image reference %q: bad tag %q", ref, t)
+		}
+		name = name[:i]
+		if tag == "" {
+			tag = t
+		}
+	}
+	if name == "" || strings.ContainsAny(name, "@") {
+		return "", "", invalidArg("image reference %q has no repository name", ref)
+	}
+	return name, tag, nil
+}
