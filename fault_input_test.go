@@ -133,4 +133,3 @@ func TestFromEnvPinsVersion(t *testing.T) {
 		t.Errorf("DOCKER_API_VERSION=latest: %v; want ErrInvalidArgument", err)
 	}
 }
-
