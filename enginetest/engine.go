@@ -99,6 +99,11 @@ func New(t testing.TB, opts ...Option) *Engine {
 			t.Fatalf("enginetest: %v", err)
 		}
 		e.fix = newReplayer(s, xs)
+		// The recording decides the version, whatever WithAPIVersion said.
+		e.cfg.maxVersion, _ = parseAPIVersion(s.APIVersion)
+		if s.Version != "" {
+			e.cfg.engineVersion = s.Version
+		}
 	}
 	// Not t.TempDir: its path holds the test name and can pass the 108-byte
 	// limit of a Unix socket path.

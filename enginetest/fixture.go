@@ -246,12 +246,12 @@ func (p *replayer) serve(e *Engine, w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		if _, xr := splitVersion(x.Request.Path); xr == route && len(near) < 3 {
-			near = append(near, x.Request.Method+" "+x.Request.Path+"?"+x.Request.Query)
+			near = append(near, x.Request.Method+" "+withQuery(x.Request.Path, x.Request.Query))
 		}
 	}
 	e.mu.Unlock()
 	if idx < 0 {
-		msg := fmt.Sprintf("enginetest: no unused recorded exchange matches %s %s?%s (API version %q)", r.Method, r.URL.EscapedPath(), r.URL.RawQuery, version)
+		msg := fmt.Sprintf("enginetest: no unused recorded exchange matches %s %s (API version %q)", r.Method, withQuery(r.URL.EscapedPath(), r.URL.RawQuery), version)
 		if len(near) > 0 {
 			msg += "; unused for this route: " + strings.Join(near, ", ")
 		}
@@ -259,6 +259,13 @@ func (p *replayer) serve(e *Engine, w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	replay(w, r, p.xs[idx].Response)
+}
+
+func withQuery(path, query string) string {
+	if query == "" {
+		return path
+	}
+	return path + "?" + query
 }
 
 func replay(w http.ResponseWriter, r *http.Request, resp RecordedResponse) {
