@@ -1,0 +1,498 @@
+package dockwire
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/dockwire/dockwire/engine"
+	"github.com/tidwall/gjson"
+)
+
+// ExecOptions describes a command for Exec, ExecCapture and ExecMust.
+type ExecOptions struct {
+	// Cmd is the command and its arguments; it is required and not run by
+	// a shell.
+	Cmd []string
+	// Env adds "KEY=value" variables to the container's environment.
+	Env []string
+	// User is "user", "user:group", "uid" or "uid:gid"; empty for the
+	// container's user.
+	User string
+	// WorkingDir is where the command runs; empty for the container's
+	// working directory.
+	WorkingDir string
+	// Tty runs the command on a pseudo-terminal: its output is then raw,
+	// with stderr merged into stdout and "\r\n" line ends.
+	Tty bool
+	// Privileged gives the command extended privileges.
+	Privileged bool
+	// DetachKeys overrides the key sequence that detaches from a TTY's
+	// stdin ("ctrl-p,ctrl-q" by default). The daemon looks for it only with
+	// Tty and Stdin.
+	DetachKeys string
+	// ConsoleSize is the TTY's initial [height, width]; zero leaves the
+	// daemon's default. It needs API 1.42.
+	ConsoleSize [2]uint
+	// Stdin, if set, is copied to the command's standard input, which is
+	// then closed (a half-close of the connection), so that a command like
+	// cat sees end of file. See Exec for when the copy ends.
+	Stdin io.Reader
+	// Stdout and Stderr receive the command's output; nil discards it.
+	// ExecCapture and ExecMust ignore them.
+	Stdout, Stderr io.Writer
+}
+
+func (o *ExecOptions) config() ExecConfig {
+	return ExecConfig{
+		Cmd: o.Cmd, Env: o.Env, User: o.User, WorkingDir: o.WorkingDir, Tty: o.Tty, Privileged: o.Privileged,
+		DetachKeys: o.DetachKeys, ConsoleSize: o.ConsoleSize,
+		// Always attached, so that the end of the output is the end of the
+		// process and cancelling ctx kills it; the client discards what
+		// nobody wants.
+		AttachStdout: true, AttachStderr: true, AttachStdin: o.Stdin != nil,
+	}
+}
+
+// ExecResult is the outcome of a command run by ExecCapture or ExecMust.
+type ExecResult struct {
+	// ExitCode is the command's exit status; -1 when it is unknown because
+	// the call failed.
+	ExitCode int
+	// Stdout and Stderr are the command's output. With Tty, everything is
+	// in Stdout.
+	Stdout, Stderr string
+}
+
+// Exec runs a command in a running container, copies its output to
+// opts.Stdout and opts.Stderr as it arrives, and returns its exit code. A
+// non-zero exit code is not an error. It creates an exec instance, starts
+// it, and once the output ends polls ExecInspect (from 5ms, doubling up to
+// 200ms) until the daemon reports the exit code, which it records a moment
+// after the output ends.
+//
+// When ctx ends, Exec returns ctx.Err() at once and closes the connection,
+// and the daemon then kills the command with SIGKILL. A container that is
+// paused or not running gives an error matching ErrConflict, a missing one
+// ErrContainerNotFound.
+//
+// With opts.Stdin, Exec copies it to the command from a goroutine, then
+// half-closes the connection. Exec does not wait for that copy: once the
+// output has ended and the exit code is known it returns, and the
+// goroutine ends as soon as its pending Read on Stdin returns (what it
+// reads then is dropped). Exec never closes Stdin. Stdin bytes the command
+// no longer reads (it exited first) are dropped without error; a failure
+// to read Stdin is returned, along with the exit code, once the command
+// has ended. Stdin needs a connection that can half-close: Unix sockets
+// and TLS can; a custom dialer's connection may not, which fails the call
+// with an error matching errors.ErrUnsupported.
+func (c *Client) Exec(ctx context.Context, container string, opts ExecOptions) (int, error) {
+	return c.exec(ctx, container, &opts, opts.Stdout, opts.Stderr)
+}
+
+// ExecCapture runs a command like Exec and returns its exit code and
+// output. Each stream's output is kept up to the client's maximum response
+// size (64 MiB unless WithMaxResponseSize); more fails the call with
+// ErrResponseTooLarge. On error, the result holds the output that arrived.
+func (c *Client) ExecCapture(ctx context.Context, container string, opts ExecOptions) (ExecResult, error) {
+	stdout := &cappedBuffer{max: c.cfg.maxResponseSize}
+	stderr := &cappedBuffer{max: c.cfg.maxResponseSize}
+	code, err := c.exec(ctx, container, &opts, stdout, stderr)
+	return ExecResult{ExitCode: code, Stdout: string(stdout.b), Stderr: string(stderr.b)}, err
+}
+
+// ExecMust runs a command like ExecCapture and requires it to succeed: a
+// non-zero exit code is returned, with the result, as a *CommandError
+// holding the last 4 KiB of its stderr (of its stdout with Tty).
+func (c *Client) ExecMust(ctx context.Context, container string, opts ExecOptions) (ExecResult, error) {
+	res, err := c.ExecCapture(ctx, container, opts)
+	if err == nil && res.ExitCode != 0 {
+		out := res.Stderr
+		if opts.Tty {
+			out = res.Stdout
+		}
+		err = &CommandError{Container: container, Cmd: slices.Clone(opts.Cmd), ExitCode: res.ExitCode, Stderr: lastBytes(out, maxMessageLen)}
+	}
+	return res, err
+}
+
+func (c *Client) exec(ctx context.Context, container string, opts *ExecOptions, stdout, stderr io.Writer) (int, error) {
+	id, err := c.ExecCreate(ctx, container, opts.config())
+	if err != nil {
+		return -1, err
+	}
+	s, err := c.execStart(ctx, id, opts.Tty, opts.Stdin != nil, opts.ConsoleSize)
+	if err != nil {
+		return -1, err
+	}
+	defer s.Close()
+	var stdinErr chan error
+	if opts.Stdin != nil {
+		closeWrite, err := s.halfCloser()
+		if err != nil {
+			return -1, fmt.Errorf("docker: exec %s in container %q: %w", id, container, err)
+		}
+		stdinErr = make(chan error, 1)
+		go func() { stdinErr <- feedStdin(s, opts.Stdin, closeWrite) }()
+	}
+	if _, err := s.CopyTo(stdout, stderr); err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return -1, cerr
+		}
+		return -1, fmt.Errorf("docker: exec %s in container %q: output: %w", id, container, err)
+	}
+	// Closing also ends a stdin copy blocked writing to a command that
+	// stopped reading.
+	s.Close()
+	code, err := c.ExecWait(ctx, id)
+	if err != nil {
+		return -1, err
+	}
+	select {
+	case err := <-stdinErr:
+		if err != nil {
+			return code, fmt.Errorf("docker: exec %s in container %q: reading stdin: %w", id, container, err)
+		}
+	default:
+	}
+	return code, nil
+}
+
+// feedStdin copies stdin to the command and then half-closes the
+// connection. It returns only stdin's own read error: a write error means
+// the command exited or closed its input, and the output and exit code
+// tell the rest.
+func feedStdin(conn io.Writer, stdin io.Reader, closeWrite func() error) error {
+	w := &stdinWriter{w: conn}
+	_, err := io.Copy(w, stdin)
+	if w.failed {
+		return nil
+	}
+	// A failure to half-close a connection that works (checked before the
+	// copy) means the daemon closed it: the command is gone.
+	closeWrite()
+	return err
+}
+
+type stdinWriter struct {
+	w      io.Writer
+	failed bool
+}
+
+func (w *stdinWriter) Write(p []byte) (int, error) {
+	n, err := w.w.Write(p)
+	w.failed = err != nil
+	return n, err
+}
+
+// cappedBuffer collects output up to max bytes.
+type cappedBuffer struct {
+	b   []byte
+	max int64
+}
+
+func (b *cappedBuffer) Write(p []byte) (int, error) {
+	if int64(len(b.b))+int64(len(p)) > b.max {
+		return 0, fmt.Errorf("%w: command output over %d bytes (WithMaxResponseSize)", ErrResponseTooLarge, b.max)
+	}
+	b.b = append(b.b, p...)
+	return len(p), nil
+}
+
+// lastBytes returns at most the last n bytes of s, starting on a rune.
+func lastBytes(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[len(s)-n:]
+	for i := 0; i < len(s) && i < utf8.UTFMax; i++ {
+		if utf8.RuneStart(s[i]) {
+			return s[i:]
+		}
+	}
+	return s
+}
+
+// ExecConfig is the command ExecCreate sets up, as the API's ExecConfig.
+type ExecConfig struct {
+	Cmd        []string // the command and its arguments; required
+	Env        []string // "KEY=value" added to the container's environment
+	User       string   // "user", "user:group", "uid" or "uid:gid"; empty for the container's
+	WorkingDir string   // empty for the container's
+	Tty        bool     // a pseudo-terminal: raw output, stderr merged into stdout
+	Privileged bool
+	// AttachStdin, AttachStdout and AttachStderr connect the streams to
+	// ExecStart's connection. Without stdout and stderr the daemon ends the
+	// connection at once, and only ExecWait tells when the command ends.
+	AttachStdin, AttachStdout, AttachStderr bool
+	DetachKeys                              string  // see ExecOptions.DetachKeys
+	ConsoleSize                             [2]uint // [height, width]; zero for the daemon's default; API 1.42
+}
+
+type execCreateBody struct {
+	AttachStdin  bool
+	AttachStdout bool
+	AttachStderr bool
+	DetachKeys   string   `json:",omitempty"`
+	ConsoleSize  *[2]uint `json:",omitempty"`
+	Tty          bool
+	Env          []string `json:",omitempty"`
+	Cmd          []string
+	Privileged   bool   `json:",omitempty"`
+	User         string `json:",omitempty"`
+	WorkingDir   string `json:",omitempty"`
+}
+
+// consoleSize returns size for the request body, nil when zero, after
+// checking that the API has it.
+func (c *Client) consoleSize(ctx context.Context, size [2]uint) (*[2]uint, error) {
+	if size == [2]uint{} {
+		return nil, nil
+	}
+	if err := c.requireAPI(ctx, "1.42", "exec ConsoleSize"); err != nil {
+		return nil, err
+	}
+	return &size, nil
+}
+
+// ExecCreate sets up a command to run in a running container and returns
+// the exec instance's ID, for ExecStart. A container that is paused or not
+// running gives an error matching ErrConflict.
+func (c *Client) ExecCreate(ctx context.Context, container string, cfg ExecConfig) (string, error) {
+	seg, err := idSegment(KindContainer, container)
+	if err != nil {
+		return "", err
+	}
+	if len(cfg.Cmd) == 0 || cfg.Cmd[0] == "" {
+		return "", invalidArg("exec in container %q: empty command", container)
+	}
+	size, err := c.consoleSize(ctx, cfg.ConsoleSize)
+	if err != nil {
+		return "", err
+	}
+	body, err := jsonBody(execCreateBody{
+		AttachStdin: cfg.AttachStdin, AttachStdout: cfg.AttachStdout, AttachStderr: cfg.AttachStderr,
+		DetachKeys: cfg.DetachKeys, ConsoleSize: size, Tty: cfg.Tty, Env: cfg.Env, Cmd: cfg.Cmd,
+		Privileged: cfg.Privileged, User: cfg.User, WorkingDir: cfg.WorkingDir,
+	})
+	if err != nil {
+		return "", err
+	}
+	r := &call{method: http.MethodPost, path: "/containers/" + seg + "/exec", body: body, contentType: "application/json", kind: KindContainer, id: container}
+	doc, err := c.fetch(ctx, r)
+	if err != nil {
+		return "", err
+	}
+	id := gjson.Get(doc, "Id")
+	if id.Type != gjson.String || id.Str == "" {
+		return "", c.bodyError(r, fmt.Errorf("%w: exec create answered without an Id: %.80q", ErrDecode, doc))
+	}
+	return id.Str, nil
+}
+
+// ExecStartOptions says how ExecStart attaches to an exec instance.
+type ExecStartOptions struct {
+	// ConsoleSize is the TTY's [height, width]; zero for the default. API 1.42.
+	ConsoleSize [2]uint
+}
+
+type execStartBody struct {
+	Detach      bool
+	Tty         bool
+	ConsoleSize *[2]uint `json:",omitempty"`
+}
+
+// ExecStart starts an exec instance and returns its connection: the
+// command's output, and its stdin when the instance was created with
+// AttachStdin. Closing the stream, or ctx ending, before the output ends
+// makes the daemon kill the command. When the output ends, ExecWait gets
+// the exit code.
+//
+// ExecStart inspects the instance first: its Tty decides how the output is
+// framed (the daemon's Content-Type does not say), and an instance already
+// started gives an error matching ErrConflict, which the daemon would
+// otherwise report as output of the stream. ExecStart is never retried; a
+// missing instance is an error matching ErrExecNotFound, a paused or
+// stopped container one matching ErrConflict.
+func (c *Client) ExecStart(ctx context.Context, execID string, opts ExecStartOptions) (*ExecStream, error) {
+	info, err := c.ExecInspect(ctx, execID)
+	if err != nil {
+		return nil, err
+	}
+	if info.Running || info.ExitCode != nil {
+		return nil, fmt.Errorf("docker: exec %s was already started: %w", execID, ErrConflict)
+	}
+	return c.execStart(ctx, execID, info.ProcessConfig.Tty, info.OpenStdin, opts.ConsoleSize)
+}
+
+// execStart starts an exec instance created with the given Tty and
+// AttachStdin. The daemon frames the output by the Tty of this request.
+func (c *Client) execStart(ctx context.Context, execID string, tty, stdin bool, consoleSize [2]uint) (*ExecStream, error) {
+	seg, err := idSegment(KindExec, execID)
+	if err != nil {
+		return nil, err
+	}
+	size, err := c.consoleSize(ctx, consoleSize)
+	if err != nil {
+		return nil, err
+	}
+	body, err := jsonBody(execStartBody{Tty: tty, ConsoleSize: size})
+	if err != nil {
+		return nil, err
+	}
+	r := &call{method: http.MethodPost, path: "/exec/" + seg + "/start", body: body, contentType: "application/json", kind: KindExec, id: execID}
+	if stdin {
+		// Only an upgraded connection carries stdin; without the header
+		// the daemon answers a close-delimited 200.
+		r.header = http.Header{"Connection": {"Upgrade"}, "Upgrade": {"tcp"}}
+	}
+	resp, err := c.send(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	s := &ExecStream{body: resp.Body, multiplexed: !tty}
+	if stdin {
+		w, ok := resp.Body.(io.Writer)
+		if !ok {
+			resp.Body.Close()
+			return nil, fmt.Errorf("docker: exec %s: the daemon answered %d without handing over the connection, so stdin cannot be sent: %w", execID, resp.StatusCode, errors.ErrUnsupported)
+		}
+		s.stdin = w
+	}
+	return s, nil
+}
+
+// ExecStartDetached starts an exec instance and returns at once, leaving
+// the command running; ExecWait or ExecInspect tell how it ends.
+func (c *Client) ExecStartDetached(ctx context.Context, execID string) error {
+	seg, err := idSegment(KindExec, execID)
+	if err != nil {
+		return err
+	}
+	body, err := jsonBody(execStartBody{Detach: true})
+	if err != nil {
+		return err
+	}
+	_, err = c.discard(ctx, &call{method: http.MethodPost, path: "/exec/" + seg + "/start", body: body, contentType: "application/json", kind: KindExec, id: execID})
+	return err
+}
+
+// ExecInspect returns the state of an exec instance. Its ExitCode is nil
+// while the command runs and before it starts. An instance whose container
+// was removed is an error matching ErrExecNotFound.
+func (c *Client) ExecInspect(ctx context.Context, execID string) (engine.ExecInspectResponse, error) {
+	seg, err := idSegment(KindExec, execID)
+	if err != nil {
+		return engine.ExecInspectResponse{}, err
+	}
+	return getJSON[engine.ExecInspectResponse](ctx, c, &call{method: http.MethodGet, path: "/exec/" + seg + "/json", kind: KindExec, id: execID})
+}
+
+// ExecWait polls ExecInspect, from every 5ms up to every 200ms, until the
+// command has ended and its exit code is known, and returns that code. It
+// waits for as long as ctx allows, also for an instance never started. On
+// error the code is -1.
+func (c *Client) ExecWait(ctx context.Context, execID string) (int, error) {
+	delay := 5 * time.Millisecond
+	var timer *time.Timer
+	for {
+		info, err := c.ExecInspect(ctx, execID)
+		if err != nil {
+			return -1, err
+		}
+		if !info.Running && info.ExitCode != nil {
+			return *info.ExitCode, nil
+		}
+		if timer == nil {
+			timer = time.NewTimer(delay)
+			defer timer.Stop()
+		} else {
+			timer.Reset(delay)
+		}
+		select {
+		case <-ctx.Done():
+			return -1, ctx.Err()
+		case <-timer.C:
+		}
+		delay = min(2*delay, 200*time.Millisecond)
+	}
+}
+
+// ExecResize sets the size of an exec instance's TTY.
+func (c *Client) ExecResize(ctx context.Context, execID string, height, width uint) error {
+	seg, err := idSegment(KindExec, execID)
+	if err != nil {
+		return err
+	}
+	var q query
+	q.int("h", int(height))
+	q.int("w", int(width))
+	_, err = c.discard(ctx, &call{method: http.MethodPost, path: "/exec/" + seg + "/resize", query: q.String(), kind: KindExec, id: execID})
+	return err
+}
+
+// ExecStream is the connection of a started exec instance: Read gives the
+// command's output as the daemon sends it (frames when Multiplexed), and
+// for an instance created with AttachStdin, Write feeds its stdin and
+// CloseWrite ends it. Read, Write and Close may be called from different goroutines.
+type ExecStream struct {
+	body        io.ReadCloser
+	stdin       io.Writer // nil unless upgraded for stdin
+	multiplexed bool
+}
+
+// Multiplexed reports whether the output is framed stdout and stderr
+// (stdcopy), rather than the raw bytes of a TTY.
+func (s *ExecStream) Multiplexed() bool { return s.multiplexed }
+
+// Read reads the output as the daemon sends it.
+func (s *ExecStream) Read(p []byte) (int, error) { return s.body.Read(p) }
+
+// CopyTo copies the output to stdout and stderr until it ends, like
+// LogStream.CopyTo.
+func (s *ExecStream) CopyTo(stdout, stderr io.Writer) (int64, error) {
+	return copyOutput(s.multiplexed, s.body, stdout, stderr)
+}
+
+// Write sends p to the command's stdin.
+func (s *ExecStream) Write(p []byte) (int, error) {
+	if s.stdin == nil {
+		return 0, fmt.Errorf("docker: exec stream has no stdin (create the exec with AttachStdin): %w", errors.ErrUnsupported)
+	}
+	return s.stdin.Write(p)
+}
+
+// CloseWrite closes the command's stdin, so that it reads end of file,
+// while its output keeps arriving. A connection that cannot half-close
+// gives an error matching errors.ErrUnsupported.
+func (s *ExecStream) CloseWrite() error {
+	closeWrite, err := s.halfCloser()
+	if err != nil {
+		return err
+	}
+	return closeWrite()
+}
+
+// halfCloser returns how to half-close the connection, or why it cannot.
+func (s *ExecStream) halfCloser() (func() error, error) {
+	if s.stdin == nil {
+		return nil, fmt.Errorf("docker: exec stream has no stdin (create the exec with AttachStdin): %w", errors.ErrUnsupported)
+	}
+	var conn any = s.body
+	if h, ok := s.body.(*hijackedConn); ok {
+		conn = h.pc.Conn
+	}
+	if _, ok := conn.(interface{ CloseWrite() error }); !ok {
+		return nil, fmt.Errorf("docker: a %T connection cannot half-close, so stdin cannot be ended without ending the output: %w", conn, errors.ErrUnsupported)
+	}
+	return s.body.(interface{ CloseWrite() error }).CloseWrite, nil
+}
+
+// Close closes the connection. Before the output has ended, the daemon
+// then kills the command. It is safe to call more than once.
+func (s *ExecStream) Close() error { return s.body.Close() }

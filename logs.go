@@ -1,0 +1,495 @@
+package dockwire
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/dockwire/dockwire/stdcopy"
+)
+
+// LogsOptions selects what ContainerLogs returns. The zero value returns the
+// whole log of stdout and stderr, without timestamps, and does not follow.
+type LogsOptions struct {
+	// Stdout and Stderr select the streams; leaving both false selects both.
+	Stdout, Stderr bool
+	// Follow keeps the stream open, sending new output as the container
+	// writes it, until the container stops or ctx ends.
+	Follow bool
+	// Timestamps makes the daemon send the time each message was written,
+	// which Lines returns as LogLine.Time.
+	Timestamps bool
+	// Tail limits the past log: 0 returns all of it, n > 0 its last n
+	// messages, and TailNone none of it, so that with Follow only new output
+	// arrives. Unlike the daemon's tail=0, 0 here is the default, "all".
+	Tail int
+	// Since and Until bound the messages by the time they were written; a
+	// zero time sets no bound.
+	Since, Until time.Time
+	// Details makes the daemon send the attributes the log driver was
+	// configured to add (--log-opt labels=..., env=...), which Lines
+	// returns as LogLine.Details.
+	Details bool
+}
+
+// TailNone is the LogsOptions.Tail that returns none of the past log.
+const TailNone = -1
+
+func (o *LogsOptions) query() (string, error) {
+	var q query
+	stdout, stderr := o.Stdout, o.Stderr
+	if !stdout && !stderr {
+		stdout, stderr = true, true
+	}
+	q.flag("stdout", stdout)
+	q.flag("stderr", stderr)
+	q.flag("follow", o.Follow)
+	q.flag("timestamps", o.Timestamps)
+	q.flag("details", o.Details)
+	switch {
+	case o.Tail == TailNone:
+		q.int("tail", 0)
+	case o.Tail > 0:
+		q.int("tail", o.Tail)
+	case o.Tail < 0:
+		return "", invalidArg("log tail %d: want 0 for all, n > 0 for the last n messages, or TailNone", o.Tail)
+	}
+	if !o.Since.IsZero() && !o.Until.IsZero() && o.Until.Before(o.Since) {
+		return "", invalidArg("log window ends (%v) before it starts (%v)", o.Until, o.Since)
+	}
+	q.unix("since", o.Since)
+	q.unix("until", o.Until)
+	return q.String(), nil
+}
+
+// Media types of the logs, attach and exec streams.
+const (
+	rawStreamType         = "application/vnd.docker.raw-stream"
+	multiplexedStreamType = "application/vnd.docker.multiplexed-stream"
+)
+
+// ContainerLogs opens a container's log. Read the stream with Lines,
+// CopyTo or Read, and Close it when done.
+//
+// A following stream ends with a clean end of stream (nil from Lines and
+// CopyTo, io.EOF from Read) when the container stops, and at once for a
+// container that was created but never started. Only ctx ends it otherwise:
+// there is no read timeout, however long the container stays silent. When
+// ctx ends, a blocked read returns ctx.Err() and the connection is closed.
+// A daemon that dies mid-stream gives io.ErrUnexpectedEOF, never a clean
+// end.
+//
+// Whether the stream is multiplexed comes from its Content-Type from API
+// 1.42 on; below 1.42, where the daemon always says raw, ContainerLogs
+// inspects the container first and goes by its Config.Tty.
+func (c *Client) ContainerLogs(ctx context.Context, id string, opts LogsOptions) (*LogStream, error) {
+	seg, err := idSegment(KindContainer, id)
+	if err != nil {
+		return nil, err
+	}
+	q, err := opts.query()
+	if err != nil {
+		return nil, err
+	}
+	typed, err := c.apiAtLeast(ctx, "1.42")
+	if err != nil {
+		return nil, err
+	}
+	var tty bool
+	if !typed {
+		if tty, err = c.containerTty(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := c.send(ctx, &call{method: http.MethodGet, path: "/containers/" + seg + "/logs", query: q, kind: KindContainer, id: id})
+	if err != nil {
+		return nil, err
+	}
+	if typed {
+		mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+		switch mt {
+		case multiplexedStreamType:
+			tty = false
+		case rawStreamType:
+			tty = true
+		default:
+			// Something between us and the daemon dropped the header.
+			if tty, err = c.containerTty(ctx, id); err != nil {
+				resp.Body.Close()
+				return nil, err
+			}
+		}
+	}
+	return &LogStream{body: resp.Body, multiplexed: !tty, timestamps: opts.Timestamps, details: opts.Details}, nil
+}
+
+func (c *Client) containerTty(ctx context.Context, id string) (bool, error) {
+	info, err := c.ContainerInspect(ctx, id)
+	return info.Config.Tty, err
+}
+
+// ContainerLogTail returns the last n lines of a container's stdout and
+// stderr, interleaved as the container wrote them, without their line
+// terminators. n must be at least 1; use ContainerLogs for the whole log.
+func (c *Client) ContainerLogTail(ctx context.Context, id string, n int) ([]string, error) {
+	if n < 1 {
+		return nil, invalidArg("log tail of %d lines: want at least 1", n)
+	}
+	s, err := c.ContainerLogs(ctx, id, LogsOptions{Tail: n})
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	var lines []string
+	for l, err := range s.Lines() {
+		if err != nil {
+			return nil, err
+		}
+		lines = append(lines, l.Text)
+	}
+	// The daemon counts messages; a message cut into parts counts twice.
+	return lines[max(0, len(lines)-n):], nil
+}
+
+// LogStream is an open container log. Use one of Lines, CopyTo or Read to
+// consume it, and Close it when done; it also closes when the ctx given to
+// ContainerLogs ends.
+type LogStream struct {
+	body        io.ReadCloser
+	multiplexed bool
+	timestamps  bool
+	details     bool
+}
+
+// Multiplexed reports whether the stream is framed stdout and stderr
+// (stdcopy), rather than the raw bytes of a TTY.
+func (s *LogStream) Multiplexed() bool { return s.multiplexed }
+
+// Read reads the stream as the daemon sent it: frames when Multiplexed,
+// raw TTY bytes otherwise.
+func (s *LogStream) Read(p []byte) (int, error) { return s.body.Read(p) }
+
+// Close ends the stream and releases its connection. It is safe to call
+// more than once.
+func (s *LogStream) Close() error { return s.body.Close() }
+
+// CopyTo copies the log to stdout and stderr until it ends, and returns
+// the number of bytes written. A multiplexed stream is split by stream; a
+// raw (TTY) stream goes to stdout unchanged. A nil writer discards its
+// stream, and discarded bytes are not counted. It returns nil when the log
+// ends cleanly; see ContainerLogs and stdcopy.Copy for the errors.
+func (s *LogStream) CopyTo(stdout, stderr io.Writer) (int64, error) {
+	return copyOutput(s.multiplexed, s.body, stdout, stderr)
+}
+
+// copyOutput demultiplexes a framed stream, or passes a raw one through to
+// stdout.
+func copyOutput(multiplexed bool, src io.Reader, stdout, stderr io.Writer) (int64, error) {
+	if multiplexed {
+		return stdcopy.Copy(stdout, stderr, src)
+	}
+	if stdout == nil {
+		_, err := io.Copy(io.Discard, src)
+		return 0, err
+	}
+	return io.Copy(stdout, src)
+}
+
+// MaxLogLine is the length of the longest line LogStream.Lines returns.
+const MaxLogLine = 1 << 20
+
+// LogLine is one line of a container's log.
+type LogLine struct {
+	// Stream is stdcopy.Stdout or stdcopy.Stderr; always Stdout for a raw
+	// (TTY) stream, where the two are merged.
+	Stream stdcopy.StreamType
+	// Time is when the line was written: set with LogsOptions.Timestamps,
+	// zero otherwise.
+	Time time.Time
+	// Details are the log driver's attributes for the line: set with
+	// LogsOptions.Details when the driver adds any, nil otherwise.
+	Details map[string]string
+	// Text is the line without its "\n" or "\r\n".
+	Text string
+}
+
+// Lines returns the log line by line, and ends after the first error.
+//
+// The daemon sends messages, not lines, and frames of stdout and stderr
+// interleave, so Lines joins the parts of a line per stream (the daemon
+// splits lines longer than 16 KiB) and yields it once complete; a last
+// line without a newline is yielded when the log ends. A line longer than
+// MaxLogLine ends the iteration with an error matching bufio.ErrTooLong:
+// CopyTo and Read have no such limit. In a raw (TTY) stream, where message
+// boundaries are lost, the timestamp or details of each later part of a
+// long line stay in Text.
+//
+// A clean end of the log ends the iteration without an error; a log cut
+// short yields its pending lines, then io.ErrUnexpectedEOF; a failure the
+// daemon reports inside the stream is a *stdcopy.DaemonError. Lines does
+// not close the stream.
+func (s *LogStream) Lines() iter.Seq2[LogLine, error] {
+	return func(yield func(LogLine, error) bool) {
+		d := &lineDecoder{br: bufio.NewReaderSize(s.body, 32<<10), timestamps: s.timestamps, details: s.details, yield: yield}
+		var err error
+		if s.multiplexed {
+			err = d.frames()
+		} else {
+			err = d.raw()
+		}
+		if errors.Is(err, errStopped) {
+			return
+		}
+		if !d.flush() {
+			return
+		}
+		if err != nil {
+			yield(LogLine{}, err)
+		}
+	}
+}
+
+// errStopped means the consumer of Lines stopped the iteration.
+var errStopped = errors.New("iteration stopped")
+
+// lineDecoder assembles the log's lines, one pending line per stream.
+type lineDecoder struct {
+	br                  *bufio.Reader
+	timestamps, details bool
+	yield               func(LogLine, error) bool
+	pending             [2]pendingLine // stdout, stderr
+	offset              int64          // stream offset of the next frame header
+	tok                 []byte         // scratch for token
+}
+
+type pendingLine struct {
+	buf     []byte
+	started bool // buf may be empty, and Time and Details set
+	time    time.Time
+	details map[string]string
+}
+
+// frames reads a multiplexed log: each frame is one message.
+func (d *lineDecoder) frames() error {
+	var h [8]byte
+	for {
+		n, err := io.ReadFull(d.br, h[:])
+		switch {
+		case err == io.EOF:
+			return nil
+		case err != nil:
+			return err
+		case h[0] > byte(stdcopy.Systemerr):
+			return &stdcopy.InvalidStreamError{Byte: h[0], Offset: d.offset}
+		}
+		size := int64(binary.BigEndian.Uint32(h[4:]))
+		d.offset += int64(n) + size
+		if stdcopy.StreamType(h[0]) == stdcopy.Systemerr {
+			msg, err := io.ReadAll(io.LimitReader(d.br, min(size, maxMessageLen)))
+			if err != nil && len(msg) == 0 {
+				return err
+			}
+			return &stdcopy.DaemonError{Message: string(msg)}
+		}
+		i := 0
+		if stdcopy.StreamType(h[0]) == stdcopy.Stderr {
+			i = 1
+		}
+		if err := d.message(i, size); err != nil {
+			return err
+		}
+	}
+}
+
+// message reads one message of size bytes (or, with size < 0, up to the
+// end of its line) into stream i's pending line.
+func (d *lineDecoder) message(i int, size int64) error {
+	left := size
+	var ts time.Time
+	var details map[string]string
+	if d.timestamps {
+		tok, err := d.token(&left)
+		if err != nil {
+			return err
+		}
+		if ts, err = time.Parse(time.RFC3339Nano, tok); err != nil {
+			return fmt.Errorf("docker: log message does not start with a timestamp: %q", tok)
+		}
+	}
+	if d.details {
+		tok, err := d.token(&left)
+		if err != nil {
+			return err
+		}
+		details = parseLogDetails(tok)
+	}
+	p := &d.pending[i]
+	if !p.started {
+		p.started, p.time, p.details = true, ts, details
+	}
+	for left != 0 {
+		var chunk []byte
+		var err error
+		if left < 0 {
+			chunk, err = d.br.ReadSlice('\n')
+			if err == bufio.ErrBufferFull {
+				err = nil
+			} else if err == nil {
+				left = 0
+			}
+		} else {
+			chunk, err = d.br.Peek(int(min(left, int64(d.br.Size()))))
+			if len(chunk) == 0 && err != nil {
+				return unexpected(err)
+			}
+			d.br.Discard(len(chunk))
+			left -= int64(len(chunk))
+			err = nil
+		}
+		if err := d.add(i, chunk); err != nil {
+			return err
+		}
+		if err != nil {
+			if left < 0 && err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// token reads the text up to the next space, which a timestamp or the
+// details prefix ends with, and counts it against left.
+func (d *lineDecoder) token(left *int64) (string, error) {
+	const maxToken = 64 << 10
+	d.tok = d.tok[:0]
+	for *left != 0 && len(d.tok) < maxToken {
+		c, err := d.br.ReadByte()
+		if err != nil {
+			return "", unexpected(err)
+		}
+		if *left > 0 {
+			*left--
+		}
+		if c == ' ' {
+			return string(d.tok), nil
+		}
+		if c == '\n' {
+			break
+		}
+		d.tok = append(d.tok, c)
+	}
+	return "", fmt.Errorf("docker: log message lacks the expected prefix: %.40q", d.tok)
+}
+
+// unexpected turns the end of the stream inside a message into
+// io.ErrUnexpectedEOF.
+func unexpected(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// add appends chunk to stream i's pending line, yielding each line it
+// completes.
+func (d *lineDecoder) add(i int, chunk []byte) error {
+	p := &d.pending[i]
+	for len(chunk) > 0 {
+		end := len(chunk)
+		nl := false
+		if j := bytes.IndexByte(chunk, '\n'); j >= 0 {
+			end, nl = j, true
+		}
+		if len(p.buf)+end > MaxLogLine {
+			return fmt.Errorf("docker: log line longer than %d bytes: %w", MaxLogLine, bufio.ErrTooLong)
+		}
+		p.buf = append(p.buf, chunk[:end]...)
+		if !nl {
+			return nil
+		}
+		chunk = chunk[end+1:]
+		if !d.emit(i) {
+			return errStopped
+		}
+		if len(chunk) > 0 {
+			// More lines in one message share its time and details.
+			p.started = true
+		}
+	}
+	return nil
+}
+
+// emit yields stream i's pending line and starts a new one.
+func (d *lineDecoder) emit(i int) bool {
+	p := &d.pending[i]
+	text := p.buf
+	if n := len(text); n > 0 && text[n-1] == '\r' {
+		text = text[:n-1]
+	}
+	stream := stdcopy.Stdout
+	if i == 1 {
+		stream = stdcopy.Stderr
+	}
+	line := LogLine{Stream: stream, Time: p.time, Details: p.details, Text: string(text)}
+	p.buf, p.started = p.buf[:0], false
+	return d.yield(line, nil)
+}
+
+// flush yields the lines still pending at the end of the stream.
+func (d *lineDecoder) flush() bool {
+	for i := range d.pending {
+		if p := &d.pending[i]; p.started || len(p.buf) > 0 {
+			if !d.emit(i) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// raw reads a TTY log, where each line starts with its message's prefixes.
+func (d *lineDecoder) raw() error {
+	for {
+		if _, err := d.br.Peek(1); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+		if err := d.message(0, -1); err != nil {
+			return err
+		}
+	}
+}
+
+// parseLogDetails decodes the daemon's "k=v,k2=v2" details prefix, whose
+// keys and values are query-escaped.
+func parseLogDetails(s string) map[string]string {
+	if s == "" {
+		return nil
+	}
+	m := make(map[string]string)
+	for _, kv := range strings.Split(s, ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		if uk, err := url.QueryUnescape(k); err == nil {
+			k = uk
+		}
+		if uv, err := url.QueryUnescape(v); err == nil {
+			v = uv
+		}
+		m[k] = v
+	}
+	return m
+}
