@@ -73,6 +73,7 @@ var commands []*command
 func init() {
 	commands = []*command{
 		pingCmd, psCmd, inspectCmd,
+		logsCmd, execCmd,
 		startCmd, stopCmd, restartCmd, killCmd, rmCmd,
 	}
 }
