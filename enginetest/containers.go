@@ -46,6 +46,7 @@ type Container struct {
 // itself keeps track of.
 type container struct {
 	Container
+	seq     int // order of addition, to sort containers created at the same instant
 	pid     int
 	ip      string
 	execIDs []string
@@ -108,7 +109,7 @@ func (e *Engine) AddContainer(c Container) string {
 	c.Env = append([]string(nil), c.Env...)
 	c.Labels = cloneMap(c.Labels)
 	c.Logs = stampLogs(append([]LogEntry(nil), c.Logs...), now)
-	ct := &container{Container: c}
+	ct := &container{Container: c, seq: seq}
 	if isRunning(c.State) {
 		ct.pid = 1000 + seq
 		ct.ip = fmt.Sprintf("172.17.%d.%d", seq/250, seq%250+2)
@@ -250,7 +251,7 @@ func (e *Engine) containerList(w http.ResponseWriter, r *http.Request, v apiVers
 		if !list[i].Created.Equal(list[j].Created) {
 			return list[i].Created.After(list[j].Created)
 		}
-		return list[i].ID > list[j].ID
+		return list[i].seq > list[j].seq
 	})
 	if limit > 0 && len(list) > limit {
 		list = list[:limit]

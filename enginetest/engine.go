@@ -73,7 +73,13 @@ type Engine struct {
 
 // New starts an engine and registers its Close with t.Cleanup. It fails the
 // test if an option is invalid or the socket cannot be created.
+//
+// Outside a test, in an example or a demo program, t may be nil: New and the
+// scripting methods then panic on errors, and the caller must call Close.
 func New(t testing.TB, opts ...Option) *Engine {
+	if t == nil {
+		t = panicTB{}
+	}
 	t.Helper()
 	cfg := defaultConfig()
 	for _, o := range opts {
@@ -129,6 +135,16 @@ func New(t testing.TB, opts ...Option) *Engine {
 	t.Cleanup(e.Close)
 	return e
 }
+
+// panicTB stands in for a missing testing.TB: it panics where a test would
+// fail and leaves Close to the caller. Embedding the interface provides
+// testing.TB's unexported method; only the methods below are ever called.
+type panicTB struct{ testing.TB }
+
+func (panicTB) Helper()                           {}
+func (panicTB) Cleanup(func())                    {}
+func (panicTB) Errorf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+func (panicTB) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
 
 // Host returns the engine's address in DOCKER_HOST form, "unix:///…/docker.sock".
 func (e *Engine) Host() string { return "unix://" + e.sock }
