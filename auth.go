@@ -1,8 +1,21 @@
 package dockwire
 
 import (
+	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
 )
 
 // DockerHubAuthKey is the key Docker Hub's credentials are stored under in
@@ -52,4 +65,150 @@ func quote(s string) string {
 func encodeAuthConfigs(configs map[string]AuthConfig) string {
 	b, _ := json.Marshal(configs) // a map of structs of strings always encodes
 	return base64.URLEncoding.EncodeToString(b)
+}
+
+// LoadAuth returns the credentials the docker CLI has stored for a
+// registry host ("registry.example.com:5000"; "docker.io" or "" for Docker
+// Hub), read from $DOCKER_CONFIG/config.json or ~/.docker/config.json: the
+// host's credential helper (credHelpers), else the default store
+// (credsStore), else the auths section. With no credentials stored it
+// returns an AuthConfig holding only ServerAddress, and no error, so that
+// a pull goes on anonymously as with the CLI.
+func LoadAuth(registryHost string) (AuthConfig, error) {
+	key := registryKey(registryHost)
+	none := AuthConfig{ServerAddress: key}
+	file, err := dockerConfigPath()
+	if err != nil {
+		return none, err
+	}
+	data, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return none, nil
+	}
+	if err != nil {
+		return none, fmt.Errorf("docker: reading credentials: %w", err)
+	}
+	if !gjson.ValidBytes(data) {
+		return none, fmt.Errorf("docker: reading credentials: %s is not valid JSON", file)
+	}
+	cfg := gjson.ParseBytes(data)
+	host := hostOf(key)
+	helper := ""
+	cfg.Get("credHelpers").ForEach(func(k, v gjson.Result) bool {
+		if hostOf(k.Str) == host {
+			helper = v.String()
+			return false
+		}
+		return true
+	})
+	if helper == "" {
+		helper = cfg.Get("credsStore").String()
+	}
+	if helper != "" {
+		return helperAuth(helper, key)
+	}
+	var entry gjson.Result
+	cfg.Get("auths").ForEach(func(k, v gjson.Result) bool {
+		if k.Str == key || hostOf(k.Str) == host {
+			entry = v
+			return k.Str != key // an exact key beats a URL form of it
+		}
+		return true
+	})
+	if !entry.IsObject() {
+		return none, nil
+	}
+	a := AuthConfig{
+		ServerAddress: key, Username: entry.Get("username").String(), Password: entry.Get("password").String(),
+		IdentityToken: entry.Get("identitytoken").String(), RegistryToken: entry.Get("registrytoken").String(),
+	}
+	if enc := entry.Get("auth").String(); enc != "" {
+		dec, err := base64.StdEncoding.DecodeString(enc)
+		if err != nil {
+			return none, fmt.Errorf("docker: reading credentials for %s from %s: the auth field is not base64", key, file)
+		}
+		user, pass, ok := strings.Cut(string(dec), ":")
+		if !ok {
+			return none, fmt.Errorf("docker: reading credentials for %s from %s: the auth field is not user:password", key, file)
+		}
+		a.Username, a.Password = user, pass
+	}
+	return a, nil
+}
+
+// dockerConfigPath is where the docker CLI keeps config.json.
+func dockerConfigPath() (string, error) {
+	if dir := os.Getenv("DOCKER_CONFIG"); dir != "" {
+		return filepath.Join(dir, "config.json"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("docker: reading credentials: %w", err)
+	}
+	return filepath.Join(home, ".docker", "config.json"), nil
+}
+
+// registryKey is the key a registry's credentials are stored under:
+// DockerHubAuthKey for Docker Hub, the host[:port] otherwise.
+func registryKey(host string) string {
+	switch h := hostOf(host); h {
+	case "", "docker.io", "index.docker.io", "registry-1.docker.io":
+		return DockerHubAuthKey
+	default:
+		return h
+	}
+}
+
+// hostOf reduces a stored key ("https://host:5000/v1/") to its host:port.
+func hostOf(key string) string {
+	key = strings.TrimPrefix(strings.TrimPrefix(key, "https://"), "http://")
+	key, _, _ = strings.Cut(key, "/")
+	if key == "index.docker.io" {
+		return "docker.io"
+	}
+	return key
+}
+
+var helperNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
+
+// helperTimeout bounds a credential helper, which may ask a keychain or a
+// GPG agent and wait for a person.
+const helperTimeout = time.Minute
+
+// helperAuth asks docker-credential-<name> for serverURL's credentials,
+// as the docker CLI does: "get" with the URL on stdin, JSON on stdout.
+func helperAuth(name, serverURL string) (AuthConfig, error) {
+	none := AuthConfig{ServerAddress: serverURL}
+	if !helperNameRe.MatchString(name) {
+		return none, fmt.Errorf("docker: credential helper name %q is not valid", name)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), helperTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "docker-credential-"+name, "get")
+	cmd.Stdin = strings.NewReader(serverURL)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		// On failure a helper prints its error, never a secret, on stdout.
+		msg := strings.TrimSpace(stdout.String())
+		if msg == "credentials not found in native keychain" {
+			return none, nil
+		}
+		if msg == "" {
+			msg = strings.TrimSpace(stderr.String())
+		}
+		return none, fmt.Errorf("docker: credential helper docker-credential-%s for %s: %w: %s", name, serverURL, err, cleanText(msg, 512))
+	}
+	out := stdout.String()
+	if !gjson.Valid(out) {
+		return none, fmt.Errorf("docker: credential helper docker-credential-%s for %s: output is not JSON", name, serverURL)
+	}
+	res := gjson.Parse(out)
+	a := AuthConfig{ServerAddress: serverURL, Username: res.Get("Username").String()}
+	if a.Username == "<token>" {
+		a.Username, a.IdentityToken = "", res.Get("Secret").String()
+	} else {
+		a.Password = res.Get("Secret").String()
+	}
+	return a, nil
 }
