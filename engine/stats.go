@@ -1,0 +1,218 @@
+package engine
+
+import (
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+// StatsResponse is one sample of a container's resource usage (the API's
+// ContainerStatsResponse), with the figures `docker stats` shows already
+// computed from it. Linux only: the Windows fields stay in Raw.
+type StatsResponse struct {
+	Read    time.Time // when the daemon took the sample
+	PreRead time.Time // when it took PreCPUStats; zero when there was no earlier sample
+	Name    string    // the container's name, with the leading "/"
+	ID      string
+	OSType  string // "linux" or "windows"; sent from API 1.52
+
+	// CPUPercent is the container's CPU use between PreRead and Read, in
+	// percent of one CPU: 250 means two and a half CPUs busy. It is 0 when
+	// the sample has no earlier one to compare with (see PreRead).
+	CPUPercent float64
+	// MemoryUsage is the memory in use without the page cache the kernel
+	// can reclaim at once (inactive files), as `docker stats` shows it.
+	MemoryUsage   uint64
+	MemoryLimit   uint64  // the container's limit, or the host's memory
+	MemoryPercent float64 // MemoryUsage / MemoryLimit × 100
+	NetworkRx     uint64  // bytes received, summed over the interfaces
+	NetworkTx     uint64  // bytes sent, summed over the interfaces
+	BlockRead     uint64  // bytes read from block devices
+	BlockWrite    uint64  // bytes written to block devices
+	PIDs          uint64  // processes and threads in the container
+
+	CPUStats    CPUStats
+	PreCPUStats CPUStats // the sample before, for the CPU delta
+	MemoryStats MemoryStats
+	Networks    map[string]NetworkStats // by interface; nil without networking
+	Raw
+}
+
+// CPUStats is a container's CPU time counters (the API's ContainerCPUStats).
+type CPUStats struct {
+	CPUUsage    CPUUsage
+	SystemUsage uint64 // system_cpu_usage: the host's CPU time, in ns, over all CPUs
+	// OnlineCPUs is 0 when the daemon did not send it; then the length
+	// of CPUUsage.PercpuUsage stands in.
+	OnlineCPUs uint32
+}
+
+// CPUUsage is the CPU time a container used since it started, in ns (the
+// API's ContainerCPUUsage).
+type CPUUsage struct {
+	TotalUsage        uint64
+	PercpuUsage       []uint64 // cgroup v1 only
+	UsageInKernelmode uint64
+	UsageInUsermode   uint64
+}
+
+// MemoryStats is a container's memory counters (the API's
+// ContainerMemoryStats).
+type MemoryStats struct {
+	Usage uint64
+	Limit uint64
+	// Stats is the cgroup's memory.stat. Its keys differ between cgroup v1
+	// ("cache", "rss", "total_inactive_file", ...) and v2 ("anon", "file",
+	// "inactive_file", ...).
+	Stats map[string]uint64
+}
+
+// NetworkStats is the traffic of one interface (the API's
+// ContainerNetworkStats).
+type NetworkStats struct {
+	RxBytes, RxPackets, RxErrors, RxDropped uint64
+	TxBytes, TxPackets, TxErrors, TxDropped uint64
+}
+
+func (s *StatsResponse) decode(r gjson.Result) error {
+	if err := wantObject(r, "stats"); err != nil {
+		return err
+	}
+	*s = StatsResponse{Raw: Raw(r.Raw)}
+	r.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "read":
+			s.Read = timestamp(v)
+		case "preread":
+			s.PreRead = timestamp(v)
+		case "name":
+			s.Name = v.String()
+		case "id":
+			s.ID = v.String()
+		case "os_type":
+			s.OSType = v.String()
+		case "cpu_stats":
+			s.CPUStats = cpuStats(v)
+		case "precpu_stats":
+			s.PreCPUStats = cpuStats(v)
+		case "memory_stats":
+			s.MemoryStats = MemoryStats{Usage: v.Get("usage").Uint(), Limit: v.Get("limit").Uint(), Stats: uintMap(v.Get("stats"))}
+		case "networks":
+			s.Networks = networkStats(v)
+		case "blkio_stats":
+			s.BlockRead, s.BlockWrite = blockIO(v.Get("io_service_bytes_recursive"))
+		case "pids_stats":
+			s.PIDs = v.Get("current").Uint()
+		}
+		return true
+	})
+	s.CPUPercent = cpuPercent(s.PreCPUStats, s.CPUStats)
+	s.MemoryUsage = memoryUsage(s.MemoryStats)
+	s.MemoryLimit = s.MemoryStats.Limit
+	if s.MemoryLimit != 0 {
+		s.MemoryPercent = float64(s.MemoryUsage) / float64(s.MemoryLimit) * 100
+	}
+	for _, n := range s.Networks {
+		s.NetworkRx += n.RxBytes
+		s.NetworkTx += n.TxBytes
+	}
+	return nil
+}
+
+func cpuStats(r gjson.Result) CPUStats {
+	u := r.Get("cpu_usage")
+	var percpu []uint64
+	u.Get("percpu_usage").ForEach(func(_, v gjson.Result) bool {
+		percpu = append(percpu, v.Uint())
+		return true
+	})
+	return CPUStats{
+		CPUUsage: CPUUsage{
+			TotalUsage:        u.Get("total_usage").Uint(),
+			PercpuUsage:       percpu,
+			UsageInKernelmode: u.Get("usage_in_kernelmode").Uint(),
+			UsageInUsermode:   u.Get("usage_in_usermode").Uint(),
+		},
+		SystemUsage: r.Get("system_cpu_usage").Uint(),
+		OnlineCPUs:  uint32(r.Get("online_cpus").Uint()),
+	}
+}
+
+// cpuPercent is the container's share of the host's CPU time between two
+// samples, scaled to percent of one CPU, as `docker stats` computes it.
+//
+// Unlike `docker stats`, a sample without an earlier one (a one-shot
+// sample, or the first of a stream, whose precpu_stats are all zero) gives
+// 0: docker's formula would divide the container's CPU time since it
+// started by the host's since boot, a figure that means nothing.
+func cpuPercent(pre, cur CPUStats) float64 {
+	if pre.SystemUsage == 0 || cur.SystemUsage <= pre.SystemUsage || cur.CPUUsage.TotalUsage <= pre.CPUUsage.TotalUsage {
+		return 0
+	}
+	cpus := float64(cur.OnlineCPUs)
+	if cpus == 0 {
+		cpus = float64(len(cur.CPUUsage.PercpuUsage))
+	}
+	cpuDelta := float64(cur.CPUUsage.TotalUsage - pre.CPUUsage.TotalUsage)
+	systemDelta := float64(cur.SystemUsage - pre.SystemUsage)
+	return cpuDelta / systemDelta * cpus * 100
+}
+
+// memoryUsage leaves out inactive file pages, which the kernel reclaims
+// before it would fail an allocation: total_inactive_file on cgroup v1
+// (where inactive_file covers the cgroup alone, not its children), and
+// inactive_file on cgroup v2. This is what `docker stats`, cadvisor and the
+// kubelet report.
+func memoryUsage(m MemoryStats) uint64 {
+	if v, v1 := m.Stats["total_inactive_file"]; v1 && v < m.Usage {
+		return m.Usage - v
+	}
+	if v := m.Stats["inactive_file"]; v < m.Usage {
+		return m.Usage - v
+	}
+	return m.Usage
+}
+
+// blockIO sums the bytes read and written over all devices. Cgroup v1
+// spells the operations "Read" and "Write" and adds "Sync", "Async",
+// "Discard" and "Total" rows, which are not counted; v2 spells them
+// "read" and "write".
+func blockIO(r gjson.Result) (read, write uint64) {
+	r.ForEach(func(_, e gjson.Result) bool {
+		switch op := e.Get("op").String(); {
+		case strings.EqualFold(op, "read"):
+			read += e.Get("value").Uint()
+		case strings.EqualFold(op, "write"):
+			write += e.Get("value").Uint()
+		}
+		return true
+	})
+	return read, write
+}
+
+func networkStats(r gjson.Result) map[string]NetworkStats {
+	if !r.IsObject() {
+		return nil
+	}
+	out := make(map[string]NetworkStats)
+	r.ForEach(func(name, n gjson.Result) bool {
+		out[name.Str] = NetworkStats{
+			RxBytes: n.Get("rx_bytes").Uint(), RxPackets: n.Get("rx_packets").Uint(),
+			RxErrors: n.Get("rx_errors").Uint(), RxDropped: n.Get("rx_dropped").Uint(),
+			TxBytes: n.Get("tx_bytes").Uint(), TxPackets: n.Get("tx_packets").Uint(),
+			TxErrors: n.Get("tx_errors").Uint(), TxDropped: n.Get("tx_dropped").Uint(),
+		}
+		return true
+	})
+	return out
+}
+
+func uintMap(r gjson.Result) map[string]uint64 {
+	if !r.IsObject() {
+		return nil
+	}
+	m := make(map[string]uint64)
+	r.ForEach(func(k, v gjson.Result) bool { m[k.Str] = v.Uint(); return true })
+	return m
+}

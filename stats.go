@@ -1,0 +1,72 @@
+package dockwire
+
+import (
+	"context"
+	"iter"
+	"net/http"
+
+	"github.com/dockwire/dockwire/engine"
+)
+
+// ContainerStats returns one sample of a container's resource usage, with
+// CPUPercent, MemoryUsage and the rest computed as `docker stats
+// --no-stream` shows them.
+//
+// Like `docker stats --no-stream`, it asks for stream=false without
+// one-shot: the daemon takes two samples about a second apart, so the
+// answer takes that long but carries the CPU delta that CPUPercent needs.
+// (one-shot=true would answer at once with an empty precpu_stats, and
+// CPUPercent would always be 0.) A WithTimeout shorter than about two
+// seconds makes this call fail. A container that is not running yields a
+// sample of zeros.
+func (c *Client) ContainerStats(ctx context.Context, id string) (engine.StatsResponse, error) {
+	var q query
+	q.add("stream", "0")
+	r, err := containerCall(http.MethodGet, id, "stats", q)
+	if err != nil {
+		return engine.StatsResponse{}, err
+	}
+	return getJSON[engine.StatsResponse](ctx, c, r)
+}
+
+// ContainerStatsStream yields a sample of a container's resource usage
+// about every second, as `docker stats` shows them. The first sample has no
+// earlier one to compare with, so its CPUPercent is 0.
+//
+// The sequence ends when the container stops (the daemon ends the stream),
+// after the first error, or when ctx ends, with ctx's error. Breaking out
+// of the loop closes the connection.
+func (c *Client) ContainerStatsStream(ctx context.Context, id string) iter.Seq2[engine.StatsResponse, error] {
+	return func(yield func(engine.StatsResponse, error) bool) {
+		var q query
+		q.add("stream", "1")
+		r, err := containerCall(http.MethodGet, id, "stats", q)
+		if err != nil {
+			yield(engine.StatsResponse{}, err)
+			return
+		}
+		resp, err := c.send(ctx, r)
+		if err != nil {
+			yield(engine.StatsResponse{}, err)
+			return
+		}
+		defer resp.Body.Close()
+		for raw, err := range jsonMessages(resp.Body, maxStreamMessage) {
+			if err != nil {
+				yield(engine.StatsResponse{}, c.bodyError(r, ctxErr(ctx, err)))
+				return
+			}
+			s, err := engine.Decode[engine.StatsResponse](string(raw))
+			if err != nil {
+				yield(s, c.bodyError(r, err))
+				return
+			}
+			if !yield(s, nil) {
+				return
+			}
+		}
+		if err := ctx.Err(); err != nil {
+			yield(engine.StatsResponse{}, err)
+		}
+	}
+}
