@@ -1,0 +1,661 @@
+package dockwire_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"io"
+	"net/http"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dockwire/dockwire"
+	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/stdcopy"
+	"github.com/google/go-cmp/cmp"
+)
+
+// engineClient returns a client for the fake engine e.
+func engineClient(t *testing.T, e *enginetest.Engine, opts ...dockwire.Option) *dockwire.Client {
+	t.Helper()
+	c, err := dockwire.New(e.Host(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// waitGoroutines waits up to 2s for the goroutine count to fall back to base.
+func waitGoroutines(t *testing.T, base int) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		n := runtime.NumGoroutine()
+		if n <= base {
+			return
+		}
+		if time.Now().After(deadline) {
+			buf := make([]byte, 1<<20)
+			buf = buf[:runtime.Stack(buf, true)]
+			t.Fatalf("goroutines: %d, want at most %d\n%s", n, base, buf)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// frame builds one multiplexed frame.
+func frame(stream stdcopy.StreamType, payload string) []byte {
+	h := make([]byte, 8, 8+len(payload))
+	h[0] = byte(stream)
+	binary.BigEndian.PutUint32(h[4:], uint32(len(payload)))
+	return append(h, payload...)
+}
+
+// collectLines reads all lines of s as "stream:text".
+func collectLines(t *testing.T, s *dockwire.LogStream) ([]string, error) {
+	t.Helper()
+	var got []string
+	for l, err := range s.Lines() {
+		if err != nil {
+			return got, err
+		}
+		got = append(got, l.Stream.String()+":"+l.Text)
+	}
+	return got, nil
+}
+
+func TestContainerLogsQuery(t *testing.T) {
+	since := time.Unix(1700000000, 5)
+	until := time.Unix(1700000100, 0)
+	tests := []struct {
+		name string
+		opts dockwire.LogsOptions
+		want string
+	}{
+		{"zero value: both streams, all", dockwire.LogsOptions{}, "stderr=1&stdout=1"},
+		{"stdout only", dockwire.LogsOptions{Stdout: true}, "stdout=1"},
+		{"stderr only", dockwire.LogsOptions{Stderr: true}, "stderr=1"},
+		{"tail", dockwire.LogsOptions{Tail: 5}, "stderr=1&stdout=1&tail=5"},
+		{"tail none", dockwire.LogsOptions{Tail: dockwire.TailNone, Follow: true}, "follow=1&stderr=1&stdout=1&tail=0"},
+		{"window", dockwire.LogsOptions{Since: since, Until: until}, "since=1700000000.000000005&stderr=1&stdout=1&until=1700000100.000000000"},
+		{"flags", dockwire.LogsOptions{Timestamps: true, Details: true}, "details=1&stderr=1&stdout=1&timestamps=1"},
+	}
+	e := enginetest.New(t)
+	e.AddContainer(enginetest.Container{Name: "box", State: "exited"})
+	c := engineClient(t, e)
+	ctx := testContext(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := c.ContainerLogs(ctx, "box", tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			reqs := e.Requests()
+			last := reqs[len(reqs)-1]
+			if last.Route != "/containers/box/logs" {
+				t.Fatalf("last request %s %s", last.Method, last.Route)
+			}
+			if got := last.Query.Encode(); got != tt.want {
+				t.Errorf("query %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestContainerLogsInvalidOptions(t *testing.T) {
+	e := enginetest.New(t)
+	c := engineClient(t, e)
+	ctx := testContext(t)
+	for _, opts := range []dockwire.LogsOptions{
+		{Tail: -2},
+		{Since: time.Unix(200, 0), Until: time.Unix(100, 0)},
+	} {
+		if _, err := c.ContainerLogs(ctx, "box", opts); !errors.Is(err, dockwire.ErrInvalidArgument) {
+			t.Errorf("%+v: %v, want ErrInvalidArgument", opts, err)
+		}
+	}
+	if _, err := c.ContainerLogTail(ctx, "box", 0); !errors.Is(err, dockwire.ErrInvalidArgument) {
+		t.Errorf("tail 0: %v, want ErrInvalidArgument", err)
+	}
+	if n := e.Count("GET", "/containers/{id}/logs"); n != 0 {
+		t.Errorf("%d logs requests for invalid options", n)
+	}
+	if _, err := c.ContainerLogs(ctx, "nope", dockwire.LogsOptions{}); !errors.Is(err, dockwire.ErrContainerNotFound) {
+		t.Errorf("missing container: %v", err)
+	}
+}
+
+// Framing comes from the Content-Type from API 1.42, and from one inspect
+// of Config.Tty below, where the daemon labels every log stream raw.
+func TestContainerLogsFraming(t *testing.T) {
+	for _, api := range []string{"1.41", "1.51"} {
+		for _, tty := range []bool{false, true} {
+			e := enginetest.New(t, enginetest.WithAPIVersion(api))
+			e.AddContainer(enginetest.Container{Name: "box", Tty: tty, State: "exited", Logs: []enginetest.LogEntry{
+				{Text: "out\r\n"}, {Stream: stdcopy.Stderr, Text: "err\r\n"},
+			}})
+			c := engineClient(t, e)
+			s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Multiplexed() == tty {
+				t.Errorf("API %s tty=%v: Multiplexed() = %v", api, tty, s.Multiplexed())
+			}
+			var out, errb bytes.Buffer
+			if _, err := s.CopyTo(&out, &errb); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			wantOut, wantErr := "out\r\n", "err\r\n"
+			if tty {
+				wantOut, wantErr = "out\r\nerr\r\n", ""
+			}
+			if out.String() != wantOut || errb.String() != wantErr {
+				t.Errorf("API %s tty=%v: stdout %q stderr %q", api, tty, out.String(), errb.String())
+			}
+			inspects := e.Count("GET", "/containers/{id}/json")
+			if want := map[string]int{"1.41": 1, "1.51": 0}[api]; inspects != want {
+				t.Errorf("API %s: %d inspects, want %d", api, inspects, want)
+			}
+		}
+	}
+}
+
+// A proxy that drops the Content-Type on API >= 1.42 costs one inspect.
+func TestContainerLogsMissingContentType(t *testing.T) {
+	e := enginetest.New(t, enginetest.WithAPIVersion("1.51"))
+	e.AddContainer(enginetest.Container{Name: "box", Tty: true, State: "exited"})
+	e.Handle("GET", "/containers/{id}/logs", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Content-Type"] = nil
+		io.WriteString(w, "\x01raw tty bytes\n")
+	}))
+	c := engineClient(t, e)
+	s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Multiplexed() {
+		t.Error("Multiplexed() = true for a TTY container")
+	}
+	if e.Count("GET", "/containers/{id}/json") != 1 {
+		t.Error("no inspect without a Content-Type")
+	}
+}
+
+func TestFault_D13_RawLogsPassedThrough(t *testing.T) {
+	// Bytes that would parse as a frame header stay as they are.
+	raw := "\x01\x00\x00\x00\x00\x00\x00\x05hello\r\n\x1b[31mred\x1b[0m\r\n"
+	e := enginetest.New(t, enginetest.WithAPIVersion("1.51"))
+	e.AddContainer(enginetest.Container{Name: "box", Tty: true, State: "exited", Logs: []enginetest.LogEntry{{Text: raw}}})
+	c := engineClient(t, e)
+	s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var out bytes.Buffer
+	n, err := s.CopyTo(&out, nil)
+	if err != nil || out.String() != raw || n != int64(len(raw)) {
+		t.Errorf("CopyTo: %d, %v, %q; want the raw bytes unchanged", n, err, out.String())
+	}
+}
+
+func TestLogLines(t *testing.T) {
+	t0 := time.Date(2024, 5, 6, 7, 8, 9, 123456789, time.UTC)
+	e := enginetest.New(t)
+	e.AddContainer(enginetest.Container{Name: "box", State: "exited", Logs: []enginetest.LogEntry{
+		{Text: "one\n", Time: t0},
+		{Text: "two, first part ", Time: t0.Add(time.Second)},                    // the daemon splits long lines
+		{Stream: stdcopy.Stderr, Text: "err\r\n", Time: t0.Add(2 * time.Second)}, // interleaved
+		{Text: "second part\n", Time: t0.Add(3 * time.Second)},
+		{Text: "\n", Time: t0.Add(4 * time.Second)},
+		{Text: "no newline at the end", Time: t0.Add(5 * time.Second)},
+	}})
+	c := engineClient(t, e)
+	ctx := testContext(t)
+
+	s, err := c.ContainerLogs(ctx, "box", dockwire.LogsOptions{Timestamps: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var got []dockwire.LogLine
+	for l, err := range s.Lines() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, l)
+	}
+	want := []dockwire.LogLine{
+		{Stream: stdcopy.Stdout, Time: t0, Text: "one"},
+		{Stream: stdcopy.Stderr, Time: t0.Add(2 * time.Second), Text: "err"},
+		{Stream: stdcopy.Stdout, Time: t0.Add(time.Second), Text: "two, first part second part"},
+		{Stream: stdcopy.Stdout, Time: t0.Add(4 * time.Second), Text: ""},
+		{Stream: stdcopy.Stdout, Time: t0.Add(5 * time.Second), Text: "no newline at the end"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("lines (-want +got):\n%s", diff)
+	}
+
+	// Without timestamps, Time is zero and the text is the same.
+	s2, err := c.ContainerLogs(ctx, "box", dockwire.LogsOptions{Stdout: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	lines, err := collectLines(t, s2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"stdout:one", "stdout:two, first part second part", "stdout:", "stdout:no newline at the end"}, lines); diff != "" {
+		t.Errorf("stdout lines (-want +got):\n%s", diff)
+	}
+
+	// Breaking out of the loop early is fine.
+	s3, err := c.ContainerLogs(ctx, "box", dockwire.LogsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s3.Close()
+	for range s3.Lines() {
+		break
+	}
+}
+
+func TestLogLinesRawTimestamps(t *testing.T) {
+	t0 := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+	e := enginetest.New(t)
+	e.AddContainer(enginetest.Container{Name: "box", Tty: true, State: "exited", Logs: []enginetest.LogEntry{
+		{Text: "a\r\n", Time: t0}, {Text: "b\r\n", Time: t0.Add(time.Millisecond)},
+	}})
+	c := engineClient(t, e)
+	s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{Timestamps: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var got []dockwire.LogLine
+	for l, err := range s.Lines() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, l)
+	}
+	want := []dockwire.LogLine{
+		{Stream: stdcopy.Stdout, Time: t0, Text: "a"},
+		{Stream: stdcopy.Stdout, Time: t0.Add(time.Millisecond), Text: "b"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("lines (-want +got):\n%s", diff)
+	}
+}
+
+// The details prefix ("k=v,k2=v2 ", query-escaped, after the timestamp)
+// is decoded into LogLine.Details.
+func TestLogLinesDetails(t *testing.T) {
+	e := enginetest.New(t)
+	e.AddContainer(enginetest.Container{Name: "box", State: "exited"})
+	e.Handle("GET", "/containers/{id}/logs", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("details") != "1" || r.URL.Query().Get("timestamps") != "1" {
+			t.Errorf("query %q", r.URL.RawQuery)
+		}
+		w.Header().Set("Content-Type", "application/vnd.docker.multiplexed-stream")
+		w.Write(frame(stdcopy.Stdout, "2024-01-02T03:04:05.000000006Z app=web,env=a%3Db hello\n"))
+		w.Write(frame(stdcopy.Stdout, "2024-01-02T03:04:06.000000000Z  bare\n"))
+	}))
+	c := engineClient(t, e)
+	s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{Details: true, Timestamps: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var got []dockwire.LogLine
+	for l, err := range s.Lines() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, l)
+	}
+	want := []dockwire.LogLine{
+		{Stream: stdcopy.Stdout, Time: time.Date(2024, 1, 2, 3, 4, 5, 6, time.UTC), Details: map[string]string{"app": "web", "env": "a=b"}, Text: "hello"},
+		{Stream: stdcopy.Stdout, Time: time.Date(2024, 1, 2, 3, 4, 6, 0, time.UTC), Text: "bare"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("lines (-want +got):\n%s", diff)
+	}
+}
+
+func TestLogLinesErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		body  []byte
+		lines []string
+		check func(error) bool
+	}{
+		{"daemon error in-band", append(frame(stdcopy.Stdout, "partial"), frame(stdcopy.Systemerr, "log driver failed")...),
+			[]string{"stdout:partial"}, func(err error) bool {
+				var de *stdcopy.DaemonError
+				return errors.As(err, &de) && de.Message == "log driver failed"
+			}},
+		{"truncated header", append(frame(stdcopy.Stdout, "a\n"), 1, 0, 0),
+			[]string{"stdout:a"}, func(err error) bool { return err == io.ErrUnexpectedEOF }},
+		{"truncated payload", frame(stdcopy.Stdout, "abcdef")[:10],
+			[]string{"stdout:ab"}, func(err error) bool { return err == io.ErrUnexpectedEOF }},
+		{"not multiplexed", []byte("2024 this is raw\n"),
+			nil, func(err error) bool {
+				var ie *stdcopy.InvalidStreamError
+				return errors.As(err, &ie) && ie.Offset == 0
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := enginetest.New(t)
+			e.AddContainer(enginetest.Container{Name: "box", State: "exited"})
+			e.Handle("GET", "/containers/{id}/logs", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/vnd.docker.multiplexed-stream")
+				w.Write(tt.body)
+			}))
+			c := engineClient(t, e)
+			s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			lines, err := collectLines(t, s)
+			if !tt.check(err) {
+				t.Errorf("error %v (%T)", err, err)
+			}
+			if diff := cmp.Diff(tt.lines, lines); diff != "" {
+				t.Errorf("lines (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestContainerLogTail(t *testing.T) {
+	e := enginetest.New(t)
+	e.AddContainer(enginetest.Container{Name: "box", State: "exited", Logs: []enginetest.LogEntry{
+		{Text: "1\n"}, {Stream: stdcopy.Stderr, Text: "2\n"}, {Text: "3\n"}, {Stream: stdcopy.Stderr, Text: "4\n"},
+	}})
+	c := engineClient(t, e)
+	got, err := c.ContainerLogTail(testContext(t), "box", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"2", "3", "4"}, got); diff != "" {
+		t.Errorf("tail (-want +got):\n%s", diff)
+	}
+	if q := e.Requests()[len(e.Requests())-1].Query.Get("tail"); q != "3" {
+		t.Errorf("tail=%q", q)
+	}
+}
+
+func TestFault_F1_FollowCancel(t *testing.T) {
+	e := enginetest.New(t)
+	e.AddContainer(enginetest.Container{Name: "box", Logs: []enginetest.LogEntry{{Text: "first\n"}}})
+	c := engineClient(t, e)
+	if _, err := c.Ping(testContext(t)); err != nil {
+		t.Fatal(err)
+	}
+	base := runtime.NumGoroutine()
+	for _, consume := range []string{"Read", "CopyTo", "Lines"} {
+		t.Run(consume, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			s, err := c.ContainerLogs(ctx, "box", dockwire.LogsOptions{Follow: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			done := make(chan error, 1)
+			go func() {
+				switch consume {
+				case "Read":
+					_, err := io.ReadAll(s)
+					done <- err
+				case "CopyTo":
+					_, err := s.CopyTo(io.Discard, io.Discard)
+					done <- err
+				case "Lines":
+					for _, err := range s.Lines() {
+						if err != nil {
+							done <- err
+							return
+						}
+					}
+					done <- nil
+				}
+			}()
+			time.Sleep(50 * time.Millisecond)
+			start := time.Now()
+			cancel()
+			select {
+			case err := <-done:
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("after cancel: %v, want context.Canceled", err)
+				}
+				if d := time.Since(start); d > 100*time.Millisecond {
+					t.Errorf("returned %v after cancel, want within 100ms", d)
+				}
+			case <-time.After(2 * time.Second):
+				t.Fatal("following read did not return after cancel")
+			}
+		})
+	}
+	waitGoroutines(t, base)
+}
+
+func TestFault_F2_CloseWithoutCancel(t *testing.T) {
+	e := enginetest.New(t)
+	e.AddContainer(enginetest.Container{Name: "box", Logs: []enginetest.LogEntry{{Text: "x\n"}}})
+	c := engineClient(t, e)
+	ctx := context.Background() // never cancelled: only Close releases
+	if _, err := c.Ping(ctx); err != nil {
+		t.Fatal(err)
+	}
+	n := 10000
+	if testing.Short() {
+		n = 1000
+	}
+	base := runtime.NumGoroutine()
+	fds := openFDs(t)
+	for i := 0; i < n; i++ {
+		s, err := c.ContainerLogs(ctx, "box", dockwire.LogsOptions{Follow: true})
+		if err != nil {
+			t.Fatalf("stream %d: %v", i, err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		s.Close() // twice is fine
+	}
+	waitGoroutines(t, base)
+	if after := openFDs(t); after > fds+4 {
+		t.Errorf("open descriptors grew from %d to %d over %d streams", fds, after, n)
+	}
+}
+
+func TestFault_F3_FollowEndsWhenContainerStops(t *testing.T) {
+	e := enginetest.New(t)
+	id := e.AddContainer(enginetest.Container{Name: "box", Logs: []enginetest.LogEntry{{Text: "before\n"}}})
+	c := engineClient(t, e)
+	s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{Follow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		e.AppendLog(id, enginetest.LogEntry{Text: "during\n"}, enginetest.LogEntry{Stream: stdcopy.Stderr, Text: "last words"})
+		e.StopContainer(id, 0)
+	}()
+	lines, err := collectLines(t, s)
+	if err != nil {
+		t.Fatalf("clean stop: %v, want nil", err)
+	}
+	if diff := cmp.Diff([]string{"stdout:before", "stdout:during", "stderr:last words"}, lines); diff != "" {
+		t.Errorf("lines (-want +got):\n%s", diff)
+	}
+}
+
+func TestFault_F4_FollowCreatedContainer(t *testing.T) {
+	e := enginetest.New(t)
+	e.AddContainer(enginetest.Container{Name: "box", State: "created"})
+	c := engineClient(t, e)
+	s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{Follow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	start := time.Now()
+	if n, err := s.CopyTo(io.Discard, io.Discard); n != 0 || err != nil {
+		t.Errorf("CopyTo: %d, %v", n, err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("took %v, want at once", d)
+	}
+}
+
+// No timeout ends an idle follow, not even the client's header timeout.
+func TestFault_F5_IdleFollowStaysOpen(t *testing.T) {
+	e := enginetest.New(t)
+	id := e.AddContainer(enginetest.Container{Name: "box"})
+	c := engineClient(t, e, dockwire.WithTimeout(50*time.Millisecond))
+	s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{Follow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	go func() {
+		time.Sleep(500 * time.Millisecond) // ten times the timeout
+		e.AppendLog(id, enginetest.LogEntry{Text: "late\n"})
+		e.StopContainer(id, 0)
+	}()
+	lines, err := collectLines(t, s)
+	if err != nil || len(lines) != 1 || lines[0] != "stdout:late" {
+		t.Errorf("lines %q, err %v", lines, err)
+	}
+}
+
+func TestFault_F6_SlowReader(t *testing.T) {
+	e := enginetest.New(t)
+	id := e.AddContainer(enginetest.Container{Name: "box"})
+	c := engineClient(t, e)
+	s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{Follow: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const total = 150 << 10
+	go func() {
+		line := strings.Repeat("x", 99) + "\n"
+		for i := 0; i < total/len(line); i++ {
+			e.AppendLog(id, enginetest.LogEntry{Text: line})
+		}
+		e.StopContainer(id, 0)
+	}()
+	var got int64
+	buf := make([]byte, 10)
+	for {
+		n, err := s.Read(buf)
+		got += int64(n)
+		if got%(16<<10) < 10 {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Each 100-byte message arrives as a frame with an 8-byte header.
+	if want := int64(total / 100 * 108); got != want {
+		t.Errorf("read %d bytes, want %d", got, want)
+	}
+}
+
+func TestFault_F7_LongLineBounded(t *testing.T) {
+	e := enginetest.New(t)
+	e.AddContainer(enginetest.Container{Name: "box", State: "exited"})
+	chunk := frame(stdcopy.Stdout, strings.Repeat("y", 32<<10))
+	e.Handle("GET", "/containers/{id}/logs", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/vnd.docker.multiplexed-stream")
+		for i := 0; i < (100<<20)/(32<<10); i++ { // one 100 MB line
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	c := engineClient(t, e)
+	s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	var lerr error
+	for _, err := range s.Lines() {
+		lerr = err
+	}
+	runtime.ReadMemStats(&after)
+	if !errors.Is(lerr, bufio.ErrTooLong) {
+		t.Errorf("Lines: %v, want bufio.ErrTooLong", lerr)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 8<<20 {
+		t.Errorf("allocated %d bytes for a line capped at %d", alloc, dockwire.MaxLogLine)
+	}
+}
+
+func TestFault_F8_DaemonDiesMidFollow(t *testing.T) {
+	e := enginetest.New(t)
+	e.AddContainer(enginetest.Container{Name: "box"})
+	e.Handle("GET", "/containers/{id}/logs", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/vnd.docker.multiplexed-stream")
+		w.Write(frame(stdcopy.Stdout, "alive\n"))
+		http.NewResponseController(w).Flush()
+		time.Sleep(20 * time.Millisecond)
+		// Cut the connection without the final chunk, as a dying daemon does.
+		panic(http.ErrAbortHandler)
+	}))
+	c := engineClient(t, e)
+	ctx := testContext(t)
+	for _, consume := range []string{"Read", "CopyTo", "Lines"} {
+		t.Run(consume, func(t *testing.T) {
+			s, err := c.ContainerLogs(ctx, "box", dockwire.LogsOptions{Follow: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			var out []byte
+			switch consume {
+			case "Read":
+				out, err = io.ReadAll(s)
+			case "CopyTo":
+				var b bytes.Buffer
+				_, err = s.CopyTo(&b, nil)
+				out = b.Bytes()
+			case "Lines":
+				var lines []string
+				lines, err = collectLines(t, s)
+				out = []byte(strings.Join(lines, ""))
+			}
+			if !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Errorf("daemon died: %v, want io.ErrUnexpectedEOF", err)
+			}
+			if !bytes.Contains(out, []byte("alive")) {
+				t.Errorf("output before the cut lost: %q", out)
+			}
+		})
+	}
+}
