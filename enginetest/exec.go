@@ -1,7 +1,6 @@
 package enginetest
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -30,9 +29,10 @@ type Exec struct {
 }
 
 // ExecFunc plays the process of an exec and returns its exit code. ctx ends
-// when the container is stopped or removed or the engine closes, as a real
-// process would be killed; the function must return then, and a real
-// process would exit with 137.
+// when the container is stopped or removed, when a write to Stdout or
+// Stderr fails because the client has dropped the connection, or when the
+// engine closes. The function must return then; a real process killed this
+// way exits with 137.
 type ExecFunc func(ctx context.Context, x *Exec) (exitCode int)
 
 // SetExec makes f play the execs started in the given container from now
@@ -263,28 +263,35 @@ func (e *Engine) execStart(w http.ResponseWriter, r *http.Request, v apiVersion)
 		endHijacked(sc, brw.Reader)
 		return
 	}
-	var stdin io.Reader = strings.NewReader("")
-	if x.cfg.AttachStdin {
-		stdin = brw.Reader // may already hold bytes sent right behind the request
-	}
 	if !x.cfg.AttachStdout {
 		stdout = io.Discard
 	}
 	if !x.cfg.AttachStderr {
 		stderr = io.Discard
 	}
+	var stdin io.Reader = strings.NewReader("")
+	if x.cfg.AttachStdin {
+		stdin = brw.Reader // may already hold bytes sent right behind the request
+	}
+	// Like the daemon, the fake does not watch the connection: a client that
+	// drops it is noticed when output to it fails.
+	stdout, stderr = &killOnError{stdout, x.kill}, &killOnError{stderr, x.kill}
 	code := f(ctx, e.newExec(x, stdin, stdout, stderr))
 	e.finishExec(x, code, func() { endHijacked(sc, brw.Reader) })
 }
 
-// endHijacked half-closes the stream, so the client reads EOF after the
-// last byte even while it is still writing stdin, then waits for the client
-// to close its side (or Close) before closing the connection: closing with
-// unread stdin would make the client's reads fail with ECONNRESET.
-func endHijacked(c *serverConn, r *bufio.Reader) {
-	c.CloseWrite()
-	io.Copy(io.Discard, r)
-	c.Close()
+// killOnError ends the exec's context once writing to the client fails.
+type killOnError struct {
+	w    io.Writer
+	kill context.CancelFunc
+}
+
+func (k *killOnError) Write(p []byte) (int, error) {
+	n, err := k.w.Write(p)
+	if err != nil {
+		k.kill()
+	}
+	return n, err
 }
 
 func (e *Engine) newExec(x *execInstance, stdin io.Reader, stdout, stderr io.Writer) *Exec {

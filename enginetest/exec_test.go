@@ -306,3 +306,40 @@ func TestExecEnvUserWorkdirReachFunc(t *testing.T) {
 		t.Errorf("ProcessConfig.user %v", u)
 	}
 }
+
+func TestFault_G4_DroppedConnectionKillsExec(t *testing.T) {
+	e := New(t)
+	e.AddContainer(Container{Name: "box"})
+	started := make(chan struct{})
+	e.SetExec("", func(ctx context.Context, x *Exec) int {
+		close(started)
+		for ctx.Err() == nil { // like `yes`: the failing write ends it
+			io.WriteString(x.Stdout, "y\n")
+			time.Sleep(time.Millisecond)
+		}
+		return 137
+	})
+	c := newClient(e)
+	id := createExec(t, e, c, "box", `{"AttachStdout":true,"Cmd":["yes"]}`)
+	conn, br := startExecRaw(t, e, id, `{}`, true)
+	readHead(t, br)
+	<-started
+	conn.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		x := inspectExec(t, c, id)
+		if x["ExitCode"] == 137.0 && x["Running"] == false {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("exec not killed: %v", x)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for e.OpenConns() > 1 { // the inspect client's idle connection may remain
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections open", e.OpenConns())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

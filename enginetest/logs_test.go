@@ -185,10 +185,7 @@ func TestFault_F1_FollowCancelledByClient(t *testing.T) {
 	// The follower notices the client left; Close (in Cleanup) would hang otherwise.
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		e.mu.Lock()
-		n := len(e.conns)
-		e.mu.Unlock()
-		if n == 0 {
+		if e.OpenConns() == 0 {
 			break
 		}
 		if time.Now().After(deadline) {
