@@ -17,7 +17,7 @@ type Event struct {
 	Actor    EventActor
 	Scope    string    // "local", or "swarm" for cluster events
 	Time     time.Time // when it happened, to the nanosecond, in UTC
-	TimeNano int64     // Time as UNIX nanoseconds, as the daemon sent it
+	TimeNano int64     // Time as UNIX nanoseconds, as the daemon sent it; 0 if it did not
 	Raw
 }
 
@@ -76,11 +76,11 @@ func (e *Event) decode(r gjson.Result) error {
 		}
 		e.Actor.Attributes["image"] = from
 	}
-	if e.TimeNano == 0 && secs != 0 {
-		e.TimeNano = secs * int64(time.Second)
-	}
-	if e.TimeNano != 0 {
+	switch {
+	case e.TimeNano != 0:
 		e.Time = time.Unix(0, e.TimeNano).UTC()
+	case secs != 0:
+		e.Time = time.Unix(secs, 0).UTC()
 	}
 	return nil
 }
