@@ -269,7 +269,10 @@ func permute(fs *flag.FlagSet, args []string, stopAfter int) []string {
 			continue
 		}
 		flags = append(flags, a)
-		if f := fs.Lookup(name); f != nil && !hasValue && !isBoolFlag(f) && i+1 < len(args) {
+		if f := fs.Lookup(name); f != nil && !hasValue && !isBoolFlag(f) {
+			if i+1 == len(args) {
+				return flags // for Parse to report the missing value
+			}
 			flags = append(flags, args[i+1])
 			i++
 		}
