@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -253,7 +253,9 @@ func TestLogsFollowEndsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	var stdout bytes.Buffer
-	go func() { done <- run(ctx, []string{"--host", e.Host(), "logs", "-f", "web"}, strings.NewReader(""), &stdout, io.Discard) }()
+	go func() {
+		done <- run(ctx, []string{"--host", e.Host(), "logs", "-f", "web"}, strings.NewReader(""), &stdout, io.Discard)
+	}()
 	time.Sleep(200 * time.Millisecond)
 	cancel()
 	select {
