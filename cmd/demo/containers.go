@@ -59,14 +59,14 @@ func parseFilters(values []string) (dockwire.Filters, error) {
 
 // printContainers prints list as docker ps does.
 func printContainers(w io.Writer, list []engine.ContainerSummary, now time.Time, trunc bool) error {
-	tw := tabwriter.NewWriter(w, 0, 8, 3, ' ', 0)
+	tw := tabwriter.NewWriter(w, 10, 1, 3, ' ', 0)
 	fmt.Fprintln(tw, "CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES")
 	for _, ct := range list {
-		id, command := ct.ID, ct.Command
+		id, image, command := ct.ID, ct.Image, ct.Command
 		if trunc {
-			id, command = shortID(id), ellipsis(command, 20)
+			id, image, command = shortID(id), shortImage(image, ct.ImageID), ellipsis(command, 20)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, ct.Image, strconv.Quote(command),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, image, strconv.Quote(command),
 			ago(now, ct.Created), ct.Status, formatPorts(ct.Ports), strings.Join(names(ct.Names), ","))
 	}
 	return tw.Flush()
@@ -79,6 +79,18 @@ func shortID(id string) string {
 		return id[:12]
 	}
 	return id
+}
+
+// shortImage shows a container's image as docker ps does: an image ID
+// (the image was untagged, or run by ID) shortened, a digest dropped.
+func shortImage(image, imageID string) string {
+	if shortID(image) == shortID(imageID) {
+		return shortID(image)
+	}
+	if name, _, ok := strings.Cut(image, "@"); ok {
+		return name
+	}
+	return image
 }
 
 // ellipsis cuts s to max characters, the last one "…".

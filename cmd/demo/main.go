@@ -75,6 +75,7 @@ func init() {
 		pingCmd, psCmd, inspectCmd,
 		logsCmd, execCmd,
 		startCmd, stopCmd, restartCmd, killCmd, rmCmd,
+		buildCmd, pullCmd, imagesCmd,
 	}
 }
 
