@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -86,7 +87,8 @@ type ExecResult struct {
 // output has ended and the exit code is known it returns, and the
 // goroutine ends as soon as its pending Read on Stdin returns (what it
 // reads then is dropped). Exec never closes Stdin. Stdin bytes the command
-// no longer reads (it exited first) are dropped without error; a failure
+// no longer reads (it exited first) are dropped without error, and so is
+// the connection reset a daemon's close then causes; a failure
 // to read Stdin is returned, along with the exit code, once the command
 // has ended. Stdin needs a connection that can half-close: Unix sockets
 // and TLS can; a custom dialer's connection may not, which fails the call
@@ -138,13 +140,18 @@ func (c *Client) exec(ctx context.Context, container string, opts *ExecOptions, 
 			return -1, fmt.Errorf("docker: exec %s in container %q: %w", id, container, err)
 		}
 		stdinErr = make(chan error, 1)
-		go func() { stdinErr <- feedStdin(s, opts.Stdin, closeWrite) }()
+		go feedStdin(s, opts.Stdin, closeWrite, stdinErr)
 	}
 	if _, err := s.CopyTo(stdout, stderr); err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return -1, cerr
 		}
-		return -1, fmt.Errorf("docker: exec %s in container %q: output: %w", id, container, err)
+		// A daemon that closes the connection with stdin still unread
+		// makes the kernel reset it, after the output has been read: the
+		// exit code tells how the command ended.
+		if opts.Stdin == nil || !errors.Is(err, syscall.ECONNRESET) {
+			return -1, fmt.Errorf("docker: exec %s in container %q: output: %w", id, container, err)
+		}
 	}
 	// Closing also ends a stdin copy blocked writing to a command that
 	// stopped reading.
@@ -163,20 +170,22 @@ func (c *Client) exec(ctx context.Context, container string, opts *ExecOptions, 
 	return code, nil
 }
 
-// feedStdin copies stdin to the command and then half-closes the
-// connection. It returns only stdin's own read error: a write error means
-// the command exited or closed its input, and the output and exit code
-// tell the rest.
-func feedStdin(conn io.Writer, stdin io.Reader, closeWrite func() error) error {
+// feedStdin copies stdin to the command, reports stdin's own read error
+// (a write error means the command exited or closed its input, and the
+// output and exit code tell the rest), then half-closes the connection.
+// The report comes first so that it is in before the command, seeing end
+// of file, can end the output.
+func feedStdin(conn io.Writer, stdin io.Reader, closeWrite func() error, report chan<- error) {
 	w := &stdinWriter{w: conn}
 	_, err := io.Copy(w, stdin)
 	if w.failed {
-		return nil
+		report <- nil
+		return
 	}
-	// A failure to half-close a connection that works (checked before the
+	report <- err
+	// A failure to half-close a connection that can (checked before the
 	// copy) means the daemon closed it: the command is gone.
 	closeWrite()
-	return err
 }
 
 type stdinWriter struct {
