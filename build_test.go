@@ -23,8 +23,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// buildDir writes a build context holding a static busybox and dockerfile.
-func buildDir(t *testing.T, dockerfile string) string {
+// busyboxContextDir writes a build context holding a static busybox and dockerfile.
+func busyboxContextDir(t *testing.T, dockerfile string) string {
 	t.Helper()
 	dir := t.TempDir()
 	bin, err := os.ReadFile("/bin/busybox")
@@ -40,9 +40,9 @@ func buildDir(t *testing.T, dockerfile string) string {
 	return dir
 }
 
-// buildImage builds dir on e with opts and removes the result when the
+// liveBuild builds dir on e with opts and removes the result when the
 // test ends.
-func buildImage(t *testing.T, e *livetest.Engine, dir string, opts dockwire.ImageBuildOptions) (*dockwire.Progress, error) {
+func liveBuild(t *testing.T, e *livetest.Engine, dir string, opts dockwire.ImageBuildOptions) (*dockwire.Progress, error) {
 	t.Helper()
 	tar, err := dockwire.BuildContext(dir)
 	if err != nil {
@@ -74,8 +74,8 @@ const busyboxDockerfile = "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/
 func TestLiveImageBuild(t *testing.T) {
 	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
 		tag := "dockwire-test/build:" + livetest.UniqueName("t")
-		dir := buildDir(t, busyboxDockerfile+"ARG GREETING\nRUN echo \"$GREETING\" > /greeting\n")
-		p, err := buildImage(t, e, dir, dockwire.ImageBuildOptions{Tags: []string{tag}, BuildArgs: map[string]string{"GREETING": "hi"}, NoCache: true})
+		dir := busyboxContextDir(t, busyboxDockerfile+"ARG GREETING\nRUN echo \"$GREETING\" > /greeting\n")
+		p, err := liveBuild(t, e, dir, dockwire.ImageBuildOptions{Tags: []string{tag}, BuildArgs: map[string]string{"GREETING": "hi"}, NoCache: true})
 		if err != nil {
 			t.Fatalf("build: %v", err)
 		}
@@ -98,8 +98,8 @@ func TestLiveImageBuild(t *testing.T) {
 
 func TestLiveImageBuildQuiet(t *testing.T) {
 	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
-		dir := buildDir(t, busyboxDockerfile)
-		p, err := buildImage(t, e, dir, dockwire.ImageBuildOptions{Quiet: true})
+		dir := busyboxContextDir(t, busyboxDockerfile)
+		p, err := liveBuild(t, e, dir, dockwire.ImageBuildOptions{Quiet: true})
 		if err != nil {
 			t.Fatalf("build: %v", err)
 		}
@@ -111,7 +111,7 @@ func TestLiveImageBuildQuiet(t *testing.T) {
 
 func TestLiveImageBuildMessages(t *testing.T) {
 	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
-		dir := buildDir(t, busyboxDockerfile)
+		dir := busyboxContextDir(t, busyboxDockerfile)
 		tar, err := dockwire.BuildContext(dir)
 		if err != nil {
 			t.Fatal(err)
@@ -150,7 +150,7 @@ func TestLiveImageBuildFailure(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
-				_, err := buildImage(t, e, buildDir(t, tc.dockerfile), dockwire.ImageBuildOptions{})
+				_, err := liveBuild(t, e, busyboxContextDir(t, tc.dockerfile), dockwire.ImageBuildOptions{})
 				var se *dockwire.StreamError
 				if !errors.As(err, &se) {
 					t.Fatalf("build error = %v (%T), want a *StreamError", err, err)
@@ -165,7 +165,7 @@ func TestLiveImageBuildFailure(t *testing.T) {
 
 func TestLiveImageBuildSyntaxError(t *testing.T) {
 	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
-		_, err := buildImage(t, e, buildDir(t, "FROM scratch\nNOSUCHINSTRUCTION x\n"), dockwire.ImageBuildOptions{})
+		_, err := liveBuild(t, e, busyboxContextDir(t, "FROM scratch\nNOSUCHINSTRUCTION x\n"), dockwire.ImageBuildOptions{})
 		var apiErr *dockwire.APIError
 		var se *dockwire.StreamError
 		if !errors.As(err, &apiErr) && !errors.As(err, &se) {
@@ -258,10 +258,10 @@ func TestImageBuildRequest(t *testing.T) {
 	}
 }
 
-// zeros is an endless-looking reader of n zero bytes that allocates nothing.
-type zeros struct{ n int64 }
+// zeroReader is an endless-looking reader of n zero bytes that allocates nothing.
+type zeroReader struct{ n int64 }
 
-func (z *zeros) Read(p []byte) (int, error) {
+func (z *zeroReader) Read(p []byte) (int, error) {
 	if z.n <= 0 {
 		return 0, io.EOF
 	}
@@ -287,7 +287,7 @@ func TestFault_H4_BuildContextStreamed(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	if err := c.ImageBuild(imgContext(t), &zeros{size}, dockwire.ImageBuildOptions{}).Wait(); err != nil {
+	if err := c.ImageBuild(imgContext(t), &zeroReader{size}, dockwire.ImageBuildOptions{}).Wait(); err != nil {
 		t.Fatal(err)
 	}
 	runtime.ReadMemStats(&after)
@@ -303,14 +303,14 @@ func TestFault_H4_BuildContextStreamed(t *testing.T) {
 	}
 }
 
-// closeTracker is a build context that fails after some bytes and records
+// closeTrackingReader is a build context that fails after some bytes and records
 // that it was closed.
-type closeTracker struct {
+type closeTrackingReader struct {
 	io.Reader
 	closed atomic.Bool
 }
 
-func (c *closeTracker) Close() error { c.closed.Store(true); return nil }
+func (c *closeTrackingReader) Close() error { c.closed.Store(true); return nil }
 
 func TestImageBuildContextReadError(t *testing.T) {
 	e := enginetest.New(t)
@@ -321,7 +321,7 @@ func TestImageBuildContextReadError(t *testing.T) {
 	}))
 	c := imgClient(t, e)
 	boom := errors.New("disk on fire")
-	body := &closeTracker{Reader: io.MultiReader(&zeros{100 << 10}, iotest.ErrReader(boom))}
+	body := &closeTrackingReader{Reader: io.MultiReader(&zeroReader{100 << 10}, iotest.ErrReader(boom))}
 	err := c.ImageBuild(imgContext(t), body, dockwire.ImageBuildOptions{}).Wait()
 	if !errors.Is(err, boom) {
 		t.Fatalf("Wait = %v, want the context's read error", err)
@@ -339,7 +339,7 @@ func TestImageBuildClosesContextOnSuccess(t *testing.T) {
 		io.WriteString(w, `{"stream":"sha256:`+strings.Repeat("cd", 32)+`\n"}`)
 	}))
 	c := imgClient(t, e)
-	body := &closeTracker{Reader: strings.NewReader("tar")}
+	body := &closeTrackingReader{Reader: strings.NewReader("tar")}
 	p := c.ImageBuild(imgContext(t), body, dockwire.ImageBuildOptions{Quiet: true})
 	if err := p.Wait(); err != nil {
 		t.Fatal(err)

@@ -44,7 +44,7 @@ func imgContext(t *testing.T) context.Context {
 }
 
 // collect reads every message of p and the error that ended it.
-func collect(p *dockwire.Progress) (statuses []string, err error) {
+func collectProgress(p *dockwire.Progress) (statuses []string, err error) {
 	for m, err := range p.Messages() {
 		if err != nil {
 			return statuses, err
@@ -65,7 +65,7 @@ func TestFault_C7_ProgressStreamFraming(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, c := progressEngine(t, body)
-			got, err := collect(c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{}))
+			got, err := collectProgress(c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -78,7 +78,7 @@ func TestFault_C7_ProgressStreamFraming(t *testing.T) {
 
 func TestFault_C7_ProgressPartialObjectAtEOF(t *testing.T) {
 	_, c := progressEngine(t, "{\"status\":\"a\"}\n{\"status\":\"Downl")
-	got, err := collect(c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{}))
+	got, err := collectProgress(c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{}))
 	if !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("err = %v, want io.ErrUnexpectedEOF", err)
 	}
@@ -176,9 +176,9 @@ func TestProgressRunsOnce(t *testing.T) {
 	}
 }
 
-// endlessHandler streams progress until the client goes away, and reports
+// endlessProgress streams progress until the client goes away, and reports
 // that on gone.
-func endlessHandler(gone chan<- struct{}) http.HandlerFunc {
+func endlessProgress(gone chan<- struct{}) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		defer close(gone)
 		w.Header().Set("Content-Type", "application/json")
@@ -199,7 +199,7 @@ func endlessHandler(gone chan<- struct{}) http.HandlerFunc {
 func TestProgressBreakClosesConnection(t *testing.T) {
 	e := enginetest.New(t)
 	gone := make(chan struct{})
-	e.Handle("POST", "/images/create", endlessHandler(gone))
+	e.Handle("POST", "/images/create", endlessProgress(gone))
 	c := imgClient(t, e)
 	p := c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{})
 	n := 0
@@ -224,7 +224,7 @@ func TestProgressBreakClosesConnection(t *testing.T) {
 func TestProgressContextEnds(t *testing.T) {
 	e := enginetest.New(t)
 	gone := make(chan struct{})
-	e.Handle("POST", "/images/create", endlessHandler(gone))
+	e.Handle("POST", "/images/create", endlessProgress(gone))
 	c := imgClient(t, e)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
