@@ -73,7 +73,7 @@ var commands []*command
 func init() {
 	commands = []*command{
 		pingCmd, psCmd, inspectCmd,
-		logsCmd, execCmd,
+		logsCmd, execCmd, runCmd,
 		startCmd, stopCmd, restartCmd, killCmd, rmCmd,
 		buildCmd, pullCmd, imagesCmd,
 	}
@@ -102,6 +102,15 @@ func usagef(format string, args ...any) error {
 type exitCode int
 
 func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// codedError is a failure that ends the demo with a code other than 1.
+type codedError struct {
+	err  error
+	code int
+}
+
+func (e *codedError) Error() string { return e.err.Error() }
+func (e *codedError) Unwrap() error { return e.err }
 
 // run is the whole program, minus the process: it returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
@@ -210,6 +219,7 @@ func (c *cli) newClient() (*dockwire.Client, error) {
 // one line.
 func (c *cli) fail(err error) int {
 	var code exitCode
+	var coded *codedError
 	switch {
 	case err == nil:
 		return exitOK
@@ -219,6 +229,9 @@ func (c *cli) fail(err error) int {
 		return exitInterrupted
 	}
 	fmt.Fprintln(c.stderr, oneLine(err.Error()))
+	if errors.As(err, &coded) {
+		return coded.code
+	}
 	return exitError
 }
 
