@@ -37,8 +37,17 @@ type AuthConfig struct {
 // Encode returns a as the daemon takes it in X-Registry-Auth:
 // base64url-encoded JSON.
 func (a AuthConfig) Encode() string {
-	b, _ := json.Marshal(a) // a struct of strings always encodes
-	return base64.URLEncoding.EncodeToString(b)
+	return base64JSON(a)
+}
+
+// base64JSON encodes v, made of strings only, as base64url JSON, leaving
+// <, > and & unescaped as the docker CLI does.
+func base64JSON(v any) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v) // strings always encode
+	return base64.URLEncoding.EncodeToString(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
 }
 
 // String describes a without its secrets.
@@ -63,8 +72,7 @@ func quote(s string) string {
 // encodeAuthConfigs returns configs as the daemon takes them in
 // X-Registry-Config: base64url-encoded JSON keyed by registry host.
 func encodeAuthConfigs(configs map[string]AuthConfig) string {
-	b, _ := json.Marshal(configs) // a map of structs of strings always encodes
-	return base64.URLEncoding.EncodeToString(b)
+	return base64JSON(configs)
 }
 
 // LoadAuth returns the credentials the docker CLI has stored for a
