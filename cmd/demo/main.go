@@ -76,6 +76,7 @@ func init() {
 		logsCmd, execCmd, runCmd,
 		startCmd, stopCmd, restartCmd, killCmd, rmCmd,
 		buildCmd, pullCmd, imagesCmd,
+		statsCmd, eventsCmd,
 	}
 }
 
