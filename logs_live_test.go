@@ -1,0 +1,280 @@
+package dockwire_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"runtime"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/dockwire/dockwire"
+	"github.com/dockwire/dockwire/engine"
+	"github.com/dockwire/dockwire/internal/livetest"
+	"github.com/dockwire/dockwire/stdcopy"
+	"github.com/google/go-cmp/cmp"
+)
+
+// exitedContainer runs cmd in a new container and waits for it to exit.
+func exitedContainer(t *testing.T, e *livetest.Engine, tty bool, cmd ...string) string {
+	t.Helper()
+	ctx := livetest.Context(t)
+	id := e.Create(t, dockwire.ContainerCreateOptions{Config: engine.ContainerConfig{Cmd: cmd, Tty: tty}})
+	w, err := e.Client.ContainerWaitRegister(ctx, id, dockwire.WaitNextExit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Client.ContainerStart(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if _, err := w.Result(); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// liveLines returns the log's lines as "stream:text".
+func liveLines(t *testing.T, c *dockwire.Client, id string, opts dockwire.LogsOptions) []string {
+	t.Helper()
+	s, err := c.ContainerLogs(livetest.Context(t), id, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	lines, err := collectLines(t, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lines
+}
+
+func TestLiveLogs(t *testing.T) {
+	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
+		c := e.Client
+		t.Run("multiplexed", func(t *testing.T) {
+			id := exitedContainer(t, e, false, "sh", "-c", "echo out1; echo err1 >&2; echo out2; printf partial")
+			s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.LogsOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !s.Multiplexed() {
+				t.Error("Multiplexed() = false for a container without a TTY")
+			}
+			var out, errb bytes.Buffer
+			if _, err := s.CopyTo(&out, &errb); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			if out.String() != "out1\nout2\npartial" || errb.String() != "err1\n" {
+				t.Errorf("stdout %q, stderr %q", out.String(), errb.String())
+			}
+			lines := liveLines(t, c, id, dockwire.LogsOptions{})
+			sort.Strings(lines) // stdout and stderr race in the daemon
+			if diff := cmp.Diff([]string{"stderr:err1", "stdout:out1", "stdout:out2", "stdout:partial"}, lines); diff != "" {
+				t.Errorf("lines (-want +got):\n%s", diff)
+			}
+			if got := liveLines(t, c, id, dockwire.LogsOptions{Stderr: true}); !cmp.Equal(got, []string{"stderr:err1"}) {
+				t.Errorf("stderr only: %q", got)
+			}
+		})
+		t.Run("tty", func(t *testing.T) {
+			id := exitedContainer(t, e, true, "sh", "-c", "echo a; echo b >&2")
+			s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.LogsOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Multiplexed() {
+				t.Error("Multiplexed() = true for a TTY container")
+			}
+			var out bytes.Buffer
+			if _, err := s.CopyTo(&out, nil); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			if out.String() != "a\r\nb\r\n" {
+				t.Errorf("raw output %q", out.String())
+			}
+			if got := liveLines(t, c, id, dockwire.LogsOptions{}); !cmp.Equal(got, []string{"stdout:a", "stdout:b"}) {
+				t.Errorf("lines %q", got)
+			}
+		})
+		t.Run("tail", func(t *testing.T) {
+			id := exitedContainer(t, e, false, "sh", "-c", "for i in 1 2 3 4 5; do echo $i; done")
+			got, err := c.ContainerLogTail(livetest.Context(t), id, 2)
+			if err != nil || !cmp.Equal(got, []string{"4", "5"}) {
+				t.Errorf("ContainerLogTail: %q, %v", got, err)
+			}
+			if got := liveLines(t, c, id, dockwire.LogsOptions{Tail: dockwire.TailNone}); len(got) != 0 {
+				t.Errorf("TailNone: %q", got)
+			}
+			if got := liveLines(t, c, id, dockwire.LogsOptions{}); len(got) != 5 {
+				t.Errorf("Tail 0 (all): %q", got)
+			}
+		})
+		t.Run("timestamps since until", func(t *testing.T) {
+			id := exitedContainer(t, e, false, "sh", "-c", "echo early; sleep 1; echo late")
+			s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.LogsOptions{Timestamps: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			var lines []dockwire.LogLine
+			for l, err := range s.Lines() {
+				if err != nil {
+					t.Fatal(err)
+				}
+				lines = append(lines, l)
+			}
+			if len(lines) != 2 || lines[0].Text != "early" || lines[1].Text != "late" {
+				t.Fatalf("lines %+v", lines)
+			}
+			t1, t2 := lines[0].Time, lines[1].Time
+			if t1.IsZero() || t2.Sub(t1) < 900*time.Millisecond || time.Since(t1) > time.Minute {
+				t.Fatalf("timestamps %v, %v", t1, t2)
+			}
+			mid := t1.Add(t2.Sub(t1) / 2)
+			if got := liveLines(t, c, id, dockwire.LogsOptions{Since: mid}); !cmp.Equal(got, []string{"stdout:late"}) {
+				t.Errorf("since the middle: %q", got)
+			}
+			if got := liveLines(t, c, id, dockwire.LogsOptions{Until: mid}); !cmp.Equal(got, []string{"stdout:early"}) {
+				t.Errorf("until the middle: %q", got)
+			}
+			if got := liveLines(t, c, id, dockwire.LogsOptions{Since: t1.Add(-time.Second), Until: t2.Add(time.Second)}); len(got) != 2 {
+				t.Errorf("around both: %q", got)
+			}
+		})
+		t.Run("follow ends when the container stops", func(t *testing.T) {
+			id := e.Container(t, dockwire.ContainerCreateOptions{Config: engine.ContainerConfig{
+				Cmd: []string{"sh", "-c", "echo start; sleep 1; echo end >&2"},
+			}})
+			start := time.Now()
+			lines := liveLines(t, c, id, dockwire.LogsOptions{Follow: true})
+			if diff := cmp.Diff([]string{"stdout:start", "stderr:end"}, lines); diff != "" {
+				t.Errorf("lines (-want +got):\n%s", diff)
+			}
+			if d := time.Since(start); d > 10*time.Second {
+				t.Errorf("follow took %v to end", d)
+			}
+
+			// Stopping a silent container also ends the follow cleanly.
+			id = e.Container(t, dockwire.ContainerCreateOptions{Config: engine.ContainerConfig{Cmd: []string{"sh", "-c", "echo up; exec sleep 3600"}}})
+			s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.LogsOptions{Follow: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			go func() {
+				time.Sleep(300 * time.Millisecond)
+				c.ContainerStop(context.Background(), id, dockwire.StopOptions{Timeout: -1})
+			}()
+			var out bytes.Buffer
+			if _, err := s.CopyTo(&out, nil); err != nil || out.String() != "up\n" {
+				t.Errorf("follow of a stopped container: %q, %v; want a clean end", out.String(), err)
+			}
+		})
+		t.Run("follow of a created container returns at once", func(t *testing.T) {
+			id := e.Create(t, dockwire.ContainerCreateOptions{})
+			start := time.Now()
+			if got := liveLines(t, c, id, dockwire.LogsOptions{Follow: true}); len(got) != 0 {
+				t.Errorf("lines %q", got)
+			}
+			if d := time.Since(start); d > 2*time.Second {
+				t.Errorf("took %v", d)
+			}
+		})
+		t.Run("follow cancel", func(t *testing.T) {
+			id := e.Container(t, dockwire.ContainerCreateOptions{Config: engine.ContainerConfig{
+				Cmd: []string{"sh", "-c", "while true; do echo tick; usleep 50000; done"},
+			}})
+			info0, _ := c.Info(livetest.Context(t))
+			base := runtime.NumGoroutine()
+			for i := 0; i < 5; i++ {
+				ctx, cancel := context.WithCancel(context.Background())
+				s, err := c.ContainerLogs(ctx, id, dockwire.LogsOptions{Follow: true, Tail: 1})
+				if err != nil {
+					cancel()
+					t.Fatal(err)
+				}
+				done := make(chan error, 1)
+				got := make(chan struct{}, 1)
+				go func() {
+					for _, err := range s.Lines() {
+						if err != nil {
+							done <- err
+							return
+						}
+						select {
+						case got <- struct{}{}:
+						default:
+						}
+					}
+					done <- nil
+				}()
+				select {
+				case <-got:
+				case <-time.After(5 * time.Second):
+					t.Fatal("no line from a ticking container")
+				}
+				start := time.Now()
+				cancel()
+				select {
+				case err := <-done:
+					if !errors.Is(err, context.Canceled) {
+						t.Errorf("after cancel: %v", err)
+					}
+					if d := time.Since(start); d > 100*time.Millisecond {
+						t.Errorf("returned %v after cancel", d)
+					}
+				case <-time.After(2 * time.Second):
+					t.Fatal("follow did not end on cancel")
+				}
+				s.Close()
+			}
+			waitGoroutines(t, base)
+			// The daemon's goroutines come back too (Info reports them in
+			// debug mode only).
+			if info0.NGoroutines > 0 {
+				deadline := time.Now().Add(5 * time.Second)
+				for {
+					info, err := c.Info(livetest.Context(t))
+					if err != nil {
+						t.Fatal(err)
+					}
+					if info.NGoroutines <= info0.NGoroutines+10 {
+						break
+					}
+					if time.Now().After(deadline) {
+						t.Errorf("daemon goroutines %d, were %d before five cancelled follows", info.NGoroutines, info0.NGoroutines)
+						break
+					}
+					time.Sleep(100 * time.Millisecond)
+				}
+			}
+		})
+		t.Run("raw read", func(t *testing.T) {
+			id := exitedContainer(t, e, false, "echo", "x")
+			s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.LogsOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			b, err := io.ReadAll(s)
+			var frames []string
+			for f, err := range stdcopy.Frames(bytes.NewReader(b)) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				frames = append(frames, f.Stream.String()+":"+string(f.Payload))
+			}
+			if err != nil || !cmp.Equal(frames, []string{"stdout:x\n"}) {
+				t.Errorf("Read: %q, %v", frames, err)
+			}
+		})
+		if _, err := c.ContainerLogs(livetest.Context(t), livetest.UniqueName("missing"), dockwire.LogsOptions{}); !errors.Is(err, dockwire.ErrContainerNotFound) {
+			t.Errorf("missing container: %v", err)
+		}
+	})
+}
