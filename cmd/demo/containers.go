@@ -26,7 +26,7 @@ var psCmd = &command{
 		all := fs.Bool("a", false, "show all containers (default shows just running)")
 		fs.BoolVar(all, "all", false, "show all containers (default shows just running)")
 		var filterArgs listFlag
-		fs.Var(&filterArgs, "filter", "filter output, e.g. status=exited or label=app=web (repeatable)")
+		fs.Var(&filterArgs, "filter", "filter output by `KEY=VALUE`, e.g. status=exited or label=app=web (repeatable)")
 		noTrunc := fs.Bool("no-trunc", false, "don't truncate output")
 		return func(c *cli, args []string) error {
 			if len(args) > 0 {

@@ -22,8 +22,8 @@ var execCmd = &command{
 		fs.StringVar(&opts.User, "user", "", "run as `user`, user:group, uid or uid:gid")
 		fs.StringVar(&opts.WorkingDir, "w", "", "working `directory` of the command")
 		fs.StringVar(&opts.WorkingDir, "workdir", "", "working `directory` of the command")
-		fs.Var(&env, "e", "set an environment variable, KEY=VALUE (repeatable)")
-		fs.Var(&env, "env", "set an environment variable, KEY=VALUE (repeatable)")
+		fs.Var(&env, "e", "set an environment variable, `KEY=VALUE` (repeatable)")
+		fs.Var(&env, "env", "set an environment variable, `KEY=VALUE` (repeatable)")
 		return func(c *cli, args []string) error {
 			if len(args) < 2 {
 				return usagef("exec takes a container and a command")

@@ -95,7 +95,7 @@ var imagesCmd = &command{
 		var filterArgs listFlag
 		fs.BoolVar(&opts.All, "a", false, "show intermediate images too")
 		fs.BoolVar(&opts.All, "all", false, "show intermediate images too")
-		fs.Var(&filterArgs, "filter", "filter output, e.g. dangling=true or label=app=web (repeatable)")
+		fs.Var(&filterArgs, "filter", "filter output by `KEY=VALUE`, e.g. dangling=true or label=app=web (repeatable)")
 		noTrunc := fs.Bool("no-trunc", false, "don't truncate output")
 		return func(c *cli, args []string) error {
 			if len(args) > 1 {

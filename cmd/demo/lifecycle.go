@@ -9,11 +9,11 @@ import (
 	"github.com/dockwire/dockwire"
 )
 
-// eachContainer runs do on every named container, printing each name that
-// succeeded and each error on a line of its own, as docker does.
-func (c *cli) eachContainer(names []string, do func(ctx context.Context, name string) error) error {
+// each runs do on every named object, printing each name that succeeded
+// and each error on a line of its own, as docker does.
+func (c *cli) each(names []string, kind string, do func(ctx context.Context, name string) error) error {
 	if len(names) == 0 {
-		return usagef("name at least one container")
+		return usagef("name at least one %s", kind)
 	}
 	failed := false
 	for _, name := range names {
@@ -68,7 +68,7 @@ var startCmd = &command{
 	summary:  "Start one or more stopped containers",
 	setup: func(fs *flag.FlagSet) runFunc {
 		return func(c *cli, args []string) error {
-			return c.eachContainer(args, func(ctx context.Context, name string) error {
+			return c.each(args, "container", func(ctx context.Context, name string) error {
 				_, err := c.client.ContainerStart(ctx, name)
 				return err
 			})
@@ -83,7 +83,7 @@ var stopCmd = &command{
 	setup: func(fs *flag.FlagSet) runFunc {
 		opts := stopFlags(fs)
 		return func(c *cli, args []string) error {
-			return c.eachContainer(args, func(ctx context.Context, name string) error {
+			return c.each(args, "container", func(ctx context.Context, name string) error {
 				_, err := c.client.ContainerStop(ctx, name, opts())
 				return err
 			})
@@ -98,7 +98,7 @@ var restartCmd = &command{
 	setup: func(fs *flag.FlagSet) runFunc {
 		opts := stopFlags(fs)
 		return func(c *cli, args []string) error {
-			return c.eachContainer(args, func(ctx context.Context, name string) error {
+			return c.each(args, "container", func(ctx context.Context, name string) error {
 				return c.client.ContainerRestart(ctx, name, opts())
 			})
 		}
@@ -113,7 +113,7 @@ var killCmd = &command{
 		signal := fs.String("s", "", "signal to send (default SIGKILL)")
 		fs.StringVar(signal, "signal", "", "signal to send (default SIGKILL)")
 		return func(c *cli, args []string) error {
-			return c.eachContainer(args, func(ctx context.Context, name string) error {
+			return c.each(args, "container", func(ctx context.Context, name string) error {
 				return c.client.ContainerKill(ctx, name, *signal)
 			})
 		}
@@ -131,7 +131,7 @@ var rmCmd = &command{
 		fs.BoolVar(&opts.Volumes, "v", false, "remove the container's anonymous volumes too")
 		fs.BoolVar(&opts.Volumes, "volumes", false, "remove the container's anonymous volumes too")
 		return func(c *cli, args []string) error {
-			return c.eachContainer(args, func(ctx context.Context, name string) error {
+			return c.each(args, "container", func(ctx context.Context, name string) error {
 				return c.client.ContainerRemove(ctx, name, opts)
 			})
 		}

@@ -57,11 +57,15 @@ type command struct {
 	name     string
 	synopsis string // the arguments, as in "demo NAME SYNOPSIS"
 	summary  string
+	details  string // more help, after the summary
 	setup    func(fs *flag.FlagSet) runFunc
 	// stopAfter > 0 ends the flags after that many positional arguments
 	// unless the arguments hold "--": the rest is a command line.
 	stopAfter int
 	noClient  bool // the command makes its own clients
+	// subcommands makes the command a group ("network ls"): the first
+	// argument picks one, and the rest are its own.
+	subcommands []*command
 }
 
 // runFunc runs a command. A *usageError prints the command's usage.
@@ -76,7 +80,8 @@ func init() {
 		logsCmd, execCmd, runCmd,
 		startCmd, stopCmd, restartCmd, killCmd, rmCmd,
 		buildCmd, pullCmd, imagesCmd,
-		statsCmd, eventsCmd,
+		statsCmd, eventsCmd, cpCmd,
+		networkCmd, volumeCmd,
 	}
 }
 
@@ -165,6 +170,13 @@ func (c *cli) help(global *flag.FlagSet, args []string) int {
 		fmt.Fprintf(c.stderr, "demo: unknown command %q; run 'demo help' for the list\n", args[0])
 		return exitUsage
 	}
+	if len(args) > 1 {
+		for _, sub := range cmd.subcommands {
+			if sub.name == cmd.name+" "+args[1] {
+				cmd = sub
+			}
+		}
+	}
 	fs, _ := newFlagSet(cmd)
 	printCommandUsage(c.stdout, cmd, fs)
 	return exitOK
@@ -173,10 +185,16 @@ func (c *cli) help(global *flag.FlagSet, args []string) int {
 func newFlagSet(cmd *command) (*flag.FlagSet, runFunc) {
 	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	if cmd.setup == nil {
+		return fs, nil // a group
+	}
 	return fs, cmd.setup(fs)
 }
 
 func (c *cli) runCommand(cmd *command, args []string) int {
+	if cmd.subcommands != nil {
+		return c.runGroup(cmd, args)
+	}
 	fs, runner := newFlagSet(cmd)
 	args, err := parse(fs, args, cmd.stopAfter)
 	if err == nil && !cmd.noClient {
@@ -199,6 +217,36 @@ func (c *cli) runCommand(cmd *command, args []string) int {
 		return exitUsage
 	}
 	return c.fail(err)
+}
+
+// runGroup runs the subcommand of cmd that args name.
+func (c *cli) runGroup(cmd *command, args []string) int {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fs, _ := newFlagSet(cmd)
+		printCommandUsage(c.stdout, cmd, fs)
+		return exitOK
+	}
+	if len(args) > 0 {
+		for _, sub := range cmd.subcommands {
+			if sub.name == cmd.name+" "+args[0] {
+				return c.runCommand(sub, args[1:])
+			}
+		}
+		fmt.Fprintf(c.stderr, "demo %s: unknown command %q\n\n", cmd.name, args[0])
+	}
+	fs, _ := newFlagSet(cmd)
+	printCommandUsage(c.stderr, cmd, fs)
+	return exitUsage
+}
+
+// group makes a command of subcommands, each named "NAME SUB".
+func group(name, summary string, subs ...*command) *command {
+	var details strings.Builder
+	details.WriteString("\nCommands:\n")
+	for _, sub := range subs {
+		fmt.Fprintf(&details, "  %-8s %s\n", strings.TrimPrefix(sub.name, name+" "), sub.summary)
+	}
+	return &command{name: name, synopsis: "COMMAND", summary: summary, details: details.String(), subcommands: subs}
 }
 
 // newClient builds the client the global flags describe.
@@ -344,7 +392,7 @@ func printMainUsage(w io.Writer, global *flag.FlagSet) {
 }
 
 func printCommandUsage(w io.Writer, cmd *command, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "Usage: demo %s %s\n\n%s\n", cmd.name, cmd.synopsis, cmd.summary)
+	fmt.Fprintf(w, "Usage: demo %s %s\n\n%s\n%s", cmd.name, cmd.synopsis, cmd.summary, cmd.details)
 	n := 0
 	fs.VisitAll(func(*flag.Flag) { n++ })
 	if n > 0 {

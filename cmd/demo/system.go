@@ -53,7 +53,7 @@ var eventsCmd = &command{
 		var filterArgs listFlag
 		since := fs.String("since", "", "replay events since a `time`: RFC 3339, UNIX seconds, or a duration before now (10m)")
 		until := fs.String("until", "", "stop at a `time`, in the forms --since takes")
-		fs.Var(&filterArgs, "filter", "filter events, e.g. type=container, event=start or container=web (repeatable)")
+		fs.Var(&filterArgs, "filter", "filter events by `KEY=VALUE`, e.g. type=container, event=start or container=web (repeatable)")
 		return func(c *cli, args []string) error {
 			if len(args) > 0 {
 				return usagef("events takes no arguments")
