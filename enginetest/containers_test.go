@@ -81,7 +81,7 @@ func TestContainerSummaryShape(t *testing.T) {
 	s := list[0].(map[string]any)
 	want := map[string]any{
 		"Id": id, "Names": []any{"/web"}, "Image": "nginx:1", "ImageID": s["ImageID"],
-		"Command": "nginx -g daemon off;", "Created": 1700000000.0, "Ports": []any{}, "Labels": map[string]any{},
+		"Command": "nginx -g 'daemon off;'", "Created": 1700000000.0, "Ports": []any{}, "Labels": map[string]any{},
 		"State": "running", "Status": "Up 5 minutes", "SizeRw": 12.0, "SizeRootFs": s["SizeRootFs"],
 		"HostConfig": map[string]any{"NetworkMode": "bridge"}, "NetworkSettings": s["NetworkSettings"], "Mounts": []any{},
 	}

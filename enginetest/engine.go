@@ -243,7 +243,26 @@ func (e *Engine) dispatch(w http.ResponseWriter, r *http.Request, version, route
 		return
 	}
 
-	e.setDaemonHeaders(w.Header())
+	var handle func(e *Engine, w http.ResponseWriter, r *http.Request, v apiVersion)
+	for _, rt := range builtinRoutes {
+		if rt.method != r.Method {
+			continue
+		}
+		if params, ok := matchPattern(rt.pattern, route); ok {
+			setPathValues(r, params)
+			handle = rt.handle
+			break
+		}
+	}
+	if handle == nil {
+		// The daemon's router answers before any middleware runs: no
+		// version check and none of the daemon's headers.
+		writeError(w, http.StatusNotFound, "page not found")
+		return
+	}
+
+	h := w.Header()
+	e.setDaemonHeaders(h)
 	v := e.cfg.maxVersion
 	if version != "" {
 		var err error
@@ -251,8 +270,16 @@ func (e *Engine) dispatch(w http.ResponseWriter, r *http.Request, version, route
 			writeError(w, http.StatusBadRequest, err.Error())
 			return
 		}
+		// Both errors come from the version middleware, before the one that
+		// sets Docker-Experimental; the first is even plain text.
+		if v.less(e.cfg.minVersion) || e.cfg.maxVersion.less(v) {
+			h.Del("Docker-Experimental")
+		}
 		if v.less(e.cfg.minVersion) {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("client version %s is too old. Minimum supported API version is %s, please upgrade your client to a newer version", version, e.cfg.minVersion))
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, "client version %s is too old. Minimum supported API version is %s, please upgrade your client to a newer version\n", version, e.cfg.minVersion)
 			return
 		}
 		if e.cfg.maxVersion.less(v) {
@@ -260,17 +287,7 @@ func (e *Engine) dispatch(w http.ResponseWriter, r *http.Request, version, route
 			return
 		}
 	}
-	for _, rt := range builtinRoutes {
-		if rt.method != r.Method {
-			continue
-		}
-		if params, ok := matchPattern(rt.pattern, route); ok {
-			setPathValues(r, params)
-			rt.handle(e, w, r, v)
-			return
-		}
-	}
-	writeError(w, http.StatusNotFound, "page not found")
+	handle(e, w, r, v)
 }
 
 type builtinRoute struct {

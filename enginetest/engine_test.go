@@ -13,33 +13,45 @@ import (
 )
 
 func TestPing(t *testing.T) {
-	e := New(t, WithAPIVersion("1.41"))
-	c := newClient(e)
-	for _, method := range []string{"HEAD", "GET"} {
-		resp, body := do(t, c, method, "/_ping", "")
-		if resp.StatusCode != 200 {
-			t.Fatalf("%s /_ping: status %d", method, resp.StatusCode)
+	// Headers as Docker 20.10.24 and 28.5.2 send them; Engine 23.0 added
+	// Builder-Version and Swarm.
+	common := map[string]string{
+		"Ostype":              "linux",
+		"Docker-Experimental": "false",
+		"Cache-Control":       "no-cache, no-store, must-revalidate",
+		"Pragma":              "no-cache",
+		"Content-Type":        "text/plain; charset=utf-8",
+	}
+	for _, tt := range []struct {
+		api  string
+		want map[string]string
+	}{
+		{"1.41", map[string]string{"Api-Version": "1.41", "Server": "Docker/20.10.24 (linux)", "Builder-Version": "", "Swarm": ""}},
+		{"1.51", map[string]string{"Api-Version": "1.51", "Server": "Docker/28.5.2 (linux)", "Builder-Version": "2", "Swarm": "inactive"}},
+	} {
+		e := New(t, WithAPIVersion(tt.api))
+		c := newClient(e)
+		for k, v := range common {
+			tt.want[k] = v
 		}
-		want := map[string]string{
-			"Api-Version":         "1.41",
-			"Ostype":              "linux",
-			"Docker-Experimental": "false",
-			"Builder-Version":     "1",
-			"Swarm":               "inactive",
-			"Cache-Control":       "no-cache, no-store, must-revalidate",
-			"Pragma":              "no-cache",
-			"Server":              "Docker/20.10.24 (linux)",
-		}
-		got := make(map[string]string)
-		for k := range want {
-			got[k] = resp.Header.Get(k)
-		}
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("%s /_ping headers (-want +got):\n%s", method, diff)
-		}
-		wantBody := map[string]string{"HEAD": "", "GET": "OK"}[method]
-		if string(body) != wantBody {
-			t.Errorf("%s /_ping body %q, want %q", method, body, wantBody)
+		for _, p := range []string{"/_ping", "/v" + tt.api + "/_ping"} {
+			for _, method := range []string{"HEAD", "GET"} {
+				resp, body := do(t, c, method, p, "")
+				if resp.StatusCode != 200 {
+					t.Fatalf("%s %s: status %d", method, p, resp.StatusCode)
+				}
+				got := make(map[string]string)
+				for k := range tt.want {
+					got[k] = resp.Header.Get(k)
+				}
+				if diff := cmp.Diff(tt.want, got); diff != "" {
+					t.Errorf("%s %s on %s: headers (-want +got):\n%s", method, p, tt.api, diff)
+				}
+				wantBody := map[string]string{"HEAD": "", "GET": "OK"}[method]
+				if string(body) != wantBody {
+					t.Errorf("%s %s body %q, want %q", method, p, body, wantBody)
+				}
+			}
 		}
 	}
 }
@@ -47,7 +59,7 @@ func TestPing(t *testing.T) {
 func TestDaemonHeadersOnEveryResponse(t *testing.T) {
 	e := New(t, WithAPIVersion("1.51"))
 	c := newClient(e)
-	for _, p := range []string{"/v1.51/version", "/v1.51/containers/nope/json", "/v1.51/nope"} {
+	for _, p := range []string{"/v1.51/version", "/v1.51/containers/nope/json", "/v1.51/containers/nope/logs"} {
 		resp, _ := do(t, c, "GET", p, "")
 		if got := resp.Header.Get("Api-Version"); got != "1.51" {
 			t.Errorf("GET %s: Api-Version %q", p, got)
@@ -56,29 +68,36 @@ func TestDaemonHeadersOnEveryResponse(t *testing.T) {
 			t.Errorf("GET %s: Server %q", p, got)
 		}
 	}
+	// Unknown routes are answered before the daemon's middleware runs.
+	resp, _ := do(t, c, "GET", "/v1.51/nope", "")
+	if resp.Header.Get("Api-Version") != "" || resp.Header.Get("Server") != "" {
+		t.Errorf("404 of an unknown route carries daemon headers: %v", resp.Header)
+	}
 }
 
 func TestFault_I2_VersionBounds(t *testing.T) {
 	e := New(t, WithAPIVersion("1.52"))
 	c := newClient(e)
+	// As real daemons send them: the too-old error is plain text, and
+	// neither carries Docker-Experimental.
 	tests := []struct {
-		path, msg string
-		status    int
+		path, contentType, body string
+		status                  int
 	}{
-		{"/v1.43/info", "client version 1.43 is too old. Minimum supported API version is 1.44, please upgrade your client to a newer version", 400},
-		{"/v1.53/info", "client version 1.53 is too new. Maximum supported API version is 1.52", 400},
-		{"/v1.44/info", "", 200},
-		{"/v1.52/info", "", 200},
-		{"/info", "", 200}, // unprefixed: deprecated but served at the maximum version
+		{"/v1.43/info", "text/plain; charset=utf-8", "client version 1.43 is too old. Minimum supported API version is 1.44, please upgrade your client to a newer version\n", 400},
+		{"/v1.53/info", "application/json", `{"message":"client version 1.53 is too new. Maximum supported API version is 1.52"}` + "\n", 400},
+		{"/v1.44/info", "application/json", "", 200},
+		{"/v1.52/info", "application/json", "", 200},
+		{"/info", "application/json", "", 200}, // unprefixed: deprecated but served at the maximum version
 	}
 	for _, tt := range tests {
 		resp, body := do(t, c, "GET", tt.path, "")
-		if resp.StatusCode != tt.status {
-			t.Errorf("GET %s: status %d, want %d", tt.path, resp.StatusCode, tt.status)
+		if resp.StatusCode != tt.status || resp.Header.Get("Content-Type") != tt.contentType {
+			t.Errorf("GET %s: status %d %q, want %d %q", tt.path, resp.StatusCode, resp.Header.Get("Content-Type"), tt.status, tt.contentType)
 			continue
 		}
-		if tt.msg != "" && message(t, body) != tt.msg {
-			t.Errorf("GET %s: message %q, want %q", tt.path, message(t, body), tt.msg)
+		if tt.status == 400 && (string(body) != tt.body || resp.Header.Get("Docker-Experimental") != "" || resp.Header.Get("Api-Version") != "1.52") {
+			t.Errorf("GET %s: %v %q, want body %q", tt.path, resp.Header, body, tt.body)
 		}
 	}
 	reqs := e.Requests()
@@ -93,7 +112,7 @@ func TestFault_I2_VersionBounds(t *testing.T) {
 func TestWithMinAPIVersion(t *testing.T) {
 	e := New(t, WithAPIVersion("1.41"), WithMinAPIVersion("1.40"))
 	resp, body := do(t, newClient(e), "GET", "/v1.39/version", "")
-	if resp.StatusCode != 400 || !strings.Contains(message(t, body), "Minimum supported API version is 1.40") {
+	if resp.StatusCode != 400 || !strings.Contains(string(body), "Minimum supported API version is 1.40") {
 		t.Errorf("status %d body %s", resp.StatusCode, body)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/dockwire/dockwire/stdcopy"
@@ -96,20 +97,23 @@ type execInstance struct {
 }
 
 // checkJSON is the daemon's CheckForJSON: a body must come as JSON.
-func checkJSON(r *http.Request) error {
+func (e *Engine) checkJSON(r *http.Request) error {
 	ct := r.Header.Get("Content-Type")
 	if ct == "" && (r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0) {
 		return nil
 	}
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		if e.cfg.before23() {
+			return fmt.Errorf("Content-Type specified (%s) must be 'application/json'", ct)
+		}
 		return fmt.Errorf("unsupported Content-Type header (%s): must be 'application/json'", ct)
 	}
 	return nil
 }
 
 // readJSON decodes a request body, accepting an empty one as the daemon does.
-func readJSON(r *http.Request, v any) error {
-	if err := checkJSON(r); err != nil {
+func (e *Engine) readJSON(r *http.Request, v any) error {
+	if err := e.checkJSON(r); err != nil {
 		return err
 	}
 	if err := json.NewDecoder(r.Body).Decode(v); err != nil && err != io.EOF {
@@ -120,7 +124,7 @@ func readJSON(r *http.Request, v any) error {
 
 // activeErrorLocked is why an exec cannot run in c now, as the daemon
 // words it, or "" if it can.
-func activeErrorLocked(c *container, ref string) string {
+func (e *Engine) activeErrorLocked(c *container, ref string) string {
 	switch c.State {
 	case "paused":
 		return fmt.Sprintf("Container %s is paused, unpause the container before exec", ref)
@@ -129,12 +133,15 @@ func activeErrorLocked(c *container, ref string) string {
 	case "running":
 		return ""
 	}
-	return fmt.Sprintf("Container %s is not running", c.ID)
+	if e.cfg.before23() {
+		return fmt.Sprintf("Container %s is not running", c.ID)
+	}
+	return fmt.Sprintf("container %s is not running", c.ID)
 }
 
 func (e *Engine) execCreate(w http.ResponseWriter, r *http.Request, _ apiVersion) {
 	var cfg execConfig
-	if err := readJSON(r, &cfg); err != nil {
+	if err := e.readJSON(r, &cfg); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
@@ -150,7 +157,7 @@ func (e *Engine) execCreate(w http.ResponseWriter, r *http.Request, _ apiVersion
 		writeError(w, status, msg)
 		return
 	}
-	if msg := activeErrorLocked(c, ref); msg != "" {
+	if msg := e.activeErrorLocked(c, ref); msg != "" {
 		e.mu.Unlock()
 		writeError(w, http.StatusConflict, msg)
 		return
@@ -166,17 +173,21 @@ func (e *Engine) execCreate(w http.ResponseWriter, r *http.Request, _ apiVersion
 // startLocked marks x running and returns the function to run and the
 // context to run it with, or the daemon's conflict message.
 func (e *Engine) startLocked(x *execInstance) (context.Context, ExecFunc, string) {
+	prefix := "exec command"
+	if e.cfg.before23() {
+		prefix = "Error: Exec command"
+	}
 	if x.exitCode != nil {
-		return nil, nil, fmt.Sprintf("Error: Exec command %s has already run", x.id)
+		return nil, nil, fmt.Sprintf("%s %s has already run", prefix, x.id)
 	}
 	if x.started {
-		return nil, nil, fmt.Sprintf("Error: Exec command %s is already running", x.id)
+		return nil, nil, fmt.Sprintf("%s %s is already running", prefix, x.id)
 	}
 	c := e.containers[x.containerID]
 	if c == nil {
 		return nil, nil, "No such container: " + x.containerID
 	}
-	if msg := activeErrorLocked(c, c.Name); msg != "" {
+	if msg := e.activeErrorLocked(c, c.Name); msg != "" {
 		return nil, nil, msg
 	}
 	f := e.execFuncs[c.ID]
@@ -203,7 +214,7 @@ func (e *Engine) execStart(w http.ResponseWriter, r *http.Request, v apiVersion)
 		return
 	}
 	var opts struct{ Detach, Tty bool }
-	if err := readJSON(r, &opts); err != nil {
+	if err := e.readJSON(r, &opts); err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
@@ -319,6 +330,11 @@ func (e *Engine) finishExec(x *execInstance, code int, endStream func()) {
 		x.running = false
 		x.exitCode = &code
 		x.kill()
+		// The container lists only execs that have not finished; inspecting
+		// the exec itself still works.
+		if c := e.containers[x.containerID]; c != nil {
+			c.execIDs = slices.DeleteFunc(c.execIDs, func(id string) bool { return id == x.id })
+		}
 		e.mu.Unlock()
 	}
 	delay := e.cfg.execExitDelay

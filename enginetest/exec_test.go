@@ -149,13 +149,17 @@ func TestExecStartWithoutUpgrade(t *testing.T) {
 		t.Errorf("exec inspect (-want +got):\n%s", diff)
 	}
 
+	if ids := path(getJSON(t, c, "/v1.55/containers/box/json", 200), "ExecIDs"); ids != nil {
+		t.Errorf("finished exec still in ExecIDs: %v", ids)
+	}
+
 	// The daemon has already sent its 200 when it finds the exec used, so
 	// the conflict arrives in-band, in a stdout frame.
 	resp, body = do(t, c, "POST", "/v1.55/exec/"+id+"/start", `{"Tty":false}`)
 	if resp.StatusCode != 200 {
 		t.Errorf("second start: status %d", resp.StatusCode)
 	}
-	if diff := cmp.Diff([]string{"stdout:Error: Exec command " + id + " has already run\r\n"}, demux(t, body)); diff != "" {
+	if diff := cmp.Diff([]string{"stdout:exec command " + id + " has already run\r\n"}, demux(t, body)); diff != "" {
 		t.Errorf("second start (-want +got):\n%s", diff)
 	}
 }
@@ -170,7 +174,7 @@ func TestFault_G3_DetachedStartTwice(t *testing.T) {
 		t.Fatalf("detached start: %d %q", resp.StatusCode, body)
 	}
 	resp, body = do(t, c, "POST", "/v1.55/exec/"+id+"/start", `{"Detach":true}`)
-	if resp.StatusCode != 409 || !strings.HasPrefix(message(t, body), "Error: Exec command "+id) {
+	if resp.StatusCode != 409 || message(t, body) != "exec command "+id+" has already run" {
 		t.Errorf("second detached start: %d %s", resp.StatusCode, body)
 	}
 	if e.Count("POST", "/exec/{id}/start") != 2 {
@@ -215,7 +219,7 @@ func TestFault_G5_ExecErrors(t *testing.T) {
 		msg                          string
 	}{
 		{"nope", `{"Cmd":["x"]}`, "application/json", 404, "No such container: nope"},
-		{"exited", `{"Cmd":["x"]}`, "application/json", 409, "Container " + exited + " is not running"},
+		{"exited", `{"Cmd":["x"]}`, "application/json", 409, "container " + exited + " is not running"},
 		{"paused", `{"Cmd":["x"]}`, "application/json", 409, "Container paused is paused, unpause the container before exec"},
 		{"run", `{"Cmd":[]}`, "application/json", 400, "No exec command specified"},
 		{"run", `{"Cmd":["x"]}`, "text/plain", 400, "unsupported Content-Type header (text/plain): must be 'application/json'"},
@@ -341,5 +345,35 @@ func TestFault_G4_DroppedConnectionKillsExec(t *testing.T) {
 			t.Fatalf("%d connections open", e.OpenConns())
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Engine 20.10 words its conflicts differently from later releases.
+func TestExecMessagesEngine2010(t *testing.T) {
+	e := New(t, WithAPIVersion("1.41"))
+	e.AddContainer(Container{Name: "box"})
+	exited := e.AddContainer(Container{Name: "old", State: "exited"})
+	c := newClient(e)
+	id := createExec(t, e, c, "box", `{"AttachStdout":true,"Cmd":["true"]}`)
+	do(t, c, "POST", "/v1.41/exec/"+id+"/start", `{}`)
+	_, body := do(t, c, "POST", "/v1.41/exec/"+id+"/start", `{}`)
+	if diff := cmp.Diff([]string{"stdout:Error: Exec command " + id + " has already run\r\n"}, demux(t, body)); diff != "" {
+		t.Errorf("second start (-want +got):\n%s", diff)
+	}
+	for _, tt := range []struct{ container, contentType, msg string }{
+		{"old", "application/json", "Container " + exited + " is not running"},
+		{"box", "text/plain", "Content-Type specified (text/plain) must be 'application/json'"},
+	} {
+		req, _ := http.NewRequest("POST", baseURL+"/v1.41/containers/"+tt.container+"/exec", strings.NewReader(`{"Cmd":["x"]}`))
+		req.Header.Set("Content-Type", tt.contentType)
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if message(t, b) != tt.msg {
+			t.Errorf("%s: %s, want %q", tt.container, b, tt.msg)
+		}
 	}
 }

@@ -114,11 +114,16 @@ func (e *Engine) containerLogs(w http.ResponseWriter, r *http.Request, v apiVers
 	changed := e.changed
 	e.mu.Unlock()
 
-	contentType := "application/vnd.docker.raw-stream"
-	if !tty && v.atLeast(1, 42) {
-		contentType = "application/vnd.docker.multiplexed-stream"
+	switch {
+	case e.cfg.before23():
+		// Engine 20.10 sends no Content-Type at all; nil keeps net/http
+		// from sniffing one.
+		w.Header()["Content-Type"] = nil
+	case !tty && v.atLeast(1, 42):
+		w.Header().Set("Content-Type", "application/vnd.docker.multiplexed-stream")
+	default:
+		w.Header().Set("Content-Type", "application/vnd.docker.raw-stream")
 	}
-	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
 	rc.Flush()

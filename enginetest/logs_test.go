@@ -71,16 +71,16 @@ func TestLogsContentTypeByVersion(t *testing.T) {
 		tty             bool
 		want            string
 	}{
-		{"1.41", "1.41", false, "application/vnd.docker.raw-stream"}, // the body is still multiplexed
-		{"1.55", "1.41", false, "application/vnd.docker.raw-stream"},
+		{"1.41", "1.41", false, ""}, // Engine 20.10 sends none; the body is multiplexed
+		{"1.41", "1.41", true, ""},
+		{"1.55", "1.41", false, "application/vnd.docker.raw-stream"}, // yet multiplexed
 		{"1.55", "1.42", false, "application/vnd.docker.multiplexed-stream"},
 		{"1.55", "1.55", true, "application/vnd.docker.raw-stream"},
-		{"1.41", "1.41", true, "application/vnd.docker.raw-stream"},
 	} {
 		e := New(t, WithAPIVersion(tt.engine), WithMinAPIVersion("1.40"))
 		e.AddContainer(Container{Name: "box", Tty: tt.tty, Logs: sampleLogs()[:1]})
 		resp, body := do(t, newClient(e), "GET", "/v"+tt.request+"/containers/box/logs?stdout=1", "")
-		if got := resp.Header.Get("Content-Type"); got != tt.want {
+		if got, ok := resp.Header["Content-Type"]; tt.want == "" && ok || tt.want != "" && (len(got) != 1 || got[0] != tt.want) {
 			t.Errorf("engine %s, request %s, tty %v: Content-Type %q, want %q", tt.engine, tt.request, tt.tty, got, tt.want)
 		}
 		wantBody := "\x01\x00\x00\x00\x00\x00\x00\x04one\n"

@@ -68,13 +68,13 @@ func (c *config) fillDefaults() {
 		}
 	}
 	if c.builderVersion == "" {
-		// BuildKit became the default builder with Engine 23.0 (API 1.42).
 		c.builderVersion = "2"
-		if c.maxVersion.less(apiVersion{1, 42}) {
-			c.builderVersion = "1"
-		}
 	}
 }
+
+// before23 reports whether the engine predates Engine 23.0 (API 1.42),
+// whose messages and headers differ in small ways from later releases.
+func (c *config) before23() bool { return c.maxVersion.less(apiVersion{1, 42}) }
 
 // WithAPIVersion sets the highest API version the engine serves, such as
 // "1.41". It is what /_ping reports in Api-Version, the version unprefixed

@@ -13,7 +13,7 @@ func (c *container) summary(v apiVersion, size bool, now time.Time) map[string]a
 		"Names":      []string{"/" + c.Name},
 		"Image":      c.Image,
 		"ImageID":    c.ImageID,
-		"Command":    strings.Join(c.Cmd, " "),
+		"Command":    shellJoin(c.Cmd),
 		"Created":    c.Created.Unix(),
 		"Ports":      []any{},
 		"Labels":     nonNilMap(c.Labels),
@@ -75,6 +75,9 @@ func (c *container) endpoint(v apiVersion) map[string]any {
 	if v.atLeast(1, 44) {
 		ep["DNSNames"] = nil
 	}
+	if v.atLeast(1, 48) {
+		ep["GwPriority"] = 0
+	}
 	return ep
 }
 
@@ -115,8 +118,8 @@ func (c *container) inspect(v apiVersion) map[string]any {
 		"Domainname":   "",
 		"User":         c.User,
 		"AttachStdin":  false,
-		"AttachStdout": true,
-		"AttachStderr": true,
+		"AttachStdout": false, // as for `docker run -d`
+		"AttachStderr": false,
 		"Tty":          c.Tty,
 		"OpenStdin":    false,
 		"StdinOnce":    false,
@@ -206,4 +209,20 @@ func humanDuration(d time.Duration) string {
 		return fmt.Sprintf("%d months", h/24/30)
 	}
 	return fmt.Sprintf("%d years", int(d.Hours())/24/365)
+}
+
+// shellJoin is the list's Command: the command line with each argument
+// that needs it single-quoted, as `docker ps --no-trunc` shows.
+func shellJoin(args []string) string {
+	quoted := make([]string, len(args))
+	for i, a := range args {
+		if a != "" && strings.IndexFunc(a, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:=@%+,", r))
+		}) < 0 {
+			quoted[i] = a
+			continue
+		}
+		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(quoted, " ")
 }

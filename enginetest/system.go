@@ -19,8 +19,11 @@ func (e *Engine) setDaemonHeaders(h http.Header) {
 
 func (e *Engine) ping(w http.ResponseWriter, r *http.Request, _ apiVersion) {
 	h := w.Header()
-	h.Set("Builder-Version", e.cfg.builderVersion)
-	h.Set("Swarm", "inactive")
+	if !e.cfg.before23() {
+		// Engine 23.0 added both headers, to every API version.
+		h.Set("Builder-Version", e.cfg.builderVersion)
+		h.Set("Swarm", "inactive")
+	}
 	h.Set("Cache-Control", "no-cache, no-store, must-revalidate")
 	h.Set("Pragma", "no-cache")
 	h.Set("Content-Type", "text/plain; charset=utf-8")
