@@ -12,13 +12,12 @@ import (
 type Option func(*config) error
 
 type config struct {
-	maxVersion     apiVersion
-	minVersion     apiVersion // zero until fillDefaults when not set
-	engineVersion  string
-	osType         string
-	builderVersion string
-	fixtureDir     string
-	execExitDelay  time.Duration
+	maxVersion    apiVersion
+	minVersion    apiVersion // zero until fillDefaults when not set
+	engineVersion string
+	osType        string
+	fixtureDir    string
+	execExitDelay time.Duration
 }
 
 // DefaultAPIVersion is the API version an Engine serves without WithAPIVersion:
@@ -66,9 +65,6 @@ func (c *config) fillDefaults() {
 		if c.maxVersion.less(c.minVersion) {
 			c.minVersion = c.maxVersion
 		}
-	}
-	if c.builderVersion == "" {
-		c.builderVersion = "2"
 	}
 }
 

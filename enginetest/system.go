@@ -21,7 +21,7 @@ func (e *Engine) ping(w http.ResponseWriter, r *http.Request, _ apiVersion) {
 	h := w.Header()
 	if !e.cfg.before23() {
 		// Engine 23.0 added both headers, to every API version.
-		h.Set("Builder-Version", e.cfg.builderVersion)
+		h.Set("Builder-Version", "2") // BuildKit
 		h.Set("Swarm", "inactive")
 	}
 	h.Set("Cache-Control", "no-cache, no-store, must-revalidate")
