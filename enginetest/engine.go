@@ -129,7 +129,11 @@ func New(t testing.TB, opts ...Option) *Engine {
 			return context.WithValue(ctx, connKey{}, c)
 		},
 	}
-	go e.srv.Serve(&trackingListener{Listener: ln, e: e})
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		e.srv.Serve(&trackingListener{Listener: ln, e: e})
+	}()
 	t.Cleanup(e.Close)
 	return e
 }

@@ -127,8 +127,10 @@ func WithOSType(os string) Option {
 }
 
 // WithFixtures makes the engine replay the exchanges recorded in dir (see
-// LoadFixtures) instead of serving its built-in routes. Faults and Handle
-// overrides still take precedence, so a replay can be broken on purpose.
+// LoadFixtures) instead of serving its built-in routes. The recording's API
+// and engine versions replace WithAPIVersion and WithEngineVersion. Faults
+// and Handle overrides still take precedence, so a replay can be broken on
+// purpose.
 func WithFixtures(dir string) Option {
 	return func(c *config) error {
 		if dir == "" {
