@@ -4,13 +4,17 @@ package dockwire_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/dockwire/dockwire"
+	"github.com/dockwire/dockwire/enginetest"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -229,5 +233,62 @@ func TestLoadAuthHomeConfig(t *testing.T) {
 	}
 	if want := (dockwire.AuthConfig{ServerAddress: "r.example.com", Username: "plain", Password: "fields"}); got != want {
 		t.Errorf("LoadAuth = %v, want %v", got, want)
+	}
+}
+
+func TestFault_J7_RegistryAuthHeader(t *testing.T) {
+	auth := dockwire.AuthConfig{Username: "jane", Password: "s3cr3t/+=?", ServerAddress: "registry.example.com"}
+	e, c := imageEngine(t, "POST", "/images/create", `{"status":"ok"}`)
+	if err := c.ImagePull(imgContext(t), "registry.example.com/team/app:1", dockwire.ImagePullOptions{Auth: &auth}).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	h := lastImageRequest(t, e).Header.Get("X-Registry-Auth")
+	if strings.ContainsAny(h, "+/") {
+		t.Errorf("X-Registry-Auth %q is not base64url", h)
+	}
+	raw, err := base64.URLEncoding.DecodeString(h)
+	if err != nil {
+		t.Fatalf("X-Registry-Auth %q: %v", h, err)
+	}
+	var got map[string]string
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]string{"username": "jane", "password": "s3cr3t/+=?", "serveraddress": "registry.example.com"}, got); diff != "" {
+		t.Errorf("X-Registry-Auth JSON (-want +got):\n%s", diff)
+	}
+
+	// A pre-encoded value goes out as is; push always sends the header.
+	e, c = imageEngine(t, "POST", "/images/{name...}", `{"status":"ok"}`)
+	if err := c.ImagePull(imgContext(t), "a", dockwire.ImagePullOptions{RegistryAuth: "abc"}).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if h := lastImageRequest(t, e).Header.Get("X-Registry-Auth"); h != "abc" {
+		t.Errorf("RegistryAuth sent as %q", h)
+	}
+	if err := c.ImagePush(imgContext(t), "localhost:5000/a/b:2", dockwire.ImagePushOptions{}).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	r := lastImageRequest(t, e)
+	if r.Route != "/images/localhost:5000/a/b/push" || r.Query.Get("tag") != "2" || r.Header.Get("X-Registry-Auth") != "e30=" {
+		t.Errorf("push sent %s?%s with X-Registry-Auth %q", r.Route, r.Query.Encode(), r.Header.Get("X-Registry-Auth"))
+	}
+}
+
+func TestFault_J7_RegistryAuthNotRedirected(t *testing.T) {
+	e := enginetest.New(t)
+	var leaked bool
+	e.Handle("", "/elsewhere", http.HandlerFunc(func(http.ResponseWriter, *http.Request) { leaked = true }))
+	e.Fault("POST", "/images/create", enginetest.Redirect(307, "/elsewhere"))
+	auth := dockwire.AuthConfig{Username: "jane", Password: "hunter2"}
+	err := imgClient(t, e).ImagePull(imgContext(t), "a", dockwire.ImagePullOptions{Auth: &auth}).Wait()
+	if !errors.Is(err, dockwire.ErrUnexpectedRedirect) {
+		t.Fatalf("pull = %v, want ErrUnexpectedRedirect", err)
+	}
+	if leaked || len(e.Requests()) != 2 { // the ping and the pull
+		t.Errorf("the redirect was followed: %d requests", len(e.Requests()))
+	}
+	if strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), auth.Encode()) {
+		t.Errorf("error %q leaks the credentials", err)
 	}
 }

@@ -45,7 +45,7 @@ const (
 )
 
 // errAbandoned is what Wait reports after a Messages loop stopped early.
-var errAbandoned = errors.New("progress stream abandoned before its end")
+var errAbandoned = errors.New("docker: the loop over Messages stopped before the stream ended")
 
 // newProgress prepares r. body, if not nil, is r's request body: it is
 // closed when the operation ends and its read errors are reported as such.
