@@ -82,6 +82,7 @@ func init() {
 		buildCmd, pullCmd, imagesCmd,
 		statsCmd, eventsCmd, cpCmd,
 		networkCmd, volumeCmd,
+		tourCmd,
 	}
 }
 
