@@ -54,8 +54,7 @@ func (o *ExecOptions) config() ExecConfig {
 		Cmd: o.Cmd, Env: o.Env, User: o.User, WorkingDir: o.WorkingDir, Tty: o.Tty, Privileged: o.Privileged,
 		DetachKeys: o.DetachKeys, ConsoleSize: o.ConsoleSize,
 		// Always attached, so that the end of the output is the end of the
-		// process and cancelling ctx kills it; the client discards what
-		// nobody wants.
+		// process; the client discards what nobody wants.
 		AttachStdout: true, AttachStderr: true, AttachStdin: o.Stdin != nil,
 	}
 }
@@ -77,10 +76,13 @@ type ExecResult struct {
 // 200ms) until the daemon reports the exit code, which it records a moment
 // after the output ends.
 //
-// When ctx ends, Exec returns ctx.Err() at once and closes the connection,
-// and the daemon then kills the command with SIGKILL. A container that is
-// paused or not running gives an error matching ErrConflict, a missing one
-// ErrContainerNotFound.
+// When ctx ends, Exec returns ctx.Err() at once and closes the connection.
+// The daemon does not stop the command then (Docker 20.10 to 29 run it
+// under a context that a closed connection never cancels): it runs on,
+// with its stdin closed and its output discarded, until it exits. To
+// bound a command, bound it inside the container (timeout 10 cmd ...) or
+// stop the container. A container that is paused or not running gives an
+// error matching ErrConflict, a missing one ErrContainerNotFound.
 //
 // With opts.Stdin, Exec copies it to the command from a goroutine, then
 // half-closes the connection. Exec does not wait for that copy: once the
@@ -318,16 +320,17 @@ type execStartBody struct {
 
 // ExecStart starts an exec instance and returns its connection: the
 // command's output, and its stdin when the instance was created with
-// AttachStdin. Closing the stream, or ctx ending, before the output ends
-// makes the daemon kill the command. When the output ends, ExecWait gets
-// the exit code.
+// AttachStdin. When the output ends, ExecWait gets the exit code. Closing
+// the stream, or ctx ending, closes the connection but does not stop the
+// command (see Exec).
 //
 // ExecStart inspects the instance first: its Tty decides how the output is
 // framed (the daemon's Content-Type does not say), and an instance already
 // started gives an error matching ErrConflict, which the daemon would
 // otherwise report as output of the stream. ExecStart is never retried; a
-// missing instance is an error matching ErrExecNotFound, a paused or
-// stopped container one matching ErrConflict.
+// missing instance is an error matching ErrExecNotFound (also the
+// instances of a container that stopped), a paused container one
+// matching ErrConflict.
 func (c *Client) ExecStart(ctx context.Context, execID string, opts ExecStartOptions) (*ExecStream, error) {
 	info, err := c.ExecInspect(ctx, execID)
 	if err != nil {
@@ -502,6 +505,7 @@ func (s *ExecStream) halfCloser() (func() error, error) {
 	return s.body.(interface{ CloseWrite() error }).CloseWrite, nil
 }
 
-// Close closes the connection. Before the output has ended, the daemon
-// then kills the command. It is safe to call more than once.
+// Close closes the connection; the command's stdin then reads end of file
+// and its output is discarded, but it keeps running (see Exec). It is safe
+// to call more than once.
 func (s *ExecStream) Close() error { return s.body.Close() }

@@ -1,0 +1,262 @@
+package dockwire_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dockwire/dockwire"
+	"github.com/dockwire/dockwire/internal/livetest"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestLiveExec(t *testing.T) {
+	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
+		c := e.Client
+		box := e.Container(t, dockwire.ContainerCreateOptions{})
+		ctx := livetest.Context(t)
+
+		t.Run("user workdir env", func(t *testing.T) {
+			res, err := c.ExecCapture(ctx, box, dockwire.ExecOptions{
+				Cmd:  []string{"sh", "-c", "id -u; id -g; pwd; echo $FOO; echo oops >&2"},
+				User: "1234:5678", WorkingDir: "/bin", Env: []string{"FOO=bar baz"},
+			})
+			want := dockwire.ExecResult{Stdout: "1234\n5678\n/bin\nbar baz\n", Stderr: "oops\n"}
+			if diff := cmp.Diff(want, res); err != nil || diff != "" {
+				t.Errorf("ExecCapture: %v (-want +got):\n%s", err, diff)
+			}
+		})
+		t.Run("exit codes", func(t *testing.T) {
+			for _, tt := range []struct {
+				cmd  []string
+				want int
+			}{
+				{[]string{"true"}, 0},
+				{[]string{"false"}, 1},
+				{[]string{"sh", "-c", "exit 42"}, 42},
+				{[]string{"sh", "-c", "kill -9 $$"}, 137},
+			} {
+				code, err := c.Exec(ctx, box, dockwire.ExecOptions{Cmd: tt.cmd})
+				if err != nil || code != tt.want {
+					t.Errorf("%q: %d, %v; want %d", tt.cmd, code, err, tt.want)
+				}
+			}
+			// A missing executable fails in the daemon, which reports it as
+			// output and a non-zero code.
+			res, err := c.ExecCapture(ctx, box, dockwire.ExecOptions{Cmd: []string{"/no/such/program"}})
+			if err != nil || res.ExitCode == 0 {
+				t.Errorf("missing program: %+v, %v", res, err)
+			}
+		})
+		t.Run("many quick execs never read null as 0", func(t *testing.T) {
+			for i := 0; i < 20; i++ {
+				if code, err := c.Exec(ctx, box, dockwire.ExecOptions{Cmd: []string{"sh", "-c", "exit 3"}}); err != nil || code != 3 {
+					t.Fatalf("run %d: %d, %v", i, code, err)
+				}
+			}
+		})
+		t.Run("stdin", func(t *testing.T) {
+			start := time.Now()
+			res, err := c.ExecCapture(ctx, box, dockwire.ExecOptions{Cmd: []string{"cat"}, Stdin: strings.NewReader("hello\nworld\n")})
+			if err != nil || res.ExitCode != 0 || res.Stdout != "hello\nworld\n" {
+				t.Errorf("cat: %+v, %v", res, err)
+			}
+			if d := time.Since(start); d > 3*time.Second {
+				t.Errorf("cat took %v: did it see the end of stdin?", d)
+			}
+			big := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
+			var out bytes.Buffer
+			code, err := c.Exec(ctx, box, dockwire.ExecOptions{Cmd: []string{"cat"}, Stdin: bytes.NewReader(big), Stdout: &out})
+			if err != nil || code != 0 || !bytes.Equal(out.Bytes(), big) {
+				t.Errorf("cat of 1 MiB: %d, %v, %d bytes back", code, err, out.Len())
+			}
+			// Output that arrives before stdin ends, then the rest.
+			res, err = c.ExecCapture(ctx, box, dockwire.ExecOptions{Cmd: []string{"sh", "-c", "echo ready; wc -c"}, Stdin: strings.NewReader("12345")})
+			if err != nil || strings.Fields(res.Stdout)[1] != "5" {
+				t.Errorf("wc: %+v, %v", res, err)
+			}
+		})
+		t.Run("exit while writing stdin", func(t *testing.T) {
+			res, err := c.ExecCapture(ctx, box, dockwire.ExecOptions{Cmd: []string{"sh", "-c", "echo bye; exit 3"}, Stdin: endlessZeros{}})
+			if err != nil || res.ExitCode != 3 || res.Stdout != "bye\n" {
+				t.Errorf("%+v, %v", res, err)
+			}
+			res, err = c.ExecCapture(ctx, box, dockwire.ExecOptions{Cmd: []string{"head", "-c", "3"}, Stdin: endlessZeros{}})
+			if err != nil || res.ExitCode != 0 || res.Stdout != "\x00\x00\x00" {
+				t.Errorf("head: %+v, %v", res, err)
+			}
+		})
+		t.Run("tty", func(t *testing.T) {
+			res, err := c.ExecCapture(ctx, box, dockwire.ExecOptions{Cmd: []string{"sh", "-c", "echo a; echo b >&2; [ -t 1 ] && echo tty"}, Tty: true})
+			if err != nil || res.Stdout != "a\r\nb\r\ntty\r\n" || res.Stderr != "" {
+				t.Errorf("%+v, %v", res, err)
+			}
+		})
+		t.Run("console size", func(t *testing.T) {
+			res, err := c.ExecCapture(ctx, box, dockwire.ExecOptions{Cmd: []string{"stty", "size"}, Tty: true, ConsoleSize: [2]uint{33, 99}})
+			if minor, _ := strconv.Atoi(strings.TrimPrefix(e.API, "1.")); minor < 42 {
+				if !errors.Is(err, dockwire.ErrAPIVersion) {
+					t.Errorf("ConsoleSize on API %s: %v, want ErrAPIVersion", e.API, err)
+				}
+				return
+			}
+			if err != nil || res.Stdout != "33 99\r\n" {
+				t.Errorf("%+v, %v", res, err)
+			}
+		})
+		t.Run("ExecMust", func(t *testing.T) {
+			_, err := c.ExecMust(ctx, box, dockwire.ExecOptions{Cmd: []string{"sh", "-c", "echo fine; echo broken >&2; exit 3"}})
+			var ce *dockwire.CommandError
+			if !errors.As(err, &ce) || ce.ExitCode != 3 || ce.Stderr != "broken\n" || !strings.Contains(err.Error(), "broken") {
+				t.Errorf("%v", err)
+			}
+			if res, err := c.ExecMust(ctx, box, dockwire.ExecOptions{Cmd: []string{"echo", "ok"}}); err != nil || res.Stdout != "ok\n" {
+				t.Errorf("%+v, %v", res, err)
+			}
+		})
+		t.Run("low level", func(t *testing.T) {
+			id, err := c.ExecCreate(ctx, box, dockwire.ExecConfig{Cmd: []string{"cat"}, AttachStdin: true, AttachStdout: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := c.ExecStart(ctx, id, dockwire.ExecStartOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			io.WriteString(s, "ping\n")
+			if err := s.CloseWrite(); err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			if _, err := s.CopyTo(&out, nil); err != nil || out.String() != "ping\n" {
+				t.Errorf("output %q, %v", out.String(), err)
+			}
+			if code, err := c.ExecWait(ctx, id); code != 0 || err != nil {
+				t.Errorf("ExecWait: %d, %v", code, err)
+			}
+			// G3: a second start is refused, and never sent again on its own.
+			if _, err := c.ExecStart(ctx, id, dockwire.ExecStartOptions{}); !errors.Is(err, dockwire.ErrConflict) {
+				t.Errorf("second start: %v", err)
+			}
+			id2, err := c.ExecCreate(ctx, box, dockwire.ExecConfig{Cmd: []string{"sleep", "1"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.ExecStartDetached(ctx, id2); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.ExecStartDetached(ctx, id2); !errors.Is(err, dockwire.ErrConflict) {
+				t.Errorf("second detached start: %v", err)
+			}
+		})
+		t.Run("no streams attached", func(t *testing.T) {
+			id, err := c.ExecCreate(ctx, box, dockwire.ExecConfig{Cmd: []string{"sh", "-c", "sleep 1; exit 4"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := c.ExecStart(ctx, id, dockwire.ExecStartOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, s)
+			s.Close()
+			if code, err := c.ExecWait(ctx, id); code != 4 || err != nil {
+				t.Errorf("ExecWait: %d, %v; want 4", code, err)
+			}
+		})
+		// G4: the daemon runs exec start under context.Background(), so a
+		// closed connection never kills the command (moby
+		// daemon/server/router/container/exec.go): it runs on with its
+		// stdin closed and its output discarded. The client returns at once.
+		t.Run("cancel returns at once, the command runs on", func(t *testing.T) {
+			marker := strconv.Itoa(600 + rand.IntN(1e6)) // seconds of a sleep no other test runs
+			processes := func() []string {
+				res, err := c.ExecCapture(ctx, box, dockwire.ExecOptions{Cmd: []string{"ps", "-o", "args"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return strings.Split(res.Stdout, "\n")
+			}
+			stdin, feed := io.Pipe()
+			defer feed.Close()
+			for _, tt := range []struct {
+				name    string
+				opts    dockwire.ExecOptions
+				process string // the line of ps that shows whether it runs
+				runs    bool
+			}{
+				{"silent", dockwire.ExecOptions{Cmd: []string{"sleep", marker}}, "sleep " + marker, true},
+				{"writing", dockwire.ExecOptions{Cmd: []string{"sh", "-c", "while true; do echo " + marker + "; usleep 10000; done"}},
+					"sh -c while true; do echo " + marker + "; usleep 10000; done", true},
+				// Its stdin closes with the connection.
+				{"reading stdin", dockwire.ExecOptions{Cmd: []string{"sh", "-c", "cat; sleep " + marker}, Stdin: stdin}, "cat", false},
+			} {
+				cctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+				start := time.Now()
+				_, err := c.Exec(cctx, box, tt.opts)
+				cancel()
+				if !errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("%s: %v, want context.DeadlineExceeded", tt.name, err)
+				}
+				if d := time.Since(start); d > time.Second {
+					t.Errorf("%s: returned after %v", tt.name, d)
+				}
+				time.Sleep(500 * time.Millisecond)
+				ps := processes()
+				if runs := slices.Contains(ps, tt.process); runs != tt.runs {
+					t.Errorf("%s: %q running: %v, want %v; ps:\n%s", tt.name, tt.process, runs, tt.runs, strings.Join(ps, "\n"))
+				}
+			}
+		})
+		t.Run("paused and stopped containers", func(t *testing.T) {
+			other := e.Container(t, dockwire.ContainerCreateOptions{})
+			id, err := c.ExecCreate(ctx, other, dockwire.ExecConfig{Cmd: []string{"true"}, AttachStdout: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.ContainerPause(ctx, other); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Exec(ctx, other, dockwire.ExecOptions{Cmd: []string{"true"}}); !errors.Is(err, dockwire.ErrConflict) {
+				t.Errorf("exec create in a paused container: %v", err)
+			}
+			if _, err := c.ExecStart(ctx, id, dockwire.ExecStartOptions{}); !errors.Is(err, dockwire.ErrConflict) {
+				t.Errorf("exec start in a paused container: %v", err)
+			}
+			if err := c.ContainerUnpause(ctx, other); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.ContainerStop(ctx, other, dockwire.StopOptions{Timeout: -1}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Exec(ctx, other, dockwire.ExecOptions{Cmd: []string{"true"}}); !errors.Is(err, dockwire.ErrConflict) {
+				t.Errorf("exec in a stopped container: %v", err)
+			}
+			// The daemon forgets a stopped container's exec instances.
+			if _, err := c.ExecStart(ctx, id, dockwire.ExecStartOptions{}); !errors.Is(err, dockwire.ErrExecNotFound) {
+				t.Errorf("exec start in a stopped container: %v", err)
+			}
+		})
+		t.Run("inspect after the container is removed", func(t *testing.T) {
+			other := e.Container(t, dockwire.ContainerCreateOptions{})
+			id, err := c.ExecCreate(ctx, other, dockwire.ExecConfig{Cmd: []string{"true"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.ContainerRemove(ctx, other, dockwire.RemoveOptions{Force: true}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.ExecInspect(ctx, id); !errors.Is(err, dockwire.ErrNotFound) {
+				t.Errorf("%v, want ErrNotFound", err)
+			}
+		})
+	})
+}
