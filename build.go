@@ -49,8 +49,9 @@ type ImageBuildOptions struct {
 // gzip, bzip2 or xz) holding the Dockerfile and the files it uses; see
 // BuildContext. The archive is streamed to the daemon, never buffered, and
 // a build is never retried. buildContext is closed when the build ends if
-// it is an io.Closer, as net/http closes request bodies. ImageID reports
-// the image built.
+// it is an io.Closer, as net/http closes request bodies; until Wait or
+// Messages is called it is neither read nor closed. ImageID reports the
+// image built.
 func (c *Client) ImageBuild(ctx context.Context, buildContext io.Reader, opts ImageBuildOptions) *Progress {
 	var ref string
 	if len(opts.Tags) > 0 {

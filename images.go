@@ -189,8 +189,9 @@ func ociPlatform(s string) (string, error) {
 type ImagePullOptions struct {
 	AllTags  bool   // pull every tag of the repository; the reference must not name one
 	Platform string // os[/arch[/variant]] to pull; default the daemon's own
-	// Auth holds the registry's credentials, e.g. from LoadAuth.
-	Auth *AuthConfig
+	// Auth holds the registry's credentials, e.g. from LoadAuth; the zero
+	// value pulls anonymously.
+	Auth AuthConfig
 	// RegistryAuth is an already encoded X-Registry-Auth value, an
 	// alternative to Auth.
 	RegistryAuth string
@@ -239,9 +240,9 @@ func (opts ImagePullOptions) call(ref string) (*call, error) {
 
 // ImagePushOptions configures ImagePush.
 type ImagePushOptions struct {
-	AllTags      bool        // push every local tag of the repository; the reference must not name one
-	Auth         *AuthConfig // the registry's credentials, e.g. from LoadAuth
-	RegistryAuth string      // an already encoded X-Registry-Auth value, an alternative to Auth
+	AllTags      bool       // push every local tag of the repository; the reference must not name one
+	Auth         AuthConfig // the registry's credentials, e.g. from LoadAuth
+	RegistryAuth string     // an already encoded X-Registry-Auth value, an alternative to Auth
 }
 
 // ImagePush pushes a local image to its registry: ref is name[:tag], tag
@@ -281,11 +282,11 @@ func (opts ImagePushOptions) call(ref string) (*call, error) {
 		header: http.Header{"X-Registry-Auth": {auth}}}, nil
 }
 
-func registryAuth(auth *AuthConfig, encoded string) (string, error) {
+func registryAuth(auth AuthConfig, encoded string) (string, error) {
 	switch {
-	case auth != nil && encoded != "":
+	case auth != AuthConfig{} && encoded != "":
 		return "", invalidArg("give registry credentials as Auth or as RegistryAuth, not both")
-	case auth != nil:
+	case auth != AuthConfig{}:
 		return auth.Encode(), nil
 	}
 	return encoded, nil

@@ -291,7 +291,7 @@ func TestProgressInvalidArgumentSendsNothing(t *testing.T) {
 		"pull dotdot":      c.ImagePull(ctx, "a/../b", dockwire.ImagePullOptions{}),
 		"pull query":       c.ImagePull(ctx, "a?b", dockwire.ImagePullOptions{}),
 		"pull bad digest":  c.ImagePull(ctx, "a@sha256:xyz", dockwire.ImagePullOptions{}),
-		"pull both auths":  c.ImagePull(ctx, "a", dockwire.ImagePullOptions{Auth: &dockwire.AuthConfig{}, RegistryAuth: "e30="}),
+		"pull both auths":  c.ImagePull(ctx, "a", dockwire.ImagePullOptions{Auth: dockwire.AuthConfig{Username: "u"}, RegistryAuth: "e30="}),
 		"pull all tags":    c.ImagePull(ctx, "a:1", dockwire.ImagePullOptions{AllTags: true}),
 		"push digest":      c.ImagePush(ctx, "a@sha256:"+strings.Repeat("a", 64), dockwire.ImagePushOptions{}),
 		"build no context": c.ImageBuild(ctx, nil, dockwire.ImageBuildOptions{}),
