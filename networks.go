@@ -79,9 +79,8 @@ func (c *Client) NetworkList(ctx context.Context, filters Filters) ([]engine.Net
 	return getList[engine.Network](ctx, c, &call{method: http.MethodGet, path: "/networks", query: q.String()})
 }
 
-// NetworkRemove removes a network. A predefined network is an error
-// matching ErrForbidden; one that containers still use, an error matching
-// ErrConflict (ErrForbidden before API 1.42 on some daemons).
+// NetworkRemove removes a network. A predefined network, or one that
+// containers still use, is an error matching ErrForbidden.
 func (c *Client) NetworkRemove(ctx context.Context, id string) error {
 	r, err := networkCall(http.MethodDelete, id, "")
 	if err != nil {
