@@ -41,7 +41,9 @@ func busyboxContextDir(t *testing.T, dockerfile string) string {
 }
 
 // liveBuild builds dir on e with opts and removes the result when the
-// test ends.
+// test ends. A label unique to the build makes its image unique too: an
+// image the build cache shared with another test (such as livetest's own
+// test image) must never be removed here.
 func liveBuild(t *testing.T, e *livetest.Engine, dir string, opts dockwire.ImageBuildOptions) (*dockwire.Progress, error) {
 	t.Helper()
 	tar, err := dockwire.BuildContext(dir)
@@ -52,6 +54,7 @@ func liveBuild(t *testing.T, e *livetest.Engine, dir string, opts dockwire.Image
 		opts.Labels = map[string]string{}
 	}
 	opts.Labels[livetest.Label] = "1"
+	opts.Labels[uniqueBuildLabel] = livetest.UniqueName("build")
 	p := e.Client.ImageBuild(livetest.Context(t), tar, opts)
 	err = p.Wait()
 	t.Cleanup(func() {
@@ -68,6 +71,9 @@ func liveBuild(t *testing.T, e *livetest.Engine, dir string, opts dockwire.Image
 	})
 	return p, err
 }
+
+// uniqueBuildLabel is set to a new value on every live build.
+const uniqueBuildLabel = "dockwire.test.build"
 
 const busyboxDockerfile = "FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
 
@@ -116,7 +122,7 @@ func TestLiveImageBuildMessages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := e.Client.ImageBuild(livetest.Context(t), tar, dockwire.ImageBuildOptions{Labels: map[string]string{livetest.Label: "1"}})
+		p := e.Client.ImageBuild(livetest.Context(t), tar, dockwire.ImageBuildOptions{Labels: map[string]string{livetest.Label: "1", uniqueBuildLabel: livetest.UniqueName("build")}})
 		var steps int
 		for m, err := range p.Messages() {
 			if err != nil {
