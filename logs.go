@@ -301,6 +301,9 @@ func (d *lineDecoder) frames() error {
 			}
 			return &stdcopy.DaemonError{Message: string(msg)}
 		}
+		if size == 0 {
+			continue // starts no line
+		}
 		i := 0
 		if stdcopy.StreamType(h[0]) == stdcopy.Stderr {
 			i = 1

@@ -349,6 +349,8 @@ func TestLogLinesErrors(t *testing.T) {
 			[]string{"stdout:a"}, func(err error) bool { return err == io.ErrUnexpectedEOF }},
 		{"truncated payload", frame(stdcopy.Stdout, "abcdef")[:10],
 			[]string{"stdout:ab"}, func(err error) bool { return err == io.ErrUnexpectedEOF }},
+		{"empty frames start no line", append(append(frame(stdcopy.Stdout, ""), frame(stdcopy.Stdout, "x\n")...), frame(stdcopy.Stderr, "")...),
+			[]string{"stdout:x"}, func(err error) bool { return err == nil }},
 		{"not multiplexed", []byte("2024 this is raw\n"),
 			nil, func(err error) bool {
 				var ie *stdcopy.InvalidStreamError

@@ -1,0 +1,93 @@
+package dockwire
+
+import (
+	"bytes"
+	"encoding/binary"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+	"testing/iotest"
+
+	"github.com/dockwire/dockwire/stdcopy"
+)
+
+// splitLines is the reference line splitter: lines end at "\n" and lose
+// one trailing "\r"; a last line without "\n" counts.
+func splitLines(b []byte) []string {
+	if len(b) == 0 {
+		return nil
+	}
+	lines := strings.Split(string(b), "\n")
+	if lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	for i, l := range lines {
+		lines[i] = strings.TrimSuffix(l, "\r")
+	}
+	return lines
+}
+
+// FuzzLogLines checks Lines against stdcopy.Copy and splitLines as the
+// reference: the lines of each stream are the lines of its bytes.
+func FuzzLogLines(f *testing.F) {
+	fr := func(stream byte, p string) []byte {
+		h := make([]byte, 8, 8+len(p))
+		h[0] = stream
+		binary.BigEndian.PutUint32(h[4:], uint32(len(p)))
+		return append(h, p...)
+	}
+	f.Add([]byte{}, false)
+	f.Add(fr(1, "a\n"), false)
+	f.Add(append(fr(1, "part "), append(fr(2, "err\r\n"), fr(1, "rest\n\nx")...)...), false)
+	f.Add(append(fr(1, ""), fr(0, "stdin\n")...), true)
+	f.Add(fr(3, "boom"), false)
+	f.Add([]byte("raw\r\ntty\r\nlast"), false)
+	f.Fuzz(func(t *testing.T, data []byte, oneByte bool) {
+		var src io.Reader = bytes.NewReader(data)
+		if oneByte {
+			src = iotest.OneByteReader(src)
+		}
+		var out, errb bytes.Buffer
+		_, refErr := stdcopy.Copy(&out, &errb, bytes.NewReader(data))
+
+		s := &LogStream{body: io.NopCloser(src), multiplexed: true}
+		var got [2][]string
+		var err error
+		for l, lerr := range s.Lines() {
+			if lerr != nil {
+				err = lerr
+				break
+			}
+			i := 0
+			if l.Stream == stdcopy.Stderr {
+				i = 1
+			}
+			got[i] = append(got[i], l.Text)
+		}
+		if (err == nil) != (refErr == nil) {
+			t.Fatalf("Lines error %v, stdcopy.Copy error %v", err, refErr)
+		}
+		if err != nil {
+			return
+		}
+		for i, b := range [][]byte{out.Bytes(), errb.Bytes()} {
+			if want := splitLines(b); !slices.Equal(got[i], want) {
+				t.Errorf("stream %d: lines %q, want %q", i+1, got[i], want)
+			}
+		}
+
+		// The same bytes as a raw (TTY) stream are all stdout.
+		raw := &LogStream{body: io.NopCloser(bytes.NewReader(data))}
+		var lines []string
+		for l, err := range raw.Lines() {
+			if err != nil {
+				t.Fatalf("raw: %v", err)
+			}
+			lines = append(lines, l.Text)
+		}
+		if want := splitLines(data); !slices.Equal(lines, want) {
+			t.Errorf("raw: lines %q, want %q", lines, want)
+		}
+	})
+}
