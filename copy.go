@@ -36,7 +36,10 @@ type CopyToOptions struct {
 // sent as it is read, never buffered, and the request is never retried. A
 // dstDir that does not exist is an error matching fs.ErrNotExist (and
 // ErrNotFound, not ErrContainerNotFound); one that is a file, an error
-// matching ErrBadRequest.
+// matching ErrBadRequest (ErrServer before Docker 23). A daemon that refuses
+// before reading a large stream may close the connection under it: the
+// error is then a *ConnectError matching ErrConnectionLost.
+// CopyPathToContainer checks the destination first to report those exactly.
 func (c *Client) CopyToContainer(ctx context.Context, container, dstDir string, tar io.Reader, opts CopyToOptions) error {
 	if tar == nil {
 		return invalidArg("nil tar stream")
@@ -171,8 +174,16 @@ func (c *Client) CopyPathToContainer(ctx context.Context, container, srcPath, ds
 		if strings.HasSuffix(dstPath, "/") {
 			return fmt.Errorf("docker: copying to %s:%s: %w (a path ending in / must be an existing directory)", container, dstPath, err)
 		}
-		// dstPath becomes the copy: send it under its name, into its parent.
+		// dstPath becomes the copy: send it under its name, into its
+		// parent, which must be a directory.
 		dstDir, root = path.Dir(dstPath), path.Base(dstPath)
+		parent, err := c.ContainerStatPath(ctx, container, dstDir)
+		if err != nil {
+			return err
+		}
+		if !parent.Mode.IsDir() {
+			return fmt.Errorf("docker: copying to %s:%s: %w: %s is not a directory", container, dstPath, ErrInvalidArgument, dstDir)
+		}
 	case err != nil:
 		return err
 	case stat.Mode.IsDir():

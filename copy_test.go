@@ -269,6 +269,7 @@ func TestCopyPathToContainerLikeDockerCp(t *testing.T) {
 		"/file":      copyStat("file", 3, 0o644, ""),
 		"/link":      copyStat("link", 4, fs.ModeSymlink|0o777, "/dir"),
 		"/dir/inner": copyStat("inner", 4096, fs.ModeDir|0o755, ""),
+		"/":          copyStat("/", 4096, fs.ModeDir|0o755, ""),
 	}}
 	f.install(e)
 	src := filepath.Join(t.TempDir(), "src")
@@ -293,6 +294,8 @@ func TestCopyPathToContainerLikeDockerCp(t *testing.T) {
 		{file, "/dir/renamed.txt", copyPut{"/dir", []string{"renamed.txt"}}, nil},
 		{src, "/file", copyPut{}, dockwire.ErrInvalidArgument},
 		{file, "/missing/", copyPut{}, fs.ErrNotExist},
+		{file, "/missing/x", copyPut{}, fs.ErrNotExist},
+		{file, "/file/x", copyPut{}, dockwire.ErrInvalidArgument},
 		{filepath.Join(t.TempDir(), "nothing"), "/dir", copyPut{}, fs.ErrNotExist},
 	} {
 		f.puts = nil
