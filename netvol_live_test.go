@@ -173,6 +173,10 @@ func TestLiveVolumes(t *testing.T) {
 		if v.Driver != "local" || v.Scope != "local" || v.Mountpoint == "" || v.CreatedAt.IsZero() || v.Labels[liveRunLabel] != run {
 			t.Errorf("VolumeCreate = %+v", v)
 		}
+		again, err := c.VolumeCreate(ctx, dockwire.VolumeCreateOptions{Name: v.Name})
+		if err != nil || again.Mountpoint != v.Mountpoint || again.Labels[liveRunLabel] != run {
+			t.Errorf("VolumeCreate of an existing name = %+v, %v; want the existing volume", again, err)
+		}
 		got, err := c.VolumeInspect(ctx, v.Name)
 		if err != nil || got.Name != v.Name || got.Mountpoint != v.Mountpoint || !got.CreatedAt.Equal(v.CreatedAt) {
 			t.Errorf("VolumeInspect = %+v, %v", got, err)
