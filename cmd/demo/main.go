@@ -1,6 +1,7 @@
 // Command demo is a small docker-like CLI built on dockwire. It exists to
 // show the library in use: each command parses its flags, makes one
-// library call and prints the answer the way docker would.
+// library call (a few for run, and many for the tour) and prints the answer
+// the way docker would.
 //
 //	demo [--host URL] [--api-version V] [--timeout D] COMMAND [ARGS]
 //
@@ -123,7 +124,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	defer func() {
 		// A last resort: one line, never a goroutine dump.
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "demo: internal error: %v\n", r)
+			fmt.Fprintln(stderr, "demo: internal error:", oneLine(fmt.Sprint(r)))
 			code = exitError
 		}
 	}()
@@ -131,7 +132,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	global := flag.NewFlagSet("demo", flag.ContinueOnError)
 	global.SetOutput(io.Discard)
 	global.StringVar(&c.host, "host", "", "daemon `URL`: unix:///path or tcp://host:port (default $DOCKER_HOST, else "+dockwire.DefaultHost+")")
-	global.StringVar(&c.host, "H", "", "daemon `URL` (short for --host)")
+	global.StringVar(&c.host, "H", "", "daemon `URL`")
 	global.StringVar(&c.apiVersion, "api-version", "", "pin the API `version` instead of negotiating (default $DOCKER_API_VERSION)")
 	global.DurationVar(&c.timeout, "timeout", 0, "bound connecting and waiting for each answer, e.g. 10s (0: no bound; streams are never cut)")
 	global.Usage = func() { printMainUsage(stderr, global) }
