@@ -254,6 +254,39 @@ func TestLiveLogs(t *testing.T) {
 				}
 			}
 		})
+		t.Run("details", func(t *testing.T) {
+			ctx := livetest.Context(t)
+			id := e.Create(t, dockwire.ContainerCreateOptions{
+				Config:     engine.ContainerConfig{Cmd: []string{"echo", "hi"}, Labels: map[string]string{"app": "web shop"}},
+				HostConfig: engine.HostConfig{LogConfig: engine.LogConfig{Type: "json-file", Config: map[string]string{"labels": "app"}}},
+			})
+			w, err := c.ContainerWaitRegister(ctx, id, dockwire.WaitNextExit)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			if _, err := c.ContainerStart(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Result(); err != nil {
+				t.Fatal(err)
+			}
+			s, err := c.ContainerLogs(ctx, id, dockwire.LogsOptions{Details: true, Timestamps: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			var got []dockwire.LogLine
+			for l, err := range s.Lines() {
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, l)
+			}
+			if len(got) != 1 || got[0].Text != "hi" || got[0].Time.IsZero() || !cmp.Equal(got[0].Details, map[string]string{"app": "web shop"}) {
+				t.Errorf("lines %+v", got)
+			}
+		})
 		t.Run("raw read", func(t *testing.T) {
 			id := exitedContainer(t, e, false, "echo", "x")
 			s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.LogsOptions{})
