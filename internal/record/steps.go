@@ -1,0 +1,306 @@
+package record
+
+import (
+	"archive/tar"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/dockwire/dockwire"
+	"github.com/dockwire/dockwire/engine"
+)
+
+// ProgressResult is what a build or load stream said.
+type ProgressResult struct {
+	Messages []engine.JSONMessage
+	ImageID  string
+}
+
+// StreamOutput is the output of an exec stream.
+type StreamOutput struct {
+	Multiplexed    bool
+	Stdout, Stderr string
+}
+
+// RunOutput is what a container run with Client.Run wrote, and its exit
+// code.
+type RunOutput struct {
+	ExitCode       int
+	Stdout, Stderr string
+}
+
+// LogResult is a container log read line by line.
+type LogResult struct {
+	Multiplexed bool
+	Lines       []dockwire.LogLine
+}
+
+// TarEntry is one entry of an archive the daemon sent.
+type TarEntry struct {
+	Name     string
+	Typeflag byte
+	Size     int64
+	Mode     int64
+	ModTime  time.Time
+	Content  string // the start of a regular file's content
+}
+
+// CopyResult is what a copy from a container returned.
+type CopyResult struct {
+	Stat    engine.PathStat
+	Entries []TarEntry
+}
+
+func progress(p *dockwire.Progress) (ProgressResult, error) {
+	var res ProgressResult
+	for m, err := range p.Messages() {
+		if err != nil {
+			return res, err
+		}
+		res.Messages = append(res.Messages, m)
+	}
+	res.ImageID = p.ImageID()
+	return res, nil
+}
+
+func (s *session) images() {
+	ctx, c := s.ctx, s.c
+	s.run("image-build", func() (any, error) {
+		buildCtx, err := busyboxContext(s.opts.Busybox)
+		if err != nil {
+			return nil, err
+		}
+		return progress(c.ImageBuild(ctx, buildCtx, dockwire.ImageBuildOptions{Tags: []string{ImageRef}, NoCache: true}))
+	})
+	s.run("image-list", func() (any, error) {
+		return c.ImageList(ctx, dockwire.ImageListOptions{Filters: dockwire.Filters{"reference": {imageRepo}}})
+	})
+	s.run("image-inspect", func() (any, error) { return c.ImageInspect(ctx, ImageRef) })
+	s.run("image-exists", func() (any, error) { return c.ImageExists(ctx, ImageRef) })
+	s.run("image-tag", func() (any, error) { return Done{}, c.ImageTag(ctx, ImageRef, imageRepo, imageTag2) })
+	s.run("image-history", func() (any, error) { return c.ImageHistory(ctx, ImageRef) })
+	s.run("image-save", func() (any, error) {
+		// Only the first tar header is read: the archive holds the whole
+		// busybox, and the fixture keeps only what was read (see
+		// HeaderTruncated).
+		rc, err := c.ImageSave(ctx, []string{ImageRef})
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		var block [512]byte
+		if _, err := io.ReadFull(rc, block[:]); err != nil {
+			return nil, err
+		}
+		h, err := tar.NewReader(bytes.NewReader(block[:])).Next()
+		if err != nil {
+			return nil, err
+		}
+		return TarEntry{Name: h.Name, Typeflag: h.Typeflag, Size: h.Size, Mode: h.Mode}, nil
+	})
+	s.run("image-load", func() (any, error) {
+		return progress(c.ImageLoad(ctx, bytes.NewReader(tinyImage()), dockwire.ImageLoadOptions{}))
+	})
+	s.run("image-push-missing", func() (any, error) {
+		return expectFailure(c.ImagePush(ctx, "dwrec/none:latest", dockwire.ImagePushOptions{}).Wait())
+	})
+	s.run("image-pull-missing", func() (any, error) {
+		// Port 9 refuses connections: the daemon fails at once, offline.
+		return expectFailure(c.ImagePull(ctx, "127.0.0.1:9/dwrec/missing:latest", dockwire.ImagePullOptions{}).Wait())
+	})
+}
+
+func labels() map[string]string { return map[string]string{Label: "1"} }
+
+var labelFilter = dockwire.Filters{"label": {Label + "=1"}}
+
+func (s *session) networksAndVolumes() {
+	ctx, c := s.ctx, s.c
+	s.run("network-create", func() (any, error) {
+		return c.NetworkCreate(ctx, netName, dockwire.NetworkCreateOptions{Labels: labels(),
+			IPAM: &engine.IPAM{Config: []engine.IPAMConfig{{Subnet: netSubnet}}}})
+	})
+	s.run("network-list", func() (any, error) { return c.NetworkList(ctx, labelFilter) })
+	s.run("volume-create", func() (any, error) {
+		return c.VolumeCreate(ctx, dockwire.VolumeCreateOptions{Name: volName, Labels: labels()})
+	})
+	s.run("volume-list", func() (any, error) { return c.VolumeList(ctx, labelFilter) })
+	s.run("volume-inspect", func() (any, error) { return c.VolumeInspect(ctx, volName) })
+}
+
+func (s *session) containers() {
+	ctx, c := s.ctx, s.c
+	s.run("container-create", func() (any, error) {
+		return c.ContainerCreate(ctx, dockwire.ContainerCreateOptions{Name: webName,
+			Config:     engine.ContainerConfig{Image: ImageRef, Cmd: []string{"sh", "-c", webScript}, Labels: labels()},
+			HostConfig: engine.HostConfig{NetworkMode: netName, Binds: []string{volName + ":/data"}}})
+	})
+	s.run("container-start", func() (any, error) { return c.ContainerStart(ctx, webName) })
+	s.run("container-start-again", func() (any, error) { return c.ContainerStart(ctx, webName) })
+	s.run("container-list", func() (any, error) {
+		return c.ContainerList(ctx, dockwire.ContainerListOptions{All: true, Filters: labelFilter})
+	})
+	s.run("container-inspect", func() (any, error) { return c.ContainerInspect(ctx, webName) })
+	s.run("container-is-running", func() (any, error) { return c.ContainerIsRunning(ctx, webName) })
+	s.run("container-exists-missing", func() (any, error) { return c.ContainerExists(ctx, missingName) })
+	s.run("network-inspect", func() (any, error) { return c.NetworkInspect(ctx, netName, dockwire.NetworkInspectOptions{}) })
+	s.run("container-stats", func() (any, error) { return c.ContainerStats(ctx, webName) })
+	s.run("container-stats-stream", func() (any, error) {
+		// The first sample only: the next would come a second later, after
+		// the client has closed the connection.
+		for st, err := range c.ContainerStatsStream(ctx, webName) {
+			return st, err
+		}
+		return nil, errors.New("the stats stream ended without a sample")
+	})
+	// After stats, which takes a second: the container is idle by now.
+	s.run("container-top", func() (any, error) { return c.ContainerTop(ctx, webName, "") })
+	s.run("container-inspect-missing", func() (any, error) {
+		_, err := c.ContainerInspect(ctx, missingName)
+		return expectFailure(err)
+	})
+}
+
+func (s *session) logsAndWait() {
+	ctx, c := s.ctx, s.c
+	s.run("container-logs", func() (any, error) {
+		return readLogs(c.ContainerLogs(ctx, webName, dockwire.LogsOptions{Timestamps: true}))
+	})
+	s.run("container-logs-tail", func() (any, error) { return c.ContainerLogTail(ctx, webName, 2) })
+	s.run("container-create-tty", func() (any, error) {
+		return c.ContainerCreate(ctx, dockwire.ContainerCreateOptions{Name: ttyName,
+			Config: engine.ContainerConfig{Image: ImageRef, Tty: true, Labels: labels(),
+				Cmd: []string{"sh", "-c", "echo tty line one; echo tty line two"}},
+			HostConfig: engine.HostConfig{NetworkMode: "none"}})
+	})
+	s.run("container-wait", func() (any, error) {
+		w, err := c.ContainerWaitRegister(ctx, ttyName, dockwire.WaitNextExit)
+		if err != nil {
+			return nil, err
+		}
+		defer w.Close()
+		if _, err := c.ContainerStart(ctx, ttyName); err != nil {
+			return nil, err
+		}
+		return w.Result()
+	})
+	s.run("container-logs-tty", func() (any, error) { return readLogs(c.ContainerLogs(ctx, ttyName, dockwire.LogsOptions{})) })
+	s.run("container-rename", func() (any, error) { return Done{}, c.ContainerRename(ctx, ttyName, ttyRenamed) })
+	s.run("container-run", func() (any, error) {
+		var stdout, stderr strings.Builder
+		res, err := c.Run(ctx, dockwire.RunOptions{
+			ContainerCreateOptions: dockwire.ContainerCreateOptions{Name: runName,
+				Config: engine.ContainerConfig{Image: ImageRef, Labels: labels(),
+					Cmd: []string{"sh", "-c", "echo ran; sleep 0.1; echo ran to stderr >&2; exit 5"}},
+				HostConfig: engine.HostConfig{NetworkMode: "none"}},
+			Stdout: &stdout, Stderr: &stderr, Remove: true})
+		return RunOutput{ExitCode: res.ExitCode, Stdout: stdout.String(), Stderr: stderr.String()}, err
+	})
+}
+
+func readLogs(ls *dockwire.LogStream, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer ls.Close()
+	res := LogResult{Multiplexed: ls.Multiplexed()}
+	for line, err := range ls.Lines() {
+		if err != nil {
+			return nil, err
+		}
+		res.Lines = append(res.Lines, line)
+	}
+	return res, nil
+}
+
+func (s *session) lifecycle() {
+	ctx, c := s.ctx, s.c
+	stop := dockwire.StopOptions{Timeout: 5 * time.Second}
+	s.run("container-pause", func() (any, error) { return Done{}, c.ContainerPause(ctx, webName) })
+	s.run("container-unpause", func() (any, error) { return Done{}, c.ContainerUnpause(ctx, webName) })
+	s.run("container-update", func() (any, error) { return c.ContainerUpdate(ctx, webName, dockwire.UpdateOptions{CPUShares: 512}) })
+	s.run("network-create-second", func() (any, error) {
+		return c.NetworkCreate(ctx, net2Name, dockwire.NetworkCreateOptions{Labels: labels(),
+			IPAM: &engine.IPAM{Config: []engine.IPAMConfig{{Subnet: net2Subnet}}}})
+	})
+	s.run("network-connect", func() (any, error) {
+		return Done{}, c.NetworkConnect(ctx, net2Name, webName, dockwire.NetworkConnectOptions{Aliases: []string{"dwrec-alias"}})
+	})
+	s.run("network-disconnect", func() (any, error) { return Done{}, c.NetworkDisconnect(ctx, net2Name, webName, false) })
+	s.run("container-stop", func() (any, error) { return c.ContainerStop(ctx, webName, stop) })
+	s.run("container-stop-again", func() (any, error) { return c.ContainerStop(ctx, webName, stop) })
+	s.run("container-restart", func() (any, error) { return Done{}, c.ContainerRestart(ctx, webName, stop) })
+	s.run("container-kill", func() (any, error) { return Done{}, c.ContainerKill(ctx, webName, "SIGKILL") })
+	s.run("container-wait-killed", func() (any, error) { return c.ContainerWait(ctx, webName, dockwire.WaitNotRunning) })
+}
+
+func (s *session) teardown() {
+	ctx, c := s.ctx, s.c
+	s.run("container-remove", func() (any, error) { return Done{}, c.ContainerRemove(ctx, webName, dockwire.RemoveOptions{}) })
+	s.run("container-prune", func() (any, error) { return c.ContainerPrune(ctx, labelFilter) })
+	s.run("network-remove", func() (any, error) { return Done{}, c.NetworkRemove(ctx, netName) })
+	s.run("network-prune", func() (any, error) { return c.NetworkPrune(ctx, labelFilter) })
+	s.run("volume-remove", func() (any, error) { return Done{}, c.VolumeRemove(ctx, volName, false) })
+	s.run("volume-prune", func() (any, error) { return c.VolumePrune(ctx, labelFilter) })
+	rm := dockwire.ImageRemoveOptions{}
+	s.run("image-untag", func() (any, error) { return c.ImageRemove(ctx, imageRepo+":"+imageTag2, rm) })
+	s.run("image-remove", func() (any, error) { return c.ImageRemove(ctx, ImageRef, rm) })
+	s.run("image-remove-loaded", func() (any, error) { return c.ImageRemove(ctx, tinyImageRef, rm) })
+	s.run("image-prune", func() (any, error) { return c.ImagePrune(ctx, labelFilter) })
+}
+
+// busyboxContext returns the build context of the test image: FROM
+// scratch plus a static busybox, as internal/livetest builds it, but
+// labelled first, so that no other build on the engine shares (and keeps
+// alive) its intermediate images.
+func busyboxContext(path string) (io.Reader, error) {
+	bin, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("the test image needs a static busybox (apt-get install busybox-static): %w", err)
+	}
+	dockerfile := "FROM scratch\nLABEL " + Label + "=1\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
+	return bytes.NewReader(tarOf(tarFile{"Dockerfile", dockerfile}, tarFile{"busybox", string(bin)})), nil
+}
+
+type tarFile struct{ name, content string }
+
+// tarOf returns an archive of files with fixed owners and times, so that
+// its bytes are the same on every run.
+func tarOf(files ...tarFile) []byte {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for _, f := range files {
+		mode := int64(0o644)
+		if f.name == "busybox" {
+			mode = 0o755
+		}
+		tw.WriteHeader(&tar.Header{Name: f.name, Mode: mode, Size: int64(len(f.content)), ModTime: FixedTime, Typeflag: tar.TypeReg, Format: tar.FormatPAX})
+		io.WriteString(tw, f.content)
+	}
+	tw.Close()
+	return buf.Bytes()
+}
+
+// readTar lists an archive, keeping the first 1 KiB of each file.
+func readTar(r io.Reader) ([]TarEntry, error) {
+	var out []TarEntry
+	tr := tar.NewReader(r)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		content, err := io.ReadAll(io.LimitReader(tr, 1024))
+		if err != nil {
+			return out, err
+		}
+		out = append(out, TarEntry{Name: h.Name, Typeflag: h.Typeflag, Size: h.Size, Mode: h.Mode, ModTime: h.ModTime.UTC(), Content: string(content)})
+	}
+}

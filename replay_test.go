@@ -1,0 +1,396 @@
+package dockwire_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dockwire/dockwire"
+	"github.com/dockwire/dockwire/engine"
+	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/record"
+	"github.com/dockwire/dockwire/stdcopy"
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+// replayDirs are the fixture directories recorded by cmd/record from real
+// engines (scripts/record-fixtures.sh re-records them).
+var replayDirs = []string{"testdata/docker-20.10", "testdata/docker-28.5"}
+
+// updateGolden is -update, shared with any other golden test of the
+// package that defines it first.
+var updateGolden = func() func() bool {
+	f := flag.Lookup("update")
+	if f == nil {
+		flag.Bool("update", false, "rewrite golden files")
+		f = flag.Lookup("update")
+	}
+	return func() bool { return f.Value.String() == "true" }
+}()
+
+// TestReplay plays the recorded session back through the client: the
+// script sends exactly the recorded requests (every exchange used, none
+// missing), and what each step gets back equals its golden file,
+// testdata/<dir>/golden/<step>.json (go test -run TestReplay -update).
+func TestReplay(t *testing.T) {
+	for _, dir := range replayDirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			session, xs, err := enginetest.LoadFixtures(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := enginetest.New(t, enginetest.WithFixtures(dir))
+			c, err := dockwire.New(e.Host(), dockwire.WithRetry(1, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			// The build context is not part of the recording.
+			busybox := filepath.Join(t.TempDir(), "busybox")
+			if err := os.WriteFile(busybox, []byte("a stand-in for busybox\n"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			results, err := record.Script(ctx, c, record.Options{Busybox: busybox})
+			if err != nil {
+				t.Fatalf("replaying %s: %v", dir, err)
+			}
+			for _, x := range e.UnusedExchanges() {
+				t.Errorf("exchange of step %s not replayed: %s %s?%s", x.Name, x.Request.Method, x.Request.Path, x.Request.Query)
+			}
+			if got := len(e.Requests()); got != len(xs) {
+				t.Errorf("the client sent %d requests, the recording has %d", got, len(xs))
+			}
+			if got, _ := c.APIVersion(ctx); got != session.APIVersion {
+				t.Errorf("negotiated API %s, recorded from API %s", got, session.APIVersion)
+			}
+			checkGoldens(t, dir, results)
+			checkVersionDifferences(t, session, xs, results)
+		})
+	}
+}
+
+// ignoreRaw leaves out the JSON documents the engine types keep: they are
+// the fixtures themselves.
+var ignoreRaw = cmp.FilterPath(func(p cmp.Path) bool {
+	sf, ok := p.Last().(cmp.StructField)
+	return ok && sf.Name() == "Raw"
+}, cmp.Ignore())
+
+func checkGoldens(t *testing.T, dir string, results []record.Result) {
+	t.Helper()
+	goldenDir := filepath.Join(dir, "golden")
+	if updateGolden() {
+		if err := os.RemoveAll(goldenDir); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, r := range results {
+		path := filepath.Join(goldenDir, r.Step+".json")
+		if updateGolden() {
+			b, err := goldenJSON(r.Value)
+			if err != nil {
+				t.Fatalf("step %s: %v", r.Step, err)
+			}
+			if err := os.WriteFile(path, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Errorf("step %s: %v (go test -run TestReplay -update writes it)", r.Step, err)
+			continue
+		}
+		want := reflect.New(reflect.TypeOf(r.Value))
+		if err := json.Unmarshal(b, want.Interface()); err != nil {
+			t.Errorf("step %s: golden %s: %v", r.Step, path, err)
+			continue
+		}
+		if diff := cmp.Diff(want.Elem().Interface(), r.Value, ignoreRaw, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("step %s: result differs from %s (-golden +replayed):\n%s", r.Step, path, diff)
+		}
+	}
+}
+
+// goldenJSON renders v as indented JSON without its Raw fields.
+func goldenJSON(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var doc any
+	if err := d.Decode(&doc); err != nil {
+		return nil, err
+	}
+	out, err := json.MarshalIndent(dropRaw(doc), "", "  ")
+	return append(out, '\n'), err
+}
+
+func dropRaw(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		delete(v, "Raw")
+		for k, e := range v {
+			v[k] = dropRaw(e)
+		}
+	case []any:
+		for i, e := range v {
+			v[i] = dropRaw(e)
+		}
+	}
+	return v
+}
+
+func stepExchanges(xs []enginetest.Exchange, step string) []enginetest.Exchange {
+	var out []enginetest.Exchange
+	for _, x := range xs {
+		if x.Name == step {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func stepResult(results []record.Result, step string) any {
+	for _, r := range results {
+		if r.Step == step {
+			return r.Value
+		}
+	}
+	return nil
+}
+
+// multiplexed reports whether b is a whole stream of stdout/stderr frames.
+func multiplexed(b []byte) bool {
+	_, err := stdcopy.Copy(io.Discard, io.Discard, bytes.NewReader(b))
+	return len(b) > 0 && err == nil
+}
+
+// checkVersionDifferences pins what the two recorded API versions do
+// differently on the wire, and that the client copes with both.
+func checkVersionDifferences(t *testing.T, s enginetest.Session, xs []enginetest.Exchange, results []record.Result) {
+	t.Helper()
+	old := s.APIVersion == "1.41"
+	lastOf := func(step string) enginetest.Exchange {
+		t.Helper()
+		sx := stepExchanges(xs, step)
+		if len(sx) == 0 {
+			t.Fatalf("no exchange for step %s", step)
+		}
+		return sx[len(sx)-1]
+	}
+	body := func(x enginetest.Exchange) []byte {
+		b, err := x.Response.BodyBytes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+
+	// Logs: below API 1.42 the daemon's Content-Type says nothing (Docker
+	// 20.10 sends none at all), so the client inspects the container and
+	// goes by its Tty; from 1.42 the Content-Type decides alone.
+	for _, c := range []struct {
+		step, wantType string
+		tty            bool
+	}{
+		{"container-logs", "application/vnd.docker.multiplexed-stream", false},
+		{"container-logs-tty", "application/vnd.docker.raw-stream", true},
+	} {
+		sx := stepExchanges(xs, c.step)
+		logs := sx[len(sx)-1]
+		ct := logs.Response.Header["Content-Type"]
+		if old {
+			if len(sx) != 2 || !strings.HasSuffix(sx[0].Request.Path, "/json") {
+				t.Errorf("%s on API 1.41: want an inspect before the logs, got %d exchanges", c.step, len(sx))
+			}
+			if ct != "" {
+				t.Errorf("%s on API 1.41: Content-Type %q, recorded as none", c.step, ct)
+			}
+		} else if len(sx) != 1 || ct != c.wantType {
+			t.Errorf("%s on API %s: %d exchanges, Content-Type %q; want 1, %q", c.step, s.APIVersion, len(sx), ct, c.wantType)
+		}
+		if got := multiplexed(body(logs)); got == c.tty {
+			t.Errorf("%s: body multiplexed = %v with Tty %v", c.step, got, c.tty)
+		}
+		if lr, ok := stepResult(results, c.step).(record.LogResult); !ok || lr.Multiplexed == c.tty {
+			t.Errorf("%s: the client read the log as %+v; want Multiplexed = %v", c.step, stepResult(results, c.step), !c.tty)
+		}
+	}
+
+	// Exec start: without stdin, on every version, a hijacked,
+	// close-delimited 200 labelled raw-stream even when the body is
+	// multiplexed; with stdin a 101, labelled raw-stream on 1.41 but
+	// multiplexed-stream on 1.51; with a TTY raw bytes.
+	upgradedType := "application/vnd.docker.multiplexed-stream"
+	if old {
+		upgradedType = "application/vnd.docker.raw-stream"
+	}
+	for _, c := range []struct {
+		step, wantType string
+		status         int
+		frames         bool
+	}{
+		{"exec-start", "application/vnd.docker.raw-stream", 200, true},
+		{"exec-stdin", upgradedType, 101, true},
+		{"exec-tty", "application/vnd.docker.raw-stream", 200, false},
+	} {
+		var start enginetest.Exchange
+		for _, x := range stepExchanges(xs, c.step) {
+			if strings.HasSuffix(x.Request.Path, "/start") {
+				start = x
+			}
+		}
+		h := start.Response.Header
+		if start.Response.Status != c.status || h["Content-Type"] != c.wantType || h["Content-Length"] != "" || h["Transfer-Encoding"] != "" {
+			t.Errorf("%s: start answered %d %v; want %d, %s, close-delimited", c.step, start.Response.Status, h, c.status, c.wantType)
+		}
+		if got := multiplexed(body(start)); got != c.frames {
+			t.Errorf("%s: body multiplexed = %v, want %v", c.step, got, c.frames)
+		}
+	}
+	if out, _ := stepResult(results, "exec-start").(record.StreamOutput); !out.Multiplexed || out.Stdout != "out\n" || out.Stderr != "err\n" {
+		t.Errorf("exec-start: got %+v", out)
+	}
+	if out, _ := stepResult(results, "exec-stdin").(dockwire.ExecResult); out.Stdout != "typed input\n" || out.ExitCode != 0 {
+		t.Errorf("exec-stdin: got %+v", out)
+	}
+	if out, _ := stepResult(results, "exec-tty").(dockwire.ExecResult); out.Stdout != "tty out\r\ntty err\r\n" || out.Stderr != "" {
+		t.Errorf("exec-tty: got %+v", out)
+	}
+
+	ping := lastOf("ping").Response.Header
+	if ping["Api-Version"] != s.APIVersion {
+		t.Errorf("ping: Api-Version %q, session says %s", ping["Api-Version"], s.APIVersion)
+	}
+	if p, _ := stepResult(results, "ping").(engine.PingResponse); p.APIVersion != s.APIVersion {
+		t.Errorf("ping: the client read %+v", p)
+	}
+}
+
+// jsonRoutes says which engine type decodes the JSON answer of a route.
+var jsonRoutes = []struct {
+	method string
+	route  *regexp.Regexp
+	decode func(doc string) error
+}{
+	{"GET", regexp.MustCompile(`^/version$`), decodeAs[engine.SystemVersion]},
+	{"GET", regexp.MustCompile(`^/info$`), decodeAs[engine.SystemInfo]},
+	{"GET", regexp.MustCompile(`^/system/df$`), decodeAs[engine.DiskUsage]},
+	{"GET", regexp.MustCompile(`^/containers/json$`), decodeListAs[engine.ContainerSummary]},
+	{"POST", regexp.MustCompile(`^/containers/create$`), decodeAs[engine.ContainerCreateResponse]},
+	{"GET", regexp.MustCompile(`^/containers/[^/]+/json$`), decodeAs[engine.ContainerInspectResponse]},
+	{"GET", regexp.MustCompile(`^/containers/[^/]+/top$`), decodeAs[engine.ContainerTopResponse]},
+	{"GET", regexp.MustCompile(`^/containers/[^/]+/stats$`), decodeAs[engine.StatsResponse]},
+	{"POST", regexp.MustCompile(`^/containers/[^/]+/wait$`), decodeAs[engine.ContainerWaitResponse]},
+	{"POST", regexp.MustCompile(`^/containers/[^/]+/update$`), decodeAs[engine.ContainerUpdateResponse]},
+	{"POST", regexp.MustCompile(`^/containers/[^/]+/exec$`), decodeAs[engine.ContainerCreateResponse]}, // {"Id": ...}
+	{"POST", regexp.MustCompile(`^/(containers|networks|volumes)/prune$`), decodeAs[engine.PruneReport]},
+	{"GET", regexp.MustCompile(`^/exec/[^/]+/json$`), decodeAs[engine.ExecInspectResponse]},
+	{"GET", regexp.MustCompile(`^/images/json$`), decodeListAs[engine.ImageSummary]},
+	{"GET", regexp.MustCompile(`^/images/.+/json$`), decodeAs[engine.ImageInspectResponse]},
+	{"GET", regexp.MustCompile(`^/images/.+/history$`), decodeListAs[engine.HistoryResponseItem]},
+	{"DELETE", regexp.MustCompile(`^/images/.+$`), decodeListAs[engine.ImageDeleteResponseItem]},
+	{"POST", regexp.MustCompile(`^/images/prune$`), decodeAs[engine.ImagePruneResponse]},
+	{"POST", regexp.MustCompile(`^/(build|images/load|images/create|images/.+/push)$`), decodeLinesAs[engine.JSONMessage]},
+	{"GET", regexp.MustCompile(`^/events$`), decodeLinesAs[engine.Event]},
+	{"POST", regexp.MustCompile(`^/networks/create$`), decodeAs[engine.NetworkCreateResponse]},
+	{"GET", regexp.MustCompile(`^/networks$`), decodeListAs[engine.Network]},
+	{"GET", regexp.MustCompile(`^/networks/[^/]+$`), decodeAs[engine.NetworkInspect]},
+	{"POST", regexp.MustCompile(`^/volumes/create$`), decodeAs[engine.Volume]},
+	{"GET", regexp.MustCompile(`^/volumes/[^/]+$`), decodeAs[engine.Volume]},
+	{"GET", regexp.MustCompile(`^/volumes$`), decodeAs[engine.VolumeListResponse]},
+}
+
+func decodeAs[T any, PT interface {
+	*T
+	engine.Decoder
+}](doc string) error {
+	_, err := engine.Decode[T, PT](doc)
+	return err
+}
+
+func decodeListAs[T any, PT interface {
+	*T
+	engine.Decoder
+}](doc string) error {
+	_, err := engine.DecodeList[T, PT](doc)
+	return err
+}
+
+func decodeLinesAs[T any, PT interface {
+	*T
+	engine.Decoder
+}](doc string) error {
+	for _, line := range strings.Split(strings.TrimSpace(doc), "\n") {
+		if _, err := engine.Decode[T, PT](strings.TrimSpace(line)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var versionPrefix = regexp.MustCompile(`^/v[0-9]+\.[0-9]+`)
+
+// TestReplayDecode decodes every recorded JSON answer with the engine type
+// of its route, independently of the client: a successful answer to a
+// route without a type fails the test, so that a new step brings its type.
+func TestReplayDecode(t *testing.T) {
+	for _, dir := range replayDirs {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			_, xs, err := enginetest.LoadFixtures(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, x := range xs {
+				name := fmt.Sprintf("%04d-%s", i+1, x.Name)
+				b, err := x.Response.BodyBytes()
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if !strings.HasPrefix(x.Response.Header["Content-Type"], "application/json") || len(b) == 0 {
+					continue
+				}
+				if x.Response.Status >= 300 {
+					var e struct{ Message string }
+					if err := json.Unmarshal(b, &e); err != nil || e.Message == "" {
+						t.Errorf("%s: error answer %d without a message: %q", name, x.Response.Status, b)
+					}
+					continue
+				}
+				route := versionPrefix.ReplaceAllString(x.Request.Path, "")
+				decoded := false
+				for _, r := range jsonRoutes {
+					if r.method == x.Request.Method && r.route.MatchString(route) {
+						if err := r.decode(string(b)); err != nil {
+							t.Errorf("%s: %s %s: %v", name, x.Request.Method, route, err)
+						}
+						decoded = true
+						break
+					}
+				}
+				if !decoded {
+					t.Errorf("%s: no engine type for the JSON answer of %s %s; add it to jsonRoutes", name, x.Request.Method, route)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Re-record the replay fixtures from the real engines, then refresh the golden files.
+#
+#   scripts/record-fixtures.sh            both engines: testdata/docker-20.10 and testdata/docker-28.5
+#   scripts/record-fixtures.sh d20        only Docker 20.10 (API 1.41)
+#   scripts/record-fixtures.sh d28        only Docker 28.5 (API 1.51)
+#
+# Starts the engines with scripts/engines.sh (needs root), runs cmd/record against each one
+# after the other (the script's networks use fixed subnets, so never two at once), then
+# `go test -run 'TestReplay' -update .` and the replay tests again without -update.
+# See internal/record/README.md for what is recorded and how it is normalised.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+declare -A SOCK=([d20]=/var/run/docker.sock [d28]=/tmp/d28/docker.sock)
+declare -A DIR=([d20]=testdata/docker-20.10 [d28]=testdata/docker-28.5)
+
+engines=("$@")
+[ ${#engines[@]} -gt 0 ] || engines=(d20 d28)
+for e in "${engines[@]}"; do
+  [ -n "${SOCK[$e]:-}" ] || { echo "record-fixtures: unknown engine '$e' (want d20 or d28)" >&2; exit 2; }
+done
+
+bash scripts/engines.sh start "${engines[@]}"
+
+for e in "${engines[@]}"; do
+  go run ./cmd/record -host "unix://${SOCK[$e]}" -out "${DIR[$e]}"
+done
+
+go test -count=1 -run 'TestReplay' -update .
+go test -count=1 -run 'TestReplay' .
+du -sh testdata/docker-*
