@@ -7,7 +7,7 @@
 //	c, err := dockwire.Default() // DOCKER_HOST, or unix:///var/run/docker.sock
 //	if err != nil { ... }
 //	list, err := c.ContainerList(ctx, dockwire.ContainerListOptions{All: true})
-//	res, err := c.ExecCapture(ctx, "web", []string{"cat", "/etc/hostname"})
+//	res, err := c.ExecCapture(ctx, "web", dockwire.ExecOptions{Cmd: []string{"cat", "/etc/hostname"}})
 //
 // Every call negotiates the API version once, lazily, and sends the
 // versioned path. Failures are typed: an *APIError for a daemon's refusal

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -330,4 +331,33 @@ func TestFault_H5_CancelDuringBackoff(t *testing.T) {
 	if d := time.Since(start); d > 500*time.Millisecond {
 		t.Errorf("returned after %v, want right after the deadline", d)
 	}
+}
+
+func TestFault_H1_EarlyAnswerDuringUpload(t *testing.T) {
+	host := rawDaemon(t, func(c net.Conn) {
+		br := bufio.NewReader(c)
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			return
+		}
+		if req.URL.Path == "/_ping" {
+			io.WriteString(c, "HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Length: 0\r\n\r\n")
+			return
+		}
+		body := `{"message":"No such container: web"}`
+		io.WriteString(c, "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: "+strconv.Itoa(len(body))+"\r\n\r\n"+body)
+	})
+	c, _ := dockwire.New(host)
+	upload := io.LimitReader(zeros{}, 64<<20)
+	err := c.CopyToContainer(testContext(t), "web", "/tmp", upload, dockwire.CopyToOptions{})
+	if !errors.Is(err, dockwire.ErrContainerNotFound) {
+		t.Fatalf("err = %v; want the daemon's 404 rather than a broken pipe", err)
+	}
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }

@@ -21,10 +21,10 @@ type Progress struct {
 	c    *Client
 	ctx  context.Context
 	r    *call
-	op   string // "build", "pull", "push" or "load", for errors
-	ref  string // the image the operation is about, if any
-	err  error  // a validation error, reported without any I/O
-	body *bodyReader
+	op   string    // "build", "pull", "push" or "load", for errors
+	ref  string    // the image the operation is about, if any
+	err  error     // a validation error, reported without any I/O
+	body io.Reader // the request body, closed when the operation ends
 	// precheck, if set, runs before the request, e.g. to refuse an option
 	// the negotiated API version lacks.
 	precheck func(ctx context.Context) error
@@ -48,16 +48,12 @@ const (
 var errAbandoned = errors.New("docker: the loop over Messages stopped before the stream ended")
 
 // newProgress prepares r. body, if not nil, is r's request body: it is
-// closed when the operation ends and its read errors are reported as such.
+// closed when the operation ends, as net/http closes request bodies.
 func (c *Client) newProgress(ctx context.Context, op, ref string, r *call, body io.Reader, err error) *Progress {
-	p := &Progress{c: c, ctx: ctx, r: r, op: op, ref: ref, err: err}
-	if body != nil {
-		p.body = &bodyReader{r: body}
-		if r != nil {
-			r.body = p.body
-		}
+	if body != nil && r != nil {
+		r.body = body
 	}
-	return p
+	return &Progress{c: c, ctx: ctx, r: r, op: op, ref: ref, err: err, body: body}
 }
 
 // Messages runs the operation and yields its messages. The sequence ends
@@ -129,10 +125,10 @@ func (p *Progress) run(yield func(engine.JSONMessage, error) bool) error {
 		yield(engine.JSONMessage{}, err)
 		return err
 	}
-	if p.body != nil {
+	if c, ok := p.body.(io.Closer); ok {
 		// After the answer has ended the daemon has read all it will: a
 		// BuildContext's goroutine must not wait for a reader forever.
-		defer p.body.close()
+		defer c.Close()
 	}
 	if p.err != nil {
 		return fail(p.err)
@@ -144,9 +140,6 @@ func (p *Progress) run(yield func(engine.JSONMessage, error) bool) error {
 	}
 	resp, err := p.c.send(p.ctx, p.r)
 	if err != nil {
-		if berr := p.body.err(); berr != nil && p.ctx.Err() == nil {
-			err = fmt.Errorf("docker: %s: reading the request body: %w", p.op, berr)
-		}
 		return fail(err)
 	}
 	defer resp.Body.Close()
@@ -229,42 +222,4 @@ func (e *StreamError) Error() string {
 	}
 	fmt.Fprintf(&b, " failed on %s: %s", e.Host, strings.TrimSpace(e.Message))
 	return b.String()
-}
-
-// bodyReader is a request body that remembers its first read error, so
-// that a failure producing the body (a build context that cannot be read)
-// is reported as such rather than as a lost connection.
-type bodyReader struct {
-	r      io.Reader
-	mu     sync.Mutex
-	failed error
-}
-
-func (b *bodyReader) Read(p []byte) (int, error) {
-	n, err := b.r.Read(p)
-	if err != nil && err != io.EOF {
-		b.mu.Lock()
-		if b.failed == nil {
-			b.failed = err
-		}
-		b.mu.Unlock()
-	}
-	return n, err
-}
-
-func (b *bodyReader) err() error {
-	if b == nil {
-		return nil
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.failed
-}
-
-// close closes the caller's body if it is an io.Closer, as net/http closes
-// request bodies.
-func (b *bodyReader) close() {
-	if c, ok := b.r.(io.Closer); ok {
-		c.Close()
-	}
 }

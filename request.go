@@ -92,8 +92,10 @@ func (c *Client) roundTrip(ctx context.Context, r *call, path string) (*http.Res
 		req.Header = make(http.Header, 2)
 	}
 	req.Header.Set("User-Agent", "dockwire")
+	var body *requestBody
 	if r.body != nil {
-		req.Body = io.NopCloser(r.body)
+		body = &requestBody{r: r.body}
+		req.Body = body
 		req.ContentLength = -1
 		switch b := r.body.(type) {
 		case *bytes.Reader:
@@ -107,7 +109,11 @@ func (c *Client) roundTrip(ctx context.Context, r *call, path string) (*http.Res
 	}
 	req = req.WithContext(ctx)
 	if !r.idempotent() || c.cfg.retryTries < 2 {
-		return c.transport.RoundTrip(req)
+		resp, err := c.transport.RoundTrip(req)
+		if berr := body.failure(); err != nil && berr != nil {
+			return nil, &bodyError{berr}
+		}
+		return resp, err
 	}
 	rreq, err := retryablehttp.FromRequest(req)
 	if err != nil {
@@ -115,6 +121,43 @@ func (c *Client) roundTrip(ctx context.Context, r *call, path string) (*http.Res
 	}
 	return c.retry.Do(rreq)
 }
+
+// requestBody remembers why reading a request body failed, so that a
+// failure producing the body (a build context that cannot be read) is
+// reported as such rather than as a lost connection.
+type requestBody struct {
+	r      io.Reader
+	mu     sync.Mutex
+	failed error
+}
+
+func (b *requestBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF {
+		b.mu.Lock()
+		b.failed = err
+		b.mu.Unlock()
+	}
+	return n, err
+}
+
+func (b *requestBody) Close() error { return nil }
+
+func (b *requestBody) failure() error {
+	if b == nil {
+		return nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.failed
+}
+
+// bodyError means the request body could not be read: the caller's
+// reader failed, not the connection.
+type bodyError struct{ err error }
+
+func (e *bodyError) Error() string { return "reading the request body: " + e.err.Error() }
+func (e *bodyError) Unwrap() error { return e.err }
 
 func newRetryClient(rt http.RoundTripper, cfg config) *retryablehttp.Client {
 	maxWait := cfg.retryMaxWait
@@ -176,7 +219,8 @@ func (c *Client) transportError(ctx context.Context, r *call, err error) error {
 	if cerr := ctx.Err(); cerr != nil {
 		return ctxErr(ctx, err)
 	}
-	if errors.Is(err, errPoolClosed) {
+	var be *bodyError
+	if errors.Is(err, errPoolClosed) || errors.As(err, &be) {
 		return fmt.Errorf("docker: %s on %s: %w", r.endpoint(), c.host, err)
 	}
 	var lost *lostError

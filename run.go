@@ -78,7 +78,9 @@ func (c *Client) Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 func (c *Client) copyOutput(ctx context.Context, id string, opts RunOptions) error {
 	logs, err := c.ContainerLogs(ctx, id, LogsOptions{Follow: true})
 	if err != nil {
-		if opts.HostConfig.AutoRemove && errors.Is(err, ErrContainerNotFound) {
+		// The daemon answers 404 once the container is gone, and 409 while
+		// it is being removed.
+		if opts.HostConfig.AutoRemove && (errors.Is(err, ErrContainerNotFound) || errors.Is(err, ErrConflict)) {
 			return nil
 		}
 		return err

@@ -35,7 +35,24 @@ type poolConn struct {
 	br     *bufio.Reader
 	bw     *bufio.Writer
 	reused bool
+	werr   error // the last error writing to Conn, as opposed to reading a request body
 }
+
+// connWriter records write errors, so that a failed request write can be
+// told apart from a failed read of the request body.
+type connWriter struct{ pc *poolConn }
+
+func (w connWriter) Write(b []byte) (int, error) {
+	n, err := w.pc.Conn.Write(b)
+	if err != nil {
+		w.pc.werr = err
+	}
+	return n, err
+}
+
+// earlyAnswerWait bounds the wait for an answer after a request write
+// failed: one the daemon sent before hanging up is already here.
+const earlyAnswerWait = 500 * time.Millisecond
 
 // errPoolClosed is returned for calls on a closed Client.
 var errPoolClosed = errors.New("client is closed")
@@ -98,7 +115,9 @@ func (p *connPool) get(ctx context.Context) (*poolConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &poolConn{Conn: conn, br: bufio.NewReaderSize(conn, 16<<10), bw: bufio.NewWriterSize(conn, 4<<10)}, nil
+	pc := &poolConn{Conn: conn, br: bufio.NewReaderSize(conn, 16<<10)}
+	pc.bw = bufio.NewWriterSize(connWriter{pc}, 4<<10)
+	return pc, nil
 }
 
 func (p *connPool) put(pc *poolConn) {
@@ -138,13 +157,29 @@ func (p *connPool) exchange(ctx context.Context, pc *poolConn, req *http.Request
 		stop()
 		return nil, ctxErr(ctx, err)
 	}
-	if err := req.Write(pc.bw); err != nil {
-		return fail(&lostError{err})
+	writeErr := req.Write(pc.bw)
+	if writeErr == nil {
+		writeErr = pc.bw.Flush()
 	}
-	if err := pc.bw.Flush(); err != nil {
-		return fail(&lostError{err})
+	var resp *http.Response
+	var err error
+	switch {
+	case writeErr == nil:
+		resp, err = http.ReadResponse(pc.br, req)
+	case pc.werr == nil:
+		return fail(writeErr) // the request body's own error; see requestBody
+	default:
+		// The daemon may have answered and hung up before reading the whole
+		// body (a 404 for a missing container under a large upload): that
+		// answer says more than the broken pipe.
+		if pc.SetReadDeadline(time.Now().Add(earlyAnswerWait)) == nil {
+			resp, err = http.ReadResponse(pc.br, req)
+		}
+		if resp == nil {
+			return fail(&lostError{writeErr})
+		}
+		resp.Close = true
 	}
-	resp, err := http.ReadResponse(pc.br, req)
 	if err != nil {
 		switch {
 		case errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF), isConnReset(err):
@@ -156,7 +191,7 @@ func (p *connPool) exchange(ctx context.Context, pc *poolConn, req *http.Request
 		}
 		return fail(err)
 	}
-	if p.headerTimeout > 0 && ctx.Err() == nil {
+	if (p.headerTimeout > 0 || writeErr != nil) && ctx.Err() == nil {
 		if err := pc.SetDeadline(time.Time{}); err != nil {
 			stop()
 			return nil, err
