@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
@@ -43,11 +44,17 @@ func (c *Client) ContainerCreate(ctx context.Context, opts ContainerCreateOption
 	if err != nil {
 		return engine.ContainerCreateResponse{}, err
 	}
-	return getJSON[engine.ContainerCreateResponse](ctx, c, &call{
+	created, err := getJSON[engine.ContainerCreateResponse](ctx, c, &call{
 		method: http.MethodPost, path: "/containers/create", query: q.String(),
 		body: bytes.NewReader(body), contentType: "application/json",
-		kind: KindImage, id: opts.Config.Image, // a 404 here means the image is missing
+		kind: KindImage, id: opts.Config.Image,
 	})
+	// Only a 404 is about the image; a 409 is about the name.
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.StatusCode != http.StatusNotFound {
+		apiErr.Kind, apiErr.ID = KindContainer, opts.Name
+	}
+	return created, err
 }
 
 func createBody(opts ContainerCreateOptions) ([]byte, error) {

@@ -172,7 +172,7 @@ func (c *Client) CopyPathToContainer(ctx context.Context, container, srcPath, ds
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if strings.HasSuffix(dstPath, "/") {
-			return fmt.Errorf("docker: copying to %s:%s: %w (a path ending in / must be an existing directory)", container, dstPath, err)
+			return fmt.Errorf("%w (copying to %s:%s: a path ending in / must be an existing directory)", err, container, dstPath)
 		}
 		// dstPath becomes the copy: send it under its name, into its
 		// parent, which must be a directory.

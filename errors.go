@@ -110,8 +110,8 @@ func (e *APIError) hint() string {
 		return "build, load or pull the image first"
 	case e.StatusCode >= 300 && e.StatusCode < 400:
 		return "redirects are never followed; is DOCKER_HOST pointing at a proxy?"
-	case e.StatusCode == http.StatusUnauthorized || e.StatusCode == http.StatusForbidden:
-		return "check registry credentials or an authorization plugin on the daemon"
+	case e.StatusCode == http.StatusUnauthorized:
+		return "check the registry credentials (docker login, or ImagePullOptions.Auth)"
 	}
 	return ""
 }
