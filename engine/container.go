@@ -120,17 +120,26 @@ func mounts(r gjson.Result) []MountPoint {
 // As a create or connect request it sets the fields given; the daemon
 // fills the rest.
 type EndpointSettings struct {
-	NetworkID           string   `json:",omitempty"`
-	EndpointID          string   `json:",omitempty"`
-	Gateway             string   `json:",omitempty"`
-	IPAddress           string   `json:",omitempty"`
-	IPPrefixLen         int      `json:",omitempty"`
-	IPv6Gateway         string   `json:",omitempty"`
-	GlobalIPv6Address   string   `json:",omitempty"`
-	GlobalIPv6PrefixLen int      `json:",omitempty"`
-	MacAddress          string   `json:",omitempty"`
-	Aliases             []string `json:",omitempty"`
-	DNSNames            []string `json:",omitempty"` // API 1.44 and later
+	// IPAMConfig requests fixed addresses on a user-defined network.
+	IPAMConfig          *EndpointIPAMConfig `json:",omitempty"`
+	NetworkID           string              `json:",omitempty"`
+	EndpointID          string              `json:",omitempty"`
+	Gateway             string              `json:",omitempty"`
+	IPAddress           string              `json:",omitempty"`
+	IPPrefixLen         int                 `json:",omitempty"`
+	IPv6Gateway         string              `json:",omitempty"`
+	GlobalIPv6Address   string              `json:",omitempty"`
+	GlobalIPv6PrefixLen int                 `json:",omitempty"`
+	MacAddress          string              `json:",omitempty"`
+	Aliases             []string            `json:",omitempty"`
+	DNSNames            []string            `json:",omitempty"` // API 1.44 and later
+}
+
+// EndpointIPAMConfig is the addresses asked for on one network.
+type EndpointIPAMConfig struct {
+	IPv4Address  string   `json:",omitempty"`
+	IPv6Address  string   `json:",omitempty"`
+	LinkLocalIPs []string `json:",omitempty"`
 }
 
 func endpoints(r gjson.Result) (map[string]EndpointSettings, error) {
@@ -139,8 +148,12 @@ func endpoints(r gjson.Result) (map[string]EndpointSettings, error) {
 	}
 	out := make(map[string]EndpointSettings)
 	r.ForEach(func(name, e gjson.Result) bool {
+		var ipam *EndpointIPAMConfig
+		if a := e.Get("IPAMConfig"); a.IsObject() {
+			ipam = &EndpointIPAMConfig{IPv4Address: a.Get("IPv4Address").String(), IPv6Address: a.Get("IPv6Address").String(), LinkLocalIPs: strs(a.Get("LinkLocalIPs"))}
+		}
 		out[name.Str] = EndpointSettings{
-			NetworkID: e.Get("NetworkID").String(), EndpointID: e.Get("EndpointID").String(),
+			IPAMConfig: ipam, NetworkID: e.Get("NetworkID").String(), EndpointID: e.Get("EndpointID").String(),
 			Gateway: e.Get("Gateway").String(), IPAddress: e.Get("IPAddress").String(),
 			IPPrefixLen: int(e.Get("IPPrefixLen").Int()), IPv6Gateway: e.Get("IPv6Gateway").String(),
 			GlobalIPv6Address: e.Get("GlobalIPv6Address").String(), GlobalIPv6PrefixLen: int(e.Get("GlobalIPv6PrefixLen").Int()),
