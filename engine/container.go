@@ -366,7 +366,8 @@ func (t *ContainerTopResponse) decode(r gjson.Result) error {
 	return nil
 }
 
-// PruneReport is what a prune removed.
+// PruneReport is what a container, network or volume prune removed. An
+// image prune has its own ImagePruneResponse.
 type PruneReport struct {
 	Deleted        []string // IDs or names, whichever the daemon reports
 	SpaceReclaimed int64
@@ -381,14 +382,6 @@ func (p *PruneReport) decode(r gjson.Result) error {
 	for _, key := range []string{"ContainersDeleted", "VolumesDeleted", "NetworksDeleted"} {
 		p.Deleted = append(p.Deleted, strs(r.Get(key))...)
 	}
-	r.Get("ImagesDeleted").ForEach(func(_, d gjson.Result) bool {
-		for _, k := range []string{"Untagged", "Deleted"} {
-			if s := d.Get(k).String(); s != "" {
-				p.Deleted = append(p.Deleted, s)
-			}
-		}
-		return true
-	})
 	return nil
 }
 
