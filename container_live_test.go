@@ -1,0 +1,173 @@
+package dockwire_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dockwire/dockwire"
+	"github.com/dockwire/dockwire/engine"
+	"github.com/dockwire/dockwire/internal/livetest"
+)
+
+func TestLiveContainerLifecycle(t *testing.T) {
+	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
+		ctx := livetest.Context(t)
+		c := e.Client
+		name := livetest.UniqueName("dwlife")
+		id := e.Create(t, dockwire.ContainerCreateOptions{
+			Name: name,
+			Config: engine.ContainerConfig{
+				Cmd: []string{"sleep", "3600"}, Env: []string{"GREETING=hi"}, WorkingDir: "/tmp",
+				Labels: map[string]string{"com.example.dotted.key": "v"},
+			},
+			HostConfig: engine.HostConfig{Memory: 64 << 20},
+			Extra:      []byte(`{"HostConfig": {"OomScoreAdj": 123}}`),
+		})
+
+		info, err := c.ContainerInspect(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.ID != id || info.Name != "/"+name || info.State.Status != "created" || info.Config.WorkingDir != "/tmp" ||
+			info.HostConfig.Memory != 64<<20 || info.Config.Labels["com.example.dotted.key"] != "v" {
+			t.Errorf("inspect after create: %+v", info)
+		}
+		if got := info.Get("HostConfig.OomScoreAdj").Int(); got != 123 {
+			t.Errorf("Extra did not reach the daemon: OomScoreAdj = %d", got)
+		}
+		if running, err := c.ContainerIsRunning(ctx, id); running || err != nil {
+			t.Errorf("IsRunning on a created container: %v, %v", running, err)
+		}
+
+		if already, err := c.ContainerStart(ctx, id); already || err != nil {
+			t.Fatalf("start: already=%v err=%v", already, err)
+		}
+		if already, err := c.ContainerStart(ctx, id); !already || err != nil {
+			t.Errorf("second start: already=%v err=%v; want the daemon's 304 as already started", already, err)
+		}
+		if running, err := c.ContainerIsRunning(ctx, id); !running || err != nil {
+			t.Errorf("IsRunning after start: %v, %v", running, err)
+		}
+
+		top, err := c.ContainerTop(ctx, id, "")
+		if err != nil || len(top.Processes) == 0 || !strings.Contains(strings.Join(top.Processes[0], " "), "sleep") {
+			t.Errorf("top: %+v, %v", top, err)
+		}
+
+		if err := c.ContainerPause(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if info, _ := c.ContainerInspect(ctx, id); !info.State.Paused {
+			t.Error("not paused after pause")
+		}
+		if err := c.ContainerUnpause(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+
+		if _, err := c.ContainerUpdate(ctx, id, dockwire.UpdateOptions{Memory: 96 << 20, MemorySwap: -1}); err != nil {
+			t.Errorf("update: %v", err)
+		} else if info, _ := c.ContainerInspect(ctx, id); info.HostConfig.Memory != 96<<20 {
+			t.Errorf("memory after update = %d", info.HostConfig.Memory)
+		}
+
+		newName := name + "-renamed"
+		if err := c.ContainerRename(ctx, id, newName); err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := c.ContainerExists(ctx, newName); !ok || err != nil {
+			t.Errorf("exists under the new name: %v, %v", ok, err)
+		}
+
+		if err := c.ContainerRemove(ctx, id, dockwire.RemoveOptions{}); !errors.Is(err, dockwire.ErrConflict) {
+			t.Errorf("remove of a running container without force: %v; want ErrConflict", err)
+		}
+
+		if err := c.ContainerRestart(ctx, id, dockwire.StopOptions{Timeout: -1}); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.ContainerKill(ctx, id, "SIGKILL"); err != nil {
+			t.Fatal(err)
+		}
+		exit, err := c.ContainerWait(ctx, id, dockwire.WaitNotRunning)
+		if err != nil || exit.StatusCode != 137 {
+			t.Errorf("wait after SIGKILL: %+v, %v; want 137", exit, err)
+		}
+		if already, err := c.ContainerStop(ctx, id, dockwire.StopOptions{}); !already || err != nil {
+			t.Errorf("stop of a stopped container: already=%v err=%v", already, err)
+		}
+		if err := c.ContainerKill(ctx, id, ""); !errors.Is(err, dockwire.ErrConflict) {
+			t.Errorf("kill of a stopped container: %v; want ErrConflict", err)
+		}
+
+		report, err := c.ContainerPrune(ctx, dockwire.Filters{"label": {livetest.Label + "=1", "dwlife=" + name}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(report.Deleted) != 0 {
+			t.Errorf("prune filtered on a label nobody has removed %v", report.Deleted)
+		}
+		if err := c.ContainerRemove(ctx, id, dockwire.RemoveOptions{Volumes: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.ContainerInspect(ctx, id); !errors.Is(err, dockwire.ErrContainerNotFound) {
+			t.Errorf("inspect after remove: %v; want ErrContainerNotFound", err)
+		}
+	})
+}
+
+func TestLiveContainerStopGraceAndSignal(t *testing.T) {
+	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
+		ctx := livetest.Context(t)
+		id := e.Container(t, dockwire.ContainerCreateOptions{Config: engine.ContainerConfig{
+			Cmd: []string{"sh", "-c", "trap 'exit 42' INT; while true; do sleep 0.1; done"},
+		}})
+		opts := dockwire.StopOptions{Signal: "SIGINT", Timeout: 5 * time.Second}
+		_, err := e.Client.ContainerStop(ctx, id, opts)
+		if e.API == "1.41" {
+			var ve *dockwire.VersionError
+			if !errors.As(err, &ve) || ve.Required != "1.42" {
+				t.Fatalf("stop signal on API 1.41: %v; want a requires-1.42 error", err)
+			}
+			opts.Signal = ""
+			opts.Timeout = -1
+			if _, err := e.Client.ContainerStop(ctx, id, opts); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, _ := e.Client.ContainerInspect(ctx, id)
+		if info.State.ExitCode != 42 {
+			t.Errorf("exit code %d; want 42 from the SIGINT trap", info.State.ExitCode)
+		}
+	})
+}
+
+func TestLiveWaitRegisteredBeforeStart(t *testing.T) {
+	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
+		ctx := livetest.Context(t)
+		id := e.Create(t, dockwire.ContainerCreateOptions{
+			Config:     engine.ContainerConfig{Cmd: []string{"sh", "-c", "exit 5"}},
+			HostConfig: engine.HostConfig{AutoRemove: true},
+		})
+		w, err := e.Client.ContainerWaitRegister(ctx, id, dockwire.WaitRemoved)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Close()
+		if _, err := e.Client.ContainerStart(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		exit, err := w.Result()
+		if err != nil || exit.StatusCode != 5 {
+			t.Errorf("wait: %+v, %v; want status 5", exit, err)
+		}
+		if _, err := e.Client.ContainerWait(ctx, id, dockwire.WaitNotRunning); !errors.Is(err, dockwire.ErrContainerNotFound) {
+			t.Errorf("wait after removal: %v; want ErrContainerNotFound (G7)", err)
+		}
+	})
+}
