@@ -33,9 +33,11 @@ func (c *Client) ContainerStats(ctx context.Context, id string) (engine.StatsRes
 // about every second, as `docker stats` shows them. The first sample has no
 // earlier one to compare with, so its CPUPercent is 0.
 //
-// The sequence ends when the container stops (the daemon ends the stream),
-// after the first error, or when ctx ends, with ctx's error. Breaking out
-// of the loop closes the connection.
+// The daemon does not end the stream when the container stops: it goes on
+// sending samples of zeros, with a zero Read. The sequence ends after the
+// first error, when the daemon ends the stream (the container was
+// removed), or when ctx ends, with ctx's error. Breaking out of the loop
+// closes the connection.
 func (c *Client) ContainerStatsStream(ctx context.Context, id string) iter.Seq2[engine.StatsResponse, error] {
 	return func(yield func(engine.StatsResponse, error) bool) {
 		var q query
