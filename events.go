@@ -44,7 +44,7 @@ type EventsDroppedError struct {
 }
 
 func (e *EventsDroppedError) Error() string {
-	return fmt.Sprintf("docker: %d events from %s dropped between %s and %s: the consumer fell %d events behind; read faster, or replay them with EventsOptions{Since, Until}",
+	return fmt.Sprintf("docker: %d events from %s dropped between %s and %s: the loop fell behind and the queue of %d events was full; read faster, or replay them with EventsOptions{Since, Until}",
 		e.Count, e.Host, e.First.Format(time.RFC3339Nano), e.Last.Format(time.RFC3339Nano), eventsQueueLen)
 }
 
@@ -54,7 +54,11 @@ func (e *EventsDroppedError) Is(target error) bool { return target == ErrEventsD
 // eventsQueueLen bounds the events read from the socket and not yet
 // consumed. It matches the daemon's own buffer per subscriber: a consumer
 // that falls this far behind would be dropped by the daemon as well.
-const eventsQueueLen = 1024
+// eventsQueueBytes bounds their size, should a daemon send huge events.
+const (
+	eventsQueueLen   = 1024
+	eventsQueueBytes = 32 << 20
+)
 
 // eventsReconnect is how a dropped events stream is resumed: at most tries
 // reconnects in a row, waiting first, doubling up to max, between them. A
@@ -135,6 +139,7 @@ type eventStream struct {
 	mu     sync.Mutex
 	items  []eventItem // oldest first
 	queued int         // events in items, not counting gaps
+	bytes  int         // the size of their JSON
 	ended  bool
 	err    error // why the stream ended; read by the consumer after ended
 
@@ -167,9 +172,10 @@ func (s *eventStream) wake() {
 // queue is full. It never blocks.
 func (s *eventStream) push(ev engine.Event) {
 	s.mu.Lock()
-	if s.queued < eventsQueueLen {
+	if s.queued < eventsQueueLen && s.bytes+len(ev.Raw) <= eventsQueueBytes {
 		s.items = append(s.items, eventItem{ev: ev})
 		s.queued++
+		s.bytes += len(ev.Raw)
 	} else if n := len(s.items); s.items[n-1].gap != nil {
 		g := s.items[n-1].gap
 		g.Count++
@@ -199,6 +205,7 @@ func (s *eventStream) next(ctx context.Context) (item eventItem, ok bool) {
 			s.items = s.items[1:]
 			if item.gap == nil {
 				s.queued--
+				s.bytes -= len(item.ev.Raw)
 			}
 			s.mu.Unlock()
 			return item, true
