@@ -5,6 +5,11 @@
 #   scripts/record-fixtures.sh d20        only Docker 20.10 (API 1.41)
 #   scripts/record-fixtures.sh d28        only Docker 28.5 (API 1.51)
 #
+# Each engine gets two sessions: the full script of internal/record in testdata/<engine>/
+# (played by the root package's TestReplay) and the demo's tour in testdata/<engine>/tour/
+# (replayed by `go run ./cmd/demo tour` when no engine answers, and by internal/tour's and
+# cmd/demo's replay tests).
+#
 # Starts the engines with scripts/engines.sh (needs root), runs cmd/record against each one
 # after the other (the script's networks use fixed subnets, so never two at once), then
 # `go test -run 'TestReplay' -update .` and the replay tests again without -update.
@@ -26,8 +31,9 @@ bash scripts/engines.sh start "${engines[@]}"
 
 for e in "${engines[@]}"; do
   go run ./cmd/record -host "unix://${SOCK[$e]}" -out "${DIR[$e]}"
+  go run ./cmd/record -host "unix://${SOCK[$e]}" -out "${DIR[$e]}/tour" -script tour
 done
 
 go test -count=1 -run 'TestReplay' -update .
-go test -count=1 -run 'TestReplay' .
+go test -count=1 -run 'TestReplay' . ./internal/tour ./cmd/demo
 du -sh testdata/docker-*

@@ -1,7 +1,7 @@
 // Command demo is a small docker-like CLI built on dockwire. It exists to
 // show the library in use: each command parses its flags, makes one
-// library call (a few for run, and many for the tour) and prints the answer
-// the way docker would.
+// library call (two for run -d) and prints the answer the way docker
+// would. The tour is internal/tour, run live or against recordings.
 //
 //	demo [--host URL] [--api-version V] [--timeout D] COMMAND [ARGS]
 //

@@ -2,16 +2,21 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/dockwire/dockwire"
 	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/tour"
 )
 
-// replayTour runs the tour against each engine recorded under dir, for
-// when no engine answers. Every line it prints says it is a replay.
+// replayTour runs the tour against each engine whose tour is recorded
+// under dir (dir/ENGINE/tour), for when no engine answers. Every line it
+// prints says it is a replay.
 func (c *cli) replayTour(dir string, unreachable error) error {
 	entries, err := os.ReadDir(dir)
 	if err != nil && !os.IsNotExist(err) {
@@ -19,24 +24,26 @@ func (c *cli) replayTour(dir string, unreachable error) error {
 	}
 	var recorded []string
 	for _, entry := range entries {
-		if _, err := os.Stat(filepath.Join(dir, entry.Name(), "engine.json")); entry.IsDir() && err == nil {
+		if _, err := os.Stat(filepath.Join(dir, entry.Name(), "tour", "engine.json")); entry.IsDir() && err == nil {
 			recorded = append(recorded, entry.Name())
 		}
 	}
 	if len(recorded) == 0 {
-		return fmt.Errorf("%w; and there are no recorded engines in %s to replay instead (run the tour from the repository root, or pass --fixtures)", unreachable, dir)
+		return fmt.Errorf("%w; and there are no recorded tours in %s to replay instead (run the tour from the repository root, or pass --fixtures)", unreachable, dir)
 	}
-	fmt.Fprintf(c.stdout, "No Docker engine answers (%s); replaying the recordings in %s instead.\n", oneLine(unreachable.Error()), dir)
+	fmt.Fprintf(c.stdout, "No Docker engine answers (%s); replaying the tour recorded from %s instead.\n", oneLine(unreachable.Error()), strings.Join(recorded, " and "))
 	for _, name := range recorded {
 		prefix := "replay " + name + "| "
-		if err := c.replayOne(filepath.Join(dir, name), prefixLines(c.stdout, prefix)); err != nil {
+		if err := replayOne(c.ctx, filepath.Join(dir, name, "tour"), prefixLines(c.stdout, prefix)); err != nil {
 			return fmt.Errorf("%s%w", prefix, err)
 		}
 	}
 	return nil
 }
 
-func (c *cli) replayOne(dir string, out io.Writer) (err error) {
+// replayOne runs the tour against the recording in dir, which it must use
+// up: a recording the tour no longer matches is an error.
+func replayOne(ctx context.Context, dir string, out io.Writer) (err error) {
 	defer func() {
 		// enginetest.New without a test panics on a bad recording.
 		if r := recover(); r != nil {
@@ -45,13 +52,20 @@ func (c *cli) replayOne(dir string, out io.Writer) (err error) {
 	}()
 	e := enginetest.New(nil, enginetest.WithFixtures(dir))
 	defer e.Close()
-	c.host = e.Host()
-	client, err := c.newClient()
+	client, err := dockwire.New(e.Host())
 	if err != nil {
 		return err
 	}
 	defer client.Close()
-	return runTour(c.ctx, client, out, true)
+	if err := tour.Run(ctx, client, out, tour.Options{Replay: true}); err != nil {
+		return err
+	}
+	if unused := e.UnusedExchanges(); len(unused) > 0 {
+		x := unused[0]
+		return fmt.Errorf("demo: the tour did not replay %d of the exchanges recorded in %s, the first of step %s (%s %s); re-record with scripts/record-fixtures.sh",
+			len(unused), dir, x.Name, x.Request.Method, x.Request.Path)
+	}
+	return nil
 }
 
 // prefixWriter starts every line written through it with a prefix.
@@ -65,9 +79,6 @@ type prefixWriter struct {
 func prefixLines(w io.Writer, prefix string) io.Writer {
 	return &prefixWriter{w: w, prefix: []byte(prefix)}
 }
-
-// indent is for output nested in a tour step.
-func indent(w io.Writer) io.Writer { return prefixLines(w, "    ") }
 
 func (p *prefixWriter) Write(b []byte) (int, error) {
 	n := 0

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,8 +25,8 @@ func TestTourLive(t *testing.T) {
 				t.Fatalf("tour on %s: exit %d, stderr %q\n%s", e.Host, code, stderr.String(), stdout.String())
 			}
 			for _, want := range []string{
-				"==> [14/14] Clean up", "Tour complete",
-				"stdout | tick ",
+				e.Host + ": Docker ", "==> [14/14] Clean up", "Tour complete",
+				"stdout | tick ", "the context's deadline ended the stream",
 				"uid=1000 gid=1000 pwd=/work TOUR_VAR=set by exec", "exit code: 3",
 				"FIRST LINE", "(read to EOF)",
 				"errors.Is(err, dockwire.ErrContainerNotFound) = true",
@@ -34,14 +36,89 @@ func TestTourLive(t *testing.T) {
 					t.Errorf("tour output lacks %q:\n%s", want, stdout.String())
 				}
 			}
+			if strings.Contains(stdout.String(), "replay") {
+				t.Errorf("a live tour says replay:\n%s", stdout.String())
+			}
 		})
+	}
+}
+
+// TestTourReplay runs the demo with no engine: it says so in one line,
+// then replays the tour recorded from each engine in testdata, every line
+// marked as a replay. It needs no engine.
+func TestTourReplay(t *testing.T) {
+	host := "unix://" + filepath.Join(t.TempDir(), "docker.sock")
+	r := demo(t, "", "--host", host, "tour", "--fixtures", "../../testdata")
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("exit %d, stderr %q\n%s", r.code, r.stderr, r.stdout)
+	}
+	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	want := "No Docker engine answers (docker: cannot reach the daemon at " + host
+	if !strings.HasPrefix(lines[0], want) || !strings.HasSuffix(lines[0], "; replaying the tour recorded from docker-20.10 and docker-28.5 instead.") {
+		t.Errorf("first line %q, want it to start with %q and name the recordings", lines[0], want)
+	}
+	byEngine := map[string]string{}
+	for _, line := range lines[1:] {
+		engine, rest, ok := strings.Cut(line, "| ")
+		if !ok || !strings.HasPrefix(engine, "replay docker-") {
+			t.Errorf("line not marked as a replay: %q", line)
+			continue
+		}
+		byEngine[engine] += rest + "\n"
+	}
+	for _, engine := range []string{"replay docker-20.10", "replay docker-28.5"} {
+		out := byEngine[engine]
+		for _, want := range []string{
+			"==> [1/14] Connect", "a recording: Docker ",
+			"stdout | tick ", "the recording of the stream ends there",
+			"uid=1000 gid=1000 pwd=/work TOUR_VAR=set by exec", "FIRST LINE",
+			"errors.Is(err, dockwire.ErrContainerNotFound) = true",
+			"container restart", "==> [14/14] Clean up", "Tour complete in",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s lacks %q:\n%s", engine, want, out)
+			}
+		}
+	}
+}
+
+// TestTourReplayStale replays a recording that holds an exchange the tour
+// no longer sends: the demo fails, saying to re-record.
+func TestTourReplayStale(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "docker-28.5", "tour")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src := "../../testdata/docker-28.5/tour"
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ent := range ents {
+		b, err := os.ReadFile(filepath.Join(src, ent.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, ent.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasPrefix(ent.Name(), "0001-") { // an extra ping
+			if err := os.WriteFile(filepath.Join(dir, "9999-extra.json"), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	r := demo(t, "", "--host", "unix:///nonexistent.sock", "tour", "--fixtures", filepath.Dir(filepath.Dir(dir)))
+	line := r.oneLineErr(t)
+	if r.code != 1 || !strings.HasPrefix(line, "replay docker-28.5| ") || !strings.Contains(line, "did not replay 1 of the exchanges") || !strings.Contains(line, "record-fixtures.sh") {
+		t.Errorf("exit %d, stderr %q", r.code, line)
 	}
 }
 
 func TestTourWithoutEngineOrRecordings(t *testing.T) {
 	r := demo(t, "", "--host", "unix:///nonexistent.sock", "tour", "--fixtures", t.TempDir())
 	line := r.oneLineErr(t)
-	if r.code != 1 || !strings.Contains(line, "unix:///nonexistent.sock") || !strings.Contains(line, "no recorded engines") {
+	if r.code != 1 || !strings.Contains(line, "unix:///nonexistent.sock") || !strings.Contains(line, "no recorded tours") {
 		t.Errorf("exit %d, stderr %q", r.code, line)
 	}
 	if r.stdout != "" {

@@ -1,16 +1,22 @@
-// Command record records the fixtures that dockwire's replay tests play
-// back: it runs the scripted session of internal/record against a real
-// Docker engine, keeping every byte on the wire, and writes the
-// normalised exchanges to a fixture directory.
+// Command record records the fixtures that dockwire's replay tests and the
+// demo play back: it runs a session against a real Docker engine, keeping
+// every byte on the wire, and writes the normalised exchanges to a fixture
+// directory. Two sessions exist: the scripted one of internal/record
+// (-script full, the default), which the root package's TestReplay plays,
+// and the demo's tour (-script tour, internal/tour), which the demo
+// replays when no engine answers.
 //
 //	go run ./cmd/record -host unix:///var/run/docker.sock -out testdata/docker-20.10
+//	go run ./cmd/record -host unix:///var/run/docker.sock -out testdata/docker-20.10/tour -script tour
 //
-// The directory's old exchange files are replaced; its golden/ directory
-// is left to `go test -run TestReplay -update`. scripts/record-fixtures.sh
-// records every engine.
+// The directory's old exchange files are replaced, and nothing else:
+// neither its golden/ directory, which is left to `go test -run TestReplay
+// -update`, nor its subdirectories. scripts/record-fixtures.sh records
+// both sessions of every engine.
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -24,6 +30,7 @@ import (
 	"github.com/dockwire/dockwire/engine"
 	"github.com/dockwire/dockwire/enginetest"
 	"github.com/dockwire/dockwire/internal/record"
+	"github.com/dockwire/dockwire/internal/tour"
 )
 
 func main() {
@@ -31,18 +38,45 @@ func main() {
 	out := flag.String("out", "", "the fixture directory to write, such as testdata/docker-20.10 (required)")
 	busybox := flag.String("busybox", "/bin/busybox", "a static busybox for the test image")
 	timeout := flag.Duration("timeout", 5*time.Minute, "how long the whole session may take")
+	script := flag.String("script", "full", "the session to record: full (internal/record's script, for TestReplay) or tour (the demo's tour)")
 	flag.Parse()
-	if *out == "" || flag.NArg() > 0 {
+	s, ok := sessions[*script]
+	if *out == "" || flag.NArg() > 0 || !ok {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(*host, *out, *busybox, *timeout); err != nil {
+	if err := run(s, *host, *out, *busybox, *timeout); err != nil {
 		fmt.Fprintln(os.Stderr, "record:", err)
 		os.Exit(1)
 	}
 }
 
-func run(host, out, busybox string, timeout time.Duration) error {
+// session is a recordable session: cleanup removes what a failed run of it
+// left behind, and play runs it, naming its steps with step and returning
+// how many it ran.
+type session struct {
+	cleanup func(ctx context.Context, c *dockwire.Client)
+	play    func(ctx context.Context, c *dockwire.Client, busybox string, step func(string)) (steps int, err error)
+}
+
+var sessions = map[string]session{
+	"full": {record.Cleanup, func(ctx context.Context, c *dockwire.Client, busybox string, step func(string)) (int, error) {
+		results, err := record.Script(ctx, c, record.Options{Step: step, Busybox: busybox})
+		return len(results), err
+	}},
+	"tour": {tour.Cleanup, func(ctx context.Context, c *dockwire.Client, busybox string, step func(string)) (int, error) {
+		// The tour's output is shown only when it fails.
+		var out bytes.Buffer
+		steps := 0
+		err := tour.Run(ctx, c, &out, tour.Options{Busybox: busybox, Step: func(name string) { steps++; step(name) }})
+		if err != nil {
+			os.Stderr.Write(out.Bytes())
+		}
+		return steps, err
+	}},
+}
+
+func run(sess session, host, out, busybox string, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 
@@ -57,7 +91,7 @@ func run(host, out, busybox string, timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
-	record.Cleanup(ctx, plain)
+	sess.cleanup(ctx, plain)
 
 	rec, err := record.New(host)
 	if err != nil {
@@ -67,10 +101,10 @@ func run(host, out, busybox string, timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
-	results, err := record.Script(ctx, c, record.Options{Step: rec.Step, Busybox: busybox})
+	steps, err := sess.play(ctx, c, busybox, rec.Step)
 	c.Close()
 	if err != nil {
-		return fmt.Errorf("after %d steps: %w", len(results), err)
+		return fmt.Errorf("after %d steps: %w", steps, err)
 	}
 	xs, err := rec.Exchanges()
 	if err != nil {
@@ -84,11 +118,11 @@ func run(host, out, busybox string, timeout time.Duration) error {
 	if err := enginetest.WriteFixtures(out, s, xs); err != nil {
 		return err
 	}
-	size, err := dirSize(out)
+	size, err := recordingSize(out)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%s: %d steps, %d exchanges, %d KiB, from %s %s (API %s)\n", out, len(results), len(xs), size>>10, s.Engine, s.Version, s.APIVersion)
+	fmt.Printf("%s: %d steps, %d exchanges, %d KiB, from %s %s (API %s)\n", out, steps, len(xs), size>>10, s.Engine, s.Version, s.APIVersion)
 	return nil
 }
 
@@ -102,7 +136,8 @@ func engineName(v engine.SystemVersion) string {
 var exchangeFile = regexp.MustCompile(`^[0-9]{4}-.*\.json$`)
 
 // removeExchanges deletes the exchange files of an earlier recording, so
-// that a step the script no longer has leaves nothing behind.
+// that a step the session no longer has leaves nothing behind. It leaves
+// subdirectories alone: testdata/docker-20.10/tour is another session.
 func removeExchanges(dir string) error {
 	ents, err := os.ReadDir(dir)
 	if os.IsNotExist(err) {
@@ -112,7 +147,7 @@ func removeExchanges(dir string) error {
 		return err
 	}
 	for _, ent := range ents {
-		if exchangeFile.MatchString(ent.Name()) {
+		if !ent.IsDir() && exchangeFile.MatchString(ent.Name()) {
 			if err := os.Remove(filepath.Join(dir, ent.Name())); err != nil {
 				return err
 			}
@@ -121,17 +156,23 @@ func removeExchanges(dir string) error {
 	return nil
 }
 
-func dirSize(dir string) (int64, error) {
+// recordingSize is the size of the files of a recording: those of dir
+// itself, not of golden/ or of another session's subdirectory.
+func recordingSize(dir string) (int64, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, err
+	}
 	var n int64
-	err := filepath.WalkDir(dir, func(_ string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
+	for _, ent := range ents {
+		if ent.IsDir() {
+			continue
 		}
-		info, err := d.Info()
-		if err == nil {
-			n += info.Size()
+		info, err := ent.Info()
+		if err != nil {
+			return 0, err
 		}
-		return err
-	})
-	return n, err
+		n += info.Size()
+	}
+	return n, nil
 }

@@ -20,7 +20,9 @@
 // Script is the session: every endpoint of the client, one named step
 // each, against a busybox image it builds, with fixed names (dwrec-web,
 // dwrec-net, ...), removing all it created. The same Script replayed
-// against the fixtures must send the very same requests.
+// against the fixtures must send the very same requests. cmd/record also
+// records another session through a Recorder, the demo's tour
+// (internal/tour).
 //
 // # Normalisation
 //
@@ -54,6 +56,9 @@
 //     execDuration "1"; names the daemon generated (adjective_surname)
 //     generated_name1, ....
 //
+// A query value that holds escapes, such as the JSON of filters, is
+// normalised decoded and encoded again.
+//
 // Bodies stay consistent: a multiplexed body (frames of streams 0 to 3
 // adding up to exactly the body) is rewritten frame by frame with new
 // frame sizes; tar bodies (image save, copy from a container) are never
@@ -71,7 +76,9 @@
 // gives their size. What the client wrote after an upgrade is stored
 // Go-quoted in the request header X-Dockwire-Stdin. A binary response body
 // the client stopped reading (image save) keeps its first 512 bytes, one
-// tar header, and says so in X-Dockwire-Truncated. Consecutive identical
+// tar header, and a multiplexed one (a log followed until the client's
+// deadline) the frames that arrived whole; both say so in
+// X-Dockwire-Truncated. Consecutive identical
 // GET or HEAD requests within a step are polls (ExecWait) whose number
 // varies from run to run: only the last is kept, and the replayed client
 // gets the final state at its first try.

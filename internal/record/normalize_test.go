@@ -2,7 +2,9 @@ package record
 
 import (
 	"encoding/binary"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -60,6 +62,7 @@ func TestNormalizeTimes(t *testing.T) {
 		{`"Status":"Exited (137) About a minute ago"`, `"Status":"Exited (137) 2 seconds ago"`},
 		{`"Status":"Up Less than a second (Paused)"`, `"Status":"Up 2 seconds (Paused)"`},
 		{`"Attributes":{"execDuration":"17","name":"quirky_margulis"}`, `"Attributes":{"execDuration":"1","name":"generated_name1"}`},
+		{`"Name":"/quirky_margulis","Names":["/thirsty_bartik"]`, `"Name":"/generated_name1","Names":["/generated_name2"]`},
 		{`"State":{"Pid":4711},"MacAddress":"5a:3e:01:02:03:04"`, `"State":{"Pid":1001},"MacAddress":"02:42:00:00:00:01"`},
 	} {
 		if got := n.text(c.in, "/x"); got != c.want {
@@ -68,6 +71,13 @@ func TestNormalizeTimes(t *testing.T) {
 	}
 	if got, want := n.query("stdout=1&since=1795755768.748561247&until=1795755769", "/x"), "stdout=1&since=1704067200.000000000&until=1704067200"; got != want {
 		t.Errorf("query: got %q, want %q", got, want)
+	}
+	// An ID inside an encoded value (filters) is normalised too; it was
+	// seen before, in a path.
+	n.text("/containers/"+hexA+"/json", "/containers/x/json")
+	filters := url.QueryEscape(`{"id":["` + hexA + `"]}`)
+	if got, want := n.query("all=1&filters="+filters, "/containers/json"), "all=1&filters="+url.QueryEscape(`{"id":["c00000000001`+strings.Repeat("0", 52)+`"]}`); got != want {
+		t.Errorf("query with encoded filters: got %q, want %q", got, want)
 	}
 }
 
@@ -131,6 +141,17 @@ func TestResponseHeadersAndBodies(t *testing.T) {
 	got = newNormalizer().exchange(x)
 	if b, _ := got.Response.BodyBytes(); len(b) != truncatedKeep || got.Response.Header[HeaderTruncated] == "" || got.Response.Header["Transfer-Encoding"] != "chunked" {
 		t.Errorf("truncated tar: %d bytes, header %v", len(b), got.Response.Header)
+	}
+
+	// A followed log cut off by the client, mid-frame: the whole frames,
+	// normalised and sized again.
+	body := string(frame(1, "2025-11-27T04:50:12.123456789Z tick 1\n")) + string(frame(2, "2025-11-27T04:50:13.123456789Z tick 2\n")) + string(frame(1, "2025-11")[:12])
+	x = parse("GET /v1.41/containers/"+hexA+"/logs?follow=1 HTTP/1.1\r\nHost: h\r\n\r\n",
+		fmt.Sprintf("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s", len(body)+10, body))
+	got = newNormalizer().exchange(x)
+	wantBody := string(frame(1, "2024-01-01T00:00:00.000000000Z tick 1\n")) + string(frame(2, "2024-01-01T00:00:00.000000000Z tick 2\n"))
+	if b, _ := got.Response.BodyBytes(); string(b) != wantBody || got.Response.Header[HeaderTruncated] == "" || got.Response.Header["Transfer-Encoding"] != "chunked" {
+		t.Errorf("truncated log: body %q, header %v; want %q", b, got.Response.Header, wantBody)
 	}
 
 	x = parse("POST /v1.41/build HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-tar\r\nContent-Length: 4\r\n\r\n\x00\x01\x02\x03",

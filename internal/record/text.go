@@ -40,8 +40,9 @@ var (
 	// "Up 3 seconds", "Exited (0) About a minute ago".
 	// generatedName matches a name the daemon made up for a container
 	// (adjective_surname, as build steps get), as a "name" or "Name"
-	// value or in "Names".
-	generatedName = regexp.MustCompile(`("(?:[Nn]ame)":"|"Names":\["/)([a-z]+_[a-z]+[0-9]?)"`)
+	// value, with or without the leading "/" (inspect and stats have it),
+	// or in "Names".
+	generatedName = regexp.MustCompile(`("(?:[Nn]ame)":"/?|"Names":\["/)([a-z]+_[a-z]+[0-9]?)"`)
 	// execDuration is how many seconds a container ran, in die events.
 	execDuration  = regexp.MustCompile(`"execDuration":"\d+"`)
 	humanDuration = regexp.MustCompile(`\b(Up|Exited \(-?\d+\)) (Less than a second|About an? (?:minute|hour)|\d+ (?:second|minute|hour|day|week|month|year)s?)`)
