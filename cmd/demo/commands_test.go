@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"iter"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -101,6 +104,81 @@ func TestRun(t *testing.T) {
 	r = demo(t, "", "--host", e.Host(), "run", "nope")
 	if line := r.oneLineErr(t); r.code != exitRunFailed || !strings.Contains(line, "No such image") {
 		t.Errorf("run of a missing image: exit %d, stderr %q; want %d", r.code, line, exitRunFailed)
+	}
+}
+
+// runEngine is an engine that creates, starts, kills and removes
+// containers for run; its wait answers when the container stops.
+func runEngine(t *testing.T) *enginetest.Engine {
+	e := enginetest.New(t)
+	e.Handle("POST", "/containers/create", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := e.AddContainer(enginetest.Container{Name: r.URL.Query().Get("name")}) // running: its log is followed
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"Id":%q,"Warnings":["one warning"]}`, id)
+	}))
+	e.Handle("POST", "/containers/{id}/start", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	e.Handle("POST", "/containers/{id}/wait", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	e.Handle("POST", "/containers/{id}/kill", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.StopContainer(r.PathValue("id"), 137)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	e.Handle("DELETE", "/containers/{id}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.RemoveContainer(r.PathValue("id"))
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	return e
+}
+
+func TestRunDetached(t *testing.T) {
+	e := runEngine(t)
+	r := demo(t, "", "--host", e.Host(), "run", "-d", "--name", "bg", "busybox", "sleep", "60")
+	ct, ok := e.Container("bg")
+	if r.code != 0 || !ok || r.stdout != ct.ID+"\n" || r.stderr != "WARNING: one warning\n" {
+		t.Errorf("run -d: exit %d, stdout %q, stderr %q; want the ID and the warning", r.code, r.stdout, r.stderr)
+	}
+	var sent []string
+	for _, req := range e.Requests() {
+		sent = append(sent, req.Method+" "+strings.Replace(req.Route, ct.ID, "ID", 1))
+	}
+	if want := []string{"POST /containers/create", "POST /containers/ID/start"}; !cmp.Equal(sent[len(sent)-2:], want) || slices.Contains(sent, "POST /containers/ID/wait") {
+		t.Errorf("run -d sent %v, want it to end with %v and never wait", sent, want)
+	}
+}
+
+// TestRunInterrupted cancels a run whose container never exits: the demo
+// ends with 130, having killed the container and, with --rm, removed it.
+func TestRunInterrupted(t *testing.T) {
+	e := runEngine(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"--host", e.Host(), "run", "--rm", "--name", "job", "busybox", "sleep", "60"}, strings.NewReader(""), io.Discard, io.Discard)
+	}()
+	for e.Count("GET", "/containers/{id}/logs") == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitInterrupted {
+			t.Errorf("exit %d after cancel, want %d", code, exitInterrupted)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("run did not end when its context did")
+	}
+	if e.Count("POST", "/containers/{id}/kill") != 1 || e.Count("DELETE", "/containers/{id}") != 1 {
+		t.Errorf("kill sent %d times, remove %d times; want each once", e.Count("POST", "/containers/{id}/kill"), e.Count("DELETE", "/containers/{id}"))
+	}
+	if _, ok := e.Container("job"); ok {
+		t.Error("the container is still there after run --rm was interrupted")
 	}
 }
 

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"time"
 
 	"github.com/dockwire/dockwire"
 )
@@ -43,65 +40,40 @@ var runCmd = &command{
 				return usagef("--rm and -d cannot be combined: nothing would be left to remove the container")
 			}
 			opts.Config.Image, opts.Config.Cmd, opts.Config.Env = args[0], args[1:], env
-			opts.Config.AttachStdout, opts.Config.AttachStderr = !*detach, !*detach
-			code, err := c.runContainer(opts, *remove, *detach)
-			if err != nil {
-				if c.ctx.Err() != nil {
-					return err
-				}
-				return &codedError{err, exitRunFailed}
+			if *detach {
+				return c.runFailed(c.startDetached(opts))
 			}
-			return exitCode(code)
+			opts.Config.AttachStdout, opts.Config.AttachStderr = true, true
+			res, err := c.client.Run(c.ctx, dockwire.RunOptions{ContainerCreateOptions: opts, Stdout: c.stdout, Stderr: c.stderr, Remove: *remove})
+			if err != nil {
+				return c.runFailed(err)
+			}
+			return exitCode(res.ExitCode)
 		}
 	},
 }
 
-// runContainer creates and starts a container, then follows its output
-// until it exits, registering the wait before the start so that a quick
-// exit is not missed. With remove it removes the container afterwards, also
-// after a failure or Ctrl-C; the daemon's AutoRemove could remove it before
-// its output was read.
-func (c *cli) runContainer(opts dockwire.ContainerCreateOptions, remove, detach bool) (code int, err error) {
+// startDetached is run -d: create, start, and print the ID.
+func (c *cli) startDetached(opts dockwire.ContainerCreateOptions) error {
 	created, err := c.client.ContainerCreate(c.ctx, opts)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	for _, w := range created.Warnings {
 		fmt.Fprintln(c.stderr, "WARNING:", w)
 	}
-	if remove {
-		defer func() {
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(c.ctx), 30*time.Second)
-			defer cancel()
-			rmErr := c.client.ContainerRemove(ctx, created.ID, dockwire.RemoveOptions{Force: true, Volumes: true})
-			if err == nil && !errors.Is(rmErr, dockwire.ErrNotFound) {
-				err = rmErr
-			}
-		}()
-	}
-	if detach {
-		if _, err := c.client.ContainerStart(c.ctx, created.ID); err != nil {
-			return 0, err
-		}
-		fmt.Fprintln(c.stdout, created.ID)
-		return 0, nil
-	}
-	waiter, err := c.client.ContainerWaitRegister(c.ctx, created.ID, dockwire.WaitNextExit)
-	if err != nil {
-		return 0, err
-	}
-	defer waiter.Close()
 	if _, err := c.client.ContainerStart(c.ctx, created.ID); err != nil {
-		return 0, err
+		return err
 	}
-	logs, err := c.client.ContainerLogs(c.ctx, created.ID, dockwire.LogsOptions{Follow: true})
-	if err != nil {
-		return 0, err
+	fmt.Fprintln(c.stdout, created.ID)
+	return nil
+}
+
+// runFailed gives a failure of the demo itself, rather than of the
+// container, docker run's code; Ctrl-C keeps its own.
+func (c *cli) runFailed(err error) error {
+	if err == nil || c.ctx.Err() != nil {
+		return err
 	}
-	defer logs.Close()
-	if _, err := logs.CopyTo(c.stdout, c.stderr); err != nil {
-		return 0, err
-	}
-	exit, err := waiter.Result()
-	return int(exit.StatusCode), err
+	return &codedError{err, exitRunFailed}
 }
