@@ -133,9 +133,13 @@ func WithTransport(rt http.RoundTripper) Option {
 	}
 }
 
-// WithTimeout bounds connecting and waiting for each response's headers.
-// It never limits how long a stream (logs, events, exec output) may run:
-// only the call's context does that. Zero means no bound beyond ctx.
+// WithTimeout bounds connecting and waiting for each answer: the headers
+// of every response, and the whole body of a response that is not a stream.
+// It never limits how long a stream (logs, events, stats, exec output, a
+// wait, a build) may run: only the call's context does that. The daemon
+// answers a stop or restart only after the grace period, and a one-shot
+// stats sample after about a second, so keep d above those. Zero means no
+// bound beyond ctx.
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {

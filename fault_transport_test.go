@@ -361,3 +361,22 @@ func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
 }
+
+func TestFault_A7_StalledBodyBoundedByTimeout(t *testing.T) {
+	host := rawDaemon(t, func(c net.Conn) {
+		if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
+			return
+		}
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"Id\":")
+		io.Copy(io.Discard, c) // and never more
+	})
+	c, _ := dockwire.New(host, dockwire.WithAPIVersion("1.41"), dockwire.WithTimeout(200*time.Millisecond))
+	start := time.Now()
+	_, err := c.ContainerInspect(testContext(t), "abc")
+	if !errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "WithTimeout") {
+		t.Fatalf("err = %v; want the client's answer timeout, not a context error", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("returned after %v", d)
+	}
+}

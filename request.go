@@ -317,11 +317,36 @@ func versionRefusal(msg string) *VersionError {
 	return ve
 }
 
+// errAnswerTimeout is the cause of a context that WithTimeout ended.
+var errAnswerTimeout = errors.New("answer timeout")
+
+// answerContext bounds a call whose whole answer is due at once by the
+// client's timeout (WithTimeout), so that a daemon that stalls mid-body
+// cannot hang it; streams are bounded by their ctx alone. done must be
+// deferred: it releases the timer and turns the timeout into an error that
+// says what happened, leaving the caller's own deadline untouched.
+func (c *Client) answerContext(ctx context.Context, r *call, errp *error) (context.Context, func()) {
+	if c.cfg.timeout <= 0 {
+		return ctx, func() {}
+	}
+	bctx, cancel := context.WithTimeoutCause(ctx, c.cfg.timeout, errAnswerTimeout)
+	return bctx, func() {
+		if *errp != nil && ctx.Err() == nil && context.Cause(bctx) == errAnswerTimeout {
+			*errp = &ConnectError{Host: c.host,
+				Err:  fmt.Errorf("no complete answer to %s within %v (WithTimeout): %w", r.endpoint(), c.cfg.timeout, os.ErrDeadlineExceeded),
+				Hint: connectHint(c.host, os.ErrDeadlineExceeded)}
+		}
+		cancel()
+	}
+}
+
 var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // fetch performs r and returns its whole JSON body, at most
 // maxResponseSize bytes of it.
-func (c *Client) fetch(ctx context.Context, r *call) (string, error) {
+func (c *Client) fetch(ctx context.Context, r *call) (body string, err error) {
+	ctx, done := c.answerContext(ctx, r, &err)
+	defer done()
 	resp, err := c.send(ctx, r)
 	if err != nil {
 		return "", err
@@ -401,6 +426,8 @@ func jsonBody(v any) (*bytes.Reader, error) {
 
 // discard performs r, for calls whose answer has no body worth reading.
 func (c *Client) discard(ctx context.Context, r *call) (status int, err error) {
+	ctx, done := c.answerContext(ctx, r, &err)
+	defer done()
 	resp, err := c.send(ctx, r)
 	if err != nil {
 		return 0, err
