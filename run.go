@@ -21,33 +21,38 @@ type RunOptions struct {
 
 // RunResult is how a container run by Run ended.
 type RunResult struct {
-	ID       string // the container's ID
-	ExitCode int    // its exit status
+	ID       string   // the container's ID
+	ExitCode int      // its exit status; -1 if it is unknown
+	Warnings []string // what the daemon warned about at creation
 }
 
 // Run does what docker run does without -d: it creates a container,
 // registers a wait for its exit, starts it, copies its output until it
 // exits, and returns its exit code. A non-zero exit is data, not an error.
 //
-// When ctx ends first, Run kills the container and returns ctx's error; the
-// kill and the removal (with Remove) run on a context of their own, so that
-// a cancelled caller leaves nothing running behind.
-func (c *Client) Run(ctx context.Context, opts RunOptions) (RunResult, error) {
+// When ctx ends first, Run kills the container (removes it, with Remove)
+// and returns ctx's error. That cleanup runs on a context of its own, so a
+// cancelled caller leaves nothing running behind. Remove also removes the
+// container's anonymous volumes, as docker run --rm does.
+func (c *Client) Run(ctx context.Context, opts RunOptions) (res RunResult, err error) {
+	res.ExitCode = -1
 	created, err := c.ContainerCreate(ctx, opts.ContainerCreateOptions)
 	if err != nil {
-		return RunResult{ExitCode: -1}, err
+		return res, err
 	}
-	res := RunResult{ID: created.ID, ExitCode: -1}
-	cleanup := func() (context.Context, context.CancelFunc) {
-		return context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	}
-	if opts.Remove {
-		defer func() {
-			cctx, cancel := cleanup()
-			defer cancel()
-			c.ContainerRemove(cctx, created.ID, RemoveOptions{Force: true})
-		}()
-	}
+	res.ID, res.Warnings = created.ID, created.Warnings
+	defer func() {
+		if ctx.Err() == nil && !opts.Remove {
+			return
+		}
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if opts.Remove {
+			c.ContainerRemove(cctx, created.ID, RemoveOptions{Force: true, Volumes: true})
+		} else {
+			c.ContainerKill(cctx, created.ID, "")
+		}
+	}()
 	waiter, err := c.ContainerWaitRegister(ctx, created.ID, WaitNextExit)
 	if err != nil {
 		return res, err
@@ -57,11 +62,6 @@ func (c *Client) Run(ctx context.Context, opts RunOptions) (RunResult, error) {
 		return res, err
 	}
 	if err := c.copyOutput(ctx, created.ID, opts); err != nil {
-		if ctx.Err() != nil {
-			cctx, cancel := cleanup()
-			defer cancel()
-			c.ContainerKill(cctx, created.ID, "")
-		}
 		return res, err
 	}
 	exit, err := waiter.Result()

@@ -45,6 +45,9 @@ var runCmd = &command{
 			}
 			opts.Config.AttachStdout, opts.Config.AttachStderr = true, true
 			res, err := c.client.Run(c.ctx, dockwire.RunOptions{ContainerCreateOptions: opts, Stdout: c.stdout, Stderr: c.stderr, Remove: *remove})
+			for _, w := range res.Warnings {
+				fmt.Fprintln(c.stderr, "WARNING:", w)
+			}
 			if err != nil {
 				return c.runFailed(err)
 			}
