@@ -136,10 +136,10 @@ func WithTransport(rt http.RoundTripper) Option {
 // WithTimeout bounds connecting and waiting for each answer: the headers
 // of every response, and the whole body of a response that is not a stream.
 // It never limits how long a stream (logs, events, stats, exec output, a
-// wait, a build) may run: only the call's context does that. The daemon
-// answers a stop or restart only after the grace period, and a one-shot
-// stats sample after about a second, so keep d above those. Zero means no
-// bound beyond ctx.
+// wait, a build) may run: only the call's context does that. Calls that the
+// daemon answers only when done get their expected time on top: a stop or
+// restart its grace period (10s when the container's own applies), a
+// one-shot stats sample two seconds. Zero means no bound beyond ctx.
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {

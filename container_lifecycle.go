@@ -107,12 +107,14 @@ func containerCall(method, id, action string, q query) (*call, error) {
 }
 
 // containerAction performs a bodiless POST on a container and reports
-// whether the daemon answered 304 Not Modified.
-func (c *Client) containerAction(ctx context.Context, id, action string, q query) (notModified bool, err error) {
+// whether the daemon answered 304 Not Modified. slow is how long the daemon
+// may take before it answers.
+func (c *Client) containerAction(ctx context.Context, id, action string, q query, slow time.Duration) (notModified bool, err error) {
 	r, err := containerCall(http.MethodPost, id, action, q)
 	if err != nil {
 		return false, err
 	}
+	r.slow = slow
 	status, err := c.discard(ctx, r)
 	return status == http.StatusNotModified, err
 }
@@ -120,7 +122,7 @@ func (c *Client) containerAction(ctx context.Context, id, action string, q query
 // ContainerStart starts a container. alreadyStarted is true, with a nil
 // error, when it was running already (the daemon's 304).
 func (c *Client) ContainerStart(ctx context.Context, id string) (alreadyStarted bool, err error) {
-	return c.containerAction(ctx, id, "start", query{})
+	return c.containerAction(ctx, id, "start", query{}, 0)
 }
 
 // StopOptions says how to stop a container.
@@ -132,6 +134,18 @@ type StopOptions struct {
 	// container's StopTimeout (10s by default); a negative value means none.
 	// It is sent in whole seconds, rounded up.
 	Timeout time.Duration
+}
+
+// grace is how long a stop may take: the grace period, or the usual
+// default of 10s when the container's own applies.
+func (o StopOptions) grace() time.Duration {
+	switch {
+	case o.Timeout < 0:
+		return 0
+	case o.Timeout == 0:
+		return 10 * time.Second
+	}
+	return o.Timeout
 }
 
 func (o StopOptions) query(ctx context.Context, c *Client) (query, error) {
@@ -159,7 +173,7 @@ func (c *Client) ContainerStop(ctx context.Context, id string, opts StopOptions)
 	if err != nil {
 		return false, err
 	}
-	return c.containerAction(ctx, id, "stop", q)
+	return c.containerAction(ctx, id, "stop", q, opts.grace())
 }
 
 // ContainerRestart stops a container as ContainerStop does, then starts it.
@@ -168,7 +182,7 @@ func (c *Client) ContainerRestart(ctx context.Context, id string, opts StopOptio
 	if err != nil {
 		return err
 	}
-	_, err = c.containerAction(ctx, id, "restart", q)
+	_, err = c.containerAction(ctx, id, "restart", q, opts.grace())
 	return err
 }
 
@@ -179,19 +193,19 @@ func (c *Client) ContainerKill(ctx context.Context, id, signal string) error {
 	if signal != "" {
 		q.add("signal", signal)
 	}
-	_, err := c.containerAction(ctx, id, "kill", q)
+	_, err := c.containerAction(ctx, id, "kill", q, 0)
 	return err
 }
 
 // ContainerPause freezes every process of a container.
 func (c *Client) ContainerPause(ctx context.Context, id string) error {
-	_, err := c.containerAction(ctx, id, "pause", query{})
+	_, err := c.containerAction(ctx, id, "pause", query{}, 0)
 	return err
 }
 
 // ContainerUnpause thaws a paused container.
 func (c *Client) ContainerUnpause(ctx context.Context, id string) error {
-	_, err := c.containerAction(ctx, id, "unpause", query{})
+	_, err := c.containerAction(ctx, id, "unpause", query{}, 0)
 	return err
 }
 
@@ -203,7 +217,7 @@ func (c *Client) ContainerRename(ctx context.Context, id, newName string) error 
 	}
 	var q query
 	q.add("name", name)
-	_, err = c.containerAction(ctx, id, "rename", q)
+	_, err = c.containerAction(ctx, id, "rename", q, 0)
 	return err
 }
 

@@ -380,3 +380,17 @@ func TestFault_A7_StalledBodyBoundedByTimeout(t *testing.T) {
 		t.Errorf("returned after %v", d)
 	}
 }
+
+func TestFault_A7_StopGetsItsGracePeriod(t *testing.T) {
+	d := newDaemon(t, "1.41", func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(300 * time.Millisecond) // the container takes its time to stop
+		w.WriteHeader(http.StatusNoContent)
+	})
+	c := d.client(t, dockwire.WithTimeout(100*time.Millisecond))
+	if _, err := c.ContainerStop(testContext(t), "x", dockwire.StopOptions{Timeout: time.Second}); err != nil {
+		t.Errorf("stop with a 1s grace period under a 100ms timeout: %v; want the grace period added", err)
+	}
+	if err := c.ContainerKill(testContext(t), "x", ""); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("kill answered after 300ms under a 100ms timeout: %v; want a timeout", err)
+	}
+}

@@ -33,6 +33,9 @@ type call struct {
 	header      http.Header // extra headers, e.g. X-Registry-Auth
 	kind, id    string      // the resource a 404 is about, for errors
 	unversioned bool        // /_ping only
+	// slow is how long the daemon takes before it answers, beyond the
+	// client's timeout: the grace period of a stop, the sampling of stats.
+	slow time.Duration
 }
 
 // endpoint renders c for messages: "GET /containers/x/json".
@@ -329,11 +332,14 @@ func (c *Client) answerContext(ctx context.Context, r *call, errp *error) (conte
 	if c.cfg.timeout <= 0 {
 		return ctx, func() {}
 	}
-	bctx, cancel := context.WithTimeoutCause(ctx, c.cfg.timeout, errAnswerTimeout)
+	if r.slow > 0 {
+		ctx = context.WithValue(ctx, slowAnswerKey{}, r.slow)
+	}
+	bctx, cancel := context.WithTimeoutCause(ctx, c.cfg.timeout+r.slow, errAnswerTimeout)
 	return bctx, func() {
 		if *errp != nil && ctx.Err() == nil && context.Cause(bctx) == errAnswerTimeout {
 			*errp = &ConnectError{Host: c.host,
-				Err:  fmt.Errorf("no complete answer to %s within %v (WithTimeout): %w", r.endpoint(), c.cfg.timeout, os.ErrDeadlineExceeded),
+				Err:  fmt.Errorf("no complete answer to %s within %v (WithTimeout): %w", r.endpoint(), c.cfg.timeout+r.slow, os.ErrDeadlineExceeded),
 				Hint: connectHint(c.host, os.ErrDeadlineExceeded)}
 		}
 		cancel()

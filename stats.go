@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"net/http"
+	"time"
 
 	"github.com/dockwire/dockwire/engine"
 )
@@ -16,9 +17,8 @@ import (
 // one-shot: the daemon takes two samples about a second apart, so the
 // answer takes that long but carries the CPU delta that CPUPercent needs.
 // (one-shot=true would answer at once with an empty precpu_stats, and
-// CPUPercent would always be 0.) A WithTimeout shorter than about two
-// seconds makes this call fail. A container that is not running yields a
-// sample of zeros.
+// CPUPercent would always be 0.) WithTimeout is extended by two seconds
+// for it. A container that is not running yields a sample of zeros.
 func (c *Client) ContainerStats(ctx context.Context, id string) (engine.StatsResponse, error) {
 	var q query
 	q.add("stream", "0")
@@ -26,6 +26,7 @@ func (c *Client) ContainerStats(ctx context.Context, id string) (engine.StatsRes
 	if err != nil {
 		return engine.StatsResponse{}, err
 	}
+	r.slow = 2 * time.Second
 	return getJSON[engine.StatsResponse](ctx, c, r)
 }
 

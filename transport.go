@@ -54,6 +54,10 @@ func (w connWriter) Write(b []byte) (int, error) {
 // failed: one the daemon sent before hanging up is already here.
 const earlyAnswerWait = 500 * time.Millisecond
 
+// slowAnswerKey carries, in a request's context, how much longer than the
+// header timeout the daemon may take to answer it (a stop's grace period).
+type slowAnswerKey struct{}
+
 // errPoolClosed is returned for calls on a closed Client.
 var errPoolClosed = errors.New("client is closed")
 
@@ -147,8 +151,12 @@ func (p *connPool) closeIdle() {
 // response body owns pc: it returns pc to the pool after a clean end, and
 // closes it otherwise. ctx ending interrupts any blocked read or write.
 func (p *connPool) exchange(ctx context.Context, pc *poolConn, req *http.Request) (*http.Response, error) {
-	if p.headerTimeout > 0 {
-		if err := pc.SetDeadline(time.Now().Add(p.headerTimeout)); err != nil {
+	headerTimeout := p.headerTimeout
+	if headerTimeout > 0 {
+		if slow, ok := ctx.Value(slowAnswerKey{}).(time.Duration); ok {
+			headerTimeout += slow
+		}
+		if err := pc.SetDeadline(time.Now().Add(headerTimeout)); err != nil {
 			return nil, err
 		}
 	}
@@ -185,13 +193,13 @@ func (p *connPool) exchange(ctx context.Context, pc *poolConn, req *http.Request
 		case errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF), isConnReset(err):
 			return fail(&lostError{err})
 		case isTimeout(err) && ctx.Err() == nil:
-			return fail(fmt.Errorf("no response within %v: %w", p.headerTimeout, os.ErrDeadlineExceeded))
+			return fail(fmt.Errorf("no response within %v: %w", headerTimeout, os.ErrDeadlineExceeded))
 		case !errors.Is(err, io.ErrUnexpectedEOF) && !isNetErr(err):
 			return fail(&protocolError{err})
 		}
 		return fail(err)
 	}
-	if (p.headerTimeout > 0 || writeErr != nil) && ctx.Err() == nil {
+	if (headerTimeout > 0 || writeErr != nil) && ctx.Err() == nil {
 		if err := pc.SetDeadline(time.Time{}); err != nil {
 			stop()
 			return nil, err
