@@ -130,7 +130,7 @@ func (c *Client) ContainerLogs(ctx context.Context, id string, opts LogsOptions)
 			}
 		}
 	}
-	return &LogStream{body: resp.Body, multiplexed: !tty, timestamps: opts.Timestamps, details: opts.Details}, nil
+	return &LogStream{body: resp.Body, multiplexed: !tty, timestamps: opts.Timestamps, details: opts.Details, host: c.host, id: id}, nil
 }
 
 func (c *Client) containerTty(ctx context.Context, id string) (bool, error) {
@@ -169,6 +169,20 @@ type LogStream struct {
 	multiplexed bool
 	timestamps  bool
 	details     bool
+	host, id    string // for errors
+}
+
+// fail says which log on which host an error ended; the context's own
+// errors pass through untouched.
+func (s *LogStream) fail(err error) error {
+	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	hint := ""
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		hint = " (the stream was cut short: did the daemon stop or restart?)"
+	}
+	return fmt.Errorf("docker: logs of container %q on %s: %w%s", s.id, s.host, err, hint)
 }
 
 // Multiplexed reports whether the stream is framed stdout and stderr
@@ -189,7 +203,8 @@ func (s *LogStream) Close() error { return s.body.Close() }
 // stream, and discarded bytes are not counted. It returns nil when the log
 // ends cleanly; see ContainerLogs and stdcopy.Copy for the errors.
 func (s *LogStream) CopyTo(stdout, stderr io.Writer) (int64, error) {
-	return copyOutput(s.multiplexed, s.body, stdout, stderr)
+	n, err := copyOutput(s.multiplexed, s.body, stdout, stderr)
+	return n, s.fail(err)
 }
 
 // copyOutput demultiplexes a framed stream, or passes a raw one through to
@@ -254,7 +269,7 @@ func (s *LogStream) Lines() iter.Seq2[LogLine, error] {
 			return
 		}
 		if err != nil {
-			yield(LogLine{}, err)
+			yield(LogLine{}, s.fail(err))
 		}
 	}
 }

@@ -346,9 +346,9 @@ func TestLogLinesErrors(t *testing.T) {
 				return errors.As(err, &de) && de.Message == "log driver failed"
 			}},
 		{"truncated header", append(frame(stdcopy.Stdout, "a\n"), 1, 0, 0),
-			[]string{"stdout:a"}, func(err error) bool { return err == io.ErrUnexpectedEOF }},
+			[]string{"stdout:a"}, func(err error) bool { return errors.Is(err, io.ErrUnexpectedEOF) }},
 		{"truncated payload", frame(stdcopy.Stdout, "abcdef")[:10],
-			[]string{"stdout:ab"}, func(err error) bool { return err == io.ErrUnexpectedEOF }},
+			[]string{"stdout:ab"}, func(err error) bool { return errors.Is(err, io.ErrUnexpectedEOF) }},
 		{"empty frames start no line", append(append(frame(stdcopy.Stdout, ""), frame(stdcopy.Stdout, "x\n")...), frame(stdcopy.Stderr, "")...),
 			[]string{"stdout:x"}, func(err error) bool { return err == nil }},
 		{"not multiplexed", []byte("2024 this is raw\n"),

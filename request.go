@@ -229,7 +229,7 @@ func (c *Client) transportError(ctx context.Context, r *call, err error) error {
 	var lost *lostError
 	if errors.As(err, &lost) {
 		if r.idempotent() {
-			return &ConnectError{Host: c.host, Err: err, Hint: "the daemon closed the connection without answering; is it restarting?"}
+			return &ConnectError{Host: c.host, Err: fmt.Errorf("%s: %w", r.endpoint(), err), Hint: "the daemon closed the connection without answering; is it restarting?"}
 		}
 		return &ConnectError{Host: c.host, Err: fmt.Errorf("%w during %s: %v", ErrConnectionLost, r.endpoint(), err),
 			Hint: "the daemon may have acted on the request; check its state before trying again"}

@@ -173,6 +173,12 @@ func (p *connPool) exchange(ctx context.Context, pc *poolConn, req *http.Request
 	var err error
 	switch {
 	case writeErr == nil:
+		// Wait for the first byte apart: http.ReadResponse reports an
+		// answer that never started as io.ErrUnexpectedEOF, the same as
+		// one cut short, and only the former is safe to send again.
+		if _, err := pc.br.Peek(1); err != nil && (err == io.EOF || isConnReset(err)) {
+			return fail(&lostError{err})
+		}
 		resp, err = http.ReadResponse(pc.br, req)
 	case pc.werr == nil:
 		return fail(writeErr) // the request body's own error; see requestBody
@@ -190,8 +196,6 @@ func (p *connPool) exchange(ctx context.Context, pc *poolConn, req *http.Request
 	}
 	if err != nil {
 		switch {
-		case errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF), isConnReset(err):
-			return fail(&lostError{err})
 		case isTimeout(err) && ctx.Err() == nil:
 			return fail(fmt.Errorf("no response within %v: %w", headerTimeout, os.ErrDeadlineExceeded))
 		case !errors.Is(err, io.ErrUnexpectedEOF) && !isNetErr(err):

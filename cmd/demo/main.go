@@ -134,7 +134,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	global.StringVar(&c.host, "host", "", "daemon `URL`: unix:///path or tcp://host:port (default $DOCKER_HOST, else "+dockwire.DefaultHost+")")
 	global.StringVar(&c.host, "H", "", "daemon `URL`")
 	global.StringVar(&c.apiVersion, "api-version", "", "pin the API `version` instead of negotiating (default $DOCKER_API_VERSION)")
-	global.DurationVar(&c.timeout, "timeout", 30*time.Second, "bound connecting and waiting for each answer (0: no bound; streams are never cut, a stop gets its grace period on top)")
+	global.DurationVar(&c.timeout, "timeout", 15*time.Second, "bound connecting and waiting for each answer (0: no bound; streams are never cut, a stop gets its grace period on top)")
 	global.Usage = func() { printMainUsage(stderr, global) }
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
