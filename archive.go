@@ -53,46 +53,63 @@ func writeTar(w io.Writer, src, root string) error {
 		if name == "." || name == "" {
 			return nil // the root of a contents-only archive
 		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		if info.Mode()&(fs.ModeSocket|fs.ModeIrregular) != 0 {
-			return nil // tar cannot hold them
-		}
-		var link string
-		if info.Mode()&fs.ModeSymlink != 0 {
-			if link, err = os.Readlink(p); err != nil {
-				return err
-			}
-		}
-		hdr, err := tar.FileInfoHeader(info, link)
-		if err != nil {
-			return err
-		}
-		hdr.Name = name
-		if info.IsDir() {
-			hdr.Name += "/"
-		}
-		hdr.AccessTime, hdr.ChangeTime = time.Time{}, time.Time{}
-		if err := tw.WriteHeader(hdr); err != nil {
-			return err
-		}
-		if !info.Mode().IsRegular() {
-			return nil
-		}
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		_, err = io.CopyBuffer(tw, f, buf)
-		return err
+		return tarEntry(tw, p, name, d, buf, false)
 	})
 	if err != nil {
 		return err
 	}
 	return tw.Close()
+}
+
+// tarEntry writes a file, directory or symbolic link to tw under name,
+// through buf; sockets, pipes and devices have no place in an archive for
+// Docker and are skipped. anonymous drops the owner, as a build context
+// does; otherwise it is kept for CopyToOptions.CopyUIDGID.
+func tarEntry(tw *tar.Writer, file, name string, d fs.DirEntry, buf []byte, anonymous bool) error {
+	fi, err := d.Info()
+	if err != nil {
+		return err
+	}
+	var link string
+	switch mode := fi.Mode(); {
+	case mode.IsRegular(), mode.IsDir():
+	case mode&fs.ModeSymlink != 0:
+		if link, err = os.Readlink(file); err != nil {
+			return err
+		}
+	default:
+		return nil
+	}
+	hdr, err := tar.FileInfoHeader(fi, link)
+	if err != nil {
+		return err
+	}
+	hdr.Name = name
+	if fi.IsDir() {
+		hdr.Name += "/"
+	}
+	hdr.AccessTime, hdr.ChangeTime = time.Time{}, time.Time{}
+	if anonymous {
+		hdr.Uid, hdr.Gid, hdr.Uname, hdr.Gname = 0, 0, "", ""
+	}
+	if err := tw.WriteHeader(hdr); err != nil {
+		return err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	// The header promised hdr.Size bytes: a file that grows or shrinks
+	// while it is archived must not corrupt the archive.
+	n, err := io.CopyBuffer(tw, io.LimitReader(f, hdr.Size), buf)
+	if err == nil && n < hdr.Size {
+		err = fmt.Errorf("%s shrank while being archived", name)
+	}
+	return err
 }
 
 // ExtractTar writes the entries of the tar stream r under destDir, an

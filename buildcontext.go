@@ -63,6 +63,7 @@ func BuildContext(dir string) (io.ReadCloser, error) {
 // writeContext writes dir as a tar archive to w.
 func writeContext(w io.Writer, dir string, m *ignoreMatcher) error {
 	tw := tar.NewWriter(w)
+	buf := make([]byte, 32<<10)
 	err := filepath.WalkDir(dir, func(file string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -80,56 +81,12 @@ func writeContext(w io.Writer, dir string, m *ignoreMatcher) error {
 			// directory without sending its own entry.
 			return nil
 		}
-		return addFile(tw, file, rel, d)
+		return tarEntry(tw, file, rel, d, buf, true)
 	})
 	if err != nil {
 		return fmt.Errorf("docker: build context: %w", err)
 	}
 	return tw.Close()
-}
-
-func addFile(tw *tar.Writer, file, name string, d fs.DirEntry) error {
-	fi, err := d.Info()
-	if err != nil {
-		return err
-	}
-	var link string
-	switch mode := fi.Mode(); {
-	case mode.IsRegular(), mode.IsDir():
-	case mode&fs.ModeSymlink != 0:
-		if link, err = os.Readlink(file); err != nil {
-			return err
-		}
-	default:
-		return nil // sockets, pipes and devices have no place in an image
-	}
-	hdr, err := tar.FileInfoHeader(fi, link)
-	if err != nil {
-		return err
-	}
-	hdr.Name = name
-	if fi.IsDir() {
-		hdr.Name += "/"
-	}
-	hdr.Uid, hdr.Gid, hdr.Uname, hdr.Gname = 0, 0, "", ""
-	if err := tw.WriteHeader(hdr); err != nil {
-		return err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil
-	}
-	f, err := os.Open(file)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	// The header promised hdr.Size bytes: a file that grows or shrinks
-	// during the walk must not corrupt the archive.
-	n, err := io.Copy(tw, io.LimitReader(f, hdr.Size))
-	if err == nil && n < hdr.Size {
-		err = fmt.Errorf("%s shrank while being archived", name)
-	}
-	return err
 }
 
 // readDockerignore parses a .dockerignore file into patterns the way the
