@@ -394,26 +394,3 @@ func TestFault_A7_StopGetsItsGracePeriod(t *testing.T) {
 		t.Errorf("kill answered after 300ms under a 100ms timeout: %v; want a timeout", err)
 	}
 }
-
-func TestFault_H6_NothingLogged(t *testing.T) {
-	d := newDaemon(t, "1.41", func(w http.ResponseWriter, r *http.Request) {
-		jsonReply(w, 503, `{"message":"busy"}`)
-	})
-	c := d.client(t, dockwire.WithRetry(3, time.Millisecond))
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stderr, stdout := os.Stderr, os.Stdout
-	os.Stderr, os.Stdout = w, w
-	_, callErr := c.ContainerList(testContext(t), dockwire.ContainerListOptions{Filters: dockwire.Filters{"label": {"secret=hunter2"}}})
-	os.Stderr, os.Stdout = stderr, stdout
-	w.Close()
-	logged, _ := io.ReadAll(r)
-	if !errors.Is(callErr, dockwire.ErrUnavailable) || d.requests.Load() != 3 {
-		t.Fatalf("err = %v after %d requests; want three tries ending in 503", callErr, d.requests.Load())
-	}
-	if len(logged) > 0 {
-		t.Errorf("retries wrote to stdout/stderr: %q", logged)
-	}
-}
