@@ -139,7 +139,7 @@ func (c *Client) exec(ctx context.Context, container string, opts *ExecOptions, 
 	if opts.Stdin != nil {
 		closeWrite, err := s.halfCloser()
 		if err != nil {
-			return -1, fmt.Errorf("docker: exec %s in container %q: %w", id, container, err)
+			return -1, fmt.Errorf("docker: exec %s in container %q on %s: %w", id, container, c.host, err)
 		}
 		stdinErr = make(chan error, 1)
 		go feedStdin(s, opts.Stdin, closeWrite, stdinErr)
@@ -152,7 +152,7 @@ func (c *Client) exec(ctx context.Context, container string, opts *ExecOptions, 
 		// makes the kernel reset it, after the output has been read: the
 		// exit code tells how the command ended.
 		if opts.Stdin == nil || !errors.Is(err, syscall.ECONNRESET) {
-			return -1, fmt.Errorf("docker: exec %s in container %q: output: %w", id, container, err)
+			return -1, fmt.Errorf("docker: exec %s in container %q on %s: output: %w", id, container, c.host, err)
 		}
 	}
 	// Closing also ends a stdin copy blocked writing to a command that
@@ -165,7 +165,7 @@ func (c *Client) exec(ctx context.Context, container string, opts *ExecOptions, 
 	select {
 	case err := <-stdinErr:
 		if err != nil {
-			return code, fmt.Errorf("docker: exec %s in container %q: reading stdin: %w", id, container, err)
+			return code, fmt.Errorf("docker: exec %s in container %q on %s: reading stdin: %w", id, container, c.host, err)
 		}
 	default:
 	}
