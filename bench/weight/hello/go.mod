@@ -1,0 +1,3 @@
+module example.com/weight/hello
+
+go 1.24
