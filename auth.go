@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -177,8 +176,6 @@ func hostOf(key string) string {
 	return key
 }
 
-var helperNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
-
 // helperTimeout bounds a credential helper, which may ask a keychain or a
 // GPG agent and wait for a person.
 const helperTimeout = time.Minute
@@ -187,7 +184,7 @@ const helperTimeout = time.Minute
 // as the docker CLI does: "get" with the URL on stdin, JSON on stdout.
 func helperAuth(name, serverURL string) (AuthConfig, error) {
 	none := AuthConfig{ServerAddress: serverURL}
-	if !helperNameRe.MatchString(name) {
+	if !isName(name, false) {
 		return none, fmt.Errorf("docker: credential helper name %q is not valid", name)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), helperTimeout)

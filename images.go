@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"regexp"
 	"strings"
 
 	"github.com/dockwire/dockwire/engine"
@@ -71,7 +70,7 @@ func (c *Client) ImageTag(ctx context.Context, source, repo, tag string) error {
 	if strings.Contains(repo, "@") {
 		return invalidArg("cannot tag with the digest reference %q", repo)
 	}
-	if tag != "" && !tagRe.MatchString(tag) {
+	if tag != "" && !isTag(tag) {
 		return invalidArg("tag %q: want up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'", tag)
 	}
 	var q query
@@ -292,10 +291,8 @@ func registryAuth(auth AuthConfig, encoded string) (string, error) {
 	return encoded, nil
 }
 
-var (
-	tagRe    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
-	digestRe = regexp.MustCompile(`^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$`)
-)
+// isTag reports whether s is a valid image tag.
+func isTag(s string) bool { return len(s) <= 128 && isName(s, true) }
 
 // splitReference splits name[:tag][@digest] into the repository name and
 // the tag, or the digest when there is one (the API takes either as
@@ -308,13 +305,13 @@ func splitReference(ref string) (name, tag string, err error) {
 	name = ref
 	if i := strings.IndexByte(ref, '@'); i >= 0 {
 		name, tag = ref[:i], ref[i+1:]
-		if !digestRe.MatchString(tag) {
+		if !isDigest(tag) {
 			return "", "", invalidArg("image reference %q: %q is not a digest such as sha256:<hex>", ref, tag)
 		}
 	}
 	if i := strings.LastIndexByte(name, ':'); i > strings.LastIndexByte(name, '/') {
 		t := name[i+1:]
-		if !tagRe.MatchString(t) {
+		if !isTag(t) {
 			return "", "", invalidArg("image reference %q: bad tag %q", ref, t)
 		}
 		name = name[:i]

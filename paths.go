@@ -21,14 +21,58 @@ func idSegment(kind, id string) (string, error) {
 	if strings.TrimSpace(s) == "" {
 		return "", invalidArg("%s ID or name is empty", kind)
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if isAlnum(c) || i > 0 && (c == '_' || c == '.' || c == '-') {
-			continue
-		}
+	if !isName(s, false) {
 		return "", invalidArg("%s ID or name %q: only letters, digits, '_', '.' and '-' are allowed, starting with a letter or digit", kind, id)
 	}
 	return s, nil
+}
+
+// isName reports whether s is a letter or digit (or '_', with
+// underscoreFirst) followed by letters, digits, '_', '.' and '-': the shape
+// of Docker's names, tags and credential helpers.
+func isName(s string, underscoreFirst bool) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !isAlnum(c) && !(c == '_' && (i > 0 || underscoreFirst)) && !(i > 0 && (c == '.' || c == '-')) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// isDigest reports whether s is a content digest, algorithm:encoded, such
+// as sha256:<64 hex digits>.
+func isDigest(s string) bool {
+	algo, encoded, ok := strings.Cut(s, ":")
+	if !ok || algo == "" || len(encoded) < 32 {
+		return false
+	}
+	for i := 0; i < len(algo); i++ {
+		c := algo[i]
+		sep := c == '.' || c == '+' || c == '_' || c == '-'
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || sep) || sep && (i == 0 || i == len(algo)-1 || !isAlnum(algo[i-1])) {
+			return false
+		}
+	}
+	for i := 0; i < len(encoded); i++ {
+		if c := encoded[i]; !isAlnum(c) && c != '=' && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// isHexID reports whether s is 12 to 64 lowercase hex digits.
+func isHexID(s string) bool {
+	if len(s) < 12 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // imageSegment validates an image reference (name[:tag][@digest], or an

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"regexp"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/dockwire/dockwire/engine"
 )
@@ -169,12 +169,23 @@ func (p *Progress) run(yield func(engine.JSONMessage, error) bool) error {
 	return nil
 }
 
-var (
-	// The classic builder's last line, and a quiet build's only one.
-	builtRe = regexp.MustCompile(`^(?:Successfully built )?((?:sha256:)?[0-9a-f]{12,64})\s*$`)
-	// What a load prints for each image it loaded.
-	loadedRe = regexp.MustCompile(`^Loaded image(?: ID)?: (\S+)\s*$`)
-)
+// builtID returns the ID in the classic builder's last line,
+// "Successfully built <id>", or in a quiet build's only one, "sha256:<id>".
+func builtID(line string) (string, bool) {
+	id := strings.TrimPrefix(strings.TrimRightFunc(line, unicode.IsSpace), "Successfully built ")
+	return id, isHexID(strings.TrimPrefix(id, "sha256:"))
+}
+
+// loadedImage returns what a load line, "Loaded image: <ref>" or "Loaded
+// image ID: <id>", names.
+func loadedImage(line string) (string, bool) {
+	line = strings.TrimRightFunc(line, unicode.IsSpace)
+	ref, ok := strings.CutPrefix(line, "Loaded image: ")
+	if !ok {
+		ref, ok = strings.CutPrefix(line, "Loaded image ID: ")
+	}
+	return ref, ok && ref != "" && !strings.ContainsFunc(ref, unicode.IsSpace)
+}
 
 // observe records the image ID the stream reports.
 func (p *Progress) observe(m engine.JSONMessage) {
@@ -190,14 +201,14 @@ func (p *Progress) observe(m engine.JSONMessage) {
 		p.imageID, p.auxID = auxID, true
 	case p.auxID || m.Stream == "":
 	case strings.HasPrefix(m.Stream, "Loaded image"):
-		if sm := loadedRe.FindStringSubmatch(m.Stream); sm != nil && p.imageID == "" {
-			p.imageID = sm[1]
+		if ref, ok := loadedImage(m.Stream); ok && p.imageID == "" {
+			p.imageID = ref
 		}
 	case p.op == "build":
 		// "Successfully built <id>" is the classic builder's last word; a
 		// bare ID is all a quiet build prints.
-		if sm := builtRe.FindStringSubmatch(m.Stream); sm != nil && (p.imageID == "" || strings.HasPrefix(m.Stream, "Successfully built ")) {
-			p.imageID = sm[1]
+		if id, ok := builtID(m.Stream); ok && (p.imageID == "" || strings.HasPrefix(m.Stream, "Successfully built ")) {
+			p.imageID = id
 		}
 	}
 }

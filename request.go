@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -276,8 +275,6 @@ func (c *Client) responseError(r *call, resp *http.Response, path string) error 
 	return &APIError{StatusCode: resp.StatusCode, Message: msg, Method: r.method, Path: path, Host: c.host, Kind: r.kind, ID: r.id}
 }
 
-var htmlTag = regexp.MustCompile(`<[^>]*>`)
-
 // errorMessage extracts the daemon's message: the "message" of a JSON
 // error body, or the trimmed text of anything else (a proxy's HTML page).
 func errorMessage(contentType string, body []byte) string {
@@ -297,27 +294,56 @@ func errorMessage(contentType string, body []byte) string {
 		return cleanText("malformed error body: "+text, 512)
 	}
 	if strings.Contains(contentType, "html") || strings.HasPrefix(text, "<") {
-		text = htmlTag.ReplaceAllString(text, " ")
+		text = stripTags(text)
 	}
 	return cleanText(strings.Join(strings.Fields(text), " "), 512)
 }
 
-var versionRefusalRe = regexp.MustCompile(`client version (\S+) is too (old|new)\. (Minimum|Maximum) supported API version is (\S+?),?(\s|$)`)
-
 // versionRefusal parses the daemon's 400 for a version prefix it does not
-// serve.
+// serve: "client version 1.43 is too old. Minimum supported API version is
+// 1.44, please upgrade your client to a newer version" (or "is too new.
+// Maximum supported API version is 1.41").
 func versionRefusal(msg string) *VersionError {
-	m := versionRefusalRe.FindStringSubmatch(msg)
-	if m == nil {
+	_, rest, ok := strings.Cut(msg, "client version ")
+	if !ok {
 		return nil
 	}
-	ve := &VersionError{Client: m[1], Message: msg}
-	if m[3] == "Minimum" {
-		ve.DaemonMin = m[4]
-	} else {
-		ve.DaemonMax = m[4]
+	client, rest, _ := strings.Cut(rest, " ")
+	ve := &VersionError{Client: client, Message: msg}
+	limit := &ve.DaemonMin
+	rest, ok = strings.CutPrefix(rest, "is too old. Minimum supported API version is ")
+	if !ok {
+		limit = &ve.DaemonMax
+		if rest, ok = strings.CutPrefix(rest, "is too new. Maximum supported API version is "); !ok {
+			return nil
+		}
+	}
+	v, _, _ := strings.Cut(rest, " ")
+	*limit = strings.TrimRight(v, ",.\n")
+	if client == "" || *limit == "" {
+		return nil
 	}
 	return ve
+}
+
+// stripTags replaces the tags of an HTML page with spaces, leaving its text.
+func stripTags(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			break
+		}
+		b.WriteString(s[:i])
+		b.WriteByte(' ')
+		s = s[i+j+1:]
+	}
+	b.WriteString(s)
+	return b.String()
 }
 
 // errAnswerTimeout is the cause of a context that WithTimeout ended.
