@@ -31,19 +31,55 @@ func (c *ContainerConfig) decode(r gjson.Result) error {
 	if err := wantObject(r, "Config"); err != nil {
 		return err
 	}
-	*c = ContainerConfig{
-		Hostname: r.Get("Hostname").String(), Domainname: r.Get("Domainname").String(), User: r.Get("User").String(),
-		AttachStdin: r.Get("AttachStdin").Bool(), AttachStdout: r.Get("AttachStdout").Bool(), AttachStderr: r.Get("AttachStderr").Bool(),
-		ExposedPorts: set(r.Get("ExposedPorts")), Tty: r.Get("Tty").Bool(), OpenStdin: r.Get("OpenStdin").Bool(),
-		StdinOnce: r.Get("StdinOnce").Bool(), Env: strs(r.Get("Env")), Cmd: strs(r.Get("Cmd")),
-		Entrypoint: strs(r.Get("Entrypoint")), Image: r.Get("Image").String(), Volumes: set(r.Get("Volumes")),
-		WorkingDir: r.Get("WorkingDir").String(), Labels: strMap(r.Get("Labels")), StopSignal: r.Get("StopSignal").String(),
-		Shell: strs(r.Get("Shell")),
-	}
-	if t := r.Get("StopTimeout"); t.Type == gjson.Number {
-		n := int(t.Int())
-		c.StopTimeout = &n
-	}
+	*c = ContainerConfig{}
+	r.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "Hostname":
+			c.Hostname = v.String()
+		case "Domainname":
+			c.Domainname = v.String()
+		case "User":
+			c.User = v.String()
+		case "AttachStdin":
+			c.AttachStdin = v.Bool()
+		case "AttachStdout":
+			c.AttachStdout = v.Bool()
+		case "AttachStderr":
+			c.AttachStderr = v.Bool()
+		case "ExposedPorts":
+			c.ExposedPorts = set(v)
+		case "Tty":
+			c.Tty = v.Bool()
+		case "OpenStdin":
+			c.OpenStdin = v.Bool()
+		case "StdinOnce":
+			c.StdinOnce = v.Bool()
+		case "Env":
+			c.Env = strs(v)
+		case "Cmd":
+			c.Cmd = strs(v)
+		case "Entrypoint":
+			c.Entrypoint = strs(v)
+		case "Image":
+			c.Image = v.String()
+		case "Volumes":
+			c.Volumes = set(v)
+		case "WorkingDir":
+			c.WorkingDir = v.String()
+		case "Labels":
+			c.Labels = strMap(v)
+		case "StopSignal":
+			c.StopSignal = v.String()
+		case "StopTimeout":
+			if v.Type == gjson.Number {
+				n := int(v.Int())
+				c.StopTimeout = &n
+			}
+		case "Shell":
+			c.Shell = strs(v)
+		}
+		return true
+	})
 	return nil
 }
 
@@ -100,22 +136,52 @@ func (h *HostConfig) decode(r gjson.Result) error {
 	if err := wantObject(r, "HostConfig"); err != nil {
 		return err
 	}
-	*h = HostConfig{
-		Binds: strs(r.Get("Binds")), NetworkMode: r.Get("NetworkMode").String(),
-		PortBindings:   portBindings(r.Get("PortBindings")),
-		RestartPolicy:  RestartPolicy{Name: r.Get("RestartPolicy.Name").String(), MaximumRetryCount: int(r.Get("RestartPolicy.MaximumRetryCount").Int())},
-		AutoRemove:     r.Get("AutoRemove").Bool(),
-		Privileged:     r.Get("Privileged").Bool(),
-		ReadonlyRootfs: r.Get("ReadonlyRootfs").Bool(),
-		CapAdd:         strs(r.Get("CapAdd")), CapDrop: strs(r.Get("CapDrop")), ExtraHosts: strs(r.Get("ExtraHosts")),
-		Tmpfs: strMap(r.Get("Tmpfs")), SecurityOpt: strs(r.Get("SecurityOpt")),
-		Memory: r.Get("Memory").Int(), NanoCPUs: r.Get("NanoCpus").Int(), CPUShares: r.Get("CpuShares").Int(),
-		PidsLimit: r.Get("PidsLimit").Int(), ShmSize: r.Get("ShmSize").Int(),
-		LogConfig: LogConfig{Type: r.Get("LogConfig.Type").String(), Config: strMap(r.Get("LogConfig.Config"))},
-	}
-	if v := r.Get("Init"); v.Type == gjson.True || v.Type == gjson.False {
-		b := v.Bool()
-		h.Init = &b
-	}
+	*h = HostConfig{}
+	r.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "Binds":
+			h.Binds = strs(v)
+		case "NetworkMode":
+			h.NetworkMode = v.String()
+		case "PortBindings":
+			h.PortBindings = portBindings(v)
+		case "RestartPolicy":
+			h.RestartPolicy = RestartPolicy{Name: v.Get("Name").String(), MaximumRetryCount: int(v.Get("MaximumRetryCount").Int())}
+		case "AutoRemove":
+			h.AutoRemove = v.Bool()
+		case "Privileged":
+			h.Privileged = v.Bool()
+		case "ReadonlyRootfs":
+			h.ReadonlyRootfs = v.Bool()
+		case "Init":
+			if v.Type == gjson.True || v.Type == gjson.False {
+				b := v.Bool()
+				h.Init = &b
+			}
+		case "CapAdd":
+			h.CapAdd = strs(v)
+		case "CapDrop":
+			h.CapDrop = strs(v)
+		case "ExtraHosts":
+			h.ExtraHosts = strs(v)
+		case "Tmpfs":
+			h.Tmpfs = strMap(v)
+		case "SecurityOpt":
+			h.SecurityOpt = strs(v)
+		case "Memory":
+			h.Memory = v.Int()
+		case "NanoCpus":
+			h.NanoCPUs = v.Int()
+		case "CpuShares":
+			h.CPUShares = v.Int()
+		case "PidsLimit":
+			h.PidsLimit = v.Int()
+		case "ShmSize":
+			h.ShmSize = v.Int()
+		case "LogConfig":
+			h.LogConfig = LogConfig{Type: v.Get("Type").String(), Config: strMap(v.Get("Config"))}
+		}
+		return true
+	})
 	return nil
 }

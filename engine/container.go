@@ -147,21 +147,47 @@ func endpoints(r gjson.Result) (map[string]EndpointSettings, error) {
 		return nil, err
 	}
 	out := make(map[string]EndpointSettings)
-	r.ForEach(func(name, e gjson.Result) bool {
-		var ipam *EndpointIPAMConfig
-		if a := e.Get("IPAMConfig"); a.IsObject() {
-			ipam = &EndpointIPAMConfig{IPv4Address: a.Get("IPv4Address").String(), IPv6Address: a.Get("IPv6Address").String(), LinkLocalIPs: strs(a.Get("LinkLocalIPs"))}
-		}
-		out[name.Str] = EndpointSettings{
-			IPAMConfig: ipam, NetworkID: e.Get("NetworkID").String(), EndpointID: e.Get("EndpointID").String(),
-			Gateway: e.Get("Gateway").String(), IPAddress: e.Get("IPAddress").String(),
-			IPPrefixLen: int(e.Get("IPPrefixLen").Int()), IPv6Gateway: e.Get("IPv6Gateway").String(),
-			GlobalIPv6Address: e.Get("GlobalIPv6Address").String(), GlobalIPv6PrefixLen: int(e.Get("GlobalIPv6PrefixLen").Int()),
-			MacAddress: e.Get("MacAddress").String(), Aliases: strs(e.Get("Aliases")), DNSNames: strs(e.Get("DNSNames")),
-		}
+	r.ForEach(func(name, v gjson.Result) bool {
+		out[name.Str] = endpoint(v)
 		return true
 	})
 	return out, nil
+}
+
+func endpoint(r gjson.Result) EndpointSettings {
+	var e EndpointSettings
+	r.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "IPAMConfig":
+			if v.IsObject() {
+				e.IPAMConfig = &EndpointIPAMConfig{IPv4Address: v.Get("IPv4Address").String(), IPv6Address: v.Get("IPv6Address").String(), LinkLocalIPs: strs(v.Get("LinkLocalIPs"))}
+			}
+		case "NetworkID":
+			e.NetworkID = v.String()
+		case "EndpointID":
+			e.EndpointID = v.String()
+		case "Gateway":
+			e.Gateway = v.String()
+		case "IPAddress":
+			e.IPAddress = v.String()
+		case "IPPrefixLen":
+			e.IPPrefixLen = int(v.Int())
+		case "IPv6Gateway":
+			e.IPv6Gateway = v.String()
+		case "GlobalIPv6Address":
+			e.GlobalIPv6Address = v.String()
+		case "GlobalIPv6PrefixLen":
+			e.GlobalIPv6PrefixLen = int(v.Int())
+		case "MacAddress":
+			e.MacAddress = v.String()
+		case "Aliases":
+			e.Aliases = strs(v)
+		case "DNSNames":
+			e.DNSNames = strs(v)
+		}
+		return true
+	})
+	return e
 }
 
 // ContainerInspectResponse is the detail of one container.
@@ -254,18 +280,40 @@ func (s *ContainerState) decode(r gjson.Result) error {
 	if err := wantObject(r, "State"); err != nil {
 		return err
 	}
-	code, err := exactInt(r.Get("ExitCode"), "State.ExitCode")
-	if err != nil && r.Get("ExitCode").Exists() {
-		return err
-	}
-	*s = ContainerState{
-		Status: r.Get("Status").String(), Running: r.Get("Running").Bool(), Paused: r.Get("Paused").Bool(),
-		Restarting: r.Get("Restarting").Bool(), OOMKilled: r.Get("OOMKilled").Bool(), Dead: r.Get("Dead").Bool(),
-		Pid: int(r.Get("Pid").Int()), ExitCode: int(code), Error: r.Get("Error").String(),
-		StartedAt: timestamp(r.Get("StartedAt")), FinishedAt: timestamp(r.Get("FinishedAt")),
-		Health: r.Get("Health.Status").String(),
-	}
-	return nil
+	*s = ContainerState{}
+	var err error
+	r.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "Status":
+			s.Status = v.String()
+		case "Running":
+			s.Running = v.Bool()
+		case "Paused":
+			s.Paused = v.Bool()
+		case "Restarting":
+			s.Restarting = v.Bool()
+		case "OOMKilled":
+			s.OOMKilled = v.Bool()
+		case "Dead":
+			s.Dead = v.Bool()
+		case "Pid":
+			s.Pid = int(v.Int())
+		case "ExitCode":
+			var code int64
+			code, err = exactInt(v, "State.ExitCode")
+			s.ExitCode = int(code)
+		case "Error":
+			s.Error = v.String()
+		case "StartedAt":
+			s.StartedAt = timestamp(v)
+		case "FinishedAt":
+			s.FinishedAt = timestamp(v)
+		case "Health":
+			s.Health = v.Get("Status").String()
+		}
+		return err == nil
+	})
+	return err
 }
 
 // NetworkSettings is a container's networking as inspected. The top-level
