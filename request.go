@@ -90,10 +90,16 @@ func (c *Client) roundTrip(ctx context.Context, r *call, path string) (*http.Res
 		Header:     r.header,
 		Host:       hostHeader,
 	}
-	if req.Header == nil {
+	switch {
+	case req.Header == nil && r.body == nil:
+		// Nothing below writes to it, so the common case shares one.
+		req.Header = defaultHeader
+	case req.Header == nil:
 		req.Header = make(http.Header, 2)
+		fallthrough
+	default:
+		req.Header.Set("User-Agent", userAgent)
 	}
-	req.Header.Set("User-Agent", "dockwire")
 	var body *requestBody
 	if r.body != nil {
 		body = &requestBody{r: r.body}
@@ -123,6 +129,12 @@ func (c *Client) roundTrip(ctx context.Context, r *call, path string) (*http.Res
 	}
 	return c.retry.Do(rreq)
 }
+
+const userAgent = "dockwire"
+
+// defaultHeader is the header of every bodiless request without headers
+// of its own: read-only, shared.
+var defaultHeader = http.Header{"User-Agent": {userAgent}}
 
 // requestBody remembers why reading a request body failed, so that a
 // failure producing the body (a build context that cannot be read) is
