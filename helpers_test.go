@@ -2,6 +2,7 @@ package dockwire_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -112,4 +113,23 @@ func jsonReply(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	w.Write([]byte(body))
+}
+
+// endsOnCancel cancels, then requires the operation reporting on done to
+// end with context.Canceled within 100ms (fault row F1).
+func endsOnCancel(t *testing.T, cancel context.CancelFunc, done <-chan error) {
+	t.Helper()
+	start := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("after cancel: %v, want context.Canceled", err)
+		}
+		if d := time.Since(start); d > 100*time.Millisecond {
+			t.Errorf("returned %v after cancel, want within 100ms", d)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("did not return after cancel")
+	}
 }

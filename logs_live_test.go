@@ -218,19 +218,7 @@ func TestLiveLogs(t *testing.T) {
 				case <-time.After(5 * time.Second):
 					t.Fatal("no line from a ticking container")
 				}
-				start := time.Now()
-				cancel()
-				select {
-				case err := <-done:
-					if !errors.Is(err, context.Canceled) {
-						t.Errorf("after cancel: %v", err)
-					}
-					if d := time.Since(start); d > 100*time.Millisecond {
-						t.Errorf("returned %v after cancel", d)
-					}
-				case <-time.After(2 * time.Second):
-					t.Fatal("follow did not end on cancel")
-				}
+				endsOnCancel(t, cancel, done)
 				s.Close()
 			}
 			waitGoroutines(t, base)

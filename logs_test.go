@@ -437,19 +437,7 @@ func TestFault_F1_FollowCancel(t *testing.T) {
 				}
 			}()
 			time.Sleep(50 * time.Millisecond)
-			start := time.Now()
-			cancel()
-			select {
-			case err := <-done:
-				if !errors.Is(err, context.Canceled) {
-					t.Errorf("after cancel: %v, want context.Canceled", err)
-				}
-				if d := time.Since(start); d > 100*time.Millisecond {
-					t.Errorf("returned %v after cancel, want within 100ms", d)
-				}
-			case <-time.After(2 * time.Second):
-				t.Fatal("following read did not return after cancel")
-			}
+			endsOnCancel(t, cancel, done)
 		})
 	}
 	waitGoroutines(t, base)
