@@ -341,10 +341,15 @@ func (t *tour) cleanup() error {
 		t.say("removed container %s", shortID(t.id))
 	}
 	removed, err := t.c.ImageRemove(ctx, Image, dockwire.ImageRemoveOptions{})
-	if errors.Is(err, dockwire.ErrNotFound) {
+	switch {
+	case errors.Is(err, dockwire.ErrNotFound):
 		return nil
-	}
-	if err != nil {
+	case errors.Is(err, dockwire.ErrConflict):
+		// Another tour, running at the same time, still uses it; the
+		// last one to finish removes it.
+		t.say("left image %s: another container still uses it", Image)
+		return nil
+	case err != nil:
 		return err
 	}
 	t.say("removed image %s (%d layers untagged or deleted)", Image, len(removed))
