@@ -339,8 +339,10 @@ func (c *Client) ExecStart(ctx context.Context, execID string, opts ExecStartOpt
 	if err != nil {
 		return nil, err
 	}
-	if info.Running || info.ExitCode != nil {
-		return nil, fmt.Errorf("docker: exec %s was already started: %w", execID, ErrConflict)
+	// A process ID means it started. Not the exit code: Podman reports 0
+	// for an instance that never ran.
+	if info.Running || info.Pid != 0 {
+		return nil, fmt.Errorf("docker: exec %s on %s was already started: %w", execID, c.host, ErrConflict)
 	}
 	return c.execStart(ctx, execID, info.ProcessConfig.Tty, info.OpenStdin, opts.ConsoleSize)
 }
