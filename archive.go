@@ -257,7 +257,7 @@ func (x *extractor) entry(tr *tar.Reader, hdr *tar.Header, name string) error {
 			perm |= 0o700
 		}
 		return os.Chmod(dst, perm)
-	case tar.TypeReg, tar.TypeRegA:
+	case tar.TypeReg: // archive/tar reports the old TypeRegA as TypeReg
 		if err := replaceable(dst, name, existing, exists); err != nil {
 			return err
 		}

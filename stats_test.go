@@ -39,12 +39,6 @@ func streamClient(t *testing.T, host string) *dockwire.Client {
 }
 
 // streamContext returns a context that ends with the test, or after 30 s.
-func streamContext(t *testing.T) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return ctx, cancel
-}
-
 // settleGoroutines waits for the goroutine count to fall back to base.
 func settleGoroutines(t *testing.T, base int) {
 	t.Helper()
