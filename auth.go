@@ -155,6 +155,17 @@ func dockerConfigPath() (string, error) {
 	return filepath.Join(home, ".docker", "config.json"), nil
 }
 
+// RegistryHost returns the registry an image reference is pulled from, as
+// LoadAuth takes it: the first path component when it names a host (it
+// holds a '.' or a ':', or is "localhost"), else Docker Hub's "docker.io".
+func RegistryHost(ref string) string {
+	first, rest, ok := strings.Cut(ref, "/")
+	if ok && rest != "" && (strings.ContainsAny(first, ".:") || first == "localhost") {
+		return first
+	}
+	return "docker.io"
+}
+
 // registryKey is the key a registry's credentials are stored under:
 // DockerHubAuthKey for Docker Hub, the host[:port] otherwise.
 func registryKey(host string) string {

@@ -292,3 +292,20 @@ func TestFault_J7_RegistryAuthNotRedirected(t *testing.T) {
 		t.Errorf("error %q leaks the credentials", err)
 	}
 }
+
+func TestRegistryHost(t *testing.T) {
+	for ref, want := range map[string]string{
+		"busybox":                       "docker.io",
+		"library/busybox:1":             "docker.io",
+		"osrm/osrm-backend":             "docker.io",
+		"ghcr.io/a/b:1":                 "ghcr.io",
+		"localhost/app":                 "localhost",
+		"localhost:5000/app@sha256:abc": "localhost:5000",
+		"registry.example.com:443/x":    "registry.example.com:443",
+		"docker.io/library/busybox":     "docker.io",
+	} {
+		if got := dockwire.RegistryHost(ref); got != want {
+			t.Errorf("RegistryHost(%q) = %q, want %q", ref, got, want)
+		}
+	}
+}

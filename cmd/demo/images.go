@@ -80,6 +80,13 @@ var pullCmd = &command{
 			if len(args) != 1 {
 				return usagef("pull takes one image reference")
 			}
+			// Like docker pull, use the credentials stored for the image's
+			// registry, if any.
+			auth, err := dockwire.LoadAuth(dockwire.RegistryHost(args[0]))
+			if err != nil {
+				return err
+			}
+			opts.Auth = auth
 			pull := c.client.ImagePull(c.ctx, args[0], opts)
 			return printProgress(c.stdout, isTerminal(c.stdout), pull.Messages())
 		}
