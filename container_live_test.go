@@ -147,7 +147,7 @@ func TestLiveContainerStopGraceAndSignal(t *testing.T) {
 	})
 }
 
-func TestLiveWaitRegisteredBeforeStart(t *testing.T) {
+func TestFault_G7_LiveWaitRegisteredBeforeStart(t *testing.T) {
 	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
 		ctx := livetest.Context(t)
 		id := e.Create(t, dockwire.ContainerCreateOptions{
