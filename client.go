@@ -71,6 +71,7 @@ type config struct {
 	maxResponseSize int64
 	maxErrorBody    int64
 	maxIdleConns    int
+	maxConns        int
 }
 
 // Option configures a Client. Options validate their arguments: New
@@ -188,6 +189,20 @@ func WithMaxIdleConns(n int) Option {
 	}
 }
 
+// WithMaxConns bounds the connections to the daemon in use at once
+// (default: no bound). A call beyond it waits until one is released, or
+// its ctx ends. Streams (a followed log, events, an exec's output) hold
+// theirs until they end or are closed, so leave room for them.
+func WithMaxConns(n int) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("docker: %w: negative connection bound %d", ErrInvalidArgument, n)
+		}
+		c.maxConns = n
+		return nil
+	}
+}
+
 // New returns a client for the daemon at host: "unix:///path/to/socket",
 // or "tcp://host:port" (HTTPS when WithTLSConfig is given). It does no I/O:
 // the daemon is first contacted by the first call.
@@ -209,6 +224,9 @@ func New(host string, opts ...Option) (*Client, error) {
 	c.transport = cfg.transport
 	if c.transport == nil {
 		c.pool = &connPool{dial: dial, headerTimeout: cfg.timeout, maxIdle: cfg.maxIdleConns}
+		if cfg.maxConns > 0 {
+			c.pool.slots = make(chan struct{}, cfg.maxConns)
+		}
 		c.transport = c.pool
 	}
 	c.retry = newRetryClient(c.transport, cfg)

@@ -1,6 +1,7 @@
 package dockwire_test
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -97,5 +98,49 @@ func TestFault_H7_StaleIdleConnectionAndPOST(t *testing.T) {
 	}
 	if got := posts.Load(); got != 1 {
 		t.Errorf("daemon saw %d POSTs, want exactly 1", got)
+	}
+}
+
+func TestWithMaxConnsBoundsConnectionsInUse(t *testing.T) {
+	var inFlight, peak atomic.Int64
+	d := newDaemon(t, "1.41", func(w http.ResponseWriter, r *http.Request) {
+		n := inFlight.Add(1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		}
+		time.Sleep(20 * time.Millisecond)
+		inFlight.Add(-1)
+		jsonReply(w, 200, `[]`)
+	})
+	c := d.client(t, dockwire.WithMaxConns(2))
+	ctx := testContext(t)
+	errs := make(chan error, 10)
+	for i := 0; i < 10; i++ {
+		go func() {
+			_, err := c.ContainerList(ctx, dockwire.ContainerListOptions{})
+			errs <- err
+		}()
+	}
+	for i := 0; i < 10; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p := peak.Load(); p > 2 {
+		t.Errorf("%d requests in flight at once, want at most 2", p)
+	}
+	if n := d.accepts.Load(); n > 3 {
+		t.Errorf("%d connections opened, want at most 2 (plus the ping's)", n)
+	}
+
+	// A call that finds every slot taken by a stream waits for its ctx.
+	hold, _ := dockwire.New(d.host(), dockwire.WithMaxConns(1))
+	w, err := hold.ContainerWaitRegister(ctx, "web", dockwire.WaitNextExit)
+	if err == nil {
+		defer w.Close()
+	}
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := hold.ContainerList(short, dockwire.ContainerListOptions{}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("with the only slot held: %v; want the context's deadline", err)
 	}
 }

@@ -24,6 +24,7 @@ type connPool struct {
 	dial          func(ctx context.Context) (net.Conn, error)
 	headerTimeout time.Duration // 0: none beyond ctx
 	maxIdle       int
+	slots         chan struct{} // one per connection in use; nil: no bound
 
 	mu     sync.Mutex
 	idle   []*poolConn
@@ -85,7 +86,7 @@ func (p *connPool) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err == nil {
 			return resp, nil
 		}
-		pc.Close()
+		p.release(pc, false)
 		// A kept-alive connection the daemon closed while it sat idle fails
 		// before any answer. Only a bodiless idempotent request is sent again;
 		// anything else may have been acted on.
@@ -97,7 +98,24 @@ func (p *connPool) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
+// get returns a connection for one exchange, holding one of the slots
+// WithMaxConns sets until release.
 func (p *connPool) get(ctx context.Context) (*poolConn, error) {
+	if p.slots != nil {
+		select {
+		case p.slots <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	pc, err := p.idleOrDial(ctx)
+	if err != nil && p.slots != nil {
+		<-p.slots
+	}
+	return pc, err
+}
+
+func (p *connPool) idleOrDial(ctx context.Context) (*poolConn, error) {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -124,16 +142,23 @@ func (p *connPool) get(ctx context.Context) (*poolConn, error) {
 	return pc, nil
 }
 
-func (p *connPool) put(pc *poolConn) {
+// release ends pc's exchange: it goes back to the idle list if reusable
+// (and there is room), else it is closed; either way its slot is freed.
+func (p *connPool) release(pc *poolConn, reusable bool) error {
+	var err error
 	p.mu.Lock()
-	if !p.closed && len(p.idle) < p.maxIdle {
+	if reusable && !p.closed && len(p.idle) < p.maxIdle {
 		p.idle = append(p.idle, pc)
 		pc = nil
 	}
 	p.mu.Unlock()
 	if pc != nil {
-		pc.Close()
+		err = pc.Close()
 	}
+	if p.slots != nil {
+		<-p.slots
+	}
+	return err
 }
 
 // closeIdle closes idle connections and refuses new requests.
@@ -210,7 +235,7 @@ func (p *connPool) exchange(ctx context.Context, pc *poolConn, req *http.Request
 		}
 	}
 	if resp.StatusCode == http.StatusSwitchingProtocols || req.Header.Get("Upgrade") != "" && resp.StatusCode/100 == 2 {
-		resp.Body = &hijackedConn{pc: pc, stop: stop, ctx: ctx}
+		resp.Body = &hijackedConn{pool: p, pc: pc, stop: stop, ctx: ctx}
 		return resp, nil
 	}
 	body := &pooledBody{pool: p, pc: pc, body: resp.Body, stop: stop, ctx: ctx, reuse: !resp.Close}
@@ -255,17 +280,14 @@ func (b *pooledBody) Close() error {
 func (b *pooledBody) release(clean bool) {
 	b.once.Do(func() {
 		// stop reports false when ctx already ended and poisoned the deadline.
-		if b.stop() && clean && b.reuse {
-			b.pool.put(b.pc)
-			return
-		}
-		b.pc.Close()
+		b.pool.release(b.pc, b.stop() && clean && b.reuse)
 	})
 }
 
 // hijackedConn is the raw connection after an upgrade: reads drain what the
 // response reader already buffered first.
 type hijackedConn struct {
+	pool *connPool
 	pc   *poolConn
 	stop func() bool
 	ctx  context.Context
@@ -301,7 +323,7 @@ func (h *hijackedConn) Close() error {
 	var err error
 	h.once.Do(func() {
 		h.stop()
-		err = h.pc.Close()
+		err = h.pool.release(h.pc, false)
 	})
 	return err
 }
