@@ -62,16 +62,18 @@ func DecodeList[T any, PT interface {
 	if !r.IsArray() {
 		return nil, fmt.Errorf("%w: want a JSON array, got %.40q", ErrDecode, doc)
 	}
-	list := make([]T, 0, countElems(r))
+	list := make([]T, countElems(r))
+	i := 0
 	r.ForEach(func(_, elem gjson.Result) bool {
-		var v T
-		if err = PT(&v).decode(elem); err != nil {
-			return false
-		}
-		list = append(list, v)
-		return true
+		// Decoding in place: a T of its own would escape to the heap.
+		err = PT(&list[i]).decode(elem)
+		i++
+		return err == nil
 	})
-	return list, err
+	if err != nil {
+		return nil, err
+	}
+	return list, nil
 }
 
 func countElems(r gjson.Result) int {
