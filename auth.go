@@ -145,14 +145,8 @@ func LoadAuth(registryHost string) (AuthConfig, error) {
 
 // dockerConfigPath is where the docker CLI keeps config.json.
 func dockerConfigPath() (string, error) {
-	if dir := os.Getenv("DOCKER_CONFIG"); dir != "" {
-		return filepath.Join(dir, "config.json"), nil
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "", fmt.Errorf("docker: reading credentials: %w", err)
-	}
-	return filepath.Join(home, ".docker", "config.json"), nil
+	dir, err := dockerConfigDir()
+	return filepath.Join(dir, "config.json"), err
 }
 
 // RegistryHost returns the registry an image reference is pulled from, as

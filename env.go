@@ -10,7 +10,9 @@ import (
 
 // FromEnv returns a client configured like the docker CLI from:
 //
-//   - DOCKER_HOST: the daemon address (default DefaultHost);
+//   - DOCKER_HOST: the daemon address; without it, the docker CLI context
+//     that DOCKER_CONTEXT or currentContext in ~/.docker/config.json
+//     names (its endpoint and TLS material), else DefaultHost;
 //   - DOCKER_API_VERSION: pins the API version instead of negotiating;
 //   - DOCKER_CERT_PATH: a directory with ca.pem, cert.pem and key.pem;
 //   - DOCKER_TLS_VERIFY: any non-empty value turns TLS on, with the
@@ -21,11 +23,28 @@ import (
 // verification when DOCKER_TLS_VERIFY is empty, which invites a
 // man-in-the-middle. opts are applied after the environment.
 func FromEnv(opts ...Option) (*Client, error) {
+	var envOpts []Option
 	host := os.Getenv("DOCKER_HOST")
 	if host == "" {
+		cliCtx, err := currentContext()
+		if err != nil {
+			return nil, err
+		}
 		host = DefaultHost
+		if cliCtx != nil {
+			host = cliCtx.host
+			if cliCtx.tlsDir != "" {
+				cfg, err := tlsFromDir(cliCtx.tlsDir)
+				if err != nil {
+					return nil, err
+				}
+				// The context asked for it explicitly, as docker context
+				// create --docker skip-tls-verify=true does.
+				cfg.InsecureSkipVerify = cliCtx.skipVerify
+				envOpts = append(envOpts, WithTLSConfig(cfg))
+			}
+		}
 	}
-	var envOpts []Option
 	if v := os.Getenv("DOCKER_API_VERSION"); v != "" {
 		envOpts = append(envOpts, WithAPIVersion(v))
 	}
