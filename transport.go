@@ -211,7 +211,7 @@ func (p *connPool) exchange(ctx context.Context, pc *poolConn, req *http.Request
 		// The daemon may have answered and hung up before reading the whole
 		// body (a 404 for a missing container under a large upload): that
 		// answer says more than the broken pipe.
-		if pc.SetReadDeadline(time.Now().Add(earlyAnswerWait)) == nil {
+		if ctx.Err() == nil && pc.SetReadDeadline(time.Now().Add(earlyAnswerWait)) == nil {
 			resp, err = http.ReadResponse(pc.br, req)
 		}
 		if resp == nil {
