@@ -55,8 +55,8 @@ type Client struct {
 	retry     *retryablehttp.Client
 	cfg       config
 
-	version atomic.Pointer[string] // negotiated or pinned API version
-	verMu   sync.Mutex             // serialises negotiation
+	version     atomic.Pointer[string] // negotiated or pinned API version
+	negotiating chan struct{}          // holds a token while a negotiation runs
 }
 
 type config struct {
@@ -213,7 +213,7 @@ func New(host string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	c := &Client{host: host, cfg: cfg}
+	c := &Client{host: host, cfg: cfg, negotiating: make(chan struct{}, 1)}
 	if cfg.apiVersion != "" {
 		c.version.Store(&cfg.apiVersion)
 	}

@@ -40,6 +40,16 @@ type call struct {
 // endpoint renders c for messages: "GET /containers/x/json".
 func (r *call) endpoint() string { return r.method + " " + r.path }
 
+// streamsBody reports whether the request uploads a stream (a tar for
+// copy, build or load) whose length WithTimeout must not bound.
+func (r *call) streamsBody() bool {
+	switch r.body.(type) {
+	case nil, *bytes.Reader, *strings.Reader:
+		return false
+	}
+	return true
+}
+
 func (r *call) idempotent() bool {
 	return (r.method == http.MethodGet || r.method == http.MethodHead) && r.body == nil
 }
@@ -127,7 +137,15 @@ func (c *Client) roundTrip(ctx context.Context, r *call, path string) (*http.Res
 	if err != nil {
 		return nil, err
 	}
-	return c.retry.Do(rreq)
+	resp, err := c.retry.Do(rreq)
+	if err != nil && resp != nil {
+		// The passthrough error handler returns the last answer along with
+		// the error (ctx ended as it arrived): close it, or its connection
+		// and slot are held until the collector finds them.
+		resp.Body.Close()
+		resp = nil
+	}
+	return resp, err
 }
 
 const userAgent = "dockwire"
@@ -367,7 +385,7 @@ var errAnswerTimeout = errors.New("answer timeout")
 // deferred: it releases the timer and turns the timeout into an error that
 // says what happened, leaving the caller's own deadline untouched.
 func (c *Client) answerContext(ctx context.Context, r *call, errp *error) (context.Context, func()) {
-	if c.cfg.timeout <= 0 {
+	if c.cfg.timeout <= 0 || r.streamsBody() {
 		return ctx, func() {}
 	}
 	if r.slow > 0 {

@@ -177,13 +177,8 @@ func (p *connPool) closeIdle() {
 // closes it otherwise. ctx ending interrupts any blocked read or write.
 func (p *connPool) exchange(ctx context.Context, pc *poolConn, req *http.Request) (*http.Response, error) {
 	headerTimeout := p.headerTimeout
-	if headerTimeout > 0 {
-		if slow, ok := ctx.Value(slowAnswerKey{}).(time.Duration); ok {
-			headerTimeout += slow
-		}
-		if err := pc.SetDeadline(time.Now().Add(headerTimeout)); err != nil {
-			return nil, err
-		}
+	if slow, ok := ctx.Value(slowAnswerKey{}).(time.Duration); ok && headerTimeout > 0 {
+		headerTimeout += slow
 	}
 	stop := context.AfterFunc(ctx, func() { pc.SetDeadline(time.Unix(1, 0)) })
 	fail := func(err error) (*http.Response, error) {
@@ -196,6 +191,10 @@ func (p *connPool) exchange(ctx context.Context, pc *poolConn, req *http.Request
 	}
 	var resp *http.Response
 	var err error
+	// The timeout bounds the wait for the answer, not the upload before it.
+	if writeErr == nil && headerTimeout > 0 && ctx.Err() == nil {
+		writeErr = pc.SetReadDeadline(time.Now().Add(headerTimeout))
+	}
 	switch {
 	case writeErr == nil:
 		// Wait for the first byte apart: http.ReadResponse reports an
@@ -204,7 +203,7 @@ func (p *connPool) exchange(ctx context.Context, pc *poolConn, req *http.Request
 		if _, err := pc.br.Peek(1); err != nil && (err == io.EOF || isConnReset(err)) {
 			return fail(&lostError{err})
 		}
-		resp, err = http.ReadResponse(pc.br, req)
+		resp, err = readResponse(pc.br, req)
 	case pc.werr == nil:
 		return fail(writeErr) // the request body's own error; see requestBody
 	default:
@@ -212,7 +211,7 @@ func (p *connPool) exchange(ctx context.Context, pc *poolConn, req *http.Request
 		// body (a 404 for a missing container under a large upload): that
 		// answer says more than the broken pipe.
 		if ctx.Err() == nil && pc.SetReadDeadline(time.Now().Add(earlyAnswerWait)) == nil {
-			resp, err = http.ReadResponse(pc.br, req)
+			resp, err = readResponse(pc.br, req)
 		}
 		if resp == nil {
 			return fail(&lostError{writeErr})
@@ -245,6 +244,23 @@ func (p *connPool) exchange(ctx context.Context, pc *poolConn, req *http.Request
 	}
 	resp.Body = body
 	return resp, nil
+}
+
+// maxInterim bounds the 1xx interim answers (100 Continue, 103 Early
+// Hints) skipped before the real one.
+const maxInterim = 5
+
+// readResponse reads the answer to req, skipping interim 1xx answers as
+// net/http does: left on the connection, the real answer would reach the
+// next request.
+func readResponse(br *bufio.Reader, req *http.Request) (*http.Response, error) {
+	for range maxInterim {
+		resp, err := http.ReadResponse(br, req)
+		if err != nil || resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
+			return resp, err
+		}
+	}
+	return nil, &protocolError{fmt.Errorf("more than %d interim 1xx answers", maxInterim)}
 }
 
 // pooledBody returns its connection to the pool when read to a clean end.

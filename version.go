@@ -17,8 +17,14 @@ func (c *Client) APIVersion(ctx context.Context) (string, error) {
 	if v := c.version.Load(); v != nil {
 		return *v, nil
 	}
-	c.verMu.Lock()
-	defer c.verMu.Unlock()
+	// One negotiation at a time, but a caller whose ctx ends while another
+	// negotiates stops waiting.
+	select {
+	case c.negotiating <- struct{}{}:
+		defer func() { <-c.negotiating }()
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
 	if v := c.version.Load(); v != nil {
 		return *v, nil
 	}
