@@ -264,13 +264,7 @@ func TestLiveLogs(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			var got []dockwire.LogLine
-			for l, err := range s.Lines() {
-				if err != nil {
-					t.Fatal(err)
-				}
-				got = append(got, l)
-			}
+			got := allLines(t, s)
 			if len(got) != 1 || got[0].Text != "hi" || got[0].Time.IsZero() || !cmp.Equal(got[0].Details, map[string]string{"app": "web shop"}) {
 				t.Errorf("lines %+v", got)
 			}

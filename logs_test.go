@@ -69,6 +69,19 @@ func collectLines(t *testing.T, s *dockwire.LogStream) ([]string, error) {
 	return got, nil
 }
 
+// allLines reads every line of s, failing the test on an error.
+func allLines(t *testing.T, s *dockwire.LogStream) []dockwire.LogLine {
+	t.Helper()
+	var got []dockwire.LogLine
+	for l, err := range s.Lines() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, l)
+	}
+	return got
+}
+
 func TestContainerLogsQuery(t *testing.T) {
 	since := time.Unix(1700000000, 5)
 	until := time.Unix(1700000100, 0)
@@ -227,13 +240,7 @@ func TestLogLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var got []dockwire.LogLine
-	for l, err := range s.Lines() {
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, l)
-	}
+	got := allLines(t, s)
 	want := []dockwire.LogLine{
 		{Stream: stdcopy.Stdout, Time: t0, Text: "one"},
 		{Stream: stdcopy.Stderr, Time: t0.Add(2 * time.Second), Text: "err"},
@@ -282,13 +289,7 @@ func TestLogLinesRawTimestamps(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var got []dockwire.LogLine
-	for l, err := range s.Lines() {
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, l)
-	}
+	got := allLines(t, s)
 	want := []dockwire.LogLine{
 		{Stream: stdcopy.Stdout, Time: t0, Text: "a"},
 		{Stream: stdcopy.Stdout, Time: t0.Add(time.Millisecond), Text: "b"},
@@ -317,13 +318,7 @@ func TestLogLinesDetails(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var got []dockwire.LogLine
-	for l, err := range s.Lines() {
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, l)
-	}
+	got := allLines(t, s)
 	want := []dockwire.LogLine{
 		{Stream: stdcopy.Stdout, Time: time.Date(2024, 1, 2, 3, 4, 5, 6, time.UTC), Details: map[string]string{"app": "web", "env": "a=b"}, Text: "hello"},
 		{Stream: stdcopy.Stdout, Time: time.Date(2024, 1, 2, 3, 4, 6, 0, time.UTC), Text: "bare"},
