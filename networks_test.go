@@ -39,6 +39,29 @@ type nvRequest struct {
 }
 
 // nvLast returns the last request other than a ping, in comparable form.
+// requestCase is a call and the request it must send.
+type requestCase struct {
+	name string
+	do   func() error
+	want nvRequest
+}
+
+// checkRequests runs each case's call and compares the request the fake
+// engine received with the one expected.
+func checkRequests(t *testing.T, e *enginetest.Engine, tests []requestCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := tt.do(); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, nvLast(t, e)); diff != "" {
+				t.Errorf("request (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func nvLast(t *testing.T, e *enginetest.Engine) nvRequest {
 	t.Helper()
 	reqs := e.Requests()
@@ -89,11 +112,7 @@ func TestNetworkRequests(t *testing.T) {
 	e.Handle("POST", "/networks/prune", nvReply(200, `{"NetworksDeleted":["n1","n2"]}`))
 	ctx := testContext(t)
 
-	tests := []struct {
-		name string
-		do   func() error
-		want nvRequest
-	}{{
+	tests := []requestCase{{
 		name: "create",
 		do: func() error {
 			_, err := c.NetworkCreate(ctx, "web", dockwire.NetworkCreateOptions{
@@ -145,16 +164,7 @@ func TestNetworkRequests(t *testing.T) {
 		},
 		want: nvRequest{Method: "POST", Path: "/v1.51/networks/prune", Query: url.Values{"filters": {`{"label":["x"],"until":["10m"]}`}}},
 	}}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := tt.do(); err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.want, nvLast(t, e)); diff != "" {
-				t.Errorf("request (-want +got):\n%s", diff)
-			}
-		})
-	}
+	checkRequests(t, e, tests)
 }
 
 func TestNetworkDecode(t *testing.T) {

@@ -25,11 +25,7 @@ func TestVolumeRequests(t *testing.T) {
 	e.Handle("POST", "/volumes/prune", nvReply(200, `{"VolumesDeleted":["v1"],"SpaceReclaimed":42}`))
 	ctx := testContext(t)
 
-	tests := []struct {
-		name string
-		do   func() error
-		want nvRequest
-	}{{
+	tests := []requestCase{{
 		name: "create",
 		do: func() error {
 			_, err := c.VolumeCreate(ctx, dockwire.VolumeCreateOptions{Name: "tardis", DriverOpts: map[string]string{"type": "tmpfs"}, Labels: map[string]string{"k": "v"}})
@@ -73,16 +69,7 @@ func TestVolumeRequests(t *testing.T) {
 		},
 		want: nvRequest{Method: "POST", Path: "/v1.44/volumes/prune", Query: url.Values{"filters": {`{"all":["true"],"label":["k=v"]}`}}},
 	}}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if err := tt.do(); err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.want, nvLast(t, e)); diff != "" {
-				t.Errorf("request (-want +got):\n%s", diff)
-			}
-		})
-	}
+	checkRequests(t, e, tests)
 }
 
 func TestVolumeDecode(t *testing.T) {
