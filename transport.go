@@ -15,7 +15,7 @@ import (
 )
 
 // connPool is the client's own http.RoundTripper: a synchronous exchange
-// (req.Write, then http.ReadResponse) on a kept-alive connection. It skips
+// (writeRequest, then readResponse: httpwire.go) on a kept-alive connection. It skips
 // net/http.Transport's per-request goroutine hand-offs, which cost more
 // than the whole exchange on a Unix socket, and it hands back hijacked
 // connections (101, or any answer to an Upgrade request) as a body that is
@@ -35,6 +35,7 @@ type poolConn struct {
 	net.Conn
 	br     *bufio.Reader
 	bw     *bufio.Writer
+	head   []byte // scratch for reading response heads
 	reused bool
 	werr   error // the last error writing to Conn, as opposed to reading a request body
 }
@@ -185,7 +186,7 @@ func (p *connPool) exchange(ctx context.Context, pc *poolConn, req *http.Request
 		stop()
 		return nil, ctxErr(ctx, err)
 	}
-	writeErr := req.Write(pc.bw)
+	writeErr := writeRequest(pc.bw, req)
 	if writeErr == nil {
 		writeErr = pc.bw.Flush()
 	}
@@ -197,13 +198,13 @@ func (p *connPool) exchange(ctx context.Context, pc *poolConn, req *http.Request
 	}
 	switch {
 	case writeErr == nil:
-		// Wait for the first byte apart: http.ReadResponse reports an
-		// answer that never started as io.ErrUnexpectedEOF, the same as
-		// one cut short, and only the former is safe to send again.
+		// Wait for the first byte apart: readResponse reports an answer
+		// that never started as io.ErrUnexpectedEOF, the same as one cut
+		// short, and only the former is safe to send again.
 		if _, err := pc.br.Peek(1); err != nil && (err == io.EOF || isConnReset(err)) {
 			return fail(&lostError{err})
 		}
-		resp, err = readResponse(pc.br, req)
+		resp, err = readResponse(pc, req)
 	case pc.werr == nil:
 		return fail(writeErr) // the request body's own error; see requestBody
 	default:
@@ -211,7 +212,7 @@ func (p *connPool) exchange(ctx context.Context, pc *poolConn, req *http.Request
 		// body (a 404 for a missing container under a large upload): that
 		// answer says more than the broken pipe.
 		if ctx.Err() == nil && pc.SetReadDeadline(time.Now().Add(earlyAnswerWait)) == nil {
-			resp, err = readResponse(pc.br, req)
+			resp, err = readResponse(pc, req)
 		}
 		if resp == nil {
 			return fail(&lostError{writeErr})
@@ -253,11 +254,20 @@ const maxInterim = 5
 // readResponse reads the answer to req, skipping interim 1xx answers as
 // net/http does: left on the connection, the real answer would reach the
 // next request.
-func readResponse(br *bufio.Reader, req *http.Request) (*http.Response, error) {
+func readResponse(pc *poolConn, req *http.Request) (*http.Response, error) {
 	for range maxInterim {
-		resp, err := http.ReadResponse(br, req)
-		if err != nil || resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
-			return resp, err
+		resp, head, err := readHead(pc.br, pc.head)
+		if cap(head) <= 64<<10 {
+			pc.head = head
+		}
+		if err == nil {
+			err = frameBody(resp, req, pc.br)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode >= 200 || resp.StatusCode == http.StatusSwitchingProtocols {
+			return resp, nil
 		}
 	}
 	return nil, &protocolError{fmt.Errorf("more than %d interim 1xx answers", maxInterim)}

@@ -1,0 +1,471 @@
+package dockwire
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// This file is the client's HTTP/1.1 codec: the request head and body
+// written into a connection's buffer, and the response head parsed from
+// it. It speaks the subset a Docker daemon uses (origin-form targets,
+// Content-Length or chunked bodies both ways, 1xx and 101 answers), with
+// a handful of allocations per exchange where net/http's Request.Write and
+// ReadResponse take about thirty.
+
+// writeRequest writes req to w: its head, then its body framed by
+// Content-Length when req.ContentLength says how long it is and chunked
+// otherwise. It closes req.Body, as a RoundTripper must. A failure to read
+// the body is returned as the body's own error.
+func writeRequest(w *bufio.Writer, req *http.Request) (err error) {
+	body := req.Body
+	if body == http.NoBody {
+		body = nil
+	}
+	if body != nil {
+		defer func() {
+			if cerr := body.Close(); err == nil {
+				err = cerr
+			}
+		}()
+	}
+	host := req.Host
+	if host == "" {
+		host = req.URL.Host
+	}
+	w.WriteString(req.Method)
+	w.WriteByte(' ')
+	w.WriteString(req.URL.EscapedPath())
+	if req.URL.RawQuery != "" {
+		w.WriteByte('?')
+		w.WriteString(req.URL.RawQuery)
+	}
+	w.WriteString(" HTTP/1.1\r\nHost: ")
+	w.WriteString(host)
+	w.WriteString("\r\n")
+	if err := writeHeader(w, req.Header); err != nil {
+		return err
+	}
+	chunked := body != nil && req.ContentLength < 0
+	switch {
+	case chunked:
+		w.WriteString("Transfer-Encoding: chunked\r\n\r\n")
+	case req.ContentLength > 0 || sendsBody(req.Method):
+		w.WriteString("Content-Length: ")
+		w.Write(strconv.AppendInt(w.AvailableBuffer(), max(req.ContentLength, 0), 10))
+		w.WriteString("\r\n\r\n")
+	default:
+		w.WriteString("\r\n")
+	}
+	switch {
+	case body == nil:
+		return nil
+	case chunked:
+		return writeChunked(w, body)
+	}
+	n, err := io.Copy(w, io.LimitReader(body, req.ContentLength))
+	if err == nil && n < req.ContentLength {
+		err = fmt.Errorf("request body is %d bytes, shorter than its Content-Length of %d", n, req.ContentLength)
+	}
+	return err
+}
+
+// sendsBody reports whether a request with this method says
+// "Content-Length: 0" when it has no body, as net/http does: a POST
+// without a length is refused by some proxies.
+func sendsBody(method string) bool {
+	return method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch
+}
+
+// writeHeader writes h, sorted by key, leaving out the framing headers
+// writeRequest sets itself. A name or value that would break the
+// request's framing is refused rather than rewritten.
+func writeHeader(w *bufio.Writer, h http.Header) error {
+	var spare [8]string
+	keys := spare[:0]
+	for k := range h {
+		switch k {
+		case "Host", "Content-Length", "Transfer-Encoding":
+			continue
+		}
+		if !validHeaderName(k) {
+			return fmt.Errorf("invalid header name %q", k)
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			if strings.ContainsAny(v, "\r\n\x00") {
+				return fmt.Errorf("invalid value for header %s: it contains a line break or NUL", k)
+			}
+			w.WriteString(k)
+			w.WriteString(": ")
+			w.WriteString(v)
+			w.WriteString("\r\n")
+		}
+	}
+	return nil
+}
+
+// writeChunked copies body to w in chunked transfer coding, a chunk per
+// read, flushed as it goes so that the daemon sees a slow producer's data
+// as it comes.
+func writeChunked(w *bufio.Writer, body io.Reader) error {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := body.Read(buf)
+		if n > 0 {
+			w.Write(strconv.AppendUint(w.AvailableBuffer(), uint64(n), 16))
+			w.WriteString("\r\n")
+			w.Write(buf[:n])
+			w.WriteString("\r\n")
+			if ferr := w.Flush(); ferr != nil {
+				return ferr
+			}
+		}
+		switch {
+		case err == io.EOF:
+			_, err = w.WriteString("0\r\n\r\n")
+			return err
+		case err != nil:
+			return err
+		}
+	}
+}
+
+// Limits on a response head: a daemon's is a few hundred bytes.
+const (
+	maxHeadBytes = 1 << 20
+	maxHeadLines = 1000
+)
+
+func malformed(format string, args ...any) error {
+	return &protocolError{fmt.Errorf(format, args...)}
+}
+
+// readHead reads one response head from br. Every string in the result
+// (status, header names and values) is a substring of one allocation.
+// The body is left unset.
+func readHead(br *bufio.Reader, scratch []byte) (*http.Response, []byte, error) {
+	head := scratch[:0]
+	lines := 0
+	for {
+		line, err := br.ReadSlice('\n')
+		switch {
+		case err == bufio.ErrBufferFull:
+			return nil, scratch, malformed("a header line is longer than %d bytes", br.Size())
+		case err == io.EOF:
+			return nil, scratch, io.ErrUnexpectedEOF
+		case err != nil:
+			return nil, scratch, err
+		}
+		head = append(head, line...)
+		lines++
+		if len(head) > maxHeadBytes || lines > maxHeadLines {
+			return nil, head, malformed("response head larger than %d bytes or %d lines", maxHeadBytes, maxHeadLines)
+		}
+		if len(trimEOL(line)) == 0 && lines > 1 {
+			break
+		}
+	}
+	resp, err := parseHead(string(head), lines-2)
+	return resp, head, err
+}
+
+// trimEOL returns line without its LF or CRLF.
+func trimEOL(line []byte) []byte {
+	line = line[:len(line)-1]
+	if len(line) > 0 && line[len(line)-1] == '\r' {
+		line = line[:len(line)-1]
+	}
+	return line
+}
+
+// parseHead parses a status line and n header lines, each ending in LF or
+// CRLF, followed by the empty line.
+func parseHead(s string, n int) (*http.Response, error) {
+	line, s := cutLine(s)
+	proto, status, ok := strings.Cut(line, " ")
+	major, minor, pok := http.ParseHTTPVersion(proto)
+	if !ok || !pok || major != 1 {
+		return nil, malformed("status line %q is not HTTP/1.x", clip(line))
+	}
+	code, _, _ := strings.Cut(status, " ")
+	statusCode, err := strconv.Atoi(code)
+	if err != nil || len(code) != 3 || statusCode < 100 {
+		return nil, malformed("invalid status code in %q", clip(line))
+	}
+	resp := &http.Response{
+		Status:     status,
+		StatusCode: statusCode,
+		Proto:      proto,
+		ProtoMajor: major,
+		ProtoMinor: minor,
+		Header:     make(http.Header, n),
+	}
+	values := make([]string, n)
+	for line, s = cutLine(s); line != ""; line, s = cutLine(s) {
+		name, value, ok := strings.Cut(line, ":")
+		if !ok || !validHeaderName(name) {
+			return nil, malformed("header line %q", clip(line))
+		}
+		name = http.CanonicalHeaderKey(name) // no allocation when already canonical
+		value = strings.Trim(value, " \t")
+		if vs, dup := resp.Header[name]; dup {
+			resp.Header[name] = append(vs, value)
+			continue
+		}
+		values[0] = value
+		resp.Header[name] = values[:1:1]
+		values = values[1:]
+	}
+	return resp, nil
+}
+
+// cutLine returns s's first line without its line ending, and the rest.
+func cutLine(s string) (line, rest string) {
+	line, rest, _ = strings.Cut(s, "\n")
+	return strings.TrimSuffix(line, "\r"), rest
+}
+
+// clip shortens a malformed line for an error message.
+func clip(s string) string {
+	if len(s) > 80 {
+		return s[:80] + "…"
+	}
+	return s
+}
+
+// validHeaderName reports whether s is an HTTP token (RFC 9110 5.6.2).
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// frameBody sets resp's body and its framing fields from its headers, as
+// RFC 9112 section 6.3 orders them, reading from br.
+func frameBody(resp *http.Response, req *http.Request, br *bufio.Reader) error {
+	h := resp.Header
+	resp.Request = req
+	resp.Close = resp.ProtoMinor == 0 && !headerHasToken(h["Connection"], "keep-alive") || headerHasToken(h["Connection"], "close")
+	resp.ContentLength = -1
+	if te, ok := h["Transfer-Encoding"]; ok {
+		// RFC 9112 6.1: in HTTP/1.0 a Transfer-Encoding means faulty framing.
+		if len(te) != 1 || !strings.EqualFold(te[0], "chunked") || resp.ProtoMinor == 0 {
+			return malformed("unsupported Transfer-Encoding %q", strings.Join(te, ", "))
+		}
+		delete(h, "Transfer-Encoding")
+		resp.TransferEncoding = []string{"chunked"}
+	} else if cl, ok := h["Content-Length"]; ok {
+		n, err := strconv.ParseInt(cl[0], 10, 64)
+		if err != nil || n < 0 || slices.ContainsFunc(cl[1:], func(v string) bool { return v != cl[0] }) {
+			return malformed("invalid Content-Length %q", strings.Join(cl, ", "))
+		}
+		resp.ContentLength = n
+	}
+	switch {
+	case req.Method == http.MethodHead, resp.StatusCode < 200, resp.StatusCode == http.StatusNoContent, resp.StatusCode == http.StatusNotModified:
+		resp.Body = http.NoBody
+		if req.Method != http.MethodHead {
+			resp.ContentLength = 0
+		}
+	case resp.TransferEncoding != nil:
+		resp.Body = &chunkedBody{br: br}
+	case resp.ContentLength == 0:
+		resp.Body = http.NoBody
+	case resp.ContentLength > 0:
+		resp.Body = &sizedBody{br: br, left: resp.ContentLength}
+	default:
+		// Neither length nor chunks: the body ends when the daemon closes.
+		resp.Close = true
+		resp.Body = io.NopCloser(br)
+	}
+	return nil
+}
+
+// headerHasToken reports whether a comma-separated header holds token.
+func headerHasToken(values []string, token string) bool {
+	for _, v := range values {
+		for v != "" {
+			var f string
+			f, v, _ = strings.Cut(v, ",")
+			if strings.EqualFold(strings.TrimSpace(f), token) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sizedBody is a body of Content-Length bytes. It ends with io.EOF exactly
+// at its length, and with io.ErrUnexpectedEOF if the connection ends first.
+type sizedBody struct {
+	br   *bufio.Reader
+	left int64
+}
+
+func (b *sizedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.br.Read(p)
+	b.left -= int64(n)
+	switch {
+	case err == io.EOF:
+		return n, io.ErrUnexpectedEOF
+	case err == nil && b.left == 0:
+		return n, io.EOF
+	}
+	return n, err
+}
+
+func (b *sizedBody) Close() error { return nil }
+
+// chunkedBody decodes a chunked body (RFC 9112 section 7.1), skipping
+// chunk extensions and trailers.
+type chunkedBody struct {
+	br   *bufio.Reader
+	left uint64 // of the current chunk
+	crlf bool   // the chunk's data is read, the CRLF after it is not
+	err  error  // sticky: io.EOF after the last chunk
+}
+
+func (b *chunkedBody) Read(p []byte) (n int, err error) {
+	for n < len(p) && b.err == nil {
+		if b.left == 0 {
+			// With data in hand, start the next chunk only if its size
+			// line is here already: a stream's reader wants what came.
+			if n > 0 && !b.lineBuffered() {
+				break
+			}
+			if b.crlf {
+				b.crlf = false
+				b.err = b.endChunk()
+			} else {
+				b.err = b.nextChunk()
+			}
+			continue
+		}
+		if n > 0 && b.br.Buffered() == 0 {
+			break
+		}
+		m, err := b.br.Read(p[n:min(uint64(len(p)), uint64(n)+b.left)])
+		n += m
+		b.left -= uint64(m)
+		switch {
+		case err == io.EOF:
+			b.err = io.ErrUnexpectedEOF
+		case err != nil:
+			b.err = err
+		case b.left == 0:
+			b.crlf = true
+		}
+	}
+	if n > 0 {
+		return n, nil // an error comes with the next Read
+	}
+	return 0, b.err
+}
+
+// lineBuffered reports whether a whole line is buffered.
+func (b *chunkedBody) lineBuffered() bool {
+	buf, _ := b.br.Peek(b.br.Buffered())
+	return bytes.IndexByte(buf, '\n') >= 0
+}
+
+// nextChunk reads a chunk-size line; after the last chunk it reads the
+// trailer section and returns io.EOF.
+func (b *chunkedBody) nextChunk() error {
+	line, err := b.readLine()
+	if err != nil {
+		return err
+	}
+	if i := bytes.IndexByte(line, ';'); i >= 0 {
+		line = line[:i]
+	}
+	line = bytes.TrimRight(line, " \t")
+	size, ok := parseHex(line)
+	if !ok {
+		return malformed("invalid chunk size line %q", clip(string(line)))
+	}
+	if size > 0 {
+		b.left = size
+		return nil
+	}
+	for {
+		line, err := b.readLine()
+		if err != nil {
+			return err
+		}
+		if len(line) == 0 {
+			return io.EOF
+		}
+	}
+}
+
+// parseHex parses a chunk size: 1 to 15 hex digits.
+func parseHex(b []byte) (uint64, bool) {
+	if len(b) == 0 || len(b) > 15 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range b {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		n = n<<4 | uint64(c)
+	}
+	return n, true
+}
+
+// endChunk reads the CRLF that follows a chunk's data.
+func (b *chunkedBody) endChunk() error {
+	line, err := b.readLine()
+	if err == nil && len(line) != 0 {
+		err = malformed("chunk data longer than its size")
+	}
+	return err
+}
+
+// readLine reads one line of chunk framing, without its line ending.
+func (b *chunkedBody) readLine() ([]byte, error) {
+	line, err := b.br.ReadSlice('\n')
+	switch {
+	case err == io.EOF:
+		return nil, io.ErrUnexpectedEOF
+	case err == bufio.ErrBufferFull:
+		return nil, malformed("chunk framing line longer than %d bytes", b.br.Size())
+	case err != nil:
+		return nil, err
+	}
+	return trimEOL(line), nil
+}
+
+func (b *chunkedBody) Close() error { return nil }
