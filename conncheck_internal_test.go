@@ -25,17 +25,18 @@ func TestConnAliveSeesPeerClose(t *testing.T) {
 	}
 	defer c.Close()
 	peer := <-accepted
-	if !connAlive(c) {
+	alive := aliveChecker(c)
+	if !alive() {
 		t.Fatal("an open idle connection reported dead")
 	}
 	peer.Write([]byte("x"))
 	time.Sleep(10 * time.Millisecond)
-	if connAlive(c) {
+	if alive() {
 		t.Error("a connection with stray bytes reported alive")
 	}
 	peer.Close()
 	time.Sleep(10 * time.Millisecond)
-	if connAlive(c) {
+	if alive() {
 		t.Error("a connection closed by the peer reported alive")
 	}
 }

@@ -4,6 +4,6 @@ package dockwire
 
 import "net"
 
-// connAlive cannot peek without blocking here; a dead idle connection is
-// caught when the exchange fails instead.
-func connAlive(net.Conn) bool { return true }
+// aliveChecker cannot peek without blocking here; a dead idle connection
+// is caught when the exchange fails instead.
+func aliveChecker(net.Conn) func() bool { return func() bool { return true } }

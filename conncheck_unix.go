@@ -4,33 +4,35 @@ package dockwire
 
 import (
 	"crypto/tls"
-	"errors"
 	"net"
 	"syscall"
 )
 
-// connAlive reports whether an idle connection is still usable: one
+// aliveChecker returns a check of whether c, idle, is still usable: one
 // non-blocking peek that finds neither EOF nor stray bytes. It catches a
 // daemon that restarted while the connection sat in the pool, before a
-// request is written into the void.
-func connAlive(c net.Conn) bool {
+// request is written into the void. The check is made once per
+// connection, so that each use of it allocates nothing.
+func aliveChecker(c net.Conn) func() bool {
 	if tc, ok := c.(*tls.Conn); ok {
 		c = tc.NetConn()
 	}
 	sc, ok := c.(syscall.Conn)
 	if !ok {
-		return true
+		return func() bool { return true }
 	}
 	raw, err := sc.SyscallConn()
 	if err != nil {
-		return false
+		return func() bool { return false }
 	}
-	alive := false
-	var buf [1]byte
-	err = raw.Read(func(fd uintptr) bool {
-		_, _, err := syscall.Recvfrom(int(fd), buf[:], syscall.MSG_PEEK|syscall.MSG_DONTWAIT)
-		alive = errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EWOULDBLOCK)
+	var alive bool
+	buf := make([]byte, 1)
+	peek := func(fd uintptr) bool {
+		alive = peekWouldBlock(fd, buf)
 		return true
-	})
-	return err == nil && alive
+	}
+	return func() bool {
+		alive = false
+		return raw.Read(peek) == nil && alive
+	}
 }

@@ -46,7 +46,7 @@ func (c *Client) ContainerCreate(ctx context.Context, opts ContainerCreateOption
 	}
 	created, err := getJSON[engine.ContainerCreateResponse](ctx, c, &call{
 		method: http.MethodPost, path: "/containers/create", query: q.String(),
-		body: bytes.NewReader(body), contentType: "application/json",
+		body: bytes.NewReader(body), contentType: jsonContentType,
 		kind: KindImage, id: opts.Config.Image,
 	})
 	// Only a 404 is about the image; a 409 is about the name.
@@ -275,7 +275,7 @@ func (c *Client) ContainerUpdate(ctx context.Context, id string, opts UpdateOpti
 	if r.body, err = jsonBody(opts); err != nil {
 		return engine.ContainerUpdateResponse{}, err
 	}
-	r.contentType = "application/json"
+	r.contentType = jsonContentType
 	return getJSON[engine.ContainerUpdateResponse](ctx, c, r)
 }
 

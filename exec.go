@@ -297,7 +297,7 @@ func (c *Client) ExecCreate(ctx context.Context, container string, cfg ExecConfi
 	if err != nil {
 		return "", err
 	}
-	r := &call{method: http.MethodPost, path: "/containers/" + seg + "/exec", body: body, contentType: "application/json", kind: KindContainer, id: container}
+	r := &call{method: http.MethodPost, path: "/containers/" + seg + "/exec", body: body, contentType: jsonContentType, kind: KindContainer, id: container}
 	doc, err := c.fetch(ctx, r)
 	if err != nil {
 		return "", err
@@ -362,7 +362,7 @@ func (c *Client) execStart(ctx context.Context, execID string, tty, stdin bool, 
 	if err != nil {
 		return nil, err
 	}
-	r := &call{method: http.MethodPost, path: "/exec/" + seg + "/start", body: body, contentType: "application/json", kind: KindExec, id: execID}
+	r := &call{method: http.MethodPost, path: "/exec/" + seg + "/start", body: body, contentType: jsonContentType, kind: KindExec, id: execID}
 	if stdin {
 		// Only an upgraded connection carries stdin; without the header
 		// the daemon answers a close-delimited 200.
@@ -395,7 +395,7 @@ func (c *Client) ExecStartDetached(ctx context.Context, execID string) error {
 	if err != nil {
 		return err
 	}
-	_, err = c.discard(ctx, &call{method: http.MethodPost, path: "/exec/" + seg + "/start", body: body, contentType: "application/json", kind: KindExec, id: execID})
+	_, err = c.discard(ctx, &call{method: http.MethodPost, path: "/exec/" + seg + "/start", body: body, contentType: jsonContentType, kind: KindExec, id: execID})
 	return err
 }
 

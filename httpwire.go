@@ -139,52 +139,51 @@ func writeChunked(w *bufio.Writer, body io.Reader) error {
 	}
 }
 
-// Limits on a response head: a daemon's is a few hundred bytes.
-const (
-	maxHeadBytes = 1 << 20
-	maxHeadLines = 1000
-)
-
 func malformed(format string, args ...any) error {
 	return &protocolError{fmt.Errorf(format, args...)}
 }
 
-// readHead reads one response head from br. Every string in the result
-// (status, header names and values) is a substring of one allocation.
-// The body is left unset.
-func readHead(br *bufio.Reader, scratch []byte) (*http.Response, []byte, error) {
-	head := scratch[:0]
-	lines := 0
+// readHead reads one response head from br, which must hold it whole:
+// a head is at most br.Size() bytes. Every string in the result (status,
+// header names and values) is a substring of one allocation. The body is
+// left unset.
+func readHead(br *bufio.Reader) (*http.Response, error) {
 	for {
-		line, err := br.ReadSlice('\n')
-		switch {
-		case err == bufio.ErrBufferFull:
-			return nil, scratch, malformed("a header line is longer than %d bytes", br.Size())
-		case err == io.EOF:
-			return nil, scratch, io.ErrUnexpectedEOF
-		case err != nil:
-			return nil, scratch, err
+		buf, _ := br.Peek(br.Buffered())
+		if end, lines := headEnd(buf); end > 0 {
+			head := string(buf[:end])
+			br.Discard(end)
+			return parseHead(head, lines-1)
 		}
-		head = append(head, line...)
-		lines++
-		if len(head) > maxHeadBytes || lines > maxHeadLines {
-			return nil, head, malformed("response head larger than %d bytes or %d lines", maxHeadBytes, maxHeadLines)
+		if len(buf) == br.Size() {
+			return nil, malformed("response head longer than %d bytes", br.Size())
 		}
-		if len(trimEOL(line)) == 0 && lines > 1 {
-			break
+		if _, err := br.Peek(len(buf) + 1); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
 		}
 	}
-	resp, err := parseHead(string(head), lines-2)
-	return resp, head, err
 }
 
-// trimEOL returns line without its LF or CRLF.
-func trimEOL(line []byte) []byte {
-	line = line[:len(line)-1]
-	if len(line) > 0 && line[len(line)-1] == '\r' {
-		line = line[:len(line)-1]
+// headEnd returns the length of the head at the start of buf, through the
+// empty line that ends it, and the number of lines before that line; 0 if
+// buf does not hold a whole head. Lines end in CRLF or a bare LF.
+func headEnd(buf []byte) (end, lines int) {
+	for i := 0; ; lines++ {
+		switch rest := buf[i:]; {
+		case len(rest) >= 1 && rest[0] == '\n':
+			return i + 1, lines
+		case len(rest) >= 2 && rest[0] == '\r' && rest[1] == '\n':
+			return i + 2, lines
+		}
+		j := bytes.IndexByte(buf[i:], '\n')
+		if j < 0 {
+			return 0, 0
+		}
+		i += j + 1
 	}
-	return line
 }
 
 // parseHead parses a status line and n header lines, each ending in LF or
@@ -469,3 +468,12 @@ func (b *chunkedBody) readLine() ([]byte, error) {
 }
 
 func (b *chunkedBody) Close() error { return nil }
+
+// trimEOL returns line without its LF or CRLF.
+func trimEOL(line []byte) []byte {
+	line = line[:len(line)-1]
+	if len(line) > 0 && line[len(line)-1] == '\r' {
+		line = line[:len(line)-1]
+	}
+	return line
+}

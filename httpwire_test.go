@@ -141,7 +141,7 @@ func TestWriteRequestBodyFailures(t *testing.T) {
 func readWire(raw string, method string) (*http.Response, []byte, error) {
 	br := bufio.NewReaderSize(strings.NewReader(raw), 16<<10)
 	req := newWireRequest(method, "/x", "", nil, 0)
-	resp, _, err := readHead(br, nil)
+	resp, err := readHead(br)
 	if err == nil {
 		err = frameBody(resp, req, br)
 	}

@@ -42,7 +42,7 @@ func (c *Client) NetworkCreate(ctx context.Context, name string, opts NetworkCre
 		return engine.NetworkCreateResponse{}, err
 	}
 	return getJSON[engine.NetworkCreateResponse](ctx, c, &call{
-		method: http.MethodPost, path: "/networks/create", body: body, contentType: "application/json",
+		method: http.MethodPost, path: "/networks/create", body: body, contentType: jsonContentType,
 		kind: KindNetwork, id: name,
 	})
 }
@@ -145,7 +145,7 @@ func (c *Client) NetworkConnect(ctx context.Context, network, container string, 
 	}{container, ep}); err != nil {
 		return err
 	}
-	r.contentType = "application/json"
+	r.contentType = jsonContentType
 	_, err = c.discard(ctx, r)
 	return c.networkOr404(ctx, err, network, container)
 }
@@ -166,7 +166,7 @@ func (c *Client) NetworkDisconnect(ctx context.Context, network, container strin
 	}{container, force}); err != nil {
 		return err
 	}
-	r.contentType = "application/json"
+	r.contentType = jsonContentType
 	_, err = c.discard(ctx, r)
 	return c.networkOr404(ctx, err, network, container)
 }

@@ -101,14 +101,18 @@ func (c *Client) roundTrip(ctx context.Context, r *call, path string) (*http.Res
 		Host:       hostHeader,
 	}
 	switch {
-	case req.Header == nil && r.body == nil:
+	case req.Header != nil:
+		req.Header.Set("User-Agent", userAgent)
+		if r.contentType != "" {
+			req.Header.Set("Content-Type", r.contentType)
+		}
+	case r.contentType == "":
 		// Nothing below writes to it, so the common case shares one.
 		req.Header = defaultHeader
-	case req.Header == nil:
-		req.Header = make(http.Header, 2)
-		fallthrough
+	case r.contentType == jsonContentType:
+		req.Header = http.Header{"User-Agent": defaultHeader["User-Agent"], "Content-Type": jsonContentTypeValue}
 	default:
-		req.Header.Set("User-Agent", userAgent)
+		req.Header = http.Header{"User-Agent": defaultHeader["User-Agent"], "Content-Type": {r.contentType}}
 	}
 	var body *requestBody
 	if r.body != nil {
@@ -120,9 +124,6 @@ func (c *Client) roundTrip(ctx context.Context, r *call, path string) (*http.Res
 			req.ContentLength = int64(b.Len())
 		case *strings.Reader:
 			req.ContentLength = int64(b.Len())
-		}
-		if r.contentType != "" {
-			req.Header.Set("Content-Type", r.contentType)
 		}
 	}
 	req = req.WithContext(ctx)
@@ -148,11 +149,17 @@ func (c *Client) roundTrip(ctx context.Context, r *call, path string) (*http.Res
 	return resp, err
 }
 
-const userAgent = "dockwire"
+const (
+	userAgent       = "dockwire"
+	jsonContentType = "application/json"
+)
 
 // defaultHeader is the header of every bodiless request without headers
-// of its own: read-only, shared.
-var defaultHeader = http.Header{"User-Agent": {userAgent}}
+// of its own; it and jsonContentTypeValue are read-only, shared.
+var (
+	defaultHeader        = http.Header{"User-Agent": {userAgent}}
+	jsonContentTypeValue = []string{jsonContentType}
+)
 
 // requestBody remembers why reading a request body failed, so that a
 // failure producing the body (a build context that cannot be read) is
@@ -425,7 +432,7 @@ func (c *Client) fetch(ctx context.Context, r *call) (body string, err error) {
 			bodyPool.Put(buf)
 		}
 	}()
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, max+1)); err != nil {
+	if err := readAtMost(buf, resp.Body, max+1); err != nil {
 		return "", c.bodyError(r, ctxErr(ctx, err))
 	}
 	switch {
@@ -435,6 +442,26 @@ func (c *Client) fetch(ctx context.Context, r *call) (body string, err error) {
 		return "", c.bodyError(r, ErrEmptyResponse)
 	}
 	return buf.String(), nil
+}
+
+// readAtMost appends to buf what r gives until io.EOF or until buf has
+// grown by n bytes, like buf.ReadFrom(io.LimitReader(r, n)) without the
+// limiting reader's allocation.
+func readAtMost(buf *bytes.Buffer, r io.Reader, n int64) error {
+	for n > 0 {
+		buf.Grow(int(min(n, 4<<10)))
+		free := buf.AvailableBuffer()
+		m, err := r.Read(free[:min(int64(cap(free)), n)])
+		buf.Write(free[:m])
+		n -= int64(m)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (c *Client) bodyError(r *call, err error) error {
@@ -495,6 +522,8 @@ func (c *Client) discard(ctx context.Context, r *call) (status int, err error) {
 		return 0, err
 	}
 	defer resp.Body.Close()
-	_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, c.cfg.maxErrorBody))
+	if resp.Body != http.NoBody {
+		_, err = io.Copy(io.Discard, io.LimitReader(resp.Body, c.cfg.maxErrorBody))
+	}
 	return resp.StatusCode, ctxErr(ctx, err)
 }

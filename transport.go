@@ -35,7 +35,7 @@ type poolConn struct {
 	net.Conn
 	br     *bufio.Reader
 	bw     *bufio.Writer
-	head   []byte // scratch for reading response heads
+	alive  func() bool // see aliveChecker
 	reused bool
 	werr   error // the last error writing to Conn, as opposed to reading a request body
 }
@@ -51,6 +51,11 @@ func (w connWriter) Write(b []byte) (int, error) {
 	}
 	return n, err
 }
+
+// maxHead is the size of a connection's read buffer, and so the longest
+// response head it takes (a daemon's is a few hundred bytes; the longest,
+// an archive stat header, a few KiB).
+const maxHead = 16 << 10
 
 // earlyAnswerWait bounds the wait for an answer after a request write
 // failed: one the daemon sent before hanging up is already here.
@@ -126,7 +131,7 @@ func (p *connPool) idleOrDial(ctx context.Context) (*poolConn, error) {
 		pc := p.idle[n-1]
 		p.idle = p.idle[:n-1]
 		p.mu.Unlock()
-		if pc.br.Buffered() == 0 && connAlive(pc.Conn) {
+		if pc.br.Buffered() == 0 && pc.alive() {
 			pc.reused = true
 			return pc, nil
 		}
@@ -138,7 +143,7 @@ func (p *connPool) idleOrDial(ctx context.Context) (*poolConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	pc := &poolConn{Conn: conn, br: bufio.NewReaderSize(conn, 16<<10)}
+	pc := &poolConn{Conn: conn, br: bufio.NewReaderSize(conn, maxHead), alive: aliveChecker(conn)}
 	pc.bw = bufio.NewWriterSize(connWriter{pc}, 4<<10)
 	return pc, nil
 }
@@ -256,10 +261,7 @@ const maxInterim = 5
 // next request.
 func readResponse(pc *poolConn, req *http.Request) (*http.Response, error) {
 	for range maxInterim {
-		resp, head, err := readHead(pc.br, pc.head)
-		if cap(head) <= 64<<10 {
-			pc.head = head
-		}
+		resp, err := readHead(pc.br)
 		if err == nil {
 			err = frameBody(resp, req, pc.br)
 		}

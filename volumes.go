@@ -29,7 +29,7 @@ func (c *Client) VolumeCreate(ctx context.Context, opts VolumeCreateOptions) (en
 		return engine.Volume{}, err
 	}
 	return getJSON[engine.Volume](ctx, c, &call{
-		method: http.MethodPost, path: "/volumes/create", body: body, contentType: "application/json",
+		method: http.MethodPost, path: "/volumes/create", body: body, contentType: jsonContentType,
 		kind: KindVolume, id: opts.Name,
 	})
 }
