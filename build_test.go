@@ -156,7 +156,8 @@ func TestLiveImageBuildFailure(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
-				_, err := liveBuild(t, e, busyboxContextDir(t, tc.dockerfile), dockwire.ImageBuildOptions{})
+				before := failedBuildSteps(t, e)
+				_, err := liveBuild(t, e, busyboxContextDir(t, tc.dockerfile), dockwire.ImageBuildOptions{ForceRemove: true})
 				var se *dockwire.StreamError
 				if !errors.As(err, &se) {
 					t.Fatalf("build error = %v (%T), want a *StreamError", err, err)
@@ -164,9 +165,29 @@ func TestLiveImageBuildFailure(t *testing.T) {
 				if se.Op != "build" || !strings.Contains(se.Message, tc.want) || !strings.Contains(err.Error(), e.Host) {
 					t.Errorf("StreamError %+v (%q): want op build, a message with %q, and the host", se, err, tc.want)
 				}
+				if after := failedBuildSteps(t, e); after > before {
+					t.Errorf("ForceRemove: the failed build left %d intermediate containers", after-before)
+				}
 			})
 		})
 	}
+}
+
+// failedBuildSteps counts the containers a failed "RUN false" step leaves
+// behind when the build does not remove them.
+func failedBuildSteps(t *testing.T, e *livetest.Engine) int {
+	t.Helper()
+	list, err := e.Client.ContainerList(context.Background(), dockwire.ContainerListOptions{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, c := range list {
+		if strings.HasSuffix(c.Command, "-c false") {
+			n++
+		}
+	}
+	return n
 }
 
 func TestLiveImageBuildSyntaxError(t *testing.T) {
