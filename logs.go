@@ -89,9 +89,19 @@ const (
 // A daemon that dies mid-stream gives io.ErrUnexpectedEOF, never a clean
 // end.
 //
-// Whether the stream is multiplexed comes from its Content-Type from API
-// 1.42 on; below 1.42, where the daemon always says raw, ContainerLogs
-// inspects the container first and goes by its Config.Tty.
+// Whether the stream is multiplexed (no TTY) or raw (TTY) comes from its
+// Content-Type from API 1.42 on. Below 1.42 the daemon labels every log
+// stream raw (Docker 20.10 sends no Content-Type at all), so the stream
+// itself decides, at the first read and without another request: it is
+// multiplexed when it begins with the start of a frame header, a stream
+// byte 0 to 3 (stdin, stdout, stderr, daemon error) and three zero bytes,
+// and raw otherwise. The same rule applies from 1.42 on when something
+// between the client and the daemon dropped the Content-Type. The first
+// byte alone settles most streams; a stream whose first byte is 0 to 3
+// waits for up to three more bytes, or its end. The rule errs only for a
+// TTY log that begins with such four bytes, which it reads as frames, and
+// for a framed log cut off within its first four bytes, which it passes
+// through as raw bytes.
 func (c *Client) ContainerLogs(ctx context.Context, id string, opts LogsOptions) (*LogStream, error) {
 	seg, err := idSegment(KindContainer, id)
 	if err != nil {
@@ -105,37 +115,21 @@ func (c *Client) ContainerLogs(ctx context.Context, id string, opts LogsOptions)
 	if err != nil {
 		return nil, err
 	}
-	var tty bool
-	if !typed {
-		if tty, err = c.containerTty(ctx, id); err != nil {
-			return nil, err
-		}
-	}
 	resp, err := c.send(ctx, &call{method: http.MethodGet, path: "/containers/" + seg + "/logs", query: q, kind: KindContainer, id: id})
 	if err != nil {
 		return nil, err
 	}
+	s := &LogStream{body: resp.Body, timestamps: opts.Timestamps, details: opts.Details, host: c.host, id: id}
 	if typed {
 		mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 		switch mt {
 		case multiplexedStreamType:
-			tty = false
+			s.framing = framingMultiplexed
 		case rawStreamType:
-			tty = true
-		default:
-			// Something between us and the daemon dropped the header.
-			if tty, err = c.containerTty(ctx, id); err != nil {
-				resp.Body.Close()
-				return nil, err
-			}
+			s.framing = framingRaw
 		}
 	}
-	return &LogStream{body: resp.Body, multiplexed: !tty, timestamps: opts.Timestamps, details: opts.Details, host: c.host, id: id}, nil
-}
-
-func (c *Client) containerTty(ctx context.Context, id string) (bool, error) {
-	info, err := c.ContainerInspect(ctx, id)
-	return info.Config.Tty, err
+	return s, nil
 }
 
 // ContainerLogTail returns the last n lines of a container's stdout and
@@ -163,13 +157,60 @@ func (c *Client) ContainerLogTail(ctx context.Context, id string, n int) ([]stri
 
 // LogStream is an open container log. Use one of Lines, CopyTo or Read to
 // consume it, and Close it when done; it also closes when the ctx given to
-// ContainerLogs ends.
+// ContainerLogs ends. Only Close may be called while another goroutine
+// reads.
 type LogStream struct {
-	body        io.ReadCloser
-	multiplexed bool
-	timestamps  bool
-	details     bool
-	host, id    string // for errors
+	body       io.ReadCloser
+	framing    framing
+	head       [4]byte // the start of the stream, read to decide its framing
+	headR      int     // head[headR:headW] is yet to be read
+	headW      int
+	headErr    error // met while reading head; returned once head is read
+	timestamps bool
+	details    bool
+	host, id   string // for errors
+}
+
+// framing is how a log stream is encoded.
+type framing uint8
+
+const (
+	framingUnknown     framing = iota // not decided yet: see LogStream.sniff
+	framingMultiplexed                // stdcopy frames
+	framingRaw                        // a TTY's bytes
+)
+
+// sniff decides the framing from the start of the stream, reading no more
+// of it than it needs: a stream byte 0 to 3 and three zero bytes begin a
+// frame header; anything else is raw. It waits for the next byte only
+// while the bytes so far could still begin a header.
+func (s *LogStream) sniff() {
+	if s.framing != framingUnknown {
+		return
+	}
+	for s.headW < len(s.head) && couldBeFrameHeader(s.head[:s.headW]) {
+		n, err := s.body.Read(s.head[s.headW:])
+		s.headW += n
+		if err != nil {
+			s.headErr = err
+			break
+		}
+	}
+	s.framing = framingRaw
+	if s.headW == len(s.head) && couldBeFrameHeader(s.head[:]) {
+		s.framing = framingMultiplexed
+	}
+}
+
+// couldBeFrameHeader reports whether b could be the start of a frame
+// header: [stream 0-3, 0, 0, 0, size (4 bytes)].
+func couldBeFrameHeader(b []byte) bool {
+	for i, c := range b {
+		if i == 0 && c > byte(stdcopy.Systemerr) || i > 0 && c != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // fail says which log on which host an error ended; the context's own
@@ -186,12 +227,29 @@ func (s *LogStream) fail(err error) error {
 }
 
 // Multiplexed reports whether the stream is framed stdout and stderr
-// (stdcopy), rather than the raw bytes of a TTY.
-func (s *LogStream) Multiplexed() bool { return s.multiplexed }
+// (stdcopy), rather than the raw bytes of a TTY. Where the daemon does not
+// say (see ContainerLogs), it reads the start of the stream to decide, and
+// so waits until the container writes or the stream ends; an error met
+// there is returned by the next read.
+func (s *LogStream) Multiplexed() bool {
+	s.sniff()
+	return s.framing == framingMultiplexed
+}
 
 // Read reads the stream as the daemon sent it: frames when Multiplexed,
 // raw TTY bytes otherwise.
-func (s *LogStream) Read(p []byte) (int, error) { return s.body.Read(p) }
+func (s *LogStream) Read(p []byte) (int, error) {
+	s.sniff()
+	if s.headR < s.headW {
+		n := copy(p, s.head[s.headR:s.headW])
+		s.headR += n
+		return n, nil
+	}
+	if s.headErr != nil {
+		return 0, s.headErr
+	}
+	return s.body.Read(p)
+}
 
 // Close ends the stream and releases its connection. It is safe to call
 // more than once.
@@ -203,7 +261,7 @@ func (s *LogStream) Close() error { return s.body.Close() }
 // stream, and discarded bytes are not counted. It returns nil when the log
 // ends cleanly; see ContainerLogs and stdcopy.Copy for the errors.
 func (s *LogStream) CopyTo(stdout, stderr io.Writer) (int64, error) {
-	n, err := copyOutput(s.multiplexed, s.body, stdout, stderr)
+	n, err := copyOutput(s.Multiplexed(), s, stdout, stderr)
 	return n, s.fail(err)
 }
 
@@ -255,9 +313,9 @@ type LogLine struct {
 // not close the stream.
 func (s *LogStream) Lines() iter.Seq2[LogLine, error] {
 	return func(yield func(LogLine, error) bool) {
-		d := &lineDecoder{br: bufio.NewReaderSize(s.body, 32<<10), timestamps: s.timestamps, details: s.details, yield: yield}
+		d := &lineDecoder{br: bufio.NewReaderSize(s, 32<<10), timestamps: s.timestamps, details: s.details, yield: yield}
 		var err error
-		if s.multiplexed {
+		if s.Multiplexed() {
 			err = d.frames()
 		} else {
 			err = d.raw()

@@ -43,15 +43,28 @@ func FuzzLogLines(f *testing.F) {
 	f.Add(append(fr(1, ""), fr(0, "stdin\n")...), true)
 	f.Add(fr(3, "boom"), false)
 	f.Add([]byte("raw\r\ntty\r\nlast"), false)
+	f.Add([]byte("\x01\x00\x00"), true)
+	f.Add([]byte("\x02\x00\x01\x00tty"), false)
 	f.Fuzz(func(t *testing.T, data []byte, oneByte bool) {
 		var src io.Reader = bytes.NewReader(data)
 		if oneByte {
 			src = iotest.OneByteReader(src)
 		}
+		// Left to the stream, the framing follows its first four bytes, and
+		// Read still returns every byte.
+		sniffed := &LogStream{body: io.NopCloser(iotest.OneByteReader(bytes.NewReader(data)))}
+		header := len(data) >= 4 && data[0] <= 3 && data[1] == 0 && data[2] == 0 && data[3] == 0
+		if sniffed.Multiplexed() != header {
+			t.Errorf("Multiplexed() = %v for a stream starting %q", !header, data[:min(len(data), 4)])
+		}
+		if b, err := io.ReadAll(sniffed); err != nil || !bytes.Equal(b, data) {
+			t.Errorf("sniffed Read: %q, %v", b, err)
+		}
+
 		var out, errb bytes.Buffer
 		_, refErr := stdcopy.Copy(&out, &errb, bytes.NewReader(data))
 
-		s := &LogStream{body: io.NopCloser(src), multiplexed: true}
+		s := &LogStream{body: io.NopCloser(src), framing: framingMultiplexed}
 		var got [2][]string
 		var err error
 		for l, lerr := range s.Lines() {
@@ -78,7 +91,7 @@ func FuzzLogLines(f *testing.F) {
 		}
 
 		// The same bytes as a raw (TTY) stream are all stdout.
-		raw := &LogStream{body: io.NopCloser(bytes.NewReader(data))}
+		raw := &LogStream{body: io.NopCloser(bytes.NewReader(data)), framing: framingRaw}
 		var lines []string
 		for l, err := range raw.Lines() {
 			if err != nil {

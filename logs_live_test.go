@@ -288,6 +288,21 @@ func TestLiveLogs(t *testing.T) {
 				t.Errorf("Read: %q, %v", frames, err)
 			}
 		})
+		// A TTY log that begins with a byte that could start a frame header
+		// (1, stdout) is still raw: the next byte is not 0. Below API 1.42
+		// the start of the stream is all the client goes by.
+		t.Run("tty starting with byte 1", func(t *testing.T) {
+			id := exitedContainer(t, e, true, "printf", "\\001\\002x\\n")
+			s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.LogsOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			var out bytes.Buffer
+			if _, err := s.CopyTo(&out, nil); err != nil || out.String() != "\x01\x02x\r\n" || s.Multiplexed() {
+				t.Errorf("CopyTo: %q, %v, Multiplexed() = %v", out.String(), err, s.Multiplexed())
+			}
+		})
 		if _, err := c.ContainerLogs(livetest.Context(t), livetest.UniqueName("missing"), dockwire.LogsOptions{}); !errors.Is(err, dockwire.ErrContainerNotFound) {
 			t.Errorf("missing container: %v", err)
 		}

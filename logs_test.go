@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"runtime"
@@ -144,8 +145,9 @@ func TestContainerLogsInvalidOptions(t *testing.T) {
 	}
 }
 
-// Framing comes from the Content-Type from API 1.42, and from one inspect
-// of Config.Tty below, where the daemon labels every log stream raw.
+// Framing comes from the Content-Type from API 1.42, and from the start of
+// the stream below, where the daemon labels every log stream raw (Engine
+// 20.10 sends no Content-Type): never from an inspect of Config.Tty.
 func TestContainerLogsFraming(t *testing.T) {
 	for _, api := range []string{"1.41", "1.51"} {
 		for _, tty := range []bool{false, true} {
@@ -173,33 +175,263 @@ func TestContainerLogsFraming(t *testing.T) {
 			if out.String() != wantOut || errb.String() != wantErr {
 				t.Errorf("API %s tty=%v: stdout %q stderr %q", api, tty, out.String(), errb.String())
 			}
-			inspects := e.Count("GET", "/containers/{id}/json")
-			if want := map[string]int{"1.41": 1, "1.51": 0}[api]; inspects != want {
-				t.Errorf("API %s: %d inspects, want %d", api, inspects, want)
+			if n := e.Count("GET", "/containers/{id}/json"); n != 0 {
+				t.Errorf("API %s: %d inspects, want none", api, n)
 			}
 		}
 	}
 }
 
-// A proxy that drops the Content-Type on API >= 1.42 costs one inspect.
+// A proxy that drops the Content-Type on API >= 1.42 costs no inspect
+// either: the start of the stream decides.
 func TestContainerLogsMissingContentType(t *testing.T) {
-	e := enginetest.New(t, enginetest.WithAPIVersion("1.51"))
-	e.AddContainer(enginetest.Container{Name: "box", Tty: true, State: "exited"})
+	for _, tc := range []struct {
+		body string
+		mux  bool
+	}{
+		{"\x01raw tty bytes\n", false},
+		{string(frame(stdcopy.Stdout, "framed\n")), true},
+	} {
+		e := enginetest.New(t, enginetest.WithAPIVersion("1.51"))
+		e.AddContainer(enginetest.Container{Name: "box", Tty: !tc.mux, State: "exited"})
+		e.Handle("GET", "/containers/{id}/logs", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["Content-Type"] = nil
+			io.WriteString(w, tc.body)
+		}))
+		c := engineClient(t, e)
+		s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Multiplexed() != tc.mux {
+			t.Errorf("%q: Multiplexed() = %v", tc.body, !tc.mux)
+		}
+		s.Close()
+		if n := e.Count("GET", "/containers/{id}/json"); n != 0 {
+			t.Errorf("%d inspects without a Content-Type, want none", n)
+		}
+	}
+}
+
+// rawLogsEngine is an API 1.41 engine whose logs endpoint sends chunks,
+// each flushed, with no Content-Type, as Engine 20.10 does.
+func rawLogsEngine(t *testing.T, chunks ...[]byte) *enginetest.Engine {
+	t.Helper()
+	e := enginetest.New(t, enginetest.WithAPIVersion("1.41"))
+	e.AddContainer(enginetest.Container{Name: "box", State: "exited"})
 	e.Handle("GET", "/containers/{id}/logs", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header()["Content-Type"] = nil
-		io.WriteString(w, "\x01raw tty bytes\n")
+		w.WriteHeader(http.StatusOK)
+		rc := http.NewResponseController(w)
+		for i, c := range chunks {
+			if i > 0 {
+				time.Sleep(10 * time.Millisecond)
+			}
+			w.Write(c)
+			rc.Flush()
+		}
+	}))
+	return e
+}
+
+// Below API 1.42 the stream's first bytes decide its framing, whichever
+// way it is read, and those bytes are still delivered.
+func TestContainerLogsSniff(t *testing.T) {
+	mux := append(frame(stdcopy.Stdout, "out\n"), frame(stdcopy.Stderr, "err\n")...)
+	tests := []struct {
+		name        string
+		chunks      [][]byte
+		mux         bool
+		out, errOut string   // what CopyTo writes
+		lines       []string // what Lines yields
+	}{
+		{"tty text", [][]byte{[]byte("hello\r\nworld\r\n")}, false,
+			"hello\r\nworld\r\n", "", []string{"stdout:hello", "stdout:world"}},
+		{"multiplexed", [][]byte{mux}, true,
+			"out\n", "err\n", []string{"stdout:out", "stderr:err"}},
+		{"empty", nil, false, "", "", nil},
+		{"tty starting with byte 1", [][]byte{[]byte("\x01\x02 ctrl-a ctrl-b\r\n")}, false,
+			"\x01\x02 ctrl-a ctrl-b\r\n", "", []string{"stdout:\x01\x02 ctrl-a ctrl-b"}},
+		{"tty starting with byte 1, text in a later write", [][]byte{{1}, []byte("ab\n")}, false,
+			"\x01ab\n", "", []string{"stdout:\x01ab"}},
+		{"shorter than a header", [][]byte{{2, 0}}, false, "\x02\x00", "", []string{"stdout:\x02\x00"}},
+		{"header split over writes", [][]byte{mux[:1], mux[1:3], mux[3:]}, true,
+			"out\n", "err\n", []string{"stdout:out", "stderr:err"}},
+		{"stdin frame", [][]byte{frame(0, "in\n")}, true, "in\n", "", []string{"stdout:in"}},
+	}
+	for _, tt := range tests {
+		body := bytes.Join(tt.chunks, nil)
+		for _, consume := range []string{"Read", "CopyTo", "Lines", "Multiplexed then Read"} {
+			t.Run(tt.name+"/"+consume, func(t *testing.T) {
+				e := rawLogsEngine(t, tt.chunks...)
+				c := engineClient(t, e)
+				s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer s.Close()
+				switch consume {
+				case "Multiplexed then Read":
+					if s.Multiplexed() != tt.mux {
+						t.Errorf("Multiplexed() = %v before reading", !tt.mux)
+					}
+					fallthrough
+				case "Read":
+					got, err := io.ReadAll(s)
+					if err != nil || !bytes.Equal(got, body) {
+						t.Errorf("Read: %q, %v; want %q", got, err, body)
+					}
+				case "CopyTo":
+					var out, errb bytes.Buffer
+					if _, err := s.CopyTo(&out, &errb); err != nil || out.String() != tt.out || errb.String() != tt.errOut {
+						t.Errorf("CopyTo: stdout %q, stderr %q, %v; want %q, %q", out.String(), errb.String(), err, tt.out, tt.errOut)
+					}
+				case "Lines":
+					lines, err := collectLines(t, s)
+					if err != nil {
+						t.Error(err)
+					}
+					if diff := cmp.Diff(tt.lines, lines); diff != "" {
+						t.Errorf("lines (-want +got):\n%s", diff)
+					}
+				}
+				if s.Multiplexed() != tt.mux {
+					t.Errorf("Multiplexed() = %v", !tt.mux)
+				}
+				if n := e.Count("GET", "/containers/{id}/json"); n != 0 {
+					t.Errorf("%d inspects, want none", n)
+				}
+			})
+		}
+	}
+}
+
+// A first byte that cannot start a frame header decides at once: the
+// stream is not held up waiting for more.
+func TestContainerLogsSniffNoWaitForRaw(t *testing.T) {
+	e := enginetest.New(t, enginetest.WithAPIVersion("1.41"))
+	e.AddContainer(enginetest.Container{Name: "box"})
+	e.Handle("GET", "/containers/{id}/logs", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()["Content-Type"] = nil
+		io.WriteString(w, "$")
+		http.NewResponseController(w).Flush()
+		<-r.Context().Done()
 	}))
 	c := engineClient(t, e)
-	s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{})
+	s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{Follow: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if s.Multiplexed() {
-		t.Error("Multiplexed() = true for a TTY container")
+	done := make(chan bool, 1)
+	go func() { done <- s.Multiplexed() }()
+	select {
+	case mux := <-done:
+		if mux {
+			t.Error("Multiplexed() = true for a stream starting with '$'")
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("Multiplexed() waited for more than the first byte")
 	}
-	if e.Count("GET", "/containers/{id}/json") != 1 {
-		t.Error("no inspect without a Content-Type")
+	buf := make([]byte, 8)
+	if n, err := s.Read(buf); n != 1 || buf[0] != '$' || err != nil {
+		t.Errorf("Read: %q, %v", buf[:n], err)
+	}
+}
+
+// A following stream of a silent container on API 1.41: ContainerLogs
+// returns at once (the framing is decided at the first read, not there),
+// and cancelling ends a read that waits for the first bytes, also when a
+// first byte 0-3 has come and the rest of a possible header has not.
+func TestFault_F1_FollowCancelBeforeFirstBytes(t *testing.T) {
+	for _, start := range []string{"", "\x01"} {
+		e := enginetest.New(t, enginetest.WithAPIVersion("1.41"))
+		e.AddContainer(enginetest.Container{Name: "box"})
+		e.Handle("GET", "/containers/{id}/logs", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["Content-Type"] = nil
+			io.WriteString(w, start)
+			http.NewResponseController(w).Flush()
+			<-r.Context().Done()
+		}))
+		c := engineClient(t, e)
+		if _, err := c.Ping(testContext(t)); err != nil {
+			t.Fatal(err)
+		}
+		base := runtime.NumGoroutine()
+		for _, consume := range []string{"Read", "CopyTo", "Lines", "Multiplexed"} {
+			t.Run(fmt.Sprintf("start=%q/%s", start, consume), func(t *testing.T) {
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				begin := time.Now()
+				s, err := c.ContainerLogs(ctx, "box", dockwire.LogsOptions{Follow: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer s.Close()
+				if d := time.Since(begin); d > time.Second {
+					t.Errorf("ContainerLogs took %v for a silent container", d)
+				}
+				done := make(chan error, 1)
+				go func() {
+					switch consume {
+					case "Read":
+						_, err := io.ReadAll(s)
+						done <- err
+					case "CopyTo":
+						_, err := s.CopyTo(io.Discard, io.Discard)
+						done <- err
+					case "Lines":
+						_, err := collectLines(t, s)
+						done <- err
+					case "Multiplexed":
+						s.Multiplexed()
+						_, err := io.ReadAll(s) // the error met while sniffing
+						done <- err
+					}
+				}()
+				select {
+				case err := <-done:
+					t.Fatalf("returned before the container wrote anything: %v", err)
+				case <-time.After(50 * time.Millisecond):
+				}
+				endsOnCancel(t, cancel, done)
+			})
+		}
+		if n := e.Count("GET", "/containers/{id}/json"); n != 0 {
+			t.Errorf("%d inspects, want none", n)
+		}
+		waitGoroutines(t, base)
+	}
+}
+
+// A silent follow on API 1.41 that starts writing later is framed as the
+// container's TTY says.
+func TestContainerLogsSniffLateFirstWrite(t *testing.T) {
+	for _, tty := range []bool{false, true} {
+		e := enginetest.New(t, enginetest.WithAPIVersion("1.41"))
+		id := e.AddContainer(enginetest.Container{Name: "box", Tty: tty})
+		c := engineClient(t, e)
+		s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{Follow: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			time.Sleep(50 * time.Millisecond)
+			e.AppendLog(id, enginetest.LogEntry{Text: "late\r\n"}, enginetest.LogEntry{Stream: stdcopy.Stderr, Text: "later\r\n"})
+			e.StopContainer(id, 0)
+		}()
+		var out, errb bytes.Buffer
+		if _, err := s.CopyTo(&out, &errb); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		wantOut, wantErr := "late\r\n", "later\r\n"
+		if tty {
+			wantOut, wantErr = "late\r\nlater\r\n", ""
+		}
+		if out.String() != wantOut || errb.String() != wantErr || s.Multiplexed() == tty {
+			t.Errorf("tty=%v: stdout %q, stderr %q, Multiplexed() = %v", tty, out.String(), errb.String(), s.Multiplexed())
+		}
 	}
 }
 
