@@ -208,7 +208,7 @@ func parseHead(s string, n int) (*http.Response, error) {
 		ProtoMinor: minor,
 		Header:     make(http.Header, n),
 	}
-	values := make([]string, n)
+	values := make([]string, max(n, 0))
 	for line, s = cutLine(s); line != ""; line, s = cutLine(s) {
 		name, value, ok := strings.Cut(line, ":")
 		if !ok || !validHeaderName(name) {
@@ -219,6 +219,9 @@ func parseHead(s string, n int) (*http.Response, error) {
 		if vs, dup := resp.Header[name]; dup {
 			resp.Header[name] = append(vs, value)
 			continue
+		}
+		if len(values) == 0 { // cannot happen with readHead's count; cheap to be sure
+			values = make([]string, 1)
 		}
 		values[0] = value
 		resp.Header[name] = values[:1:1]
@@ -273,11 +276,11 @@ func frameBody(resp *http.Response, req *http.Request, br *bufio.Reader) error {
 		delete(h, "Transfer-Encoding")
 		resp.TransferEncoding = []string{"chunked"}
 	} else if cl, ok := h["Content-Length"]; ok {
-		n, err := strconv.ParseInt(cl[0], 10, 64)
-		if err != nil || n < 0 || slices.ContainsFunc(cl[1:], func(v string) bool { return v != cl[0] }) {
+		n, err := strconv.ParseUint(cl[0], 10, 63) // digits only, no sign
+		if err != nil || slices.ContainsFunc(cl[1:], func(v string) bool { return v != cl[0] }) {
 			return malformed("invalid Content-Length %q", strings.Join(cl, ", "))
 		}
-		resp.ContentLength = n
+		resp.ContentLength = int64(n)
 	}
 	switch {
 	case req.Method == http.MethodHead, resp.StatusCode < 200, resp.StatusCode == http.StatusNoContent, resp.StatusCode == http.StatusNotModified:

@@ -220,6 +220,7 @@ func TestFault_A10_MalformedHeads(t *testing.T) {
 		"HTTP/1.1 200 OK\r\nBad Name: x\r\n\r\n",
 		"HTTP/1.1 200 OK\r\n folded: x\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: +1\r\n\r\nx",
 		"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nxx",
 		"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
