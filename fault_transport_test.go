@@ -231,6 +231,9 @@ func TestFault_A10_NonHTTPAnswer(t *testing.T) {
 	if !errors.As(err, &ce) || !strings.Contains(ce.Hint, "does not speak HTTP") {
 		t.Fatalf("err = %v; want a ConnectError saying the peer does not speak HTTP", err)
 	}
+	if n := strings.Count(err.Error(), "malformed HTTP response"); n != 1 {
+		t.Errorf("err = %q says \"malformed HTTP response\" %d times, want once", err, n)
+	}
 }
 
 func TestFault_H1_NonIdempotentSentOnce(t *testing.T) {

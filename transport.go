@@ -228,7 +228,7 @@ func (p *connPool) exchange(ctx context.Context, pc *poolConn, req *http.Request
 		switch {
 		case isTimeout(err) && ctx.Err() == nil:
 			return fail(fmt.Errorf("no response within %v: %w", headerTimeout, os.ErrDeadlineExceeded))
-		case !errors.Is(err, io.ErrUnexpectedEOF) && !isNetErr(err):
+		case !errors.Is(err, io.ErrUnexpectedEOF) && !isNetErr(err) && !errors.As(err, new(*protocolError)):
 			return fail(&protocolError{err})
 		}
 		return fail(err)
