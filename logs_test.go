@@ -70,6 +70,31 @@ func collectLines(t *testing.T, s *dockwire.LogStream) ([]string, error) {
 	return got, nil
 }
 
+// consumeInBackground reads s to its end in a goroutine, the way named
+// (Read, CopyTo, Lines, or Multiplexed and then Read, which returns the
+// error met while sniffing), and sends the error it ends with.
+func consumeInBackground(t *testing.T, s *dockwire.LogStream, how string) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		var err error
+		switch how {
+		case "Read":
+			_, err = io.ReadAll(s)
+		case "CopyTo":
+			_, err = s.CopyTo(io.Discard, io.Discard)
+		case "Lines":
+			_, err = collectLines(t, s)
+		case "Multiplexed":
+			s.Multiplexed()
+			_, err = io.ReadAll(s)
+		default:
+			err = fmt.Errorf("no way to consume called %q", how)
+		}
+		done <- err
+	}()
+	return done
+}
+
 // allLines reads every line of s, failing the test on an error.
 func allLines(t *testing.T, s *dockwire.LogStream) []dockwire.LogLine {
 	t.Helper()
@@ -371,24 +396,7 @@ func TestFault_F1_FollowCancelBeforeFirstBytes(t *testing.T) {
 				if d := time.Since(begin); d > time.Second {
 					t.Errorf("ContainerLogs took %v for a silent container", d)
 				}
-				done := make(chan error, 1)
-				go func() {
-					switch consume {
-					case "Read":
-						_, err := io.ReadAll(s)
-						done <- err
-					case "CopyTo":
-						_, err := s.CopyTo(io.Discard, io.Discard)
-						done <- err
-					case "Lines":
-						_, err := collectLines(t, s)
-						done <- err
-					case "Multiplexed":
-						s.Multiplexed()
-						_, err := io.ReadAll(s) // the error met while sniffing
-						done <- err
-					}
-				}()
+				done := consumeInBackground(t, s, consume)
 				select {
 				case err := <-done:
 					t.Fatalf("returned before the container wrote anything: %v", err)
@@ -644,25 +652,7 @@ func TestFault_F1_FollowCancel(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			done := make(chan error, 1)
-			go func() {
-				switch consume {
-				case "Read":
-					_, err := io.ReadAll(s)
-					done <- err
-				case "CopyTo":
-					_, err := s.CopyTo(io.Discard, io.Discard)
-					done <- err
-				case "Lines":
-					for _, err := range s.Lines() {
-						if err != nil {
-							done <- err
-							return
-						}
-					}
-					done <- nil
-				}
-			}()
+			done := consumeInBackground(t, s, consume)
 			time.Sleep(50 * time.Millisecond)
 			endsOnCancel(t, cancel, done)
 		})
