@@ -1,6 +1,7 @@
 package stdcopy
 
 import (
+	"bytes"
 	"encoding/binary"
 	"io"
 )
@@ -18,11 +19,19 @@ import (
 //
 // Consecutive frames for one writer that arrived in the same read are written
 // with a single Write call, and Copy writes everything it holds before each
-// read, so live output is never held back.
+// read, so live output is never held back. The rest of a large payload goes
+// straight from src into a *bytes.Buffer (through its ReadFrom), without
+// passing through Copy's buffer.
 func Copy(stdout, stderr io.Writer, src io.Reader) (written int64, err error) {
-	c := copier{decoder: newDecoder(src), dst: [2]io.Writer{stdout, stderr}}
+	return copyFrames(stdout, stderr, src, directMin)
+}
+
+// copyFrames is Copy with the payload size from which a *bytes.Buffer gets
+// it through ReadFrom as a parameter, for tests to send small payloads that way.
+func copyFrames(stdout, stderr io.Writer, src io.Reader, directMin int64) (int64, error) {
+	c := copier{decoder: newDecoder(src), dst: [2]io.Writer{stdout, stderr}, directMin: directMin}
 	defer c.release()
-	err = c.run()
+	err := c.run()
 	return c.written, err
 }
 
@@ -31,8 +40,14 @@ func Copy(stdout, stderr io.Writer, src io.Reader) (written int64, err error) {
 // than the system call it saves; moving more costs more than a cheap Write.
 const moveLimit = 1 << 10
 
+// directMin is the payload still to read from which Copy hands it to a
+// *bytes.Buffer's ReadFrom (see directDst) instead of reading it into its
+// buffer: the copy saved outweighs the extra read that the next header then
+// takes on its own.
+const directMin = 8 << 10
+
 type copier struct {
-	decoder
+	*decoder
 	dst     [2]io.Writer
 	written int64
 	cur     int   // index in dst of the current frame's writer
@@ -41,6 +56,10 @@ type copier struct {
 	// the headers between payloads keeps runEnd <= r, so compacting never
 	// overwrites bytes still to be parsed.
 	runStart, runEnd int
+	directMin        int64 // see the constant
+	// headerOnly limits reads to the next header: after a large payload, the
+	// next one is likely large too and should not be read into buf.
+	headerOnly bool
 }
 
 func (c *copier) run() error {
@@ -75,6 +94,7 @@ func (c *copier) run() error {
 				return c.daemonError(size)
 			}
 			if ok {
+				c.headerOnly = false
 				// An empty frame must not split the run of frames around it.
 				if i := dstIndex(stream); size > 0 && i != c.cur {
 					if err := c.flush(); err != nil {
@@ -90,10 +110,42 @@ func (c *copier) run() error {
 		if err := c.flush(); err != nil {
 			return err
 		}
-		if err := c.fill(); err != nil {
+		// Here buf is empty if a payload is under way.
+		if b := c.directDst(); b != nil && c.left >= c.directMin && c.err == nil {
+			c.readDirect(b)
+			continue
+		}
+		end := len(c.buf)
+		if c.headerOnly {
+			end = headerLen
+		}
+		if err := c.fillTo(end); err != nil {
 			return endErr(err, c.left > 0 || c.r < c.w)
 		}
 	}
+}
+
+// directDst returns the current writer if it is a *bytes.Buffer, whose
+// ReadFrom reads straight into its own memory and fails only when src does.
+// Other io.ReaderFroms are not used: those of *os.File and net.Conn fall back
+// to io.Copy, which allocates a buffer per call (per frame here), unless they
+// can splice from src, which an HTTP body never allows.
+func (c *copier) directDst() *bytes.Buffer {
+	b, _ := c.dst[c.cur].(*bytes.Buffer)
+	return b
+}
+
+// readDirect hands what remains of the current payload, or as much of it as
+// src has, to b. Any error is src's: c.err holds it for the next fill.
+func (c *copier) readDirect(b *bytes.Buffer) {
+	c.direct = c.left
+	n, _ := b.ReadFrom((*directReader)(c.decoder))
+	c.written += n
+	// buf was empty: the stream continues at buf[0], after what b took.
+	c.base += int64(c.w) + c.left - c.direct
+	c.r, c.w = 0, 0
+	c.left = c.direct
+	c.headerOnly = true
 }
 
 // appendSmallFrames is the fast path for a chatty process: it moves whole,

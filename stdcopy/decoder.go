@@ -15,29 +15,38 @@ const (
 	maxEmptyReads = 100
 )
 
-var bufPool = sync.Pool{New: func() any { return new([bufSize]byte) }}
+var decoderPool = sync.Pool{New: func() any { return new(decoder) }}
 
-// decoder is the read side shared by Copy and Frames.
+// decoder is the read side shared by Copy and Frames. It is pooled whole, so
+// that its buffer is reused and a pointer to it passes as an io.Reader (see
+// directReader) without allocating.
 type decoder struct {
-	src  io.Reader
-	buf  *[bufSize]byte
-	r, w int   // buf[r:w] holds the bytes not yet consumed
-	base int64 // stream offset of buf[0], for InvalidStreamError.Offset
-	err  error // read error held back until the bytes read with it are used
+	// buf comes first, so that it is as aligned as an allocation of its own.
+	buf    [bufSize]byte
+	src    io.Reader
+	r, w   int   // buf[r:w] holds the bytes not yet consumed
+	base   int64 // stream offset of buf[0], for InvalidStreamError.Offset
+	err    error // read error held back until the bytes read with it are used
+	direct int64 // bytes directReader may still read
 }
 
-func newDecoder(src io.Reader) decoder {
-	return decoder{src: src, buf: bufPool.Get().(*[bufSize]byte)}
+func newDecoder(src io.Reader) *decoder {
+	d := decoderPool.Get().(*decoder)
+	d.src, d.r, d.w, d.base, d.err, d.direct = src, 0, 0, 0, nil, 0
+	return d
 }
 
 func (d *decoder) release() {
-	bufPool.Put(d.buf)
-	d.buf = nil
+	d.src, d.err = nil, nil // the pool must not keep the caller's reader alive
+	decoderPool.Put(d)
 }
 
 // fill moves the unconsumed bytes to the front of the buffer and reads once.
 // It returns the held-back read error only once no unseen bytes remain.
-func (d *decoder) fill() error {
+func (d *decoder) fill() error { return d.fillTo(len(d.buf)) }
+
+// fillTo is fill reading no further than buf[end-1].
+func (d *decoder) fillTo(end int) error {
 	if d.err != nil {
 		return d.err
 	}
@@ -46,18 +55,47 @@ func (d *decoder) fill() error {
 		d.w = copy(d.buf[:], d.buf[d.r:d.w])
 		d.r = 0
 	}
+	n := d.read(d.buf[d.w:end])
+	d.w += n
+	if n > 0 {
+		return nil
+	}
+	return d.err
+}
+
+// read reads from src into p, which must not be empty, and keeps the error
+// returned with the bytes in d.err. A reader that keeps returning (0, nil) is
+// broken: after maxEmptyReads of them, d.err is io.ErrNoProgress.
+func (d *decoder) read(p []byte) int {
 	for range maxEmptyReads {
-		n, err := d.src.Read(d.buf[d.w:])
-		d.w += n
+		n, err := d.src.Read(p)
 		d.err = err
-		if n > 0 {
-			return nil
-		}
-		if err != nil {
-			return err
+		if n > 0 || err != nil {
+			return n
 		}
 	}
-	return io.ErrNoProgress
+	d.err = io.ErrNoProgress
+	return 0
+}
+
+// directReader is the decoder as the io.Reader from which a *bytes.Buffer's
+// ReadFrom takes a payload straight from src: it reads at most d.direct bytes
+// and keeps src's error in d.err, as fill does.
+type directReader decoder
+
+func (r *directReader) Read(p []byte) (int, error) {
+	d := (*decoder)(r)
+	switch {
+	case d.err != nil:
+		return 0, d.err
+	case d.direct == 0:
+		return 0, io.EOF
+	case len(p) == 0:
+		return 0, nil
+	}
+	n := d.read(p[:min(int64(len(p)), d.direct)])
+	d.direct -= int64(n)
+	return n, d.err
 }
 
 // header consumes the header at buf[r:] once it has fully arrived (ok). The

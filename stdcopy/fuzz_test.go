@@ -123,19 +123,23 @@ func FuzzCopy(f *testing.F) {
 			return &chunkReader{data: in, size: 1 + int(chunk>>1), eofWithData: chunk&1 == 1}
 		}
 
-		var out, errb bytes.Buffer
-		n, err := Copy(&out, &errb, newSrc())
-		if class := errClass(t, err, want); class != want.class {
-			t.Errorf("Copy error %v, want class %q", err, want.class)
-		}
-		if !bytes.Equal(out.Bytes(), want.stdout) || !bytes.Equal(errb.Bytes(), want.stderr) {
-			t.Errorf("Copy wrote stdout %q stderr %q, want %q %q", out.Bytes(), errb.Bytes(), want.stdout, want.stderr)
-		}
-		if n != int64(out.Len()+errb.Len()) {
-			t.Errorf("Copy returned %d, wrote %d", n, out.Len()+errb.Len())
-		}
-		if bound := len(in) - 8*want.headers; int(n) > bound {
-			t.Errorf("wrote %d bytes, more than input minus headers (%d)", n, bound)
+		// The buffers take payloads of directMin bytes or more through their
+		// ReadFrom; fuzzed inputs are small, so the second run sends them all that way.
+		for _, direct := range []int64{directMin, 1} {
+			var out, errb bytes.Buffer
+			n, err := copyFrames(&out, &errb, newSrc(), direct)
+			if class := errClass(t, err, want); class != want.class {
+				t.Errorf("Copy (directMin %d) error %v, want class %q", direct, err, want.class)
+			}
+			if !bytes.Equal(out.Bytes(), want.stdout) || !bytes.Equal(errb.Bytes(), want.stderr) {
+				t.Errorf("Copy (directMin %d) wrote stdout %q stderr %q, want %q %q", direct, out.Bytes(), errb.Bytes(), want.stdout, want.stderr)
+			}
+			if n != int64(out.Len()+errb.Len()) {
+				t.Errorf("Copy (directMin %d) returned %d, wrote %d", direct, n, out.Len()+errb.Len())
+			}
+			if bound := len(in) - 8*want.headers; int(n) > bound {
+				t.Errorf("Copy (directMin %d) wrote %d bytes, more than input minus headers (%d)", direct, n, bound)
+			}
 		}
 
 		var fout, ferr []byte
@@ -172,13 +176,15 @@ func TestCopyMatchesReferenceAcrossBuffers(t *testing.T) {
 		in = in[:rng.IntN(len(in)+1)] // most rounds end inside a frame
 		want := refDecode(in)
 		for _, size := range []int{1, 100, 8191, bufSize + 13, len(in) + 1} {
-			var out, errb bytes.Buffer
-			_, err := Copy(&out, &errb, &chunkReader{data: in, size: size})
-			if class := errClass(t, err, want); class != want.class {
-				t.Errorf("round %d, reads of %d: error %v, want class %q", round, size, err, want.class)
-			}
-			if !bytes.Equal(out.Bytes(), want.stdout) || !bytes.Equal(errb.Bytes(), want.stderr) {
-				t.Errorf("round %d, reads of %d: output differs from the reference", round, size)
+			for _, direct := range []int64{directMin, 1} {
+				var out, errb bytes.Buffer
+				_, err := copyFrames(&out, &errb, &chunkReader{data: in, size: size}, direct)
+				if class := errClass(t, err, want); class != want.class {
+					t.Errorf("round %d, reads of %d, directMin %d: error %v, want class %q", round, size, direct, err, want.class)
+				}
+				if !bytes.Equal(out.Bytes(), want.stdout) || !bytes.Equal(errb.Bytes(), want.stderr) {
+					t.Errorf("round %d, reads of %d, directMin %d: output differs from the reference", round, size, direct)
+				}
 			}
 		}
 	}

@@ -12,8 +12,8 @@
 //	}
 //
 // Unlike moby's StdCopy, a stream cut short ends with io.ErrUnexpectedEOF
-// instead of nil, and a frame header never sizes an allocation: every payload
-// is streamed through one fixed 32 KiB buffer.
+// instead of nil, and a frame header never sizes an allocation: payloads are
+// streamed through one fixed 32 KiB buffer, or straight into a *bytes.Buffer.
 package stdcopy
 
 import (
