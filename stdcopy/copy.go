@@ -115,11 +115,11 @@ func (c *copier) run() error {
 			c.readDirect(b)
 			continue
 		}
-		end := len(c.buf)
+		limit := bufSize
 		if c.headerOnly {
-			end = headerLen
+			limit = headerLen
 		}
-		if err := c.fillTo(end); err != nil {
+		if err := c.fillTo(limit); err != nil {
 			return endErr(err, c.left > 0 || c.r < c.w)
 		}
 	}
