@@ -94,14 +94,15 @@ const (
 // stream raw (Docker 20.10 sends no Content-Type at all), so the stream
 // itself decides, at the first read and without another request: it is
 // multiplexed when it begins with the start of a frame header, a stream
-// byte 0 to 3 (stdin, stdout, stderr, daemon error) and three zero bytes,
-// and raw otherwise. The same rule applies from 1.42 on when something
-// between the client and the daemon dropped the Content-Type. The first
-// byte alone settles most streams; a stream whose first byte is 0 to 3
-// waits for up to three more bytes, or its end. The rule errs only for a
-// TTY log that begins with such four bytes, which it reads as frames, and
-// for a framed log cut off within its first four bytes, which it passes
-// through as raw bytes.
+// byte 1 to 3 (stdout, stderr, daemon error: a log never holds stdin) and
+// three zero bytes, and raw otherwise. The same rule applies from 1.42 on
+// when something between the client and the daemon dropped the
+// Content-Type. The first byte alone settles most streams; a stream whose
+// first byte is 1 to 3 waits for up to three more bytes, or its end. The
+// rule errs only for a TTY log that begins with such four bytes (a control
+// character from SOH to ETX, then three NULs), which it reads as frames,
+// and for a framed log cut off within its first four bytes, which it
+// passes through as raw bytes.
 func (c *Client) ContainerLogs(ctx context.Context, id string, opts LogsOptions) (*LogStream, error) {
 	seg, err := idSegment(KindContainer, id)
 	if err != nil {
@@ -181,8 +182,8 @@ const (
 )
 
 // sniff decides the framing from the start of the stream, reading no more
-// of it than it needs: a stream byte 0 to 3 and three zero bytes begin a
-// frame header; anything else is raw. It waits for the next byte only
+// of it than it needs: a stream byte 1 to 3 and three zero bytes begin a
+// log's frame header; anything else is raw. It waits for the next byte only
 // while the bytes so far could still begin a header.
 func (s *LogStream) sniff() {
 	if s.framing != framingUnknown {
@@ -202,11 +203,12 @@ func (s *LogStream) sniff() {
 	}
 }
 
-// couldBeFrameHeader reports whether b could be the start of a frame
-// header: [stream 0-3, 0, 0, 0, size (4 bytes)].
+// couldBeFrameHeader reports whether b could be the start of a log's frame
+// header: [stream 1-3, 0, 0, 0, size (4 bytes)]. Stream 0, stdin, never
+// occurs in a log, and leaving it out keeps a TTY's NUL bytes raw.
 func couldBeFrameHeader(b []byte) bool {
 	for i, c := range b {
-		if i == 0 && c > byte(stdcopy.Systemerr) || i > 0 && c != 0 {
+		if i == 0 && (c == byte(stdcopy.Stdin) || c > byte(stdcopy.Systemerr)) || i > 0 && c != 0 {
 			return false
 		}
 	}
