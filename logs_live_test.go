@@ -288,21 +288,27 @@ func TestLiveLogs(t *testing.T) {
 				t.Errorf("Read: %q, %v", frames, err)
 			}
 		})
-		// A TTY log that begins with a byte that could start a frame header
-		// (1, stdout) is still raw: the next byte is not 0. Below API 1.42
-		// the start of the stream is all the client goes by.
-		t.Run("tty starting with byte 1", func(t *testing.T) {
-			id := exitedContainer(t, e, true, "printf", "\\001\\002x\\n")
-			s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.LogsOptions{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			var out bytes.Buffer
-			if _, err := s.CopyTo(&out, nil); err != nil || out.String() != "\x01\x02x\r\n" || s.Multiplexed() {
-				t.Errorf("CopyTo: %q, %v, Multiplexed() = %v", out.String(), err, s.Multiplexed())
-			}
-		})
+		// A TTY log that begins with bytes that could start a frame header
+		// is still raw: byte 1 (stdout) followed by a non-zero byte, or NULs
+		// (stream 0, stdin, is never logged). Below API 1.42 the start of the
+		// stream is all the client goes by.
+		for _, tc := range []struct{ name, printf, want string }{
+			{"tty starting with byte 1", "\\001\\002x\\n", "\x01\x02x\r\n"},
+			{"tty starting with NULs", "\\000\\000\\000\\000\\000x\\n", "\x00\x00\x00\x00\x00x\r\n"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				id := exitedContainer(t, e, true, "printf", tc.printf)
+				s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.LogsOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer s.Close()
+				var out bytes.Buffer
+				if _, err := s.CopyTo(&out, nil); err != nil || out.String() != tc.want || s.Multiplexed() {
+					t.Errorf("CopyTo: %q, %v, Multiplexed() = %v; want %q, raw", out.String(), err, s.Multiplexed(), tc.want)
+				}
+			})
+		}
 		if _, err := c.ContainerLogs(livetest.Context(t), livetest.UniqueName("missing"), dockwire.LogsOptions{}); !errors.Is(err, dockwire.ErrContainerNotFound) {
 			t.Errorf("missing container: %v", err)
 		}
