@@ -275,6 +275,11 @@ func frameBody(resp *http.Response, req *http.Request, br *bufio.Reader) error {
 		}
 		delete(h, "Transfer-Encoding")
 		resp.TransferEncoding = []string{"chunked"}
+		if _, both := h["Content-Length"]; both {
+			// RFC 9112 6.3: chunked wins, and the connection is not to be
+			// trusted with another exchange (a sign of response splitting).
+			resp.Close = true
+		}
 	} else if cl, ok := h["Content-Length"]; ok {
 		n, err := strconv.ParseUint(cl[0], 10, 63) // digits only, no sign
 		if err != nil || slices.ContainsFunc(cl[1:], func(v string) bool { return v != cl[0] }) {

@@ -183,6 +183,9 @@ func TestReadResponse(t *testing.T) {
 			status: 200, body: "x", length: 1, close: true, header: http.Header{"Content-Length": {"1"}}},
 		{name: "HTTP/1.0 keep-alive", raw: "HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 1\r\n\r\nx",
 			status: 200, body: "x", length: 1, header: http.Header{"Connection": {"Keep-Alive"}, "Content-Length": {"1"}}},
+		{name: "chunked and a Content-Length: chunked wins, the connection closes",
+			raw:    "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+			status: 200, body: "abc", length: -1, close: true, header: http.Header{"Content-Length": {"2"}}},
 		{name: "101", raw: "HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n",
 			status: 101, header: http.Header{"Connection": {"Upgrade"}, "Upgrade": {"tcp"}}},
 	} {
