@@ -123,7 +123,8 @@ func WithDialer(dial func(ctx context.Context) (net.Conn, error)) Option {
 // WithTransport replaces the client's connection handling entirely. rt
 // sees requests for http://api.moby.localhost/v1.NN/...; to stream exec
 // stdin it must return 101 responses with an io.ReadWriteCloser body, as
-// net/http.Transport does.
+// net/http.Transport does. Like any http.RoundTripper it must not modify
+// the request: requests share read-only header maps.
 func WithTransport(rt http.RoundTripper) Option {
 	return func(c *config) error {
 		if rt == nil {

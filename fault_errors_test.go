@@ -2,6 +2,7 @@ package dockwire_test
 
 import (
 	"errors"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -182,6 +183,11 @@ func TestFault_C5_ResponseTooLarge(t *testing.T) {
 	_, err := d.client(t, dockwire.WithMaxResponseSize(1<<20)).ContainerInspect(testContext(t), "x")
 	if !errors.Is(err, dockwire.ErrResponseTooLarge) {
 		t.Errorf("err = %v; want ErrResponseTooLarge", err)
+	}
+	// No limit at all is a limit too: the largest one must not overflow.
+	d = newDaemon(t, "1.41", func(w http.ResponseWriter, r *http.Request) { jsonReply(w, 200, `{"Id":"abc"}`) })
+	if info, err := d.client(t, dockwire.WithMaxResponseSize(math.MaxInt64)).ContainerInspect(testContext(t), "x"); err != nil || info.ID != "abc" {
+		t.Errorf("WithMaxResponseSize(math.MaxInt64): %+v, %v", info, err)
 	}
 	deep := strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
 	d = newDaemon(t, "1.41", func(w http.ResponseWriter, r *http.Request) { jsonReply(w, 200, deep) })

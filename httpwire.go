@@ -19,9 +19,11 @@ import (
 // ReadResponse take about thirty.
 
 // writeRequest writes req to w: its head, then its body framed by
-// Content-Length when req.ContentLength says how long it is and chunked
-// otherwise. It closes req.Body, as a RoundTripper must. A failure to read
-// the body is returned as the body's own error.
+// Content-Length when req.ContentLength is above 0, chunked when it is -1
+// (unknown); a ContentLength of 0 sends no body. It closes req.Body, as a
+// RoundTripper must. A failure to read the body is returned as the body's
+// own error; a request that cannot be written as HTTP/1.1 (a line break
+// in a header, say) as a *requestError, before anything is written.
 func writeRequest(w *bufio.Writer, req *http.Request) (err error) {
 	body := req.Body
 	if body == http.NoBody {
@@ -38,6 +40,17 @@ func writeRequest(w *bufio.Writer, req *http.Request) (err error) {
 	if host == "" {
 		host = req.URL.Host
 	}
+	switch {
+	case !validToken(req.Method):
+		return &requestError{fmt.Errorf("invalid method %q", req.Method)}
+	case host == "" || !validHeaderValue(host) || strings.ContainsAny(host, " \t"):
+		return &requestError{fmt.Errorf("invalid Host %q", host)}
+	case body == nil && req.ContentLength > 0:
+		return &requestError{fmt.Errorf("Content-Length %d without a body", req.ContentLength)}
+	}
+	if err := checkHeader(req.Header); err != nil {
+		return err
+	}
 	w.WriteString(req.Method)
 	w.WriteByte(' ')
 	w.WriteString(req.URL.EscapedPath())
@@ -48,9 +61,7 @@ func writeRequest(w *bufio.Writer, req *http.Request) (err error) {
 	w.WriteString(" HTTP/1.1\r\nHost: ")
 	w.WriteString(host)
 	w.WriteString("\r\n")
-	if err := writeHeader(w, req.Header); err != nil {
-		return err
-	}
+	writeHeader(w, req.Header)
 	chunked := body != nil && req.ContentLength < 0
 	switch {
 	case chunked:
@@ -82,35 +93,53 @@ func sendsBody(method string) bool {
 	return method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch
 }
 
-// writeHeader writes h, sorted by key, leaving out the framing headers
-// writeRequest sets itself. A name or value that would break the
-// request's framing is refused rather than rewritten.
-func writeHeader(w *bufio.Writer, h http.Header) error {
+// requestError means a request could not be written as HTTP/1.1: a bug in
+// the caller's input or the client's, not a connection problem.
+type requestError struct{ err error }
+
+func (e *requestError) Error() string { return "cannot write the request: " + e.err.Error() }
+func (e *requestError) Unwrap() error { return e.err }
+
+// framingHeader reports whether k is a header writeRequest sets itself.
+func framingHeader(k string) bool {
+	return strings.EqualFold(k, "Host") || strings.EqualFold(k, "Content-Length") || strings.EqualFold(k, "Transfer-Encoding")
+}
+
+// checkHeader refuses, rather than rewrites, a header name or value that
+// would break the request's framing.
+func checkHeader(h http.Header) error {
+	for k, vs := range h {
+		if !validToken(k) {
+			return &requestError{fmt.Errorf("invalid header name %q", k)}
+		}
+		for _, v := range vs {
+			if !validHeaderValue(v) {
+				return &requestError{fmt.Errorf("invalid value for header %s: it holds a control character (a line break?)", k)}
+			}
+		}
+	}
+	return nil
+}
+
+// writeHeader writes h, checked by checkHeader, sorted by key, leaving out
+// the framing headers writeRequest sets itself.
+func writeHeader(w *bufio.Writer, h http.Header) {
 	var spare [8]string
 	keys := spare[:0]
 	for k := range h {
-		switch k {
-		case "Host", "Content-Length", "Transfer-Encoding":
-			continue
+		if !framingHeader(k) {
+			keys = append(keys, k)
 		}
-		if !validHeaderName(k) {
-			return fmt.Errorf("invalid header name %q", k)
-		}
-		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
 		for _, v := range h[k] {
-			if strings.ContainsAny(v, "\r\n\x00") {
-				return fmt.Errorf("invalid value for header %s: it contains a line break or NUL", k)
-			}
 			w.WriteString(k)
 			w.WriteString(": ")
 			w.WriteString(v)
 			w.WriteString("\r\n")
 		}
 	}
-	return nil
 }
 
 // writeChunked copies body to w in chunked transfer coding, a chunk per
@@ -211,7 +240,7 @@ func parseHead(s string, n int) (*http.Response, error) {
 	values := make([]string, max(n, 0))
 	for line, s = cutLine(s); line != ""; line, s = cutLine(s) {
 		name, value, ok := strings.Cut(line, ":")
-		if !ok || !validHeaderName(name) {
+		if !ok || !validToken(name) || !validHeaderValue(value) {
 			return nil, malformed("header line %q", clip(line))
 		}
 		name = http.CanonicalHeaderKey(name) // no allocation when already canonical
@@ -244,8 +273,20 @@ func clip(s string) string {
 	return s
 }
 
-// validHeaderName reports whether s is an HTTP token (RFC 9110 5.6.2).
-func validHeaderName(s string) bool {
+// validHeaderValue reports whether s holds no control character but HTAB
+// (RFC 9110 5.5).
+func validHeaderValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// validToken reports whether s is an HTTP token (RFC 9110 5.6.2): a
+// method or a header name.
+func validToken(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -349,28 +390,34 @@ func (b *sizedBody) Read(p []byte) (int, error) {
 func (b *sizedBody) Close() error { return nil }
 
 // chunkedBody decodes a chunked body (RFC 9112 section 7.1), skipping
-// chunk extensions and trailers.
+// chunk extensions and trailers. Its framing lines must end in CRLF: a
+// bare LF there is how a proxy and a client come to split a stream
+// differently.
 type chunkedBody struct {
 	br   *bufio.Reader
-	left uint64 // of the current chunk
-	crlf bool   // the chunk's data is read, the CRLF after it is not
-	err  error  // sticky: io.EOF after the last chunk
+	left uint64 // data bytes of the current chunk still to read
+	next chunkStep
+	err  error // sticky: io.EOF after the trailer section
 }
+
+// chunkStep is the framing line a chunked body expects next.
+type chunkStep uint8
+
+const (
+	stepSize    chunkStep = iota // a chunk-size line
+	stepCRLF                     // the CRLF after a chunk's data
+	stepTrailer                  // a trailer line, or the empty line that ends the body
+)
 
 func (b *chunkedBody) Read(p []byte) (n int, err error) {
 	for n < len(p) && b.err == nil {
 		if b.left == 0 {
-			// With data in hand, start the next chunk only if its size
-			// line is here already: a stream's reader wants what came.
+			// With data in hand, read framing only if its line is here
+			// already: a stream's reader wants what came, now.
 			if n > 0 && !b.lineBuffered() {
 				break
 			}
-			if b.crlf {
-				b.crlf = false
-				b.err = b.endChunk()
-			} else {
-				b.err = b.nextChunk()
-			}
+			b.err = b.step()
 			continue
 		}
 		if n > 0 && b.br.Buffered() == 0 {
@@ -385,7 +432,7 @@ func (b *chunkedBody) Read(p []byte) (n int, err error) {
 		case err != nil:
 			b.err = err
 		case b.left == 0:
-			b.crlf = true
+			b.next = stepCRLF
 		}
 	}
 	if n > 0 {
@@ -400,34 +447,39 @@ func (b *chunkedBody) lineBuffered() bool {
 	return bytes.IndexByte(buf, '\n') >= 0
 }
 
-// nextChunk reads a chunk-size line; after the last chunk it reads the
-// trailer section and returns io.EOF.
-func (b *chunkedBody) nextChunk() error {
+// step reads one framing line; it returns io.EOF at the end of the body.
+func (b *chunkedBody) step() error {
 	line, err := b.readLine()
 	if err != nil {
 		return err
 	}
-	if i := bytes.IndexByte(line, ';'); i >= 0 {
-		line = line[:i]
-	}
-	line = bytes.TrimRight(line, " \t")
-	size, ok := parseHex(line)
-	if !ok {
-		return malformed("invalid chunk size line %q", clip(string(line)))
-	}
-	if size > 0 {
-		b.left = size
-		return nil
-	}
-	for {
-		line, err := b.readLine()
-		if err != nil {
-			return err
+	switch b.next {
+	case stepCRLF:
+		if len(line) != 0 {
+			return malformed("chunk data longer than its size")
 		}
+		b.next = stepSize
+	case stepTrailer:
 		if len(line) == 0 {
 			return io.EOF
 		}
+		if bytes.IndexByte(line, ':') <= 0 {
+			return malformed("invalid trailer line %q", clip(string(line)))
+		}
+	default:
+		if i := bytes.IndexByte(line, ';'); i >= 0 {
+			line = line[:i]
+		}
+		size, ok := parseHex(bytes.TrimRight(line, " \t"))
+		if !ok {
+			return malformed("invalid chunk size line %q", clip(string(line)))
+		}
+		b.left = size
+		if size == 0 {
+			b.next = stepTrailer
+		}
 	}
+	return nil
 }
 
 // parseHex parses a chunk size: 1 to 15 hex digits.
@@ -452,16 +504,8 @@ func parseHex(b []byte) (uint64, bool) {
 	return n, true
 }
 
-// endChunk reads the CRLF that follows a chunk's data.
-func (b *chunkedBody) endChunk() error {
-	line, err := b.readLine()
-	if err == nil && len(line) != 0 {
-		err = malformed("chunk data longer than its size")
-	}
-	return err
-}
-
-// readLine reads one line of chunk framing, without its line ending.
+// readLine reads one line of chunk framing, which must end in CRLF, and
+// returns it without the CRLF.
 func (b *chunkedBody) readLine() ([]byte, error) {
 	line, err := b.br.ReadSlice('\n')
 	switch {
@@ -471,17 +515,10 @@ func (b *chunkedBody) readLine() ([]byte, error) {
 		return nil, malformed("chunk framing line longer than %d bytes", b.br.Size())
 	case err != nil:
 		return nil, err
+	case len(line) < 2 || line[len(line)-2] != '\r':
+		return nil, malformed("chunk framing line %q does not end in CRLF", clip(string(line)))
 	}
-	return trimEOL(line), nil
+	return line[:len(line)-2], nil
 }
 
 func (b *chunkedBody) Close() error { return nil }
-
-// trimEOL returns line without its LF or CRLF.
-func trimEOL(line []byte) []byte {
-	line = line[:len(line)-1]
-	if len(line) > 0 && line[len(line)-1] == '\r' {
-		line = line[:len(line)-1]
-	}
-	return line
-}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -259,7 +260,8 @@ func (c *Client) transportError(ctx context.Context, r *call, err error) error {
 		return ctxErr(ctx, err)
 	}
 	var be *bodyError
-	if errors.Is(err, errPoolClosed) || errors.As(err, &be) {
+	var re *requestError
+	if errors.Is(err, errPoolClosed) || errors.As(err, &be) || errors.As(err, &re) {
 		return fmt.Errorf("docker: %s on %s: %w", r.endpoint(), c.host, err)
 	}
 	var lost *lostError
@@ -432,7 +434,7 @@ func (c *Client) fetch(ctx context.Context, r *call) (body string, err error) {
 			bodyPool.Put(buf)
 		}
 	}()
-	if err := readAtMost(buf, resp.Body, max+1); err != nil {
+	if err := readAtMost(buf, resp.Body, max+min(1, math.MaxInt64-max)); err != nil {
 		return "", c.bodyError(r, ctxErr(ctx, err))
 	}
 	switch {
