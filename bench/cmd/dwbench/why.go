@@ -56,39 +56,39 @@ and that is most of what is left. CPU profile of inspect against the fake engine
 only, 46 µs per call on a quiet machine, raw floor 29–36 µs): JSON 47% (gjson.Valid 17%, the
 one-pass decoders 30%), system calls 19%, the exchange in dockwire's HTTP/1.1 codec under 10%,
 go-retryablehttp and net/http.Client 3%. Since the previous run the codec replaced net/http's
-Request.Write and ReadResponse (inspect 63 to 42 allocations) and list now meets the 1.2× or
-nearly (1.22–1.28×). The validation pass stays: without it an invalid body would decode into a
+Request.Write and ReadResponse (inspect 63 to 42 allocations) and list is close to 1.2×
+(1.22–1.30× in the two runs of 2026-11-27 after that change; inspect 1.46–1.63×). The validation pass stays: without it an invalid body would decode into a
 half-filled result (catalogue row C1). On the real engine the client competes with dockerd for the
 two cores, so its CPU shows in the latency at more than its own size (about 77 µs of gap for
 about 30 µs of client CPU on Docker 20.10). Within 1.2× of the floor for inspect would need the
 whole client, JSON included, under about 25 µs per call.`,
 
 	"latency": `
-inspect meets it (0.52–0.55× moby in this run). list cannot, whatever the client does: the
-daemon's own work dominates it, and the raw floor is already 0.57–0.62× moby's list; dockwire's
-list is within 1.22–1.28× of that floor (0.72–0.75× moby), and its client time against the fake
-engine is 0.38–0.44× moby's.`,
+inspect meets it (0.51–0.55× moby in the two runs of 2026-11-27). list cannot, whatever the
+client does: the daemon's own work dominates it, and the raw floor is already 0.55–0.62× moby's
+list; dockwire's list is within 1.22–1.30× of that floor (0.71–0.78× moby), and its client time
+against the fake engine is 0.38–0.47× moby's.`,
 
 	"logs": `
 At the floor on both engines. **Docker 20.10 (API 1.41):** ContainerLogs used to inspect the
 container before every logs request to learn its Tty (before API 1.42 the daemon labels every
 log stream raw): one more round trip and 62 more allocations. It now decides from the stream's
 first bytes (logs.go, LogStream.sniff: a stream byte 0–3 and three zero bytes open a frame
-header), which took this call from 1.07× to 0.77× moby. The raw floor itself is 0.70× moby here
-and dockwire is 1.10× the floor; its client time against the fake engine is 0.15× moby's.
-**Docker 28.5:** the daemon reads the json-file log for most of the call; the raw floor is
-0.72× moby and dockwire 1.08× the floor. The 0.75× target is closer to the floor than this
-machine's run-to-run noise (±5%) can separate.`,
+header), which took this call from 1.07× to 0.77–0.79× moby. The raw floor itself is 0.70–0.75×
+moby here and dockwire is 1.06–1.10× the floor; its client time against the fake engine is
+0.14–0.16× moby's. **Docker 28.5:** the daemon reads the json-file log for most of the call;
+the raw floor is 0.72–0.73× moby and dockwire 0.75–0.78× moby, 1.03–1.08× the floor (ranges over
+the two runs of 2026-11-27). The 0.75× target sits closer to the floor than this machine's
+run-to-run noise (±5%) can separate.`,
 
 	"exec": `
 An exec round trip is the daemon's time (runc starting a process, about 31–38 ms here); every
 client waits the same, and the runs spread by ±10% (see the min–max): benchstat finds no
-significant difference between dockwire and moby on either engine, and earlier runs measured
-0.93–0.94×. Measured with the raw client over 40 execs per engine, polling every 100 µs: the exit
+significant difference between dockwire and moby, and the runs of 2026-11-27 measured 0.93–0.99×
+(the raw floor 0.93–1.00×). Measured with the raw client over 40 execs per engine, polling every 100 µs: the exit
 code was already recorded at the first inspect after the output ended in 40 of 40, so ExecWait's
-first 5 ms wait never applies. dockwire's own cost per exec is about 0.19 ms against moby's
-0.38 ms (fake engine, 0.50×), under 1% of the round trip, and the raw floor itself is 0.93–0.97×
-moby. The target cannot be told apart from noise on the real engine; the fake engine's ratio is
+first 5 ms wait never applies. dockwire's own cost per exec is about 0.19–0.20 ms against moby's
+0.37–0.39 ms (fake engine, 0.50–0.52×), under 1% of the round trip. The target cannot be told apart from noise on the real engine; the fake engine's ratio is
 the one that shows the client.`,
 
 	"allocs": `
@@ -99,7 +99,7 @@ Header map and values each), the http.Request and its context copy, context.Afte
 exchange, the dial (a non-upgraded exec start uses up its connection) and the JSON bodies.`,
 
 	"stdcopy16": `
-To a buffer it is met now (0.83–0.89× io.Copy, 1.3–1.4× moby): once nothing is buffered and 8 KiB
+To a buffer it is met now (0.83–0.89× io.Copy, 1.31–1.42× moby): once nothing is buffered and 8 KiB
 or more of a frame remain, stdcopy.Copy hands the rest of the payload to bytes.Buffer.ReadFrom,
 so each byte is copied once, as io.Copy does (stdcopy/copy.go, the direct path). To io.Discard
 dockwire and io.Copy both copy each byte once (source into a buffer) and the remaining gap is the
@@ -109,8 +109,8 @@ put every payload after the first off alignment, where io.Copy reads the source 
 steps. dockwire's buffer is now kept aligned to the stream position (stdcopy/decoder.go, fillTo),
 which gained 14% on mixed frames and 4% on 16 KiB frames to io.Discard; what is left is io.Copy's
 8 KiB destination staying in the L1 cache where dockwire's 32 KiB buffer does not (16 KiB reads
-gained 6–14% on uniform frames but lost 18% on mixed ones, so the buffer stays). Against moby the
-discard ratio moves between 0.94× and 1.17× from run to run.`,
+gained 6–14% on uniform frames but lost 18% on mixed ones, so the buffer stays). To io.Discard the runs
+of 2026-11-27 measured 0.69–0.74× io.Copy, and 0.94–1.17× moby.`,
 
 	"stdcopy64": `
 To a buffer the 64-byte-frame ratio hovers around 10× (8.0× and 10.9× in two runs). dockwire
