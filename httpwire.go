@@ -16,7 +16,7 @@ import (
 // it. It speaks the subset a Docker daemon uses (origin-form targets,
 // Content-Length or chunked bodies both ways, 1xx and 101 answers), with
 // a handful of allocations per exchange where net/http's Request.Write and
-// ReadResponse take about thirty.
+// ReadResponse took about 27 (allocation profile of an exec round trip).
 
 // writeRequest writes req to w: its head, then its body framed by
 // Content-Length when req.ContentLength is above 0, chunked when it is -1
