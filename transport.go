@@ -225,11 +225,10 @@ func (p *connPool) exchange(ctx context.Context, pc *poolConn, req *http.Request
 		resp.Close = true
 	}
 	if err != nil {
-		switch {
-		case isTimeout(err) && ctx.Err() == nil:
+		// readResponse's own errors are already a *protocolError, or
+		// io.ErrUnexpectedEOF for an answer cut short.
+		if isTimeout(err) && ctx.Err() == nil {
 			return fail(fmt.Errorf("no response within %v: %w", headerTimeout, os.ErrDeadlineExceeded))
-		case !errors.Is(err, io.ErrUnexpectedEOF) && !isNetErr(err) && !errors.As(err, new(*protocolError)):
-			return fail(&protocolError{err})
 		}
 		return fail(err)
 	}
@@ -272,7 +271,7 @@ func readResponse(pc *poolConn, req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 	}
-	return nil, &protocolError{fmt.Errorf("more than %d interim 1xx answers", maxInterim)}
+	return nil, malformed("more than %d interim 1xx answers", maxInterim)
 }
 
 // pooledBody returns its connection to the pool when read to a clean end.
@@ -363,10 +362,4 @@ func isTimeout(err error) bool {
 
 func isConnReset(err error) bool {
 	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
-}
-
-func isNetErr(err error) bool {
-	var ne net.Error
-	var oe *net.OpError
-	return errors.As(err, &ne) || errors.As(err, &oe)
 }
