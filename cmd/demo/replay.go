@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -34,7 +33,7 @@ func (c *cli) replayTour(dir string, unreachable error) error {
 	fmt.Fprintf(c.stdout, "No Docker engine answers (%s); replaying the tour recorded from %s instead.\n", oneLine(unreachable.Error()), strings.Join(recorded, " and "))
 	for _, name := range recorded {
 		prefix := "replay " + name + "| "
-		if err := replayOne(c.ctx, filepath.Join(dir, name, "tour"), prefixLines(c.stdout, prefix)); err != nil {
+		if err := replayOne(c.ctx, filepath.Join(dir, name, "tour"), tour.PrefixLines(c.stdout, prefix)); err != nil {
 			return fmt.Errorf("%s%w", prefix, err)
 		}
 	}
@@ -66,40 +65,4 @@ func replayOne(ctx context.Context, dir string, out io.Writer) (err error) {
 			len(unused), dir, x.Name, x.Request.Method, x.Request.Path)
 	}
 	return nil
-}
-
-// prefixWriter starts every line written through it with a prefix.
-type prefixWriter struct {
-	w       io.Writer
-	prefix  []byte
-	midLine bool // the last write did not end a line
-}
-
-// prefixLines returns a writer that prefixes each line written to w.
-func prefixLines(w io.Writer, prefix string) io.Writer {
-	return &prefixWriter{w: w, prefix: []byte(prefix)}
-}
-
-func (p *prefixWriter) Write(b []byte) (int, error) {
-	n := 0
-	for len(b) > 0 {
-		if !p.midLine {
-			if _, err := p.w.Write(p.prefix); err != nil {
-				return n, err
-			}
-			p.midLine = true
-		}
-		line := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			line = b[:i+1]
-			p.midLine = false
-		}
-		m, err := p.w.Write(line)
-		n += m
-		if err != nil {
-			return n, err
-		}
-		b = b[len(line):]
-	}
-	return n, nil
 }

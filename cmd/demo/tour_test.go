@@ -125,16 +125,3 @@ func TestTourWithoutEngineOrRecordings(t *testing.T) {
 		t.Errorf("stdout %q, want nothing", r.stdout)
 	}
 }
-
-func TestPrefixLines(t *testing.T) {
-	var buf bytes.Buffer
-	w := prefixLines(&buf, "> ")
-	for _, s := range []string{"one\ntw", "o\n", "", "three\nfour"} {
-		if _, err := w.Write([]byte(s)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if want := "> one\n> two\n> three\n> four"; buf.String() != want {
-		t.Errorf("got %q, want %q", buf.String(), want)
-	}
-}

@@ -156,30 +156,36 @@ func shortID(id string) string {
 	return id
 }
 
-// lineWriter starts every line written through it with the indentation
-// of a step's output.
-type lineWriter struct {
+// PrefixLines returns a writer that starts every line written through it
+// to w with prefix.
+func PrefixLines(w io.Writer, prefix string) io.Writer {
+	return &prefixWriter{w: w, prefix: []byte(prefix)}
+}
+
+// indent prefixes a step's output with its indentation.
+func indent(w io.Writer) io.Writer { return PrefixLines(w, "    ") }
+
+type prefixWriter struct {
 	w       io.Writer
+	prefix  []byte
 	midLine bool // the last write did not end a line
 }
 
-func indent(w io.Writer) io.Writer { return &lineWriter{w: w} }
-
-func (l *lineWriter) Write(b []byte) (int, error) {
+func (p *prefixWriter) Write(b []byte) (int, error) {
 	n := 0
 	for len(b) > 0 {
-		if !l.midLine {
-			if _, err := io.WriteString(l.w, "    "); err != nil {
+		if !p.midLine {
+			if _, err := p.w.Write(p.prefix); err != nil {
 				return n, err
 			}
-			l.midLine = true
+			p.midLine = true
 		}
 		line := b
 		if i := bytes.IndexByte(b, '\n'); i >= 0 {
 			line = b[:i+1]
-			l.midLine = false
+			p.midLine = false
 		}
-		m, err := l.w.Write(line)
+		m, err := p.w.Write(line)
 		n += m
 		if err != nil {
 			return n, err

@@ -152,3 +152,15 @@ func TestCleanupAfterCancel(t *testing.T) {
 		t.Errorf("no cleanup step:\n%s", out.String())
 	}
 }
+func TestPrefixLines(t *testing.T) {
+	var buf bytes.Buffer
+	w := tour.PrefixLines(&buf, "> ")
+	for _, s := range []string{"one\ntw", "o\n", "", "three\nfour"} {
+		if _, err := w.Write([]byte(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := "> one\n> two\n> three\n> four"; buf.String() != want {
+		t.Errorf("got %q, want %q", buf.String(), want)
+	}
+}
