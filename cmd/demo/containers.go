@@ -11,10 +11,10 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
-	"unicode/utf8"
 
 	"github.com/dockwire/dockwire"
 	"github.com/dockwire/dockwire/engine"
+	"github.com/dockwire/dockwire/internal/tour"
 	"github.com/tidwall/gjson"
 )
 
@@ -64,7 +64,7 @@ func printContainers(w io.Writer, list []engine.ContainerSummary, now time.Time,
 	for _, ct := range list {
 		id, image, command := ct.ID, ct.Image, ct.Command
 		if trunc {
-			id, image, command = shortID(id), shortImage(image, ct.ImageID), ellipsis(command, 20)
+			id, image, command = shortID(id), shortImage(image, ct.ImageID), tour.Ellipsis(command, 20)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", id, image, strconv.Quote(command),
 			ago(now, ct.Created), ct.Status, formatPorts(ct.Ports), strings.Join(names(ct.Names), ","))
@@ -91,15 +91,6 @@ func shortImage(image, imageID string) string {
 		return name
 	}
 	return image
-}
-
-// ellipsis cuts s to max characters, the last one "…".
-func ellipsis(s string, max int) string {
-	if utf8.RuneCountInString(s) <= max {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:max-1]) + "…"
 }
 
 // names drops the leading "/" and the names a container has through

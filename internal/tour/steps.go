@@ -104,7 +104,7 @@ func (t *tour) list() error {
 	tw := tabwriter.NewWriter(indent(t.out), 10, 1, 3, ' ', 0)
 	fmt.Fprintln(tw, "CONTAINER ID\tIMAGE\tCOMMAND\tSTATUS\tNAMES")
 	for _, ct := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%q\t%s\t%s\n", shortID(ct.ID), ct.Image, ellipsis(ct.Command, 20), ct.Status, ct.Name())
+		fmt.Fprintf(tw, "%s\t%s\t%q\t%s\t%s\n", shortID(ct.ID), ct.Image, Ellipsis(ct.Command, 20), ct.Status, ct.Name())
 	}
 	return tw.Flush()
 }
@@ -314,14 +314,14 @@ func (t *tour) events() error {
 				detail += " " + k + "=" + v
 			}
 		}
-		t.say("%s %s %s%s", ev.Time.Local().Format("15:04:05.000"), ev.Type, ellipsis(ev.Action, 50), detail)
+		t.say("%s %s %s%s", ev.Time.Local().Format("15:04:05.000"), ev.Type, Ellipsis(ev.Action, 50), detail)
 	}
 	t.say("%d events, read back from the last 256 the daemon keeps", n)
 	return nil
 }
 
-// ellipsis shortens s to max runes, marking the cut.
-func ellipsis(s string, max int) string {
+// Ellipsis shortens s to max runes, the last one "…".
+func Ellipsis(s string, max int) string {
 	if utf8.RuneCountInString(s) <= max {
 		return s
 	}

@@ -164,3 +164,19 @@ func TestPrefixLines(t *testing.T) {
 		t.Errorf("got %q, want %q", buf.String(), want)
 	}
 }
+
+func TestEllipsis(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		max  int
+		want string
+	}{
+		{"short", 5, "short"},
+		{"longer", 5, "long…"},
+		{"ééééé–é", 6, "ééééé…"}, // runes, not bytes
+	} {
+		if got := tour.Ellipsis(tc.s, tc.max); got != tc.want {
+			t.Errorf("Ellipsis(%q, %d) = %q, want %q", tc.s, tc.max, got, tc.want)
+		}
+	}
+}
