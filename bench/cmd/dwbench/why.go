@@ -44,9 +44,10 @@ symbols: encoding/json 81 KB (request bodies), gjson and pretty 76 KB, regexp wi
 and unicode tables 115 KB, dockwire's own packages 128 KB (its HTTP/1.1 codec included),
 crypto/ecdsa and crypto/rsa about 70 KB (certificate loading for DOCKER_CERT_PATH),
 go-retryablehttp 16 KB; and go-retryablehttp with go-cleanhttp keep net/http.Transport (with its
-HTTP/2 bundle) linked although dockwire never uses it. dockwire itself compiles no regular
-expression (its tag, digest, version-refusal and HTML parsing is by hand), but go-retryablehttp's
-package-level regexps keep the regexp engine linked. Without go-retryablehttp the prototype's
+HTTP/2 bundle) linked although dockwire never uses it. dockwire compiles no regular expression
+at start-up (its tag, digest, version-refusal and HTML parsing is by hand; only a .dockerignore
+is compiled into regexps, when a build context is made), and go-retryablehttp's package-level
+regexps keep the regexp engine linked anyway. Without go-retryablehttp the prototype's
 stripped program was 6.37 MB (0.86×), and about 6.08 MB (0.82×) with no regexp at all: the
 target needs a change of the fixed dependencies.`,
 
