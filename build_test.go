@@ -28,7 +28,10 @@ func busyboxContextDir(t *testing.T, dockerfile string) string {
 	t.Helper()
 	dir := t.TempDir()
 	bin, err := os.ReadFile("/bin/busybox")
-	if err != nil {
+	switch {
+	case err != nil && livetest.Required():
+		t.Fatalf("DOCKWIRE_LIVE=1 but there is no static busybox at /bin/busybox (scripts/engines.sh installs busybox-static): %v", err)
+	case err != nil:
 		t.Skipf("needs a static busybox at /bin/busybox: %v", err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "busybox"), bin, 0o755); err != nil {
