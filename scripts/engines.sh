@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# Start/stop the real engines dockwire's live tests run against (see docs/engines.md).
+# Start/stop the real engines and services dockwire's live tests run against (see docs/engines.md).
 #
-#   scripts/engines.sh start [d20|d28|podman|all]...   default: d20 d28
-#   scripts/engines.sh stop  [d20|d28|podman|all]...   default: all; only engines this script started
-#   scripts/engines.sh env   [d20|d28|podman|all]...   default: all; prints DOCKWIRE_HOSTS=... for eval
+#   scripts/engines.sh start [NAME|all]...   default: d20 d28
+#   scripts/engines.sh stop  [NAME|all]...   default: all; only what this script started
+#   scripts/engines.sh env   [NAME|all]...   default: all that answer; prints VAR=value lines for eval
 #   scripts/engines.sh status
 #
-# Engines:
-#   d20     Docker 20.10 from Debian 12's docker.io           unix:///var/run/docker.sock
-#   d28     Docker 28.5 unpacked from Debian unstable (falls back to 26.1 from Debian 13),
-#           with its own bridge d28br0                        unix:///tmp/d28/docker.sock
-#   podman  Podman's Docker-compatible API (best effort)      unix:///tmp/podman.sock
+# Docker API engines (`env` lists those that answer in DOCKWIRE_HOSTS):
+#   d20       Docker 20.10 from Debian 12's docker.io         unix:///var/run/docker.sock
+#   d28       Docker 28.5 unpacked from Debian unstable (falls back to 26.1 from Debian 13),
+#             with its own bridge d28br0                      unix:///tmp/d28/docker.sock
+#   podman    Podman's Docker-compatible API (best effort)    unix:///tmp/podman.sock
+# Services (`env` prints their own variables):
+#   registry  Debian 12's docker-registry (distribution 2.8) with htpasswd auth, data in /tmp/reg;
+#             both Docker engines use it as an insecure registry without any daemon flag.
+#             DOCKWIRE_REGISTRY=127.0.0.1:5000 DOCKWIRE_REGISTRY_USER=dockwire
+#             DOCKWIRE_REGISTRY_PASSWORD=dockwire-pass (a fixed test password)
 #
 # Idempotent: an engine whose socket already answers /_ping is left alone; packages are installed
 # only when missing; the unpacked d28 root and its .debs are cached, so re-runs download nothing.
@@ -33,7 +38,17 @@ D28_SUITES=${D28_SUITES:-"sid trixie"}   # tried in order until one dockerd answ
 PODMAN_SOCK=/tmp/podman.sock
 PODMAN_LOG=/tmp/podman.log
 
-ALL_ENGINES="d20 d28 podman"
+# A registry with authentication, for pull/push/login tests. The password is a fixed test value.
+REG_DIR=/tmp/reg
+REG_ADDR=127.0.0.1:5000
+REG_USER=dockwire
+REG_PASS=dockwire-pass
+REG_LOG=$REG_DIR/log
+
+ENGINES_API="d20 d28 podman"        # Docker API engines on Unix sockets: `env` lists them in DOCKWIRE_HOSTS
+SERVICES="registry"                 # the rest: `env` prints their own variables
+ALL_ENGINES="d20 d28 registry podman"  # `start all`, in this order
+BEST_EFFORT="podman"                # failing to start these is not fatal when several are started
 APT_LOG=/tmp/engines-apt.log
 
 log() { printf '[engines %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -58,27 +73,39 @@ report_version() { # report_version ENGINE
   json=$(curl -sf --max-time 5 --unix-socket "$sock" http://d/version) || { log "$1: GET /version failed"; return 0; }
   ver=$(sed -n 's/.*"Version":"\([^"]*\)".*/\1/p' <<<"${json//,/$'\n'}" | head -n1)
   api=$(sed -n 's/.*"ApiVersion":"\([^"]*\)".*/\1/p' <<<"${json//,/$'\n'}" | head -n1)
-  printf '%-6s Version %-22s API %-5s unix://%s\n' "$1:" "$ver" "$api" "$sock"
+  printf '%-9s Version %-22s API %-5s unix://%s\n' "$1:" "$ver" "$api" "$sock"
 }
+
+status_engine() { # status_engine ENGINE
+  if ping_ok "$(sock_of "$1")"; then report_version "$1"; else printf '%-9s down\n' "$1:"; fi
+}
+status_d20() { status_engine d20; }
+status_d28() { status_engine d28; }
+status_podman() { status_engine podman; }
 
 pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 read_pid() { [ -s "$1" ] && cat "$1" || true; }
 
-# Waits for SOCKET to answer /_ping while PID lives; on failure shows the log's tail.
-wait_ping() { # wait_ping NAME SOCKET PID LOG
-  local name=$1 sock=$2 pid=$3 logf=$4 i
+# Waits until CHECK... succeeds while PID lives; on failure shows the log's tail.
+wait_until() { # wait_until WHAT PID LOG CHECK...
+  local what=$1 pid=$2 logf=$3 i; shift 3
   for ((i = 0; i < START_TIMEOUT * 2; i++)); do
-    ping_ok "$sock" && return 0
+    "$@" && return 0
     if ! pid_alive "$pid"; then
-      log "$name exited before answering /_ping on $sock; last lines of $logf:"
+      log "$what exited before it was ready; last lines of $logf:"
       tail -n 25 "$logf" >&2 || true
       return 1
     fi
     sleep 0.5
   done
-  log "$name did not answer /_ping on $sock within ${START_TIMEOUT}s; last lines of $logf:"
+  log "$what was not ready within ${START_TIMEOUT}s; last lines of $logf:"
   tail -n 25 "$logf" >&2 || true
   return 1
+}
+
+# Waits for SOCKET to answer /_ping while PID lives.
+wait_ping() { # wait_ping NAME SOCKET PID LOG
+  wait_until "$1 (/_ping on $2)" "$3" "$4" ping_ok "$2"
 }
 
 # Starts "$@" detached (own session, stdin closed), logging to LOG; records its pid.
@@ -264,6 +291,59 @@ start_podman() {
     die "podman did not come up"
 }
 
+# ---------------------------------------------------------------------------------- registry
+
+# Debian 12's docker-registry (distribution 2.8) with htpasswd auth on 127.0.0.1 only. Both
+# Docker engines treat a registry on 127.0.0.1 as insecure (plain HTTP) without a daemon flag.
+reg_status() { # prints the HTTP status of GET /v2/ without credentials (000: nothing answers)
+  curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$REG_ADDR/v2/" 2>/dev/null || true
+}
+reg_up() { # the registry answers, and answers our test user
+  [ "$(reg_status)" = 401 ] &&
+    curl -sf -o /dev/null --max-time 3 -u "$REG_USER:$REG_PASS" "http://$REG_ADDR/v2/" 2>/dev/null
+}
+
+start_registry() {
+  ensure_pkgs docker-registry apache2-utils curl
+  if reg_up; then log "registry: already answering on http://$REG_ADDR"; return 0; fi
+  stop_pidfile registry   # a leftover registry of ours that stopped answering
+  local code
+  code=$(reg_status)
+  [ "$code" = 000 ] || die "registry: something else answers on $REG_ADDR (GET /v2/: $code); stop it first"
+  mkdir -p "$REG_DIR/data"
+  htpasswd -vb "$REG_DIR/htpasswd" "$REG_USER" "$REG_PASS" >/dev/null 2>&1 ||
+    htpasswd -Bbn "$REG_USER" "$REG_PASS" >"$REG_DIR/htpasswd"
+  cat >"$REG_DIR/config.yml" <<EOF
+version: 0.1
+log: {level: info}
+storage: {filesystem: {rootdirectory: $REG_DIR/data}, delete: {enabled: true}}
+http: {addr: $REG_ADDR}
+auth: {htpasswd: {realm: dockwire-registry, path: $REG_DIR/htpasswd}}
+EOF
+  log "registry: starting docker-registry on http://$REG_ADDR (log $REG_LOG)"
+  launch registry "$REG_LOG" docker-registry serve "$REG_DIR/config.yml"
+  wait_until "docker-registry (GET http://$REG_ADDR/v2/)" "$(read_pid "$STATE_DIR/registry.pid")" \
+    "$REG_LOG" reg_up || die "registry did not come up"
+}
+
+stop_registry() { stop_pidfile registry; }
+
+env_registry() {
+  reg_up || { log "registry: not answering on http://$REG_ADDR"; return 0; }
+  echo "DOCKWIRE_REGISTRY=$REG_ADDR"
+  echo "DOCKWIRE_REGISTRY_USER=$REG_USER"
+  echo "DOCKWIRE_REGISTRY_PASSWORD=$REG_PASS"
+}
+
+status_registry() {
+  if reg_up; then
+    printf '%-9s distribution %-17s      http://%s (user %s, password %s)\n' registry: \
+      "$(docker-registry --version 2>/dev/null | awk '{print $3}')" "$REG_ADDR" "$REG_USER" "$REG_PASS"
+  else
+    printf '%-9s down\n' registry:
+  fi
+}
+
 # ---------------------------------------------------------------------------------- commands
 
 stop_d20() { stop_pidfile d20; }
@@ -285,12 +365,17 @@ select_engines() { # select_engines DEFAULT ARGS...
   [ $# -eq 0 ] && set -- $def
   ENGINES=()
   for e in "$@"; do
-    case $e in
-      all) ENGINES+=($ALL_ENGINES) ;;
-      d20 | d28 | podman) ENGINES+=("$e") ;;
-      *) die "unknown engine '$e' (want d20, d28, podman or all)" ;;
-    esac
+    if [ "$e" = all ]; then ENGINES+=($ALL_ENGINES)
+    elif is_one_of "$e" $ALL_ENGINES; then ENGINES+=("$e")
+    else die "unknown engine '$e' (want one of: $ALL_ENGINES, or all)"
+    fi
   done
+}
+
+is_one_of() { # is_one_of WORD LIST...
+  local w=$1 x; shift
+  for x in "$@"; do [ "$x" = "$w" ] && return 0; done
+  return 1
 }
 
 # Serialises start/stop between concurrent runs of this script.
@@ -307,40 +392,45 @@ cmd_start() {
   select_engines "d20 d28" "$@"
   for e in "${ENGINES[@]}"; do
     t0=$SECONDS
-    if [ "$e" = podman ] && [ ${#ENGINES[@]} -gt 1 ]; then
-      # Best effort beside the Docker engines: a podman failure is reported, not fatal.
-      (start_podman) || { log "podman: did not come up (best effort); continuing without it"; continue; }
+    if is_one_of "$e" $BEST_EFFORT && [ ${#ENGINES[@]} -gt 1 ]; then
+      # Best effort beside the Docker engines: a failure is reported, not fatal.
+      ("start_$e") || { log "$e: did not come up (best effort); continuing without it"; continue; }
     else
       "start_$e"
     fi
     log "$e: ready after $((SECONDS - t0))s"
     up+=("$e")
   done
-  for e in "${up[@]}"; do report_version "$e"; done
+  for e in "${up[@]}"; do "status_$e"; done
 }
 
 cmd_stop() {
-  local e
+  local e i
   select_engines "$ALL_ENGINES" "$@"
   lock
-  for e in "${ENGINES[@]}"; do "stop_$e"; done
+  # Reverse order: services that sit on an engine (swarm on d28) go first.
+  for ((i = ${#ENGINES[@]} - 1; i >= 0; i--)); do "stop_${ENGINES[i]}"; done
 }
 
+# Prints DOCKWIRE_HOSTS (the answering Docker API engines among those selected), then each
+# selected service's own variables. Fails only if engines were selected and none answers.
 cmd_env() {
-  local e hosts=()
+  local e hosts=() want_hosts=0
   select_engines "$ALL_ENGINES" "$@"
   for e in "${ENGINES[@]}"; do
+    is_one_of "$e" $ENGINES_API || continue
+    want_hosts=1
     ping_ok "$(sock_of "$e")" && hosts+=("unix://$(sock_of "$e")")
   done
+  for e in "${ENGINES[@]}"; do is_one_of "$e" $ENGINES_API || "env_$e"; done
+  [ "$want_hosts" = 1 ] || return 0
   [ ${#hosts[@]} -gt 0 ] || { log "no engine is answering"; echo "DOCKWIRE_HOSTS="; return 1; }
   (IFS=,; echo "DOCKWIRE_HOSTS=${hosts[*]}")
 }
 
 cmd_status() {
   local e
-  for e in $ALL_ENGINES; do
-    if ping_ok "$(sock_of "$e")"; then report_version "$e"; else printf '%-6s down\n' "$e:"; fi
-  done
+  for e in $ALL_ENGINES; do "status_$e"; done
 }
 
 main() {
