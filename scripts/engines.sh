@@ -16,6 +16,12 @@
 #             both Docker engines use it as an insecure registry without any daemon flag.
 #             DOCKWIRE_REGISTRY=127.0.0.1:5000 DOCKWIRE_REGISTRY_USER=dockwire
 #             DOCKWIRE_REGISTRY_PASSWORD=dockwire-pass (a fixed test password)
+#   swarm     a two-node swarm: d28 (started if needed) as manager on 10.77.0.1, a second Docker 28.5
+#             as worker (hostname dockwire-worker) in netns dwn2 on 10.77.0.2 (veth dwv1/dwv2),
+#             busybox:local loaded into both; `stop swarm` leaves and removes the worker and netns.
+#             DOCKWIRE_SWARM_MANAGER=unix:///tmp/d28/docker.sock
+#             DOCKWIRE_SWARM_WORKER=unix:///tmp/d28w/docker.sock
+#             DOCKWIRE_SWARM_MANAGER_ADDR=10.77.0.1 DOCKWIRE_SWARM_WORKER_ADDR=10.77.0.2
 #
 # Idempotent: an engine whose socket already answers /_ping is left alone; packages are installed
 # only when missing; the unpacked d28 root and its .debs are cached, so re-runs download nothing.
@@ -45,9 +51,20 @@ REG_USER=dockwire
 REG_PASS=dockwire-pass
 REG_LOG=$REG_DIR/log
 
+# The two-node swarm: d28 is the manager; the worker is another dockerd in netns $SWARM_NS.
+SWARM_NS=dwn2
+SWARM_VETH_HOST=dwv1
+SWARM_VETH_NS=dwv2
+SWARM_MANAGER_IP=10.77.0.1     # on dwv1, in the host's namespace
+SWARM_WORKER_IP=10.77.0.2      # on dwv2, in $SWARM_NS
+SWARM_HOSTNAME=dockwire-worker
+SWARM_DIR=/tmp/d28w
+SWARM_SOCK=$SWARM_DIR/docker.sock
+SWARM_LOG=$SWARM_DIR/log
+
 ENGINES_API="d20 d28 podman"        # Docker API engines on Unix sockets: `env` lists them in DOCKWIRE_HOSTS
-SERVICES="registry"                 # the rest: `env` prints their own variables
-ALL_ENGINES="d20 d28 registry podman"  # `start all`, in this order
+SERVICES="registry swarm"                 # the rest: `env` prints their own variables
+ALL_ENGINES="d20 d28 registry swarm podman"  # `start all`, in this order
 BEST_EFFORT="podman"                # failing to start these is not fatal when several are started
 APT_LOG=/tmp/engines-apt.log
 
@@ -344,17 +361,173 @@ status_registry() {
   fi
 }
 
+# ---------------------------------------------------------------------------------- swarm
+
+# A two-node swarm: d28 as manager, a second dockerd of the same build as worker in a network
+# namespace of its own (so that the two do not share ports 2377, 7946 and 4789), joined over a
+# veth pair with addresses on a private /24. Only those two addresses and loopback are contacted.
+
+dk() { # dk SOCKET DOCKER-ARGS...: the docker CLI (Debian 12's) against SOCKET, with a config of its own
+  local sock=$1; shift
+  DOCKER_CONFIG=$STATE_DIR/docker-config docker -H "unix://$sock" "$@"
+}
+
+# Loads busybox:local (Debian 12's static busybox with every applet linked in /bin, CMD sh)
+# into the engine on SOCKET, unless it has it already.
+ensure_busybox_image() { # ensure_busybox_image SOCKET
+  local sock=$1 tmp a
+  dk "$sock" image inspect busybox:local >/dev/null 2>&1 && return 0
+  tmp=$(mktemp -d)
+  mkdir -p "$tmp/bin" "$tmp/tmp" "$tmp/etc"
+  cp /bin/busybox "$tmp/bin/busybox"
+  for a in $(/bin/busybox --list); do [ -e "$tmp/bin/$a" ] || ln -s busybox "$tmp/bin/$a"; done
+  log "loading busybox:local into unix://$sock"
+  tar -C "$tmp" -c . | dk "$sock" import --change 'CMD ["sh"]' - busybox:local >/dev/null ||
+    { rm -rf "$tmp"; die "cannot import busybox:local into unix://$sock"; }
+  rm -rf "$tmp"
+}
+
+# The root of the running d28 dockerd (sid or trixie), so that the worker runs the same build.
+d28_root() {
+  local pid exe
+  pid=$(read_pid "$D28_DIR/d.pid")
+  exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || die "d28 is not running (no pid in $D28_DIR/d.pid)"
+  echo "${exe%/usr/sbin/dockerd}"
+}
+
+swarm_netns() {
+  local other
+  other=$(ip -4 -o addr show | awk -v p="${SWARM_MANAGER_IP%.*}." -v l="$SWARM_VETH_HOST" \
+            'index($4, p) == 1 && $2 != l {print $2}')
+  # A second address of the same /24 on another link makes joins time out.
+  [ -z "$other" ] || die "swarm: ${SWARM_MANAGER_IP%.*}.0/24 is already on link(s) $other; remove it first"
+  [ -e "/var/run/netns/$SWARM_NS" ] || ip netns add "$SWARM_NS"
+  ip link show "$SWARM_VETH_HOST" >/dev/null 2>&1 ||
+    ip link add "$SWARM_VETH_HOST" type veth peer name "$SWARM_VETH_NS" netns "$SWARM_NS"
+  ip -4 addr show dev "$SWARM_VETH_HOST" | grep -q "$SWARM_MANAGER_IP/" ||
+    ip addr add "$SWARM_MANAGER_IP/24" dev "$SWARM_VETH_HOST"
+  ip link set "$SWARM_VETH_HOST" up
+  ip -n "$SWARM_NS" -4 addr show dev "$SWARM_VETH_NS" | grep -q "$SWARM_WORKER_IP/" ||
+    ip -n "$SWARM_NS" addr add "$SWARM_WORKER_IP/24" dev "$SWARM_VETH_NS"
+  ip -n "$SWARM_NS" link set "$SWARM_VETH_NS" up
+  ip -n "$SWARM_NS" link set lo up
+}
+
+# Starts the worker's dockerd in the namespace. nsenter, not `ip netns exec`: the latter remounts
+# /sys and dockerd then fails ("Devices cgroup isn't mounted"). unshare --uts gives it a hostname
+# of its own, so that `node ls` tells the two nodes apart.
+swarm_worker_start() {
+  if ping_ok "$SWARM_SOCK"; then return 0; fi
+  local root pid
+  root=$(d28_root)
+  stop_pidfile swarmw   # a leftover worker of ours that stopped answering
+  mkdir -p "$SWARM_DIR"
+  rm -f "$SWARM_DIR/d.pid"
+  log "swarm: starting the worker's dockerd in netns $SWARM_NS (log $SWARM_LOG)"
+  echo "=== $(date -Is) starting dockerd from $root" >>"$SWARM_LOG"
+  launch swarmw "$SWARM_LOG" nsenter --net="/var/run/netns/$SWARM_NS" unshare --uts \
+    sh -c 'hostname "$0" && exec "$@"' "$SWARM_HOSTNAME" \
+    env PATH="$root/usr/bin:$root/usr/sbin:$PATH" "$root/usr/sbin/dockerd" \
+    -H "unix://$SWARM_SOCK" --data-root "$SWARM_DIR/data" --exec-root "$SWARM_DIR/exec" \
+    --pidfile "$SWARM_DIR/d.pid" --iptables=false --ip6tables=false
+  pid=$(read_pid "$STATE_DIR/swarmw.pid")
+  wait_ping "swarm worker dockerd" "$SWARM_SOCK" "$pid" "$SWARM_LOG" || die "the swarm worker did not come up"
+}
+
+swarm_state() { dk "$1" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.NodeAddr}}' 2>/dev/null || true; }
+
+# Number of Ready nodes the manager sees.
+swarm_ready_nodes() {
+  dk "$D28_SOCK" node ls --format '{{.Status}}' 2>/dev/null | grep -c '^Ready$' || true
+}
+
+swarm_up() {
+  ping_ok "$D28_SOCK" && ping_ok "$SWARM_SOCK" &&
+    [ "$(swarm_state "$D28_SOCK")" = "active $SWARM_MANAGER_IP" ] &&
+    [ "$(swarm_state "$SWARM_SOCK")" = "active $SWARM_WORKER_IP" ] &&
+    [ "$(swarm_ready_nodes)" -ge 2 ]
+}
+
+start_swarm() {
+  ensure_pkgs docker.io busybox-static iproute2 util-linux
+  start_d28
+  if swarm_up; then log "swarm: already up (manager unix://$D28_SOCK, worker unix://$SWARM_SOCK)"; return 0; fi
+  swarm_netns
+  swarm_worker_start
+  local st
+  st=$(swarm_state "$D28_SOCK")
+  case $st in
+    "active $SWARM_MANAGER_IP") ;;
+    inactive*)
+      log "swarm: swarm init on d28, advertising $SWARM_MANAGER_IP"
+      dk "$D28_SOCK" swarm init --advertise-addr "$SWARM_MANAGER_IP" --listen-addr "$SWARM_MANAGER_IP:2377" \
+        --data-path-addr "$SWARM_MANAGER_IP" >/dev/null || die "swarm: swarm init on d28 failed"
+      touch "$STATE_DIR/swarm.init" ;;
+    *) die "swarm: d28 is already in a swarm this script did not make ($st); leave it first (docker -H unix://$D28_SOCK swarm leave --force)" ;;
+  esac
+  st=$(swarm_state "$SWARM_SOCK")
+  if [ "$st" != "active $SWARM_WORKER_IP" ]; then
+    [ "${st%% *}" = inactive ] || dk "$SWARM_SOCK" swarm leave --force >/dev/null 2>&1 || true
+    # An earlier worker that left is a Down node of the same name: remove it first.
+    dk "$D28_SOCK" node ls --format '{{.ID}} {{.Hostname}} {{.Status}}' |
+      awk -v h="$SWARM_HOSTNAME" '$2 == h && $3 != "Ready" {print $1}' |
+      while read -r id; do dk "$D28_SOCK" node rm --force "$id" >/dev/null || true; done
+    log "swarm: joining the worker ($SWARM_WORKER_IP) to $SWARM_MANAGER_IP:2377"
+    dk "$SWARM_SOCK" swarm join --advertise-addr "$SWARM_WORKER_IP" --listen-addr "$SWARM_WORKER_IP:2377" \
+      --data-path-addr "$SWARM_WORKER_IP" --token "$(dk "$D28_SOCK" swarm join-token -q worker)" \
+      "$SWARM_MANAGER_IP:2377" >/dev/null || die "swarm: the worker could not join (log $SWARM_LOG)"
+  fi
+  wait_until "swarm (2 Ready nodes on the manager)" "$(read_pid "$STATE_DIR/swarmw.pid")" "$SWARM_LOG" \
+    swarm_up || die "swarm: the manager does not see 2 Ready nodes"
+  ensure_busybox_image "$D28_SOCK"
+  ensure_busybox_image "$SWARM_SOCK"
+}
+
+stop_swarm() {
+  if ping_ok "$SWARM_SOCK"; then dk "$SWARM_SOCK" swarm leave --force >/dev/null 2>&1 || true; fi
+  if [ -e "$STATE_DIR/swarm.init" ] && ping_ok "$D28_SOCK"; then
+    log "swarm: d28 leaves the swarm it made"
+    dk "$D28_SOCK" swarm leave --force >/dev/null 2>&1 || true
+  fi
+  rm -f "$STATE_DIR/swarm.init"
+  stop_pidfile swarmw
+  umount_under "$SWARM_DIR/"
+  ip link del "$SWARM_VETH_HOST" 2>/dev/null || true
+  [ -e "/var/run/netns/$SWARM_NS" ] && ip netns del "$SWARM_NS" || true
+}
+
+env_swarm() {
+  swarm_up || { log "swarm: not up"; return 0; }
+  echo "DOCKWIRE_SWARM_MANAGER=unix://$D28_SOCK"
+  echo "DOCKWIRE_SWARM_WORKER=unix://$SWARM_SOCK"
+  echo "DOCKWIRE_SWARM_MANAGER_ADDR=$SWARM_MANAGER_IP"
+  echo "DOCKWIRE_SWARM_WORKER_ADDR=$SWARM_WORKER_IP"
+}
+
+status_swarm() {
+  if swarm_up; then
+    printf '%-9s manager unix://%s (%s), worker unix://%s (%s, netns %s), %s nodes Ready\n' swarm: \
+      "$D28_SOCK" "$SWARM_MANAGER_IP" "$SWARM_SOCK" "$SWARM_WORKER_IP" "$SWARM_NS" "$(swarm_ready_nodes)"
+  else
+    printf '%-9s down\n' swarm:
+  fi
+}
+
 # ---------------------------------------------------------------------------------- commands
+
+# dockerd bind-mounts its data root onto itself and leaves that behind: unmount, so that
+# `rm -rf` of its directory works.
+umount_under() { # umount_under DIR/
+  awk -v d="$1" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r |
+    while read -r m; do umount "$m" || true; done
+}
 
 stop_d20() { stop_pidfile d20; }
 stop_d28() {
   stop_pidfile d28
   ping_ok "$D28_SOCK" && return 0   # another d28, not started by us, keeps its bridge and mounts
   ip link del "$D28_BRIDGE" 2>/dev/null || true
-  # dockerd bind-mounts its data root onto itself and leaves that behind: unmount, so that
-  # `rm -rf /tmp/d28` works.
-  awk -v d="$D28_DIR/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r |
-    while read -r m; do umount "$m" || true; done
+  umount_under "$D28_DIR/"
 }
 stop_podman() { stop_pidfile podman; rm -f "$PODMAN_SOCK"; }
 
