@@ -10,6 +10,8 @@
 #   d20       Docker 20.10 from Debian 12's docker.io         unix:///var/run/docker.sock
 #   d28       Docker 28.5 unpacked from Debian unstable (falls back to 26.1 from Debian 13),
 #             with its own bridge d28br0                      unix:///tmp/d28/docker.sock
+#   d26       Docker 26.1 unpacked from Debian 13 (trixie), bridge d26br0
+#                                                             unix:///tmp/d26/docker.sock
 #   podman    Podman's Docker-compatible API (best effort)    unix:///tmp/podman.sock
 # Services (`env` prints their own variables):
 #   registry  Debian 12's docker-registry (distribution 2.8) with htpasswd auth, data in /tmp/reg;
@@ -41,6 +43,12 @@ D28_BRIDGE=d28br0
 D28_BRIDGE_CIDR=172.31.255.1/24
 D28_SUITES=${D28_SUITES:-"sid trixie"}   # tried in order until one dockerd answers
 
+D26_DIR=/tmp/d26
+D26_SOCK=$D26_DIR/docker.sock
+D26_BRIDGE=d26br0
+D26_BRIDGE_CIDR=172.31.254.1/24
+D26_SUITE=trixie
+
 PODMAN_SOCK=/tmp/podman.sock
 PODMAN_LOG=/tmp/podman.log
 
@@ -62,9 +70,9 @@ SWARM_DIR=/tmp/d28w
 SWARM_SOCK=$SWARM_DIR/docker.sock
 SWARM_LOG=$SWARM_DIR/log
 
-ENGINES_API="d20 d28 podman"        # Docker API engines on Unix sockets: `env` lists them in DOCKWIRE_HOSTS
+ENGINES_API="d20 d28 d26 podman"        # Docker API engines on Unix sockets: `env` lists them in DOCKWIRE_HOSTS
 SERVICES="registry swarm"                 # the rest: `env` prints their own variables
-ALL_ENGINES="d20 d28 registry swarm podman"  # `start all`, in this order
+ALL_ENGINES="d20 d28 registry swarm d26 podman"  # `start all`, in this order
 BEST_EFFORT="podman"                # failing to start these is not fatal when several are started
 APT_LOG=/tmp/engines-apt.log
 
@@ -75,7 +83,8 @@ die() { log "ERROR: $*"; exit 1; }
 
 sock_of() {
   case $1 in
-    d20) echo "$D20_SOCK" ;; d28) echo "$D28_SOCK" ;; podman) echo "$PODMAN_SOCK" ;;
+    d20) echo "$D20_SOCK" ;; d28) echo "$D28_SOCK" ;; d26) echo "$D26_SOCK" ;;
+    podman) echo "$PODMAN_SOCK" ;;
   esac
 }
 
@@ -98,6 +107,7 @@ status_engine() { # status_engine ENGINE
 }
 status_d20() { status_engine d20; }
 status_d28() { status_engine d28; }
+status_d26() { status_engine d26; }
 status_podman() { status_engine podman; }
 
 pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
@@ -241,44 +251,58 @@ d28_unpack() { # d28_unpack SUITE
   touch "$root/.complete"
 }
 
-# Creates the bridge for the second dockerd. Never use --bridge none: that dockerd would then
+# Creates a bridge for a second dockerd. Never use --bridge none: that dockerd would then
 # delete the default engine's docker0 ("could not find bridge docker0" on d20 afterwards).
-d28_bridge() {
-  ip link show "$D28_BRIDGE" >/dev/null 2>&1 || ip link add "$D28_BRIDGE" type bridge
-  ip -4 addr show dev "$D28_BRIDGE" | grep -q "${D28_BRIDGE_CIDR%/*}/" ||
-    ip addr add "$D28_BRIDGE_CIDR" dev "$D28_BRIDGE"
-  ip link set "$D28_BRIDGE" up
+ensure_bridge() { # ensure_bridge NAME CIDR
+  ip link show "$1" >/dev/null 2>&1 || ip link add "$1" type bridge
+  ip -4 addr show dev "$1" | grep -q "${2%/*}/" || ip addr add "$2" dev "$1"
+  ip link set "$1" up
+}
+
+# If DIR/d.pid names a live dockerd (one starting, or not ours), waits for DIR/docker.sock to
+# answer (0) or dies; returns 1 if there is no such dockerd.
+wait_existing() { # wait_existing NAME DIR
+  local pid
+  pid=$(read_pid "$2/d.pid")
+  pid_alive "$pid" || return 1
+  log "$1: dockerd pid $pid exists but does not answer yet; waiting for it"
+  wait_ping "$1 dockerd" "$2/docker.sock" "$pid" "$2/log" && return 0
+  die "$1: dockerd pid $pid is not answering; stop it first"
+}
+
+# Starts ROOT's dockerd as NAME on unix://DIR/docker.sock (exec root DIR/exec, pidfile DIR/d.pid,
+# log DIR/log) with DATA-ROOT and a bridge of its own, plus EXTRA dockerd arguments; waits for
+# /_ping. Returns 1 (after stopping it) if it does not answer.
+dockerd_launch() { # dockerd_launch NAME ROOT DIR DATA-ROOT BRIDGE CIDR EXTRA...
+  local name=$1 root=$2 dir=$3 data=$4 br=$5 cidr=$6 pid; shift 6
+  ensure_bridge "$br" "$cidr"
+  mkdir -p "$dir"
+  rm -f "$dir/d.pid"
+  log "$name: starting $root/usr/sbin/dockerd (log $dir/log)"
+  echo "=== $(date -Is) starting dockerd from $root" >>"$dir/log"
+  # PATH: dockerd finds containerd, containerd-shim-runc-v2, runc, docker-proxy, docker-init there.
+  launch "$name" "$dir/log" env PATH="$root/usr/bin:$root/usr/sbin:$PATH" "$root/usr/sbin/dockerd" \
+    -H "unix://$dir/docker.sock" --data-root "$data" --exec-root "$dir/exec" \
+    --pidfile "$dir/d.pid" --bridge "$br" --iptables=false --ip6tables=false "$@"
+  pid=$(read_pid "$STATE_DIR/$name.pid")
+  wait_ping "$name dockerd" "$dir/docker.sock" "$pid" "$dir/log" && return 0
+  stop_pidfile "$name"
+  return 1
 }
 
 # Runs SUITE's dockerd on D28_SOCK; returns 1 if it does not answer.
 d28_run() { # d28_run SUITE
-  local suite=$1 root=$D28_DIR/$1/root pid
+  local suite=$1
   (d28_unpack "$suite") || return 1   # subshell: a failed download also moves on to the next suite
-  d28_bridge
-  rm -f "$D28_DIR/d.pid"
-  log "d28: starting $suite's dockerd (log $D28_LOG)"
-  echo "=== $(date -Is) starting dockerd from $suite" >>"$D28_LOG"
-  # PATH: dockerd finds containerd, containerd-shim-runc-v2, runc, docker-proxy, docker-init there.
-  launch d28 "$D28_LOG" env PATH="$root/usr/bin:$root/usr/sbin:$PATH" "$root/usr/sbin/dockerd" \
-    -H "unix://$D28_SOCK" --data-root "$D28_DIR/$suite/data" --exec-root "$D28_DIR/exec" \
-    --pidfile "$D28_DIR/d.pid" --bridge "$D28_BRIDGE" --iptables=false --ip6tables=false
-  pid=$(read_pid "$STATE_DIR/d28.pid")
-  wait_ping "d28 dockerd ($suite)" "$D28_SOCK" "$pid" "$D28_LOG" && return 0
-  stop_pidfile d28
-  return 1
+  dockerd_launch d28 "$D28_DIR/$suite/root" "$D28_DIR" "$D28_DIR/$suite/data" "$D28_BRIDGE" "$D28_BRIDGE_CIDR"
 }
 
 start_d28() {
   if ping_ok "$D28_SOCK"; then log "d28: already answering on $D28_SOCK"; return 0; fi
   mkdir -p "$D28_DIR"
   ensure_pkgs runc tini curl iproute2
-  local pid suite
-  pid=$(read_pid "$D28_DIR/d.pid")
-  if pid_alive "$pid"; then
-    log "d28: dockerd pid $pid exists but does not answer yet; waiting for it"
-    wait_ping "d28 dockerd" "$D28_SOCK" "$pid" "$D28_LOG" && return 0
-    die "d28: dockerd pid $pid is not answering; stop it first"
-  fi
+  local suite
+  wait_existing d28 "$D28_DIR" && return 0
   for suite in $D28_SUITES; do
     if d28_run "$suite"; then
       log "d28: dockerd from Debian $suite is up"
@@ -287,6 +311,26 @@ start_d28() {
     log "d28: Debian $suite's dockerd could not be fetched or started; trying the next suite"
   done
   die "d28: no dockerd came up (tried: $D28_SUITES); see $D28_LOG"
+}
+
+# ---------------------------------------------------------------------------------- d26
+
+# Debian 13's docker.io (26.1), unpacked like d28 (into /tmp/d28/trixie/root, shared with d28's
+# fallback) and run beside it with its own socket, bridge and data root.
+start_d26() {
+  if ping_ok "$D26_SOCK"; then log "d26: already answering on $D26_SOCK"; return 0; fi
+  ensure_pkgs runc tini curl iproute2
+  wait_existing d26 "$D26_DIR" && return 0
+  (d28_unpack "$D26_SUITE") || die "d26: cannot fetch Debian $D26_SUITE's docker.io"
+  dockerd_launch d26 "$D28_DIR/$D26_SUITE/root" "$D26_DIR" "$D26_DIR/data" "$D26_BRIDGE" "$D26_BRIDGE_CIDR" ||
+    die "d26 did not come up; see $D26_DIR/log"
+}
+
+stop_d26() {
+  stop_pidfile d26
+  ping_ok "$D26_SOCK" && return 0   # another d26, not started by us, keeps its bridge and mounts
+  ip link del "$D26_BRIDGE" 2>/dev/null || true
+  umount_under "$D26_DIR/"
 }
 
 # ---------------------------------------------------------------------------------- podman
