@@ -12,7 +12,8 @@
 #             with its own bridge d28br0                      unix:///tmp/d28/docker.sock
 #   d26       Docker 26.1 unpacked from Debian 13 (trixie), bridge d26br0
 #                                                             unix:///tmp/d26/docker.sock
-#   podman    Podman's Docker-compatible API (best effort)    unix:///tmp/podman.sock
+#   podman    Podman 4.3's Docker-compatible API (Debian 12's podman, default_ulimits = [] in
+#             /etc/containers/containers.conf)               unix:///tmp/podman.sock
 # Services (`env` prints their own variables):
 #   registry  Debian 12's docker-registry (distribution 2.8) with htpasswd auth, data in /tmp/reg;
 #             both Docker engines use it as an insecure registry without any daemon flag.
@@ -73,7 +74,7 @@ SWARM_LOG=$SWARM_DIR/log
 ENGINES_API="d20 d28 d26 podman"        # Docker API engines on Unix sockets: `env` lists them in DOCKWIRE_HOSTS
 SERVICES="registry swarm"                 # the rest: `env` prints their own variables
 ALL_ENGINES="d20 d28 registry swarm d26 podman"  # `start all`, in this order
-BEST_EFFORT="podman"                # failing to start these is not fatal when several are started
+BEST_EFFORT="podman5"               # failing to start these is not fatal when several are started
 APT_LOG=/tmp/engines-apt.log
 
 log() { printf '[engines %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
@@ -96,7 +97,8 @@ ping_ok() { # ping_ok SOCKET
 report_version() { # report_version ENGINE
   local sock json ver api
   sock=$(sock_of "$1")
-  json=$(curl -sf --max-time 5 --unix-socket "$sock" http://d/version) || { log "$1: GET /version failed"; return 0; }
+  # Podman 4.3 takes about 7 s to answer: it runs `dpkg -S` for conmon, runc and slirp4netns.
+  json=$(curl -sf --max-time 30 --unix-socket "$sock" http://d/version) || { log "$1: GET /version failed"; return 0; }
   ver=$(sed -n 's/.*"Version":"\([^"]*\)".*/\1/p' <<<"${json//,/$'\n'}" | head -n1)
   api=$(sed -n 's/.*"ApiVersion":"\([^"]*\)".*/\1/p' <<<"${json//,/$'\n'}" | head -n1)
   printf '%-9s Version %-22s API %-5s unix://%s\n' "$1:" "$ver" "$api" "$sock"
@@ -335,16 +337,37 @@ stop_d26() {
 
 # ---------------------------------------------------------------------------------- podman
 
-# Best effort: Debian 12's podman 4.3 serving the Docker-compatible API.
+# Makes the containers.conf at CONF say `default_ulimits = []`, keeping what else it says; returns 0
+# if it changed the file, 1 if it was right already. Without it every container fails to start
+# here ("error setting rlimit type 7": the default asks for more open files than the hard limit).
+podman_conf() { # podman_conf CONF
+  local f=$1
+  mkdir -p "$(dirname "$f")"
+  grep -qsE '^[[:space:]]*default_ulimits[[:space:]]*=[[:space:]]*\[[[:space:]]*\]' "$f" && return 1
+  grep -qsE '^[[:space:]]*default_ulimits[[:space:]]*=' "$f" &&
+    die "podman: $f sets default_ulimits; make it [] (containers fail here with \"error setting rlimit type 7\" otherwise)"
+  if grep -qs '^\[containers\]' "$f"; then
+    sed -i '/^\[containers\]/a default_ulimits = []' "$f"
+  else
+    printf '\n[containers]\ndefault_ulimits = []\n' >>"$f"
+  fi
+  log "podman: set default_ulimits = [] in $f"
+  return 0
+}
+
+# Debian 12's podman 4.3 serving the Docker-compatible API.
 start_podman() {
   ensure_pkgs podman curl
-  if ping_ok "$PODMAN_SOCK"; then log "podman: already answering on $PODMAN_SOCK"; return 0; fi
-  # Without this every container fails to start here ("error setting rlimit type 7").
-  # It must be in place before the service starts.
-  mkdir -p /etc/containers
-  grep -qs 'default_ulimits *= *\[\]' /etc/containers/containers.conf ||
-    printf '[containers]\ndefault_ulimits = []\n' >/etc/containers/containers.conf
-  stop_pidfile podman   # a leftover service of ours that stopped answering
+  local changed=0
+  podman_conf /etc/containers/containers.conf && changed=1
+  if ping_ok "$PODMAN_SOCK"; then
+    if [ "$changed" = 0 ]; then log "podman: already answering on $PODMAN_SOCK"; return 0; fi
+    # The service reads containers.conf when it starts: one that runs already must restart.
+    pid_alive "$(read_pid "$STATE_DIR/podman.pid")" ||
+      die "podman: a service this script did not start answers on $PODMAN_SOCK with the old containers.conf; stop it"
+    log "podman: restarting the service for the new containers.conf"
+  fi
+  stop_pidfile podman   # ours: one that stopped answering, or one with the old containers.conf
   rm -f "$PODMAN_SOCK"
   log "podman: starting podman system service (log $PODMAN_LOG)"
   launch podman "$PODMAN_LOG" podman system service --time=0 "unix://$PODMAN_SOCK"
