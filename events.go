@@ -95,6 +95,7 @@ func (c *Client) Events(ctx context.Context, opts EventsOptions) iter.Seq2[engin
 	return func(yield func(engine.Event, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
 		s := &eventStream{c: c, opts: opts, ready: make(chan struct{}, 1), recent: make(map[eventKey]struct{}, eventsDedupWindow)}
+		s.onGap, _ = ctx.Value(eventsGapHook{}).(func())
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
@@ -135,6 +136,7 @@ type eventStream struct {
 	c     *Client
 	opts  EventsOptions
 	ready chan struct{} // signalled when items or ended change
+	onGap func()        // a test's hook (eventsGapHook), told when a gap opens
 
 	mu     sync.Mutex
 	items  []eventItem // oldest first
@@ -171,6 +173,7 @@ func (s *eventStream) wake() {
 // push queues ev, or records it in the gap at the queue's end when the
 // queue is full. It never blocks.
 func (s *eventStream) push(ev engine.Event) {
+	opened := false
 	s.mu.Lock()
 	if s.queued < eventsQueueLen && s.bytes+len(ev.Raw) <= eventsQueueBytes {
 		s.items = append(s.items, eventItem{ev: ev})
@@ -182,10 +185,20 @@ func (s *eventStream) push(ev engine.Event) {
 		g.Last = ev.Time
 	} else {
 		s.items = append(s.items, eventItem{gap: &EventsDroppedError{Host: s.c.host, Count: 1, First: ev.Time, Last: ev.Time}})
+		opened = true
 	}
 	s.mu.Unlock()
 	s.wake()
+	if opened && s.onGap != nil {
+		s.onGap()
+	}
 }
+
+// eventsGapHook is the context key of a func that Events calls each time
+// its queue is full and a gap opens, so that a test can wait for that state
+// instead of guessing how long the reader takes (see
+// events_export_test.go). Nothing outside the package's tests sets it.
+type eventsGapHook struct{}
 
 func (s *eventStream) finish(err error) {
 	s.mu.Lock()

@@ -15,6 +15,7 @@ import (
 	"github.com/dockwire/dockwire"
 	"github.com/dockwire/dockwire/engine"
 	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/await"
 	"github.com/dockwire/dockwire/internal/livetest"
 	"github.com/google/go-cmp/cmp"
 )
@@ -310,24 +311,29 @@ func TestFault_F9_SlowEventsConsumer(t *testing.T) {
 // the events that came once the consumer caught up.
 func TestFault_F9_EventsGapThenMore(t *testing.T) {
 	e := enginetest.New(t)
-	written, more := make(chan struct{}), make(chan struct{})
+	more := make(chan struct{})
 	e.Handle("GET", "/events", eventsHandler(func(w http.ResponseWriter, r *http.Request) {
 		for i := 1; i <= 1100; i++ {
 			io.WriteString(w, eventLine(i, "start", 0)+"\n")
 		}
 		w.(http.Flusher).Flush()
-		close(written)
-		<-more
-		io.WriteString(w, eventLine(2000, "die", 0)+"\n")
+		select {
+		case <-more:
+			io.WriteString(w, eventLine(2000, "die", 0)+"\n")
+		case <-r.Context().Done():
+		}
 	}))
 	c := streamClient(t, e.Host())
 	var n, dropped int
 	var last engine.Event
 	var once sync.Once
-	for ev, err := range c.Events(context.Background(), dockwire.EventsOptions{Until: time.Now().Add(time.Hour)}) {
+	// The loop holds on to the first event until the reader has filled the
+	// queue behind it and dropped the rest of the 1100.
+	gapped := make(chan struct{})
+	ctx := dockwire.WithEventsGapHook(testContext(t), sync.OnceFunc(func() { close(gapped) }))
+	for ev, err := range c.Events(ctx, dockwire.EventsOptions{Until: time.Now().Add(time.Hour)}) {
 		if n == 0 {
-			<-written
-			time.Sleep(50 * time.Millisecond) // let the reader fill the queue
+			await.Recv(t, "the events reader to fill its queue and open a gap", gapped)
 		}
 		var gap *dockwire.EventsDroppedError
 		switch {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dockwire/dockwire/internal/await"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -164,9 +165,22 @@ func TestExecStartWithoutUpgrade(t *testing.T) {
 	}
 }
 
+// A detached start answers at once, while the process may still run: a
+// second start is refused as "already running" until it exits, and as
+// "already run" after. The test waits for each state rather than guessing
+// how long the process takes.
 func TestFault_G3_DetachedStartTwice(t *testing.T) {
 	e := New(t)
 	e.AddContainer(Container{Name: "box"})
+	release := make(chan struct{})
+	e.SetExec("", func(ctx context.Context, x *Exec) int {
+		select {
+		case <-release:
+			return 0
+		case <-ctx.Done():
+			return 137
+		}
+	})
 	c := newClient(e)
 	id := createExec(t, e, c, "box", `{"Cmd":["true"]}`)
 	resp, body := do(t, c, "POST", "/v1.55/exec/"+id+"/start", `{"Detach":true}`)
@@ -174,10 +188,16 @@ func TestFault_G3_DetachedStartTwice(t *testing.T) {
 		t.Fatalf("detached start: %d %q", resp.StatusCode, body)
 	}
 	resp, body = do(t, c, "POST", "/v1.55/exec/"+id+"/start", `{"Detach":true}`)
-	if resp.StatusCode != 409 || message(t, body) != "exec command "+id+" has already run" {
-		t.Errorf("second detached start: %d %s", resp.StatusCode, body)
+	if resp.StatusCode != 409 || message(t, body) != "exec command "+id+" is already running" {
+		t.Errorf("second detached start while running: %d %s", resp.StatusCode, body)
 	}
-	if e.Count("POST", "/exec/{id}/start") != 2 {
+	close(release)
+	await.Until(t, "the detached exec to exit", func() bool { return inspectExec(t, c, id)["Running"] == false })
+	resp, body = do(t, c, "POST", "/v1.55/exec/"+id+"/start", `{"Detach":true}`)
+	if resp.StatusCode != 409 || message(t, body) != "exec command "+id+" has already run" {
+		t.Errorf("detached start after the exit: %d %s", resp.StatusCode, body)
+	}
+	if e.Count("POST", "/exec/{id}/start") != 3 {
 		t.Errorf("count %d", e.Count("POST", "/exec/{id}/start"))
 	}
 }
