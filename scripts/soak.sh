@@ -26,8 +26,13 @@ cd "$(dirname "$0")/.."
 mkdir -p "$OUT"
 log() { printf '[soak %(%H:%M:%S)T] %s\n' -1 "$*" | tee -a "$OUT/summary.txt" >&2; }
 
-bash scripts/engines.sh start || { echo "soak: the engines did not start" >&2; exit 1; }
+# Engines that answer already are used as they are; engines.sh start waits for its lock, which
+# another start (of other engines) may hold for minutes.
 eval "$(bash scripts/engines.sh env d20 d28)"
+if [ "${DOCKWIRE_HOSTS:-}" = "${DOCKWIRE_HOSTS/,/}" ]; then
+  bash scripts/engines.sh start d20 d28 || { echo "soak: the engines did not start" >&2; exit 1; }
+  eval "$(bash scripts/engines.sh env d20 d28)"
+fi
 [ -n "${DOCKWIRE_HOSTS:-}" ] || { echo "soak: no engine answers; see scripts/engines.sh status" >&2; exit 1; }
 export DOCKWIRE_LIVE=1 DOCKWIRE_HOSTS
 
