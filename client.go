@@ -72,6 +72,7 @@ type config struct {
 	maxErrorBody    int64
 	maxIdleConns    int
 	maxConns        int
+	sshFlags        []string
 }
 
 // Option configures a Client. Options validate their arguments: New
@@ -116,6 +117,22 @@ func WithDialer(dial func(ctx context.Context) (net.Conn, error)) Option {
 			return fmt.Errorf("docker: %w: nil dialer", ErrInvalidArgument)
 		}
 		c.dial = dial
+		return nil
+	}
+}
+
+// WithSSHFlags adds flags to the ssh command that carries each connection
+// to an ssh:// host, before the host name: WithSSHFlags("-i", keyFile, "-o",
+// "UserKnownHostsFile="+knownHosts). They cannot turn off BatchMode: ssh
+// never prompts under a client. Without an ssh:// host they do nothing.
+func WithSSHFlags(flags ...string) Option {
+	return func(c *config) error {
+		for _, f := range flags {
+			if f == "--" {
+				return fmt.Errorf("docker: %w: ssh flag %q would end ssh's options early", ErrInvalidArgument, f)
+			}
+		}
+		c.sshFlags = append(c.sshFlags, flags...)
 		return nil
 	}
 }
@@ -205,8 +222,11 @@ func WithMaxConns(n int) Option {
 }
 
 // New returns a client for the daemon at host: "unix:///path/to/socket",
-// or "tcp://host:port" (HTTPS when WithTLSConfig is given). It does no I/O:
-// the daemon is first contacted by the first call.
+// "tcp://host:port" (HTTPS when WithTLSConfig is given), or
+// "ssh://[user@]host[:port]", which runs `docker system dial-stdio` on the
+// remote through the ssh client, as the docker CLI does (see WithSSHFlags;
+// TLS settings do not apply to it). It does no I/O: the daemon is first
+// contacted by the first call.
 func New(host string, opts ...Option) (*Client, error) {
 	cfg := config{retryTries: 4, retryMaxWait: 500 * time.Millisecond, maxResponseSize: 64 << 20, maxErrorBody: 1 << 20, maxIdleConns: 16}
 	for _, opt := range opts {
@@ -271,11 +291,18 @@ func dialerFor(host string, cfg *config) (func(ctx context.Context) (net.Conn, e
 			return nil, bad("plain HTTP to a remote daemon hands root on it to anyone on the path; set DOCKER_CERT_PATH and DOCKER_TLS_VERIFY=1 (or WithTLSConfig), or opt in with WithInsecureTCP")
 		}
 	case "ssh":
-		return nil, bad("ssh:// is not supported; forward the socket (ssh -L /tmp/docker.sock:/var/run/docker.sock host) and use unix:///tmp/docker.sock")
+		t, err := parseSSHHost(rest)
+		if err != nil {
+			return nil, bad(err.Error())
+		}
+		if cfg.dial != nil {
+			return cfg.dial, nil
+		}
+		return sshDialer(t, cfg.sshFlags, cfg.timeout), nil
 	case "npipe":
 		return nil, bad("npipe:// is Windows-only and not supported")
 	default:
-		return nil, bad("unknown scheme " + scheme + "; want unix or tcp")
+		return nil, bad("unknown scheme " + scheme + "; want unix, tcp or ssh")
 	}
 	if cfg.dial != nil {
 		return cfg.dial, nil

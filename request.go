@@ -278,7 +278,10 @@ func (c *Client) transportError(ctx context.Context, r *call, err error) error {
 func connectHint(host string, err error) string {
 	var pe *protocolError
 	var te *tlsError
+	var se *SSHError
 	switch {
+	case errors.As(err, &se):
+		return se.hint()
 	case errors.Is(err, os.ErrNotExist):
 		return "no socket there: is the daemon running? Start dockerd, or point DOCKER_HOST at the right socket"
 	case errors.Is(err, os.ErrPermission):
