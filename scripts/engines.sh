@@ -196,7 +196,8 @@ debian_mirror() {
 # ---------------------------------------------------------------------------------- d20
 
 start_d20() {
-  ensure_pkgs docker.io busybox-static curl iproute2
+  # openssh-*: the ssh:// live tests start an sshd of their own on loopback.
+  ensure_pkgs docker.io busybox-static curl iproute2 openssh-server openssh-client
   if ping_ok "$D20_SOCK"; then log "d20: already answering on $D20_SOCK"; return 0; fi
   local pid
   pid=$(read_pid /var/run/docker.pid)
