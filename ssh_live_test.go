@@ -248,6 +248,27 @@ func TestSSHLive(t *testing.T) {
 			}
 		})
 
+		t.Run("through a docker context", func(t *testing.T) {
+			dir := t.TempDir()
+			writeContext(t, dir, "over-ssh", s.host())
+			t.Setenv("DOCKER_CONFIG", dir)
+			t.Setenv("DOCKER_CONTEXT", "over-ssh")
+			for _, k := range []string{"DOCKER_HOST", "DOCKER_CERT_PATH", "DOCKER_TLS_VERIFY", "DOCKER_API_VERSION"} {
+				t.Setenv(k, "")
+			}
+			cc, err := dockwire.FromEnv(dockwire.WithSSHFlags(s.flags(s.knownHosts)...))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cc.Close()
+			if cc.Host() != s.host() {
+				t.Fatalf("FromEnv chose %s; want the context's %s", cc.Host(), s.host())
+			}
+			if _, err := cc.ContainerInspect(ctx, id); err != nil {
+				t.Fatalf("inspect through the ssh context: %v", err)
+			}
+		})
+
 		t.Run("connections are pooled", func(t *testing.T) {
 			for range 5 {
 				if _, err := c.ContainerInspect(ctx, id); err != nil {
