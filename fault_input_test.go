@@ -66,7 +66,7 @@ func TestFault_J4_FilterValuesRoundTrip(t *testing.T) {
 }
 
 func TestFault_K1_BadHosts(t *testing.T) {
-	for _, host := range []string{"", "foobar", "foo://bar", "tcp://h:2376/path", "unix://rel/path", "npipe:////./pipe/docker_engine", "ssh://user@host", "tcp://user:pw@h:2376", "tcp://"} {
+	for _, host := range []string{"", "foobar", "foo://bar", "tcp://h:2376/path", "unix://rel/path", "npipe:////./pipe/docker_engine", "ssh://user:pw@host", "ssh://host/path", "tcp://user:pw@h:2376", "tcp://"} {
 		_, err := dockwire.New(host)
 		if !errors.Is(err, dockwire.ErrInvalidHost) {
 			t.Errorf("New(%q): err = %v; want ErrInvalidHost", host, err)

@@ -116,7 +116,7 @@ func TestMissingDaemon(t *testing.T) {
 }
 
 func TestBadHost(t *testing.T) {
-	for _, host := range []string{"foo", "ftp://x", "unix://relative.sock", "ssh://me@there"} {
+	for _, host := range []string{"foo", "ftp://x", "unix://relative.sock", "ssh://me@there/path"} {
 		r := demo(t, "", "--host", host, "ps")
 		line := r.oneLineErr(t)
 		if r.code != 1 || !strings.Contains(line, "invalid docker host") || !strings.Contains(line, host) {
