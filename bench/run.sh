@@ -155,8 +155,13 @@ done
 
 if want 1; then
 	log "section 1: weight ($REPS cold builds per program)"
-	# Downloads first: the measured builds run with GOPROXY=off.
-	for d in weight/*/; do (cd "$d" && go mod download); done
+	# Downloads first: the measured commands run with GOPROXY=off, so fetch
+	# everything they read. go mod download alone is not enough: it fetches
+	# the modules the build needs, while go list -m all also reads the
+	# go.mod files of the rest of the module graph.
+	for d in weight/*/; do
+		(cd "$d" && go mod download && go list -m all >/dev/null && go list -deps . >/dev/null)
+	done
 	"$DWBENCH" weight -dir weight -reps "$REPS" >"$OUT/weight.json"
 fi
 
