@@ -61,6 +61,13 @@ var (
 	// ErrResponseTooLarge means a JSON body exceeded the client's limit
 	// (see WithMaxResponseSize).
 	ErrResponseTooLarge = errors.New("response too large")
+
+	// ErrOutputTooLarge means a command's output exceeded what ExecCapture
+	// keeps (see ExecOptions.MaxOutput).
+	ErrOutputTooLarge = errors.New("command output too large")
+
+	// ErrExecNotStarted is matched by every *ExecStartError.
+	ErrExecNotStarted = errors.New("exec command could not start")
 )
 
 // Resource kinds carried by APIError.Kind.
@@ -193,6 +200,45 @@ func (e *CommandError) Error() string {
 	}
 	return s
 }
+
+// ExecStartError means the daemon created an exec instance but the runtime
+// could not start its command: the executable does not exist or cannot be
+// run, the working directory does not exist, or (Docker 20.10) the user is
+// unknown. The command never ran, so it has no exit code and no output of
+// its own.
+//
+// The daemon reports such a failure only in-band: the exec's output is the
+// runtime's message ("OCI runtime exec failed: …") followed by "\r\n", and
+// ExecInspect shows the instance ended with an exit code (126, or 127 on
+// Docker 23 and later for a missing executable or directory) and no process
+// (Pid 0). A command that ran has a process ID, even when it exits with 126
+// or 127 itself (sh -c 'exit 127'); that is how the two are told apart, not
+// by the message's text.
+type ExecStartError struct {
+	Host      string   // the daemon's address
+	Container string   // container ID or name
+	ExecID    string   // the exec instance
+	Cmd       []string // the command that could not start
+	// ExitCode is the code the daemon recorded for the instance (126 or
+	// 127), which a shell would report for the same failure.
+	ExitCode int
+	// Message is the runtime's explanation, cleaned of control characters
+	// and capped; empty when it went to a stream the caller read itself
+	// (ExecStart, then ExecWait).
+	Message string
+}
+
+func (e *ExecStartError) Error() string {
+	msg := strings.TrimSpace(cleanText(e.Message, maxMessageLen))
+	if msg == "" {
+		msg = "the daemon sent its reason as the exec's output"
+	}
+	return fmt.Sprintf("docker: command %q could not start in container %q on %s (exit code %d, no process): %s; check that the program exists in the container (or on its PATH) and is executable, and that the working directory and user exist",
+		strings.Join(e.Cmd, " "), e.Container, e.Host, e.ExitCode, msg)
+}
+
+// Is reports that every ExecStartError means ErrExecNotStarted.
+func (e *ExecStartError) Is(target error) bool { return target == ErrExecNotStarted }
 
 // VersionError means the client and daemon do not share an API version the
 // call can use.

@@ -1,12 +1,14 @@
 package dockwire
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 	"unicode/utf8"
@@ -71,7 +73,10 @@ type ExecResult struct {
 
 // Exec runs a command in a running container, copies its output to
 // opts.Stdout and opts.Stderr as it arrives, and returns its exit code. A
-// non-zero exit code is not an error. It creates an exec instance, starts
+// non-zero exit code is not an error; a command the runtime could not
+// start (a missing executable, a missing working directory) is an
+// *ExecStartError matching ErrExecNotStarted, and the runtime's message is
+// in the error, not in opts.Stdout. It creates an exec instance, starts
 // it, and once the output ends polls ExecInspect (from 5ms, doubling up to
 // 200ms) until the daemon reports the exit code, which it records a moment
 // after the output ends.
@@ -96,7 +101,7 @@ type ExecResult struct {
 // and TLS can; a custom dialer's connection may not, which fails the call
 // with an error matching errors.ErrUnsupported.
 func (c *Client) Exec(ctx context.Context, container string, opts ExecOptions) (int, error) {
-	return c.exec(ctx, container, &opts, opts.Stdout, opts.Stderr)
+	return c.exec(ctx, container, &opts, opts.Stdout, opts.Stderr, true)
 }
 
 // ExecCapture runs a command like Exec and returns its exit code and
@@ -106,8 +111,15 @@ func (c *Client) Exec(ctx context.Context, container string, opts ExecOptions) (
 func (c *Client) ExecCapture(ctx context.Context, container string, opts ExecOptions) (ExecResult, error) {
 	stdout := &cappedBuffer{max: c.cfg.maxResponseSize}
 	stderr := &cappedBuffer{max: c.cfg.maxResponseSize}
-	code, err := c.exec(ctx, container, &opts, stdout, stderr)
-	return ExecResult{ExitCode: code, Stdout: string(stdout.b), Stderr: string(stderr.b)}, err
+	code, err := c.exec(ctx, container, &opts, stdout, stderr, false)
+	res := ExecResult{ExitCode: code, Stdout: string(stdout.b), Stderr: string(stderr.b)}
+	if serr, ok := err.(*ExecStartError); ok {
+		// A command that never started wrote nothing: what arrived is the
+		// runtime's message (on stdout from Docker, stderr from Podman).
+		serr.Message = cleanText(strings.TrimSpace(res.Stdout+res.Stderr), maxMessageLen)
+		res.Stdout, res.Stderr = "", ""
+	}
+	return res, err
 }
 
 // ExecMust runs a command like ExecCapture and requires it to succeed: a
@@ -125,10 +137,19 @@ func (c *Client) ExecMust(ctx context.Context, container string, opts ExecOption
 	return res, err
 }
 
-func (c *Client) exec(ctx context.Context, container string, opts *ExecOptions, stdout, stderr io.Writer) (int, error) {
+// exec runs opts.Cmd and copies its output to stdout and stderr. A command
+// that could not start is an *ExecStartError; with hold, the runtime's
+// message is held back from stdout and put in the error (see startCheck),
+// without, the caller finds it in what it captured.
+func (c *Client) exec(ctx context.Context, container string, opts *ExecOptions, stdout, stderr io.Writer, hold bool) (int, error) {
 	id, err := c.ExecCreate(ctx, container, opts.config())
 	if err != nil {
 		return -1, err
+	}
+	var check *startCheck
+	if hold {
+		check = &startCheck{c: c, ctx: ctx, id: id}
+		stdout, stderr = &startCheckWriter{check, stdout}, &startCheckWriter{check, stderr}
 	}
 	s, err := c.execStart(ctx, id, opts.Tty, opts.Stdin != nil, opts.ConsoleSize)
 	if err != nil {
@@ -158,10 +179,18 @@ func (c *Client) exec(ctx context.Context, container string, opts *ExecOptions, 
 	// Closing also ends a stdin copy blocked writing to a command that
 	// stopped reading.
 	s.Close()
-	code, err := c.ExecWait(ctx, id)
+	info, err := c.execWait(ctx, id)
 	if err != nil {
 		return -1, err
 	}
+	if neverStarted(info) {
+		serr := &ExecStartError{Host: c.host, Container: container, ExecID: id, Cmd: slices.Clone(opts.Cmd), ExitCode: *info.ExitCode}
+		if check != nil {
+			serr.Message = check.message
+		}
+		return -1, serr
+	}
+	code := *info.ExitCode
 	select {
 	case err := <-stdinErr:
 		if err != nil {
@@ -170,6 +199,51 @@ func (c *Client) exec(ctx context.Context, container string, opts *ExecOptions, 
 	default:
 	}
 	return code, nil
+}
+
+// startCheck tells the runtime's report that a command could not start
+// from the command's output, before that report reaches the caller's
+// writers. Docker writes the report as the only output, one write of the
+// message and "\r\n", after it has recorded the instance as ended with no
+// process. So a first write of that shape, and only that, costs an
+// ExecInspect: if the instance has no process, the write is the report and
+// is kept for the error; otherwise it is output like any other.
+type startCheck struct {
+	c       *Client
+	ctx     context.Context
+	id      string
+	done    bool   // the first write has been seen
+	message string // the runtime's report, when the command never started
+}
+
+// startCheckWriter is one stream's writer behind a startCheck; a nil w
+// discards.
+type startCheckWriter struct {
+	check *startCheck
+	w     io.Writer
+}
+
+func (w *startCheckWriter) Write(p []byte) (int, error) {
+	if k := w.check; !k.done {
+		k.done = true
+		if len(p) <= maxMessageLen && bytes.HasSuffix(p, []byte("\r\n")) {
+			if info, err := k.c.ExecInspect(k.ctx, k.id); err == nil && neverStarted(info) {
+				k.message = cleanText(strings.TrimSpace(string(p)), maxMessageLen)
+				return len(p), nil
+			}
+		}
+	}
+	if w.w == nil {
+		return len(p), nil
+	}
+	return w.w.Write(p)
+}
+
+// neverStarted reports an exec instance that ended without a process: the
+// runtime could not start its command. Only a daemon that reports Pid is
+// believed.
+func neverStarted(info engine.ExecInspectResponse) bool {
+	return !info.Running && info.ExitCode != nil && info.Pid == 0 && info.Get("Pid").Exists()
 }
 
 // feedStdin copies stdin to the command, reports stdin's own read error
@@ -323,7 +397,9 @@ type execStartBody struct {
 
 // ExecStart starts an exec instance and returns its connection: the
 // command's output, and its stdin when the instance was created with
-// AttachStdin. When the output ends, ExecWait gets the exit code. Closing
+// AttachStdin. When the output ends, ExecWait gets the exit code. If the
+// runtime cannot start the command, the output is its message (see
+// ExecStartError) and ExecWait returns an *ExecStartError. Closing
 // the stream, or ctx ending, closes the connection but does not stop the
 // command (see Exec).
 //
@@ -412,18 +488,32 @@ func (c *Client) ExecInspect(ctx context.Context, execID string) (engine.ExecIns
 
 // ExecWait polls ExecInspect, from every 5ms up to every 200ms, until the
 // command has ended and its exit code is known, and returns that code. It
-// waits for as long as ctx allows, also for an instance never started. On
-// error the code is -1.
+// waits for as long as ctx allows, also for an instance never started. A
+// command the runtime could not start is an *ExecStartError (its reason
+// was the exec's output). On error the code is -1.
 func (c *Client) ExecWait(ctx context.Context, execID string) (int, error) {
+	info, err := c.execWait(ctx, execID)
+	if err != nil {
+		return -1, err
+	}
+	if neverStarted(info) {
+		cmd := append([]string{info.ProcessConfig.Entrypoint}, info.ProcessConfig.Arguments...)
+		return -1, &ExecStartError{Host: c.host, Container: info.ContainerID, ExecID: execID, Cmd: cmd, ExitCode: *info.ExitCode}
+	}
+	return *info.ExitCode, nil
+}
+
+// execWait is ExecWait returning the last inspection, whose ExitCode is set.
+func (c *Client) execWait(ctx context.Context, execID string) (engine.ExecInspectResponse, error) {
 	delay := 5 * time.Millisecond
 	var timer *time.Timer
 	for {
 		info, err := c.ExecInspect(ctx, execID)
 		if err != nil {
-			return -1, err
+			return info, err
 		}
 		if !info.Running && info.ExitCode != nil {
-			return *info.ExitCode, nil
+			return info, nil
 		}
 		if timer == nil {
 			timer = time.NewTimer(delay)
@@ -433,7 +523,7 @@ func (c *Client) ExecWait(ctx context.Context, execID string) (int, error) {
 		}
 		select {
 		case <-ctx.Done():
-			return -1, ctx.Err()
+			return engine.ExecInspectResponse{}, ctx.Err()
 		case <-timer.C:
 		}
 		delay = min(2*delay, 200*time.Millisecond)

@@ -48,11 +48,44 @@ func TestLiveExec(t *testing.T) {
 					t.Errorf("%q: %d, %v; want %d", tt.cmd, code, err, tt.want)
 				}
 			}
-			// A missing executable fails in the daemon, which reports it as
-			// output and a non-zero code.
-			res, err := c.ExecCapture(ctx, box, dockwire.ExecOptions{Cmd: []string{"/no/such/program"}})
-			if err != nil || res.ExitCode == 0 {
-				t.Errorf("missing program: %+v, %v", res, err)
+		})
+		t.Run("commands that cannot start", func(t *testing.T) {
+			// The daemon reports these as output and exit code 126 or 127;
+			// dockwire tells them from a command that exits so by the
+			// instance having no process.
+			for _, opts := range []dockwire.ExecOptions{
+				{Cmd: []string{"/no/such/program"}},
+				{Cmd: []string{"no-such-program", "arg"}},
+				{Cmd: []string{"no-such-program"}, Tty: true},
+				{Cmd: []string{"true"}, WorkingDir: "/no/such/dir"},
+			} {
+				var out bytes.Buffer
+				opts.Stdout, opts.Stderr = &out, &out
+				code, err := c.Exec(ctx, box, opts)
+				var se *dockwire.ExecStartError
+				if !errors.As(err, &se) || code != -1 || out.Len() != 0 || !slices.Equal(se.Cmd, opts.Cmd) ||
+					(se.ExitCode != 126 && se.ExitCode != 127) || !strings.Contains(se.Message, "OCI runtime exec failed") {
+					t.Errorf("Exec %q in %q: %d, %v (%+v), output %q; want an *ExecStartError with the runtime's message", opts.Cmd, opts.WorkingDir, code, err, se, out.String())
+				}
+				res, err := c.ExecCapture(ctx, box, opts)
+				if !errors.As(err, &se) || res != (dockwire.ExecResult{ExitCode: -1}) || !strings.Contains(se.Message, "OCI runtime exec failed") {
+					t.Errorf("ExecCapture %q in %q: %+v, %v; want an *ExecStartError", opts.Cmd, opts.WorkingDir, res, err)
+				}
+			}
+			// Commands that ran and exit 126 or 127 themselves, some
+			// printing what the daemon would.
+			for _, tt := range []struct {
+				cmd  string
+				want dockwire.ExecResult
+			}{
+				{"exit 127", dockwire.ExecResult{ExitCode: 127}},
+				{"printf 'OCI runtime exec failed: fake\\r\\n'; exit 126", dockwire.ExecResult{ExitCode: 126, Stdout: "OCI runtime exec failed: fake\r\n"}},
+				{"/no/such/program", dockwire.ExecResult{ExitCode: 127, Stderr: "sh: /no/such/program: not found\n"}},
+			} {
+				res, err := c.ExecCapture(ctx, box, dockwire.ExecOptions{Cmd: []string{"sh", "-c", tt.cmd}})
+				if err != nil || res != tt.want {
+					t.Errorf("sh -c %q: %+v, %v; want %+v", tt.cmd, res, err, tt.want)
+				}
 			}
 		})
 		t.Run("many quick execs never read null as 0", func(t *testing.T) {

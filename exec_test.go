@@ -673,3 +673,76 @@ func TestFault_E7_CloseWriteUnsupported(t *testing.T) {
 		t.Errorf("Exec without stdin: %d, %v", code, err)
 	}
 }
+
+// A command the runtime cannot start is an *ExecStartError carrying the
+// runtime's message, never output and an exit code; a command that runs
+// and exits 126 or 127 itself, even printing "\r\n", is not.
+func TestFault_G10_ExecCannotStart(t *testing.T) {
+	const msg = `OCI runtime exec failed: exec failed: unable to start container process: exec: "nope": executable file not found in $PATH: unknown`
+	e := enginetest.New(t)
+	e.AddContainer(enginetest.Container{Name: "box"})
+	e.SetExec("", enginetest.ExecCannotStart(msg, 127))
+	c := engineClient(t, e)
+	ctx := testContext(t)
+	check := func(what string, err error) {
+		t.Helper()
+		var se *dockwire.ExecStartError
+		if !errors.As(err, &se) || !errors.Is(err, dockwire.ErrExecNotStarted) {
+			t.Fatalf("%s: %v; want an *ExecStartError", what, err)
+		}
+		if se.Container != "box" && (what != "ExecWait" || se.Container == "") || se.ExitCode != 127 || se.ExecID == "" || !cmp.Equal(se.Cmd, []string{"nope", "x"}) {
+			t.Errorf("%s: %+v", what, se)
+		}
+		if what != "ExecWait" && (se.Message != msg || !strings.Contains(err.Error(), msg)) {
+			t.Errorf("%s: message %q in %q; want the runtime's", what, se.Message, err)
+		}
+	}
+	for _, tty := range []bool{false, true} {
+		var out, errOut bytes.Buffer
+		code, err := c.Exec(ctx, "box", dockwire.ExecOptions{Cmd: []string{"nope", "x"}, Tty: tty, Stdout: &out, Stderr: &errOut})
+		check("Exec", err)
+		if code != -1 || out.Len()+errOut.Len() != 0 {
+			t.Errorf("Exec with Tty %v: code %d, output %q %q; want -1 and the message only in the error", tty, code, out.String(), errOut.String())
+		}
+	}
+	res, err := c.ExecCapture(ctx, "box", dockwire.ExecOptions{Cmd: []string{"nope", "x"}})
+	check("ExecCapture", err)
+	if res != (dockwire.ExecResult{ExitCode: -1}) {
+		t.Errorf("ExecCapture result %+v; want no output and code -1", res)
+	}
+	_, err = c.ExecMust(ctx, "box", dockwire.ExecOptions{Cmd: []string{"nope", "x"}})
+	check("ExecMust", err)
+
+	id, err := c.ExecCreate(ctx, "box", dockwire.ExecConfig{Cmd: []string{"nope", "x"}, AttachStdout: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.ExecStart(ctx, id, dockwire.ExecStartOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw bytes.Buffer
+	if _, err := s.CopyTo(&raw, io.Discard); err != nil || raw.String() != msg+"\r\n" {
+		t.Errorf("ExecStart output %q, %v; want the runtime's message as the daemon sends it", raw.String(), err)
+	}
+	s.Close()
+	code, err := c.ExecWait(ctx, id)
+	check("ExecWait", err)
+	if code != -1 {
+		t.Errorf("ExecWait: %d", code)
+	}
+
+	// The same shape from a command that ran is its output.
+	for _, code := range []int{126, 127} {
+		e.SetExec("", enginetest.ExecOutput(msg+"\r\n", "", code))
+		var out bytes.Buffer
+		got, err := c.Exec(ctx, "box", dockwire.ExecOptions{Cmd: []string{"sh", "-c", "exit"}, Stdout: &out})
+		if err != nil || got != code || out.String() != msg+"\r\n" {
+			t.Errorf("a command that ran and exited %d: %d, %v, output %q", code, got, err, out.String())
+		}
+		res, err := c.ExecCapture(ctx, "box", dockwire.ExecOptions{Cmd: []string{"sh", "-c", "exit"}})
+		if err != nil || res != (dockwire.ExecResult{ExitCode: code, Stdout: msg + "\r\n"}) {
+			t.Errorf("ExecCapture of a command that ran and exited %d: %+v, %v", code, res, err)
+		}
+	}
+}

@@ -27,6 +27,8 @@ type Exec struct {
 	// both as raw bytes with a TTY. Each Write is one frame. They discard
 	// what the client did not attach, and fail once the client is gone.
 	Stdout, Stderr io.Writer
+
+	noProcess func(exitCode int) // see ExecCannotStart
 }
 
 // ExecFunc plays the process of an exec and returns its exit code. ctx ends
@@ -66,6 +68,20 @@ func ExecOutput(stdout, stderr string, exitCode int) ExecFunc {
 		if stderr != "" {
 			io.WriteString(x.Stderr, stderr)
 		}
+		return exitCode
+	}
+}
+
+// ExecCannotStart returns an ExecFunc that plays a command the runtime
+// cannot start (a missing executable, a missing working directory), as
+// Docker 20.10 to 28 do: the instance ends at once with exitCode (126 on
+// Docker 20.10; 127 for a missing file on later versions) and no process
+// (Pid 0 in its inspection), then message and "\r\n" arrive as its
+// output, on stdout.
+func ExecCannotStart(message string, exitCode int) ExecFunc {
+	return func(_ context.Context, x *Exec) int {
+		x.noProcess(exitCode)
+		io.WriteString(x.Stdout, message+"\r\n")
 		return exitCode
 	}
 }
@@ -318,6 +334,11 @@ func (e *Engine) newExec(x *execInstance, stdin io.Reader, stdout, stderr io.Wri
 		Stdin:       stdin,
 		Stdout:      stdout,
 		Stderr:      stderr,
+		noProcess: func(code int) {
+			e.mu.Lock()
+			x.pid, x.running, x.exitCode = 0, false, &code
+			e.mu.Unlock()
+		},
 	}
 }
 

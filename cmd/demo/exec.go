@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 
 	"github.com/dockwire/dockwire"
@@ -37,6 +38,12 @@ var execCmd = &command{
 				opts.Stdin = c.stdin
 			}
 			code, err := c.client.Exec(c.ctx, args[0], opts)
+			var notStarted *dockwire.ExecStartError
+			if errors.As(err, &notStarted) {
+				// Like docker exec: the runtime's 126 or 127, as a shell
+				// gives for a command it cannot run.
+				return &codedError{err: err, code: notStarted.ExitCode}
+			}
 			if err != nil {
 				return err
 			}

@@ -292,6 +292,18 @@ func TestExec(t *testing.T) {
 	}
 }
 
+// A command that cannot start ends the demo with the daemon's code, as
+// docker exec does, and its message on stderr, not stdout.
+func TestExecCannotStart(t *testing.T) {
+	e := enginetest.New(t)
+	e.AddContainer(enginetest.Container{Name: "web"})
+	e.SetExec("web", enginetest.ExecCannotStart("OCI runtime exec failed: nope not found", 127))
+	r := demo(t, "", "--host", e.Host(), "exec", "web", "nope")
+	if r.code != 127 || r.stdout != "" || !strings.Contains(r.stderr, "OCI runtime exec failed: nope not found") {
+		t.Errorf("exec: exit %d, stdout %q, stderr %q; want 127 and the message on stderr", r.code, r.stdout, r.stderr)
+	}
+}
+
 func TestExecStdin(t *testing.T) {
 	e := enginetest.New(t)
 	e.AddContainer(enginetest.Container{Name: "web"})
