@@ -54,6 +54,7 @@ type Client struct {
 	pool      *connPool // nil when WithTransport replaced it
 	retry     *retryablehttp.Client
 	cfg       config
+	endpoint  Endpoint
 
 	version     atomic.Pointer[string] // negotiated or pinned API version
 	negotiating chan struct{}          // holds a token while a negotiation runs
@@ -234,7 +235,7 @@ func New(host string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	c := &Client{host: host, cfg: cfg, negotiating: make(chan struct{}, 1)}
+	c := &Client{host: host, cfg: cfg, endpoint: Endpoint{Host: host, Source: "New"}, negotiating: make(chan struct{}, 1)}
 	if cfg.apiVersion != "" {
 		c.version.Store(&cfg.apiVersion)
 	}

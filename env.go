@@ -12,7 +12,13 @@ import (
 //
 //   - DOCKER_HOST: the daemon address; without it, the docker CLI context
 //     that DOCKER_CONTEXT or currentContext in ~/.docker/config.json
-//     names (its endpoint and TLS material), else DefaultHost;
+//     names (its endpoint and TLS material); without one, the first of
+//     these sockets that answers a ping: DefaultHost, rootless Docker's
+//     $XDG_RUNTIME_DIR/docker.sock, rootless Podman's
+//     $XDG_RUNTIME_DIR/podman/podman.sock, and /run/podman/podman.sock
+//     (each probe is one HEAD /_ping of at most two seconds; when none
+//     answers, DefaultHost, and the first call's error lists what was
+//     tried); Client.Endpoint says which was chosen and why;
 //   - DOCKER_API_VERSION: pins the API version instead of negotiating;
 //   - DOCKER_CERT_PATH: a directory with ca.pem, cert.pem and key.pem;
 //   - DOCKER_TLS_VERIFY: any non-empty value turns TLS on, with the
@@ -25,14 +31,22 @@ import (
 func FromEnv(opts ...Option) (*Client, error) {
 	var envOpts []Option
 	host := os.Getenv("DOCKER_HOST")
+	ep := Endpoint{Host: host, Source: "DOCKER_HOST"}
 	if host == "" {
 		cliCtx, err := currentContext()
 		if err != nil {
 			return nil, err
 		}
-		host = DefaultHost
-		if cliCtx != nil {
+		if cliCtx == nil {
+			if replacesTransport(opts) {
+				ep = Endpoint{Host: DefaultHost, Source: "the default socket"}
+			} else {
+				ep = discover(discoverySockets())
+			}
+			host = ep.Host
+		} else {
 			host = cliCtx.host
+			ep = Endpoint{Host: host, Source: fmt.Sprintf("docker context %q", cliCtx.name)}
 			if cliCtx.tlsDir != "" {
 				cfg, err := tlsFromDir(cliCtx.tlsDir)
 				if err != nil {
@@ -61,7 +75,24 @@ func FromEnv(opts ...Option) (*Client, error) {
 		}
 		envOpts = append(envOpts, WithTLSConfig(cfg))
 	}
-	return New(host, append(envOpts, opts...)...)
+	c, err := New(host, append(envOpts, opts...)...)
+	if err != nil {
+		return nil, err
+	}
+	c.endpoint = ep
+	return c, nil
+}
+
+// replacesTransport reports whether opts give a dialer or transport of
+// their own: then there is nothing for discovery to probe.
+func replacesTransport(opts []Option) bool {
+	var cfg config
+	for _, opt := range opts {
+		if opt(&cfg) != nil {
+			return false // New reports it
+		}
+	}
+	return cfg.dial != nil || cfg.transport != nil
 }
 
 // tlsFromDir loads ca.pem (to verify the daemon) and, if present, the

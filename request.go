@@ -272,7 +272,11 @@ func (c *Client) transportError(ctx context.Context, r *call, err error) error {
 		return &ConnectError{Host: c.host, Err: fmt.Errorf("%w during %s: %v", ErrConnectionLost, r.endpoint(), err),
 			Hint: "the daemon may have acted on the request; check its state before trying again"}
 	}
-	return &ConnectError{Host: c.host, Err: err, Hint: connectHint(c.host, err)}
+	hint := connectHint(c.host, err)
+	if tried := c.endpoint.triedHint(); tried != "" {
+		hint = tried
+	}
+	return &ConnectError{Host: c.host, Err: err, Hint: hint}
 }
 
 func connectHint(host string, err error) string {

@@ -37,7 +37,11 @@ func ping(c *cli, args []string) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(c.stdout, 0, 8, 1, ' ', 0)
-	fmt.Fprintf(tw, "Host:\t%s\n", c.client.Host())
+	ep := c.client.Endpoint()
+	if ep.Source == "New" {
+		ep.Source = "--host"
+	}
+	fmt.Fprintf(tw, "Host:\t%s\n", ep)
 	fmt.Fprintf(tw, "API version:\t%s (daemon supports %s to %s)\n", api, v.MinAPIVersion, ping.APIVersion)
 	fmt.Fprintf(tw, "Engine:\t%s\n", v.Version)
 	fmt.Fprintf(tw, "OS/Arch:\t%s/%s\n", ping.OSType, v.Arch)
