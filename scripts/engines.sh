@@ -14,7 +14,16 @@
 #                                                             unix:///tmp/d26/docker.sock
 #   podman    Podman 4.3's Docker-compatible API (Debian 12's podman, default_ulimits = [] in
 #             /etc/containers/containers.conf)               unix:///tmp/podman.sock
+#   podman5   Podman 5.4 from Debian 13 in a debootstrap root /tmp/p5root (made once: minutes;
+#             best effort in `start all`)                     unix:///tmp/p5sock/podman.sock
 # Services (`env` prints their own variables):
+#   tls       Docker 28.5 (d28's build) with --tlsverify on tcp://127.0.0.1:2376 (own socket
+#             /tmp/d28tls/docker.sock, bridge d28tlsbr0); certificates made here by openssl in
+#             /tmp/d28tls/certs: client/ (DOCKER_CERT_PATH-style ca.pem cert.pem key.pem), wrong/ (the
+#             same from another CA, for negative tests), server/, ca/, wrong-ca/.
+#             DOCKWIRE_TLS_HOST=tcp://127.0.0.1:2376 DOCKWIRE_TLS_CERT_PATH=/tmp/d28tls/certs/client
+#             DOCKWIRE_TLS_WRONG_CERT_PATH=/tmp/d28tls/certs/wrong
+#             DOCKWIRE_TLS_SOCK=unix:///tmp/d28tls/docker.sock
 #   registry  Debian 12's docker-registry (distribution 2.8) with htpasswd auth, data in /tmp/reg;
 #             both Docker engines use it as an insecure registry without any daemon flag.
 #             DOCKWIRE_REGISTRY=127.0.0.1:5000 DOCKWIRE_REGISTRY_USER=dockwire
@@ -28,6 +37,7 @@
 #
 # Idempotent: an engine whose socket already answers /_ping is left alone; packages are installed
 # only when missing; the unpacked d28 root and its .debs are cached, so re-runs download nothing.
+# Concurrent runs wait for each other per name (one lock per engine or service, /run/dockwire-engines).
 # Needs root, Debian 12, and Debian's mirror. Log lines go to stderr; `env` alone writes stdout.
 set -euo pipefail
 
@@ -53,6 +63,23 @@ D26_SUITE=trixie
 PODMAN_SOCK=/tmp/podman.sock
 PODMAN_LOG=/tmp/podman.log
 
+P5_SUITE=trixie
+P5_ROOT=/tmp/p5root                # the Debian 13 root, kept between runs
+P5_SOCKDIR=/tmp/p5sock             # bind-mounted at the same path inside the root
+P5_SOCK=$P5_SOCKDIR/podman.sock
+P5_LOG=/tmp/p5.log
+P5_BOOTSTRAP_LOG=/tmp/p5-debootstrap.log
+P5_BRIDGE=p5podman0                # Podman 5's default network; Podman 4.3 has podman0, 10.88.0.0/16
+P5_SUBNET=10.89.0.0/24
+P5_GATEWAY=10.89.0.1
+
+# Docker 28.5 with --tlsverify on 127.0.0.1:TLS_PORT (and its own Unix socket, for setup).
+TLS_DIR=/tmp/d28tls
+TLS_SOCK=$TLS_DIR/docker.sock
+TLS_PORT=2376
+TLS_BRIDGE=d28tlsbr0
+TLS_BRIDGE_CIDR=172.31.253.1/24
+
 # A registry with authentication, for pull/push/login tests. The password is a fixed test value.
 REG_DIR=/tmp/reg
 REG_ADDR=127.0.0.1:5000
@@ -71,9 +98,9 @@ SWARM_DIR=/tmp/d28w
 SWARM_SOCK=$SWARM_DIR/docker.sock
 SWARM_LOG=$SWARM_DIR/log
 
-ENGINES_API="d20 d28 d26 podman"        # Docker API engines on Unix sockets: `env` lists them in DOCKWIRE_HOSTS
+ENGINES_API="d20 d28 d26 podman podman5"        # Docker API engines on Unix sockets: `env` lists them in DOCKWIRE_HOSTS
 SERVICES="registry swarm"                 # the rest: `env` prints their own variables
-ALL_ENGINES="d20 d28 registry swarm d26 podman"  # `start all`, in this order
+ALL_ENGINES="d20 d28 registry swarm d26 podman tls podman5"  # `start all`, in this order
 BEST_EFFORT="podman5"               # failing to start these is not fatal when several are started
 APT_LOG=/tmp/engines-apt.log
 
@@ -85,7 +112,7 @@ die() { log "ERROR: $*"; exit 1; }
 sock_of() {
   case $1 in
     d20) echo "$D20_SOCK" ;; d28) echo "$D28_SOCK" ;; d26) echo "$D26_SOCK" ;;
-    podman) echo "$PODMAN_SOCK" ;;
+    podman) echo "$PODMAN_SOCK" ;; podman5) echo "$P5_SOCK" ;; tls) echo "$TLS_SOCK" ;;
   esac
 }
 
@@ -111,6 +138,7 @@ status_d20() { status_engine d20; }
 status_d28() { status_engine d28; }
 status_d26() { status_engine d26; }
 status_podman() { status_engine podman; }
+status_podman5() { status_engine podman5; }
 
 pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 read_pid() { [ -s "$1" ] && cat "$1" || true; }
@@ -138,11 +166,14 @@ wait_ping() { # wait_ping NAME SOCKET PID LOG
 }
 
 # Starts "$@" detached (own session, stdin closed), logging to LOG; records its pid.
-# setsid execs in place (a background job is no process-group leader), so $! is the daemon.
+# The subshell execs setsid, which execs in place (a background job is no process-group leader),
+# so $! is the daemon.
 launch() { # launch NAME LOG CMD...
   local name=$1 logf=$2; shift 2
   mkdir -p "$STATE_DIR" "$(dirname "$logf")"
-  setsid "$@" </dev/null >>"$logf" 2>&1 9>&- &   # 9>&-: the daemon must not keep our lock
+  ( # The daemon must not keep our locks open.
+    for fd in "${LOCK_FD[@]}"; do exec {fd}>&-; done
+    exec setsid "$@" </dev/null >>"$logf" 2>&1 ) &
   echo $! >"$STATE_DIR/$name.pid"
 }
 
@@ -178,7 +209,9 @@ ensure_pkgs() { # ensure_pkgs PKG...
 
 # Runs apt-get non-interactively (waiting for another apt's lock), output to APT_LOG.
 apt_quiet() { # apt_quiet APT-GET-ARGS...
-  DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a NEEDRESTART_SUSPEND=1 \
+  mkdir -p "$STATE_DIR"
+  # flock: two runs of this script (for different engines) update and install one at a time.
+  DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a NEEDRESTART_SUSPEND=1 flock -w 900 "$STATE_DIR/apt.lock" \
     apt-get -o DPkg::Lock::Timeout=600 -q "$@" </dev/null >>"$APT_LOG" 2>&1 ||
     { tail -n 20 "$APT_LOG" >&2; die "apt-get failed (log $APT_LOG)"; }
 }
@@ -376,6 +409,168 @@ start_podman() {
     die "podman did not come up"
 }
 
+# ---------------------------------------------------------------------------------- podman5
+
+# Debian 13's Podman 5.4 in a Debian 13 root made with debootstrap (its libraries do not fit
+# Debian 12), serving the Docker-compatible API on a socket in a directory bind-mounted into the
+# root. The root is made once (minutes) and kept in P5_ROOT; later starts only mount and launch.
+p5_root() {
+  local R=$P5_ROOT tmp=$P5_ROOT.partial
+  [ -f "$R/.complete" ] && return 0
+  ensure_pkgs debootstrap
+  rm -rf "$tmp"
+  log "podman5: debootstrap $P5_SUITE into $R (minutes; log $P5_BOOTSTRAP_LOG)"
+  # netavark needs nft (nftables); runc because Debian 13's crun refuses this machine's hybrid
+  # cgroups ("cgroups in hybrid mode not supported").
+  debootstrap --variant=minbase --include=podman,ca-certificates,nftables,runc \
+    "$P5_SUITE" "$tmp" "$(debian_mirror)" >>"$P5_BOOTSTRAP_LOG" 2>&1 ||
+    { tail -n 20 "$P5_BOOTSTRAP_LOG" >&2; die "podman5: debootstrap failed (log $P5_BOOTSTRAP_LOG)"; }
+  # This machine's hard limit on open files is 20000: containers must ask for no more.
+  # Builds ignore default_ulimits: they need ulimits in the build request (see docs/engines.md).
+  printf '[containers]\ndefault_ulimits = ["nofile=20000:20000"]\n[engine]\nruntime = "runc"\n' \
+    >"$tmp/etc/containers/containers.conf"
+  # The default network gets a bridge and subnet of its own: Podman 4.3 on the host uses
+  # podman0 and 10.88.0.0/16 for its default network.
+  mkdir -p "$tmp/etc/containers/networks"
+  cat >"$tmp/etc/containers/networks/podman.json" <<EOF
+{
+  "name": "podman",
+  "id": "2f259bab93aaaaa2542ba43ef33eb990d0999ee1b9924b557b7be53c0b7a1bb9",
+  "driver": "bridge",
+  "network_interface": "$P5_BRIDGE",
+  "created": "2026-01-01T00:00:00Z",
+  "subnets": [{"subnet": "$P5_SUBNET", "gateway": "$P5_GATEWAY"}],
+  "ipv6_enabled": false,
+  "internal": false,
+  "dns_enabled": false,
+  "ipam_options": {"driver": "host-local"}
+}
+EOF
+  touch "$tmp/.complete"
+  mv "$tmp" "$R"
+}
+
+# Mounts what the root needs; each mount only once.
+p5_mounts() {
+  local R=$P5_ROOT m
+  # The root must be a mount point, or unpacking image layers fails ("remount /").
+  mountpoint -q "$R" || mount --bind "$R" "$R"
+  for m in proc sys dev; do
+    mountpoint -q "$R/$m" || { mount --rbind "/$m" "$R/$m" && mount --make-rslave "$R/$m"; }
+  done
+  mkdir -p "$P5_SOCKDIR" "$R$P5_SOCKDIR"
+  mountpoint -q "$R$P5_SOCKDIR" || mount --bind "$P5_SOCKDIR" "$R$P5_SOCKDIR"
+}
+
+start_podman5() {
+  if ping_ok "$P5_SOCK"; then log "podman5: already answering on $P5_SOCK"; return 0; fi
+  ensure_pkgs curl util-linux
+  p5_root
+  p5_mounts
+  stop_pidfile podman5   # a leftover service of ours that stopped answering
+  rm -f "$P5_SOCK"
+  log "podman5: starting podman system service in $P5_ROOT (log $P5_LOG)"
+  launch podman5 "$P5_LOG" chroot "$P5_ROOT" podman system service --time=0 "unix://$P5_SOCK"
+  wait_ping "podman5 service" "$P5_SOCK" "$(read_pid "$STATE_DIR/podman5.pid")" "$P5_LOG" ||
+    die "podman5 did not come up"
+}
+
+stop_podman5() {
+  stop_pidfile podman5
+  rm -f "$P5_SOCK"
+  ping_ok "$P5_SOCK" && return 0
+  umount_under "$P5_ROOT/"
+  # Lazily if busy: an exec's conmon lingers for 5 minutes after the exec ends (--exit-delay 300).
+  if mountpoint -q "$P5_ROOT"; then umount "$P5_ROOT" 2>/dev/null || umount -l "$P5_ROOT" || true; fi
+}
+
+# ---------------------------------------------------------------------------------- tls
+
+# A Docker 28.5 (d28's build) that listens on tcp://127.0.0.1:TLS_PORT with --tlsverify, beside its
+# own Unix socket, with a CA, server and client certificates made here by openssl (kept: made once).
+
+# Makes a key and a certificate for CN signed by the CA in CADIR (self-signed if CADIR is "self").
+tls_cert() { # tls_cert KEY CERT CN CADIR EXTENSIONS
+  local key=$1 cert=$2 cn=$3 ca=$4 ext=$5 csr
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$key" 2>/dev/null || die "tls: openssl genpkey failed"
+  if [ "$ca" = self ]; then
+    openssl req -x509 -new -key "$key" -subj "/CN=$cn" -days 3650 -out "$cert" \
+      -addext "$ext" 2>/dev/null || die "tls: cannot make the CA $cn"
+    return 0
+  fi
+  csr=$(mktemp)
+  openssl req -new -key "$key" -subj "/CN=$cn" -out "$csr" 2>/dev/null || die "tls: cannot make a request for $cn"
+  openssl x509 -req -in "$csr" -CA "$ca/ca.pem" -CAkey "$ca/ca-key.pem" -CAcreateserial -days 3650 \
+    -extfile <(printf '%s\n' "$ext") -out "$cert" 2>/dev/null || die "tls: cannot sign $cn"
+  rm -f "$csr"
+}
+
+# TLS_DIR/ca (the CA), server (dockerd's), client (DOCKER_CERT_PATH-style: ca.pem cert.pem
+# key.pem), wrong (the same layout, everything from another CA: for negative tests).
+tls_material() {
+  local d=$TLS_DIR/certs
+  [ -f "$d/.complete" ] && return 0
+  log "tls: making a CA, server and client certificates in $d"
+  rm -rf "$d"; mkdir -p "$d/ca" "$d/server" "$d/client" "$d/wrong-ca" "$d/wrong"
+  tls_cert "$d/ca/ca-key.pem" "$d/ca/ca.pem" "dockwire test CA" self "basicConstraints=critical,CA:TRUE"
+  tls_cert "$d/server/key.pem" "$d/server/cert.pem" localhost "$d/ca" \
+    "subjectAltName=IP:127.0.0.1,DNS:localhost
+extendedKeyUsage=serverAuth"
+  tls_cert "$d/client/key.pem" "$d/client/cert.pem" "dockwire test client" "$d/ca" "extendedKeyUsage=clientAuth"
+  cp "$d/ca/ca.pem" "$d/client/ca.pem"
+  cp "$d/ca/ca.pem" "$d/server/ca.pem"
+  tls_cert "$d/wrong-ca/ca-key.pem" "$d/wrong-ca/ca.pem" "dockwire wrong CA" self "basicConstraints=critical,CA:TRUE"
+  tls_cert "$d/wrong/key.pem" "$d/wrong/cert.pem" "dockwire test client" "$d/wrong-ca" "extendedKeyUsage=clientAuth"
+  cp "$d/wrong-ca/ca.pem" "$d/wrong/ca.pem"
+  chmod 0644 "$d"/*/*.pem
+  touch "$d/.complete"
+}
+
+# The daemon answers on its Unix socket, and over TLS with the client certificate.
+tls_up() {
+  ping_ok "$TLS_SOCK" &&
+    curl -sf --max-time 5 --cacert "$TLS_DIR/certs/client/ca.pem" --cert "$TLS_DIR/certs/client/cert.pem" \
+      --key "$TLS_DIR/certs/client/key.pem" "https://127.0.0.1:$TLS_PORT/_ping" >/dev/null 2>&1
+}
+
+start_tls() {
+  ensure_pkgs openssl curl
+  if tls_up; then log "tls: already answering on tcp://127.0.0.1:$TLS_PORT"; return 0; fi
+  lock d28; start_d28   # its build runs the TLS daemon too
+  tls_material
+  wait_existing tls "$TLS_DIR" && return 0
+  local c=$TLS_DIR/certs/server
+  dockerd_launch tls "$(d28_root)" "$TLS_DIR" "$TLS_DIR/data" "$TLS_BRIDGE" "$TLS_BRIDGE_CIDR" \
+    -H "tcp://127.0.0.1:$TLS_PORT" --tlsverify --tlscacert "$c/ca.pem" --tlscert "$c/cert.pem" \
+    --tlskey "$c/key.pem" || die "tls: dockerd did not come up; see $TLS_DIR/log"
+  tls_up || die "tls: dockerd answers on $TLS_SOCK but not over TLS on 127.0.0.1:$TLS_PORT; see $TLS_DIR/log"
+  ensure_busybox_image "$TLS_SOCK"
+}
+
+stop_tls() {
+  stop_pidfile tls
+  ping_ok "$TLS_SOCK" && return 0
+  ip link del "$TLS_BRIDGE" 2>/dev/null || true
+  umount_under "$TLS_DIR/"
+}
+
+env_tls() {
+  tls_up || { log "tls: not answering on tcp://127.0.0.1:$TLS_PORT"; return 0; }
+  echo "DOCKWIRE_TLS_HOST=tcp://127.0.0.1:$TLS_PORT"
+  echo "DOCKWIRE_TLS_CERT_PATH=$TLS_DIR/certs/client"
+  echo "DOCKWIRE_TLS_WRONG_CERT_PATH=$TLS_DIR/certs/wrong"
+  echo "DOCKWIRE_TLS_SOCK=unix://$TLS_SOCK"
+}
+
+status_tls() {
+  if tls_up; then
+    report_version tls
+    printf '%-9s %s\n' "" "tcp://127.0.0.1:$TLS_PORT --tlsverify, DOCKER_CERT_PATH=$TLS_DIR/certs/client"
+  else
+    printf '%-9s down\n' tls:
+  fi
+}
+
 # ---------------------------------------------------------------------------------- registry
 
 # Debian 12's docker-registry (distribution 2.8) with htpasswd auth on 127.0.0.1 only. Both
@@ -518,7 +713,7 @@ swarm_up() {
 
 start_swarm() {
   ensure_pkgs docker.io busybox-static iproute2 util-linux
-  start_d28
+  lock d28; start_d28
   if swarm_up; then log "swarm: already up (manager unix://$D28_SOCK, worker unix://$SWARM_SOCK)"; return 0; fi
   swarm_netns
   swarm_worker_start
@@ -587,7 +782,7 @@ status_swarm() {
 # `rm -rf` of its directory works.
 umount_under() { # umount_under DIR/
   awk -v d="$1" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r |
-    while read -r m; do umount "$m" || true; done
+    while read -r m; do umount "$m" 2>/dev/null || umount -l "$m" || true; done
 }
 
 stop_d20() { stop_pidfile d20; }
@@ -619,20 +814,25 @@ is_one_of() { # is_one_of WORD LIST...
   return 1
 }
 
-# Serialises start/stop between concurrent runs of this script.
-lock() {
+# Serialises starting and stopping NAME between concurrent runs of this script: one lock per
+# name, so that a long start (podman5's first takes minutes) holds up no other. Held until exit.
+declare -A LOCK_FD=()
+lock() { # lock NAME
+  [ -n "${LOCK_FD[$1]:-}" ] && return 0
+  local fd
   mkdir -p "$STATE_DIR"
-  exec 9>"$STATE_DIR/lock"
-  flock -w 600 9 || die "another scripts/engines.sh holds $STATE_DIR/lock"
+  exec {fd}>"$STATE_DIR/$1.lock"
+  LOCK_FD[$1]=$fd
+  flock -w 900 "$fd" || die "another scripts/engines.sh is starting or stopping $1 (lock $STATE_DIR/$1.lock)"
 }
 
 cmd_start() {
   [ "$(id -u)" = 0 ] || die "start needs root"
-  lock
   local e t0 up=()
   select_engines "d20 d28" "$@"
   for e in "${ENGINES[@]}"; do
     t0=$SECONDS
+    lock "$e"
     if is_one_of "$e" $BEST_EFFORT && [ ${#ENGINES[@]} -gt 1 ]; then
       # Best effort beside the Docker engines: a failure is reported, not fatal.
       ("start_$e") || { log "$e: did not come up (best effort); continuing without it"; continue; }
@@ -648,9 +848,8 @@ cmd_start() {
 cmd_stop() {
   local e i
   select_engines "$ALL_ENGINES" "$@"
-  lock
   # Reverse order: services that sit on an engine (swarm on d28) go first.
-  for ((i = ${#ENGINES[@]} - 1; i >= 0; i--)); do "stop_${ENGINES[i]}"; done
+  for ((i = ${#ENGINES[@]} - 1; i >= 0; i--)); do lock "${ENGINES[i]}"; "stop_${ENGINES[i]}"; done
 }
 
 # Prints DOCKWIRE_HOSTS (the answering Docker API engines among those selected), then each
