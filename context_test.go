@@ -3,6 +3,7 @@ package dockwire_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -84,4 +85,63 @@ func TestFromEnvFollowsDockerContext(t *testing.T) {
 			t.Errorf("err = %v", err)
 		}
 	})
+}
+
+func TestDockerContextsListAndUse(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("DOCKER_CONFIG", dir)
+	t.Setenv("DOCKER_CONTEXT", "")
+	t.Setenv("DOCKER_HOST", "")
+	writeContext(t, dir, "remote", "ssh://me@127.0.0.1:2222")
+	writeContext(t, dir, "b-tls", "tcp://127.0.0.1:2376")
+	config := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(config, []byte(`{"auths":{"registry.example":{"auth":"dTpw"}},"credsStore":"pass"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	names := func() string {
+		list, err := dockwire.DockerContexts()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s []string
+		for _, c := range list {
+			n := c.Name + "=" + c.Host
+			if c.Current {
+				n += "*"
+			}
+			s = append(s, n)
+		}
+		return strings.Join(s, " ")
+	}
+	if got, want := names(), "default=unix:///var/run/docker.sock* b-tls=tcp://127.0.0.1:2376 remote=ssh://me@127.0.0.1:2222"; got != want {
+		t.Fatalf("contexts: %s\nwant      %s", got, want)
+	}
+	if err := dockwire.UseDockerContext("remote"); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(); !strings.Contains(got, "remote=ssh://me@127.0.0.1:2222*") || strings.Contains(got, "sock*") {
+		t.Fatalf("after use remote: %s", got)
+	}
+	data, _ := os.ReadFile(config)
+	for _, kept := range []string{`"registry.example"`, `"auth": "dTpw"`, `"credsStore": "pass"`, `"currentContext": "remote"`} {
+		if !strings.Contains(string(data), kept) {
+			t.Errorf("config.json lost %s:\n%s", kept, data)
+		}
+	}
+	if err := dockwire.UseDockerContext("nope"); !errors.Is(err, dockwire.ErrInvalidArgument) {
+		t.Errorf("use of a missing context: %v; want ErrInvalidArgument", err)
+	}
+	if after, _ := os.ReadFile(config); string(after) != string(data) {
+		t.Errorf("a refused use changed config.json")
+	}
+	if err := dockwire.UseDockerContext("default"); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(config); strings.Contains(string(data), "currentContext") || !strings.Contains(string(data), "credsStore") {
+		t.Errorf("use default should drop currentContext and keep the rest:\n%s", data)
+	}
+	t.Setenv("DOCKER_CONTEXT", "b-tls")
+	if got := names(); !strings.Contains(got, "b-tls=tcp://127.0.0.1:2376*") {
+		t.Errorf("DOCKER_CONTEXT should mark the current one: %s", got)
+	}
 }

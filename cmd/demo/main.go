@@ -81,7 +81,7 @@ func init() {
 		startCmd, stopCmd, restartCmd, killCmd, rmCmd,
 		buildCmd, pullCmd, imagesCmd,
 		statsCmd, eventsCmd, cpCmd,
-		networkCmd, volumeCmd,
+		networkCmd, volumeCmd, contextCmd,
 		tourCmd,
 	}
 }

@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -398,5 +402,37 @@ func TestHumanDuration(t *testing.T) {
 		if got := humanDuration(d); got != want {
 			t.Errorf("humanDuration(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+func TestContextCommands(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("DOCKER_CONFIG", dir)
+	t.Setenv("DOCKER_CONTEXT", "")
+	t.Setenv("DOCKER_HOST", "")
+	// The directory name is the name's SHA-256, as `docker context create` makes it.
+	sum := sha256.Sum256([]byte("remote"))
+	meta := filepath.Join(dir, "contexts", "meta", hex.EncodeToString(sum[:]))
+	if err := os.MkdirAll(meta, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(meta, "meta.json"), []byte(`{"Name":"remote","Metadata":{"Description":"over ssh"},"Endpoints":{"docker":{"Host":"ssh://me@127.0.0.1:2222","SkipTLSVerify":false}}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// What `docker context ls` printed for the same files (Docker 28.2 CLI).
+	want := "NAME        DESCRIPTION                               DOCKER ENDPOINT               ERROR\n" +
+		"default *   Current DOCKER_HOST based configuration   unix:///var/run/docker.sock   \n" +
+		"remote      over ssh                                  ssh://me@127.0.0.1:2222       \n"
+	if r := demo(t, "", "context", "ls"); r.code != 0 || r.stdout != want {
+		t.Fatalf("context ls: exit %d\n%s\nwant\n%s\nstderr %s", r.code, r.stdout, want, r.stderr)
+	}
+	if r := demo(t, "", "context", "use", "remote"); r.code != 0 || r.stdout != "remote\n" {
+		t.Fatalf("context use remote: exit %d, %q, %q", r.code, r.stdout, r.stderr)
+	}
+	if r := demo(t, "", "context", "show"); r.code != 0 || r.stdout != "remote\n" {
+		t.Fatalf("context show after use: exit %d, %q", r.code, r.stdout)
+	}
+	if r := demo(t, "", "context", "use", "nope"); r.code != 1 || !strings.Contains(r.oneLineErr(t), `no context "nope"`) {
+		t.Fatalf("context use nope: exit %d, %q", r.code, r.stderr)
 	}
 }
