@@ -24,6 +24,13 @@
 #             DOCKWIRE_TLS_HOST=tcp://127.0.0.1:2376 DOCKWIRE_TLS_CERT_PATH=/tmp/d28tls/certs/client
 #             DOCKWIRE_TLS_WRONG_CERT_PATH=/tmp/d28tls/certs/wrong
 #             DOCKWIRE_TLS_SOCK=unix:///tmp/d28tls/docker.sock
+#   ssh       Debian 12's sshd on 127.0.0.1:2222 (own config, host key, keys, known_hosts in
+#             /tmp/dwssh; root by key only); the "remote" is this machine, whose docker CLI
+#             reaches d20 (DOCKER_HOST set in authorized_keys); a second key gets no docker on PATH.
+#             DOCKWIRE_SSH_HOST=ssh://root@127.0.0.1:2222 DOCKWIRE_SSH_KEY=/tmp/dwssh/id_ed25519
+#             DOCKWIRE_SSH_KNOWN_HOSTS=/tmp/dwssh/known_hosts DOCKWIRE_SSH_CONFIG=/tmp/dwssh/ssh_config
+#             DOCKWIRE_SSH_KEY_NODOCKER=/tmp/dwssh/id_nodocker
+#             DOCKWIRE_SSH_REMOTE_DOCKER_HOST=unix:///var/run/docker.sock
 #   registry  Debian 12's docker-registry (distribution 2.8) with htpasswd auth, data in /tmp/reg;
 #             both Docker engines use it as an insecure registry without any daemon flag.
 #             DOCKWIRE_REGISTRY=127.0.0.1:5000 DOCKWIRE_REGISTRY_USER=dockwire
@@ -80,6 +87,11 @@ TLS_PORT=2376
 TLS_BRIDGE=d28tlsbr0
 TLS_BRIDGE_CIDR=172.31.253.1/24
 
+# sshd for ssh:// hosts, on loopback; the "remote" docker CLI reaches SSH_REMOTE_DOCKER_HOST.
+SSH_DIR=/tmp/dwssh
+SSH_PORT=2222
+SSH_REMOTE_DOCKER_HOST=unix:///var/run/docker.sock
+
 # A registry with authentication, for pull/push/login tests. The password is a fixed test value.
 REG_DIR=/tmp/reg
 REG_ADDR=127.0.0.1:5000
@@ -100,7 +112,7 @@ SWARM_LOG=$SWARM_DIR/log
 
 ENGINES_API="d20 d28 d26 podman podman5"        # Docker API engines on Unix sockets: `env` lists them in DOCKWIRE_HOSTS
 SERVICES="registry swarm"                 # the rest: `env` prints their own variables
-ALL_ENGINES="d20 d28 registry swarm d26 podman tls podman5"  # `start all`, in this order
+ALL_ENGINES="d20 d28 registry swarm d26 podman tls ssh podman5"  # `start all`, in this order
 BEST_EFFORT="podman5"               # failing to start these is not fatal when several are started
 APT_LOG=/tmp/engines-apt.log
 
@@ -568,6 +580,111 @@ status_tls() {
     printf '%-9s %s\n' "" "tcp://127.0.0.1:$TLS_PORT --tlsverify, DOCKER_CERT_PATH=$TLS_DIR/certs/client"
   else
     printf '%-9s down\n' tls:
+  fi
+}
+
+# ---------------------------------------------------------------------------------- ssh
+
+# Debian 12's OpenSSH server on 127.0.0.1:SSH_PORT, with a config, host key, client keys and a
+# known_hosts of its own (made once, in SSH_DIR). Root logs in by key only. The "remote" is this
+# machine: its /usr/bin/docker (Debian 12's docker.io) serves `docker system dial-stdio`, with
+# PATH and DOCKER_HOST set for the key in authorized_keys. A second key logs in with a PATH that has no
+# docker, for "docker is missing on the remote" tests.
+ssh_material() {
+  local d=$SSH_DIR
+  [ -f "$d/.complete" ] && return 0
+  log "ssh: making a host key, client keys and known_hosts in $d"
+  rm -rf "$d"; mkdir -p "$d"; chmod 0700 "$d"
+  ssh-keygen -q -t ed25519 -N '' -C "dockwire test sshd" -f "$d/host_ed25519_key" || die "ssh: ssh-keygen failed"
+  ssh-keygen -q -t ed25519 -N '' -C "dockwire test client" -f "$d/id_ed25519" || die "ssh: ssh-keygen failed"
+  ssh-keygen -q -t ed25519 -N '' -C "dockwire test client, no docker" -f "$d/id_nodocker" || die "ssh: ssh-keygen failed"
+  {
+    # PATH: Debian's docker CLI (/usr/bin/docker, from docker.io), whatever else is installed.
+    # SHLVL=1: bash reads ~/.bashrc for an ssh command only as a top-level shell; skipping it keeps
+    # the machine's shell setup out (root's pyenv init took 10 s per connection here).
+    printf 'environment="SHLVL=1",environment="PATH=/usr/bin:/bin",environment="DOCKER_HOST=%s" %s\n' \
+      "$SSH_REMOTE_DOCKER_HOST" "$(cat "$d/id_ed25519.pub")"
+    printf 'environment="SHLVL=1",environment="PATH=/nonexistent" %s\n' "$(cat "$d/id_nodocker.pub")"
+  } >"$d/authorized_keys"
+  printf '[127.0.0.1]:%s %s\n' "$SSH_PORT" "$(cut -d' ' -f1,2 "$d/host_ed25519_key.pub")" >"$d/known_hosts"
+  cat >"$d/sshd_config" <<EOF
+# dockwire's test sshd (scripts/engines.sh start ssh): loopback only, root by key only.
+Port $SSH_PORT
+ListenAddress 127.0.0.1
+HostKey $d/host_ed25519_key
+PidFile $d/sshd.pid
+AuthorizedKeysFile $d/authorized_keys
+PermitRootLogin prohibit-password
+AllowUsers root
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+PermitUserEnvironment DOCKER_HOST,PATH,SHLVL
+X11Forwarding no
+LogLevel VERBOSE
+EOF
+  cat >"$d/ssh_config" <<EOF
+# For ssh -F: the test sshd with the test key, nothing from ~/.ssh.
+Host 127.0.0.1
+  Port $SSH_PORT
+  User root
+  IdentityFile $d/id_ed25519
+  IdentitiesOnly yes
+  UserKnownHostsFile $d/known_hosts
+  GlobalKnownHostsFile /dev/null
+  StrictHostKeyChecking yes
+  BatchMode yes
+EOF
+  touch "$d/.complete"
+}
+
+# ssh as root to the test sshd with KEY, running CMD...; nothing from ~/.ssh.
+ssh_run() { # ssh_run KEY CMD...
+  local key=$1; shift
+  ssh -F /dev/null -p "$SSH_PORT" -i "$key" -o IdentitiesOnly=yes -o BatchMode=yes \
+    -o UserKnownHostsFile="$SSH_DIR/known_hosts" -o GlobalKnownHostsFile=/dev/null \
+    -o StrictHostKeyChecking=yes -o ConnectTimeout=5 root@127.0.0.1 "$@"
+}
+
+# sshd answers, and `docker system dial-stdio` over it reaches a daemon (GET /_ping is OK).
+ssh_up() {
+  [ -f "$SSH_DIR/.complete" ] &&
+    printf 'GET /_ping HTTP/1.1\r\nHost: docker\r\nConnection: close\r\n\r\n' |
+      ssh_run "$SSH_DIR/id_ed25519" docker system dial-stdio 2>/dev/null | grep -q '^OK'
+}
+
+start_ssh() {
+  ensure_pkgs openssh-server openssh-client docker.io
+  if ssh_up; then log "ssh: already answering on 127.0.0.1:$SSH_PORT"; return 0; fi
+  lock d20; start_d20   # what `docker system dial-stdio` on the "remote" reaches
+  ssh_material
+  stop_pidfile ssh   # a leftover sshd of ours that stopped answering
+  mkdir -p /run/sshd   # sshd's privilege separation directory
+  log "ssh: starting sshd on 127.0.0.1:$SSH_PORT (log $SSH_DIR/log)"
+  launch ssh "$SSH_DIR/log" /usr/sbin/sshd -D -e -f "$SSH_DIR/sshd_config"
+  wait_until "sshd (docker system dial-stdio over ssh to 127.0.0.1:$SSH_PORT)" \
+    "$(read_pid "$STATE_DIR/ssh.pid")" "$SSH_DIR/log" ssh_up || die "ssh: sshd did not come up"
+}
+
+stop_ssh() { stop_pidfile ssh; }
+
+env_ssh() {
+  ssh_up || { log "ssh: not answering on 127.0.0.1:$SSH_PORT"; return 0; }
+  echo "DOCKWIRE_SSH_HOST=ssh://root@127.0.0.1:$SSH_PORT"
+  echo "DOCKWIRE_SSH_KEY=$SSH_DIR/id_ed25519"
+  echo "DOCKWIRE_SSH_KNOWN_HOSTS=$SSH_DIR/known_hosts"
+  echo "DOCKWIRE_SSH_CONFIG=$SSH_DIR/ssh_config"
+  echo "DOCKWIRE_SSH_KEY_NODOCKER=$SSH_DIR/id_nodocker"
+  echo "DOCKWIRE_SSH_REMOTE_DOCKER_HOST=$SSH_REMOTE_DOCKER_HOST"
+}
+
+status_ssh() {
+  if ssh_up; then
+    printf '%-9s %s\n' ssh: "$(sshd -V 2>&1 | head -n1 | cut -d, -f1) ssh://root@127.0.0.1:$SSH_PORT (key $SSH_DIR/id_ed25519) -> $SSH_REMOTE_DOCKER_HOST"
+  else
+    printf '%-9s down\n' ssh:
   fi
 }
 
