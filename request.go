@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -283,6 +284,7 @@ func connectHint(host string, err error) string {
 	var pe *protocolError
 	var te *tlsError
 	var se *SSHError
+	var oe *net.OpError
 	switch {
 	case errors.As(err, &se):
 		return se.hint()
@@ -297,6 +299,10 @@ func connectHint(host string, err error) string {
 			return "the other end does not speak HTTP: is it a TLS-enabled daemon? Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH"
 		}
 		return "the other end does not speak HTTP: is this the Docker socket?"
+	case errors.As(err, &oe) && oe.Op == "remote error":
+		// A TLS alert from the daemon after the handshake: with TLS 1.3 it
+		// refuses a client certificate only when the first request arrives.
+		return "the daemon refused the TLS session: it wants a client certificate signed by its CA; check cert.pem and key.pem in DOCKER_CERT_PATH (or the WithTLSConfig certificates)"
 	case errors.As(err, &te):
 		return "check DOCKER_CERT_PATH (ca.pem, cert.pem, key.pem), --tlsverify on the daemon, and that the client certificate is accepted"
 	case errors.Is(err, os.ErrDeadlineExceeded):

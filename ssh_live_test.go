@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/dockwire/dockwire"
+	"github.com/dockwire/dockwire/internal/await"
 	"github.com/dockwire/dockwire/internal/livetest"
 )
 
@@ -104,7 +105,7 @@ func startSSHD(t *testing.T, env ...string) *sshd {
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-	waitSSH(t, 30*time.Second, "sshd to listen on 127.0.0.1:"+port, func() bool {
+	await.Until(t, "sshd to listen on 127.0.0.1:"+port, func() bool {
 		c, err := net.DialTimeout("tcp", "127.0.0.1:"+port, time.Second)
 		if err == nil {
 			c.Close()
@@ -159,19 +160,6 @@ type testLogWriter struct {
 func (w *testLogWriter) Write(p []byte) (int, error) {
 	w.t.Log(w.prefix + strings.TrimSpace(string(p)))
 	return len(p), nil
-}
-
-// waitSSH polls cond until it holds, failing the test with what it waited
-// for when the deadline passes.
-func waitSSH(t *testing.T, deadline time.Duration, what string, cond func() bool) {
-	t.Helper()
-	end := time.Now().Add(deadline)
-	for delay := 5 * time.Millisecond; !cond(); delay = min(2*delay, 200*time.Millisecond) {
-		if time.Now().After(end) {
-			t.Fatalf("gave up after %v waiting for %s", deadline, what)
-		}
-		time.Sleep(delay)
-	}
 }
 
 // sshChildren lists this process's live (not yet reaped) ssh children.
@@ -285,7 +273,7 @@ func TestSSHLive(t *testing.T) {
 			for _, pid := range live {
 				syscall.Kill(pid, syscall.SIGKILL)
 			}
-			waitSSH(t, 30*time.Second, "the killed ssh to exit", func() bool {
+			await.Until(t, "the killed ssh to exit", func() bool {
 				now, _ := sshChildren(t)
 				for _, pid := range now {
 					for _, old := range live {
@@ -303,7 +291,7 @@ func TestSSHLive(t *testing.T) {
 
 		t.Run("no process is left behind", func(t *testing.T) {
 			c.Close()
-			waitSSH(t, 30*time.Second, "every ssh child to exit and be reaped", func() bool {
+			await.Until(t, "every ssh child to exit and be reaped", func() bool {
 				live, zombies := sshChildren(t)
 				return len(live) == 0 && len(zombies) == 0
 			})
@@ -392,7 +380,7 @@ func TestFault_SSH3_HangingHandshakeIsBounded(t *testing.T) {
 		t.Fatalf("a server that never speaks: err %v after %v; want the client's own timeout to end it", err, took)
 	}
 	c.Close()
-	waitSSH(t, 30*time.Second, "the ssh child to be ended and reaped", func() bool {
+	await.Until(t, "the ssh child to be ended and reaped", func() bool {
 		live, zombies := sshChildren(t)
 		return len(live) == 0 && len(zombies) == 0
 	})
