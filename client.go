@@ -185,7 +185,8 @@ func WithRetry(tries int, maxWait time.Duration) Option {
 }
 
 // WithMaxResponseSize caps a JSON response body (default 64 MiB); a larger
-// one fails with ErrResponseTooLarge. Streams are not capped.
+// one fails with ErrResponseTooLarge. Streams are not capped, and
+// ExecCapture has its own cap (ExecOptions.MaxOutput).
 func WithMaxResponseSize(n int64) Option {
 	return func(c *config) error {
 		if n <= 0 {

@@ -49,6 +49,10 @@ type ExecOptions struct {
 	// Stdout and Stderr receive the command's output; nil discards it.
 	// ExecCapture and ExecMust ignore them.
 	Stdout, Stderr io.Writer
+	// MaxOutput is how many bytes of output ExecCapture and ExecMust keep,
+	// stdout and stderr together; 0 means DefaultMaxOutput (64 MiB). More
+	// fails the call with ErrOutputTooLarge. Exec streams and ignores it.
+	MaxOutput int64
 }
 
 func (o *ExecOptions) config() ExecConfig {
@@ -105,14 +109,20 @@ func (c *Client) Exec(ctx context.Context, container string, opts ExecOptions) (
 }
 
 // ExecCapture runs a command like Exec and returns its exit code and
-// output. Each stream's output is kept up to the client's maximum response
-// size (64 MiB unless WithMaxResponseSize); more fails the call with
-// ErrResponseTooLarge. On error, the result holds the output that arrived.
+// output. It keeps up to opts.MaxOutput bytes of output (DefaultMaxOutput,
+// 64 MiB, unless set); more fails the call with ErrOutputTooLarge, and the
+// command, whose output is then discarded, runs on (see Exec). On error,
+// the result holds the output that arrived. The output is held once: the
+// peak memory of a capture is about the size of its output.
 func (c *Client) ExecCapture(ctx context.Context, container string, opts ExecOptions) (ExecResult, error) {
-	stdout := &cappedBuffer{max: c.cfg.maxResponseSize}
-	stderr := &cappedBuffer{max: c.cfg.maxResponseSize}
-	code, err := c.exec(ctx, container, &opts, stdout, stderr, false)
-	res := ExecResult{ExitCode: code, Stdout: string(stdout.b), Stderr: string(stderr.b)}
+	max := opts.MaxOutput
+	if max <= 0 {
+		max = DefaultMaxOutput
+	}
+	out := newCapture(max)
+	defer out.release()
+	code, err := c.exec(ctx, container, &opts, &out.stdout, &out.stderr, false)
+	res := ExecResult{ExitCode: code, Stdout: out.stdout.String(), Stderr: out.stderr.String()}
 	if serr, ok := err.(*ExecStartError); ok {
 		// A command that never started wrote nothing: what arrived is the
 		// runtime's message (on stdout from Docker, stderr from Podman).
@@ -273,20 +283,6 @@ func (w *stdinWriter) Write(p []byte) (int, error) {
 	n, err := w.w.Write(p)
 	w.failed = err != nil
 	return n, err
-}
-
-// cappedBuffer collects output up to max bytes.
-type cappedBuffer struct {
-	b   []byte
-	max int64
-}
-
-func (b *cappedBuffer) Write(p []byte) (int, error) {
-	if int64(len(b.b))+int64(len(p)) > b.max {
-		return 0, fmt.Errorf("%w: command output over %d bytes (WithMaxResponseSize)", ErrResponseTooLarge, b.max)
-	}
-	b.b = append(b.b, p...)
-	return len(p), nil
 }
 
 // lastBytes returns at most the last n bytes of s, starting on a rune.

@@ -139,10 +139,21 @@ func TestExecTty(t *testing.T) {
 func TestExecCaptureLimit(t *testing.T) {
 	e := enginetest.New(t)
 	e.AddContainer(enginetest.Container{Name: "box"})
-	e.SetExec("", enginetest.ExecOutput("0123456789abcdef", "", 0))
-	c := engineClient(t, e, dockwire.WithMaxResponseSize(10))
-	if _, err := c.ExecCapture(testContext(t), "box", dockwire.ExecOptions{Cmd: []string{"x"}}); !errors.Is(err, dockwire.ErrResponseTooLarge) {
-		t.Errorf("%v, want ErrResponseTooLarge", err)
+	out := strings.Repeat("0123456789abcdef", 256) // 4 KiB
+	e.SetExec("", enginetest.ExecOutput(out, "", 0))
+	// The client's response cap is for JSON answers, not command output.
+	c := engineClient(t, e, dockwire.WithMaxResponseSize(2048))
+	ctx := testContext(t)
+	if res, err := c.ExecCapture(ctx, "box", dockwire.ExecOptions{Cmd: []string{"x"}}); err != nil || res.Stdout != out {
+		t.Errorf("4 KiB under the default cap: %d bytes, %v", len(res.Stdout), err)
+	}
+	if res, err := c.ExecCapture(ctx, "box", dockwire.ExecOptions{Cmd: []string{"x"}, MaxOutput: 4096}); err != nil || res.Stdout != out {
+		t.Errorf("4 KiB, MaxOutput 4096: %d bytes, %v", len(res.Stdout), err)
+	}
+	e.SetExec("", enginetest.ExecOutput(out[:2048], out[2048:], 0))
+	_, err := c.ExecCapture(ctx, "box", dockwire.ExecOptions{Cmd: []string{"x"}, MaxOutput: 4095})
+	if !errors.Is(err, dockwire.ErrOutputTooLarge) || !strings.Contains(err.Error(), "raise MaxOutput") || !strings.Contains(err.Error(), `"box"`) {
+		t.Errorf("4 KiB over two streams, MaxOutput 4095: %v; want ErrOutputTooLarge saying what to do", err)
 	}
 }
 

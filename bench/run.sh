@@ -233,6 +233,13 @@ if want 4; then
 		"$DWBENCH" build -host "${HOSTS[$i]}" -size $((512 << 20)) -tag dwbench/context:latest -test "build 512 MiB, ${NAMES[$i]}" >>"$OUT/memory.jsonl"
 	done
 	"$DWBENCH" build -host "$host" -size $((64 << 20)) -tag dwbench/context:latest -test "build 64 MiB, ${NAMES[$last]}" >>"$OUT/memory.jsonl"
+
+	: >"$OUT/capture.jsonl"
+	for i in "${!HOSTS[@]}"; do
+		log "section 4: ExecCapture of 50 MB on ${NAMES[$i]}"
+		"$DWBENCH" capture -host "${HOSTS[$i]}" -container "$DWBENCH_TARGET" -bytes 50000000 -test "capture 50 MB, ${NAMES[$i]}" >>"$OUT/capture.jsonl"
+		"$DWBENCH" capture -host "${HOSTS[$i]}" -container "$DWBENCH_TARGET" -bytes 50000000 -discard -test "Exec of 50 MB to io.Discard, ${NAMES[$i]}" >>"$OUT/capture.jsonl"
+	done
 fi
 
 # ---- 5. concurrency

@@ -5,6 +5,7 @@
 //	dwbench serve-logs -socket S -bytes N         a fake daemon streaming N bytes of log
 //	dwbench follow -host H -container C -client dockwire|moby [-start]
 //	dwbench build -host H -size N                 image build with an N-byte context
+//	dwbench capture -host H -container C -bytes N [-discard]  ExecCapture of N bytes of output
 //	dwbench concurrency -host H -container C -client dockwire|moby
 //	dwbench report -dir OUT                       RESULTS.md on stdout
 //
@@ -19,7 +20,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: dwbench weight|serve-logs|follow|build|concurrency|report [flags]")
+		fmt.Fprintln(os.Stderr, "usage: dwbench weight|serve-logs|follow|build|capture|concurrency|report [flags]")
 		os.Exit(2)
 	}
 	cmds := map[string]func([]string) error{
@@ -27,6 +28,7 @@ func main() {
 		"serve-logs":  serveLogs,
 		"follow":      follow,
 		"build":       build,
+		"capture":     capture,
 		"concurrency": concurrency,
 		"report":      report,
 	}

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -207,6 +208,58 @@ func follow(args []string) error {
 	runtime.ReadMemStats(&gcAfter)
 	res.GCs = gcAfter.NumGC - gcBefore.NumGC
 	res.Bytes = n.Load()
+	return printJSON(res)
+}
+
+// capture runs a command in a container that writes -bytes bytes to
+// stdout, and keeps them with ExecCapture, or with -discard streams them to
+// io.Discard with Exec, for comparison.
+func capture(args []string) error {
+	fs := flag.NewFlagSet("capture", flag.ExitOnError)
+	host := fs.String("host", "", "daemon")
+	container := fs.String("container", "", "running container with sh, head and tr")
+	size := fs.Int64("bytes", 50_000_000, "output of the command")
+	discard := fs.Bool("discard", false, "stream the output to io.Discard with Exec instead")
+	test := fs.String("test", "capture", "name of the test in the result")
+	fs.Parse(args)
+	ctx := context.Background()
+	c, err := dockwire.New(*host)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	if _, err := c.APIVersion(ctx); err != nil {
+		return err
+	}
+	opts := dockwire.ExecOptions{Cmd: []string{"sh", "-c", fmt.Sprintf("head -c %d /dev/zero | tr '\\0' x", *size)}, MaxOutput: *size}
+	res := MemResult{Test: *test, Client: "dockwire", Host: *host}
+	var gcBefore, gcAfter runtime.MemStats
+	runtime.ReadMemStats(&gcBefore)
+	w := startWatch()
+	t0 := time.Now()
+	var out string
+	var code int
+	if *discard {
+		var n atomic.Int64
+		opts.Stdout = countingDiscard{n: &n, mark: math.MaxInt64}
+		code, err = c.Exec(ctx, *container, opts)
+		res.Bytes = n.Load()
+	} else {
+		var r dockwire.ExecResult
+		r, err = c.ExecCapture(ctx, *container, opts)
+		out, code, res.Bytes = r.Stdout, r.ExitCode, int64(len(r.Stdout))
+	}
+	res.Seconds = time.Since(t0).Seconds()
+	w.finish(&res)
+	runtime.KeepAlive(out)
+	runtime.ReadMemStats(&gcAfter)
+	res.GCs = gcAfter.NumGC - gcBefore.NumGC
+	if err != nil {
+		return err
+	}
+	if code != 0 || res.Bytes != *size {
+		return fmt.Errorf("exit code %d, %d bytes of output, want 0 and %d", code, res.Bytes, *size)
+	}
 	return printJSON(res)
 }
 

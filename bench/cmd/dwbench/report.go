@@ -436,6 +436,42 @@ func (r *reporter) memory() error {
 	} else {
 		r.missing("rss", "1 GiB follow: peak RSS ≤ 16 MiB above baseline", "no dockwire follow of 1 GiB")
 	}
+	return r.capture()
+}
+
+// capture reports ExecCapture's memory (issue 8, item 16).
+func (r *reporter) capture() error {
+	const what = "ExecCapture of 50 MB: peak RSS ≤ 1.5× the output + 10 MiB"
+	r.p("### ExecCapture\n")
+	rs, err := readJSONLines[MemResult](filepath.Join(r.dir, "capture.jsonl"))
+	if err != nil || len(rs) == 0 {
+		r.p("Not measured: %v\n", err)
+		r.missing("capture", what, "no data")
+		return nil
+	}
+	r.p("`dwbench capture` (`bench/cmd/dwbench/memory.go`): `ExecCapture` of `sh -c \"head -c 50000000 /dev/zero | tr '\\0' x\"` in the running benchmark container, " +
+		"and for comparison the same command streamed by `Exec` to io.Discard. Here the peak is the whole process's VmHWM, baseline included, as the target counts it.\n")
+	r.p("| test | bytes kept | time | peak RSS | peak RSS ÷ output | peak − baseline | allocated during the run | GCs |")
+	r.p("|---|---|---|---|---|---|---|---|")
+	worst, met := 0.0, true
+	for _, m := range rs {
+		kept := mib(float64(m.Bytes))
+		if strings.Contains(m.Test, "Discard") {
+			kept = "0 (streamed " + kept + ")"
+		}
+		r.p("| %s | %s | %.1f s | %s | %.2f | %s | %s | %d |", m.Test, kept, m.Seconds, mib(float64(m.PeakRSS)),
+			float64(m.PeakRSS)/float64(m.Bytes), mib(float64(m.PeakRSSAbove)), mib(float64(m.AllocatedBytes)), m.GCs)
+		if strings.HasPrefix(m.Test, "capture") {
+			worst = max(worst, float64(m.PeakRSS))
+			met = met && float64(m.PeakRSS) <= 1.5*float64(m.Bytes)+10<<20
+		}
+	}
+	r.p("")
+	if worst > 0 {
+		r.addTarget("capture", what, fmt.Sprintf("at most %s", mib(worst)), met)
+	} else {
+		r.missing("capture", what, "no ExecCapture run")
+	}
 	return nil
 }
 
