@@ -211,6 +211,20 @@ func follow(args []string) error {
 	return printJSON(res)
 }
 
+// negotiated returns a dockwire client that has negotiated its API version,
+// so that a measurement starts after the ping.
+func negotiated(ctx context.Context, host string) (*dockwire.Client, error) {
+	c, err := dockwire.New(host)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.APIVersion(ctx); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
 // capture runs a command in a container that writes -bytes bytes to
 // stdout, and keeps them with ExecCapture, or with -discard streams them to
 // io.Discard with Exec, for comparison.
@@ -223,14 +237,11 @@ func capture(args []string) error {
 	test := fs.String("test", "capture", "name of the test in the result")
 	fs.Parse(args)
 	ctx := context.Background()
-	c, err := dockwire.New(*host)
+	c, err := negotiated(ctx, *host)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if _, err := c.APIVersion(ctx); err != nil {
-		return err
-	}
 	opts := dockwire.ExecOptions{Cmd: []string{"sh", "-c", fmt.Sprintf("head -c %d /dev/zero | tr '\\0' x", *size)}, MaxOutput: *size}
 	res := MemResult{Test: *test, Client: "dockwire", Host: *host}
 	var gcBefore, gcAfter runtime.MemStats
@@ -291,14 +302,11 @@ func build(args []string) error {
 		return err
 	}
 	f.Close()
-	c, err := dockwire.New(*host)
+	c, err := negotiated(ctx, *host)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	if _, err := c.APIVersion(ctx); err != nil {
-		return err
-	}
 	res := MemResult{Test: *test, Client: "dockwire", Host: *host}
 	w := startWatch()
 	t0 := time.Now()
