@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Re-record the replay fixtures from the real engines, then refresh the golden files.
 #
-#   scripts/record-fixtures.sh            both engines: testdata/docker-20.10 and testdata/docker-28.5
+#   scripts/record-fixtures.sh            every engine: testdata/docker-20.10, docker-26.1, docker-28.5
 #   scripts/record-fixtures.sh d20        only Docker 20.10 (API 1.41)
+#   scripts/record-fixtures.sh d26        only Docker 26.1 (API 1.45)
 #   scripts/record-fixtures.sh d28        only Docker 28.5 (API 1.51)
 #
 # Each engine gets two sessions: the full script of internal/record in testdata/<engine>/
@@ -18,13 +19,13 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-declare -A SOCK=([d20]=/var/run/docker.sock [d28]=/tmp/d28/docker.sock)
-declare -A DIR=([d20]=testdata/docker-20.10 [d28]=testdata/docker-28.5)
+declare -A SOCK=([d20]=/var/run/docker.sock [d26]=/tmp/d26/docker.sock [d28]=/tmp/d28/docker.sock)
+declare -A DIR=([d20]=testdata/docker-20.10 [d26]=testdata/docker-26.1 [d28]=testdata/docker-28.5)
 
 engines=("$@")
-[ ${#engines[@]} -gt 0 ] || engines=(d20 d28)
+[ ${#engines[@]} -gt 0 ] || engines=(d20 d26 d28)
 for e in "${engines[@]}"; do
-  [ -n "${SOCK[$e]:-}" ] || { echo "record-fixtures: unknown engine '$e' (want d20 or d28)" >&2; exit 2; }
+  [ -n "${SOCK[$e]:-}" ] || { echo "record-fixtures: unknown engine '$e' (want d20, d26 or d28)" >&2; exit 2; }
 done
 
 bash scripts/engines.sh start "${engines[@]}"
