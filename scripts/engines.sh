@@ -110,10 +110,11 @@ SWARM_DIR=/tmp/d28w
 SWARM_SOCK=$SWARM_DIR/docker.sock
 SWARM_LOG=$SWARM_DIR/log
 
-ENGINES_API="d20 d28 d26 podman podman5"        # Docker API engines on Unix sockets: `env` lists them in DOCKWIRE_HOSTS
-SERVICES="registry swarm"                 # the rest: `env` prints their own variables
+# Docker API engines on Unix sockets: `env` lists them in DOCKWIRE_HOSTS; the other names are
+# services, for which `env` prints variables of their own (env_NAME).
+ENGINES_API="d20 d28 d26 podman podman5"
 ALL_ENGINES="d20 d28 registry swarm d26 podman tls ssh podman5"  # `start all`, in this order
-BEST_EFFORT="podman5"               # failing to start these is not fatal when several are started
+BEST_EFFORT="podman5"   # failing to start these is not fatal when several names are started
 APT_LOG=/tmp/engines-apt.log
 
 log() { printf '[engines %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
