@@ -31,6 +31,17 @@ var (
 	ErrNetworkNotFound   = errors.New("no such network")
 	ErrVolumeNotFound    = errors.New("no such volume")
 
+	// ErrNotSwarmManager is matched by the daemon's 503 for a swarm call
+	// to a node that is not a swarm manager: a worker, or a daemon in no
+	// swarm at all (which also matches ErrNotInSwarm).
+	ErrNotSwarmManager = errors.New("not a swarm manager")
+	// ErrNotInSwarm is matched by the daemon's 503 for a swarm call to a
+	// daemon that is in no swarm: SwarmInit starts one, SwarmJoin joins one.
+	ErrNotInSwarm = errors.New("not in a swarm")
+	// ErrAlreadyInSwarm is matched by the daemon's 503 for a SwarmInit or
+	// SwarmJoin on a daemon that is already in a swarm.
+	ErrAlreadyInSwarm = errors.New("already in a swarm")
+
 	// ErrUnexpectedRedirect is matched by an *APIError for a 3xx answer.
 	// Redirects are never followed: one could send credentials anywhere.
 	ErrUnexpectedRedirect = errors.New("unexpected redirect")
@@ -77,6 +88,12 @@ const (
 	KindExec      = "exec"
 	KindNetwork   = "network"
 	KindVolume    = "volume"
+	KindService   = "service"
+	KindTask      = "task"
+	KindNode      = "node"
+	KindSecret    = "secret"
+	KindConfig    = "config"
+	KindSwarm     = "swarm"
 )
 
 // APIError is a non-2xx answer from the daemon.
@@ -121,6 +138,14 @@ func (e *APIError) hint() string {
 		return "redirects are never followed; is DOCKER_HOST pointing at a proxy?"
 	case e.StatusCode == http.StatusUnauthorized:
 		return "check the registry credentials (docker login, or ImagePullOptions.Auth)"
+	case e.notInSwarm():
+		return "this daemon is in no swarm: start one with SwarmInit (docker swarm init) or join one with SwarmJoin (docker swarm join)"
+	case e.notManager():
+		return "this daemon is a swarm worker: send swarm calls to a manager, or promote this node (NodeUpdate with Role \"manager\" on a manager)"
+	case e.alreadyInSwarm():
+		return "leave it first with SwarmLeave (docker swarm leave), or use the swarm it is in"
+	case e.outOfSequence():
+		return "the object changed since it was read: inspect it again for its current version and retry (ServiceModify does this once)"
 	}
 	return ""
 }
@@ -142,9 +167,15 @@ func (e *APIError) Is(target error) bool {
 	case ErrVolumeNotFound:
 		return e.StatusCode == http.StatusNotFound && e.Kind == KindVolume
 	case ErrConflict:
-		return e.StatusCode == http.StatusConflict
+		return e.StatusCode == http.StatusConflict || e.outOfSequence()
 	case ErrBadRequest:
-		return e.StatusCode == http.StatusBadRequest
+		return e.StatusCode == http.StatusBadRequest || e.invalidArgument()
+	case ErrNotSwarmManager:
+		return e.notManager()
+	case ErrNotInSwarm:
+		return e.notInSwarm()
+	case ErrAlreadyInSwarm:
+		return e.alreadyInSwarm()
 	case ErrUnauthorized:
 		return e.StatusCode == http.StatusUnauthorized
 	case ErrForbidden:
@@ -155,11 +186,49 @@ func (e *APIError) Is(target error) bool {
 		return e.StatusCode == http.StatusServiceUnavailable || e.StatusCode == http.StatusTooManyRequests ||
 			e.StatusCode == http.StatusBadGateway || e.StatusCode == http.StatusGatewayTimeout
 	case ErrServer:
-		return e.StatusCode >= 500 && e.StatusCode != http.StatusNotImplemented && e.StatusCode != http.StatusServiceUnavailable
+		return e.StatusCode >= 500 && e.StatusCode != http.StatusNotImplemented && e.StatusCode != http.StatusServiceUnavailable &&
+			!e.outOfSequence() && !e.invalidArgument()
 	case ErrUnexpectedRedirect:
 		return e.StatusCode >= 300 && e.StatusCode < 400
 	}
 	return false
+}
+
+// The swarm's refusals have no status of their own: the daemon passes
+// swarmkit's gRPC errors on as text, and answers 503 for every kind of "not
+// in a swarm". These read the daemon's fixed wording, on those statuses only.
+
+// notManager: "This node is not a swarm manager. ..." (a worker, or no swarm).
+func (e *APIError) notManager() bool {
+	return e.StatusCode == http.StatusServiceUnavailable && strings.Contains(e.Message, "not a swarm manager")
+}
+
+// notInSwarm: "... Use "docker swarm init" or "docker swarm join" ...", or
+// "This node is not part of a swarm" (leave, unlock).
+func (e *APIError) notInSwarm() bool {
+	return e.StatusCode == http.StatusServiceUnavailable &&
+		(strings.Contains(e.Message, "not part of a swarm") || e.notManager() && strings.Contains(e.Message, "swarm init"))
+}
+
+// alreadyInSwarm: "This node is already part of a swarm. ..." (init, join).
+func (e *APIError) alreadyInSwarm() bool {
+	return e.StatusCode == http.StatusServiceUnavailable && strings.Contains(e.Message, "already part of a swarm")
+}
+
+// outOfSequence: an update that carried a stale version index, a 500
+// "rpc error: code = Unknown desc = update out of sequence".
+func (e *APIError) outOfSequence() bool {
+	return e.StatusCode == http.StatusInternalServerError && strings.Contains(e.Message, "update out of sequence")
+}
+
+// invalidArgument: a spec swarmkit refused, passed on as a 500 by daemons
+// that do not map gRPC codes ("rpc error: code = InvalidArgument desc =
+// ..."), or a placement constraint it could not parse, which Docker 20.10
+// reports with code Unknown ("constraint expected one operator from ==,
+// !=").
+func (e *APIError) invalidArgument() bool {
+	return e.StatusCode == http.StatusInternalServerError &&
+		(strings.Contains(e.Message, "code = InvalidArgument") || strings.Contains(e.Message, "desc = constraint expected"))
 }
 
 // ConnectError means no HTTP answer came back from the daemon: the socket is

@@ -112,15 +112,21 @@ func (c *Client) ContainerLogs(ctx context.Context, id string, opts LogsOptions)
 	if err != nil {
 		return nil, err
 	}
+	return c.openLogs(ctx, &call{method: http.MethodGet, path: "/containers/" + seg + "/logs", query: q, kind: KindContainer, id: id}, opts)
+}
+
+// openLogs sends a logs request r (of a container, service or task) and
+// returns its stream.
+func (c *Client) openLogs(ctx context.Context, r *call, opts LogsOptions) (*LogStream, error) {
 	typed, err := c.apiAtLeast(ctx, "1.42")
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.send(ctx, &call{method: http.MethodGet, path: "/containers/" + seg + "/logs", query: q, kind: KindContainer, id: id})
+	resp, err := c.send(ctx, r)
 	if err != nil {
 		return nil, err
 	}
-	s := &LogStream{body: resp.Body, timestamps: opts.Timestamps, details: opts.Details, host: c.host, id: id}
+	s := &LogStream{body: resp.Body, timestamps: opts.Timestamps, details: opts.Details, host: c.host, kind: r.kind, id: r.id}
 	if typed {
 		mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 		switch mt {
@@ -170,6 +176,7 @@ type LogStream struct {
 	timestamps bool
 	details    bool
 	host, id   string // for errors
+	kind       string // KindContainer, KindService or KindTask
 }
 
 // framing is how a log stream is encoded.
@@ -225,7 +232,7 @@ func (s *LogStream) fail(err error) error {
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		hint = " (the stream was cut short: did the daemon stop or restart?)"
 	}
-	return fmt.Errorf("docker: logs of container %q on %s: %w%s", s.id, s.host, err, hint)
+	return fmt.Errorf("docker: logs of %s %q on %s: %w%s", s.kind, s.id, s.host, err, hint)
 }
 
 // Multiplexed reports whether the stream is framed stdout and stderr
