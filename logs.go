@@ -162,9 +162,9 @@ func (c *Client) ContainerLogTail(ctx context.Context, id string, n int) ([]stri
 	return lines[max(0, len(lines)-n):], nil
 }
 
-// LogStream is an open container log. Use one of Lines, CopyTo or Read to
-// consume it, and Close it when done; it also closes when the ctx given to
-// ContainerLogs ends. Only Close may be called while another goroutine
+// LogStream is an open log of a container, service or task. Use one of
+// Lines, CopyTo or Read to consume it, and Close it when done; it also
+// closes when the ctx given to ContainerLogs (ServiceLogs, TaskLogs) ends. Only Close may be called while another goroutine
 // reads.
 type LogStream struct {
 	body       io.ReadCloser
