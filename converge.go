@@ -50,9 +50,9 @@ func (e *ServiceWaitError) Error() string {
 func (e *ServiceWaitError) Unwrap() error { return e.Err }
 
 // ServiceWait waits until a service has converged: as many tasks running
-// as the service wants (every node's, for a global service), stable for
-// opts.Stable, with any rolling update completed; or, for a job, its tasks
-// complete. It returns a *ServiceWaitError as soon as a task of the
+// as the service wants (every node's, for a global service) and none of
+// those told to stop still running, stable for opts.Stable, with any
+// rolling update completed; or, for a job, its tasks complete. It returns a *ServiceWaitError as soon as a task of the
 // service's current spec fails or is rejected (with the task's error, like
 // docker service create without --detach), when an update pauses or rolls
 // back, or when ctx ends first.
@@ -222,16 +222,34 @@ func (w *convergeWatch) converged() (done, job bool) {
 	if u := w.svc.UpdateStatus; u != nil && u.State != "completed" && u.State != "" {
 		return false, false
 	}
-	st := w.svc.ServiceStatus
-	if st == nil || st.RunningTasks != st.DesiredTasks {
-		return false, false
-	}
+	// Count the tasks meant to run that do: the daemon's RunningTasks also
+	// counts tasks on their way out (a drained node's, until they stop).
+	// Tasks told to go (scaled away, drained, replaced) must be gone too.
+	running := uint64(0)
 	for _, t := range w.tasks {
-		if t.DesiredState == "running" && t.Status.State != "running" {
+		if t.DesiredState != "running" {
+			if t.Status.State == "running" {
+				return false, false
+			}
+			continue
+		}
+		if t.Status.State != "running" {
 			return false, false
 		}
+		running++
 	}
-	return true, false
+	want := uint64(0)
+	switch {
+	case mode.Replicated != nil:
+		want = mode.Replicated.Replicas
+	case w.svc.ServiceStatus != nil:
+		// A global service wants one task per eligible node: the daemon
+		// counts the tasks it has not told to shut down.
+		want = max(1, w.svc.ServiceStatus.DesiredTasks)
+	default:
+		want = 1
+	}
+	return running == want, false
 }
 
 // timedOut describes what the service still lacked when ctx ended, asking

@@ -223,12 +223,16 @@ func (e *APIError) outOfSequence() bool {
 
 // invalidArgument: a spec swarmkit refused, passed on as a 500 by daemons
 // that do not map gRPC codes ("rpc error: code = InvalidArgument desc =
-// ..."), or a placement constraint it could not parse, which Docker 20.10
+// ..."), a placement constraint it could not parse, which Docker 20.10
 // reports with code Unknown ("constraint expected one operator from ==,
-// !=").
+// !="), or a service spec naming a network the daemon lacks ("network x
+// not found", Docker 20.10 and 28.5 alike).
 func (e *APIError) invalidArgument() bool {
-	return e.StatusCode == http.StatusInternalServerError &&
-		(strings.Contains(e.Message, "code = InvalidArgument") || strings.Contains(e.Message, "desc = constraint expected"))
+	if e.StatusCode != http.StatusInternalServerError {
+		return false
+	}
+	return strings.Contains(e.Message, "code = InvalidArgument") || strings.Contains(e.Message, "desc = constraint expected") ||
+		e.Kind == KindService && strings.HasPrefix(e.Message, "network ") && strings.HasSuffix(e.Message, " not found")
 }
 
 // ConnectError means no HTTP answer came back from the daemon: the socket is

@@ -438,6 +438,11 @@ func TestSwarmErrors(t *testing.T) {
 	if !errors.Is(err, dockwire.ErrBadRequest) || !strings.Contains(err.Error(), `service "web"`) || !strings.Contains(err.Error(), "constraint expected") {
 		t.Errorf("bad constraint: %v", err)
 	}
+	e.Handle("POST", "/services/{id}/update", nvReply(500, `{"message":"network dw-none not found"}`))
+	_, err = c.ServiceUpdate(ctx, "web", engine.ObjectVersion{Index: 1}, engine.ServiceSpec{}, dockwire.ServiceUpdateOptions{})
+	if !errors.Is(err, dockwire.ErrBadRequest) || errors.Is(err, dockwire.ErrServer) {
+		t.Errorf("unknown network: %v", err)
+	}
 	if _, err = c.ServiceInspect(ctx, "nope", dockwire.ServiceInspectOptions{}); !errors.Is(err, dockwire.ErrNotFound) {
 		t.Errorf("missing service: %v", err)
 	}
