@@ -155,17 +155,17 @@ func (e *APIError) hint() string {
 func (e *APIError) Is(target error) bool {
 	switch target {
 	case ErrNotFound:
-		return e.StatusCode == http.StatusNotFound
+		return e.notFound()
 	case ErrContainerNotFound:
-		return e.StatusCode == http.StatusNotFound && e.Kind == KindContainer
+		return e.notFound() && e.Kind == KindContainer
 	case ErrImageNotFound:
-		return e.StatusCode == http.StatusNotFound && e.Kind == KindImage
+		return e.notFound() && e.Kind == KindImage
 	case ErrExecNotFound:
-		return e.StatusCode == http.StatusNotFound && e.Kind == KindExec
+		return e.notFound() && e.Kind == KindExec
 	case ErrNetworkNotFound:
-		return e.StatusCode == http.StatusNotFound && e.Kind == KindNetwork
+		return e.notFound() && e.Kind == KindNetwork
 	case ErrVolumeNotFound:
-		return e.StatusCode == http.StatusNotFound && e.Kind == KindVolume
+		return e.notFound() && e.Kind == KindVolume
 	case ErrConflict:
 		return e.StatusCode == http.StatusConflict || e.outOfSequence()
 	case ErrBadRequest:
@@ -187,7 +187,7 @@ func (e *APIError) Is(target error) bool {
 			e.StatusCode == http.StatusBadGateway || e.StatusCode == http.StatusGatewayTimeout
 	case ErrServer:
 		return e.StatusCode >= 500 && e.StatusCode != http.StatusNotImplemented && e.StatusCode != http.StatusServiceUnavailable &&
-			!e.outOfSequence() && !e.invalidArgument()
+			!e.outOfSequence() && !e.invalidArgument() && !e.notFound()
 	case ErrUnexpectedRedirect:
 		return e.StatusCode >= 300 && e.StatusCode < 400
 	}
@@ -213,6 +213,14 @@ func (e *APIError) notInSwarm() bool {
 // alreadyInSwarm: "This node is already part of a swarm. ..." (init, join).
 func (e *APIError) alreadyInSwarm() bool {
 	return e.StatusCode == http.StatusServiceUnavailable && strings.Contains(e.Message, "already part of a swarm")
+}
+
+// notFound: a 404, or swarmkit's NotFound passed on as a 500 by a daemon
+// in a swarm ("Could not attach to network x: rpc error: code = NotFound
+// desc = network x not found", Docker 28.5 on network connect).
+func (e *APIError) notFound() bool {
+	return e.StatusCode == http.StatusNotFound ||
+		e.StatusCode == http.StatusInternalServerError && strings.Contains(e.Message, "rpc error: code = NotFound")
 }
 
 // outOfSequence: an update that carried a stale version index, a 500

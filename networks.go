@@ -211,7 +211,7 @@ func (c *Client) networkOr404(ctx context.Context, err error, network, container
 // the missing one must be the other; otherwise nil.
 func reattribute(err error, primaryExists func() bool, kind, id string) *APIError {
 	var ae *APIError
-	if !errors.As(err, &ae) || ae.StatusCode != http.StatusNotFound || !primaryExists() {
+	if !errors.As(err, &ae) || !ae.notFound() || !primaryExists() {
 		return nil
 	}
 	moved := *ae

@@ -430,3 +430,115 @@ func TestLiveSwarmErrors(t *testing.T) {
 		t.Errorf("node list: %v, %d nodes", err, len(nodes))
 	}
 }
+
+// A single-node swarm on every listed engine in no swarm (Docker 20.10,
+// API 1.41, among them): the test makes it, and leaves it at the end,
+// removing the docker_gwbridge network it brought if there was none. An
+// engine already in a swarm is left alone: the two-node tests cover it.
+func TestLiveSwarmSingleNode(t *testing.T) {
+	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
+		c := e.Client
+		ctx := livetest.Context(t)
+		info, err := c.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.SwarmState != "inactive" {
+			t.Skipf("%s is in a swarm (%s) this test did not make", e.Host, info.SwarmState)
+		}
+		_, err = c.NetworkInspect(ctx, "docker_gwbridge", dockwire.NetworkInspectOptions{})
+		hadBridge := err == nil
+		image := e.Image(t)
+		if _, err := c.ServiceList(ctx, dockwire.ServiceListOptions{}); !errors.Is(err, dockwire.ErrNotInSwarm) || !strings.Contains(err.Error(), "SwarmInit") {
+			t.Errorf("service list outside a swarm: %v", err)
+		}
+		nodeID, err := c.SwarmInit(ctx, dockwire.SwarmInitOptions{ListenAddr: "127.0.0.1:2377", AdvertiseAddr: "127.0.0.1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := c.SwarmLeave(ctx, dockwire.SwarmLeaveOptions{Force: true}); err != nil {
+				t.Errorf("leaving the swarm: %v", err)
+			}
+			if !hadBridge {
+				if err := c.NetworkRemove(ctx, "docker_gwbridge"); err != nil && !errors.Is(err, dockwire.ErrNotFound) {
+					t.Errorf("removing docker_gwbridge: %v", err)
+				}
+			}
+		})
+
+		sw, err := c.SwarmInspect(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sw.Spec.Labels = map[string]string{livetest.Label: "1"}
+		if err := c.SwarmUpdate(ctx, sw.Version, sw.Spec, dockwire.SwarmUpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if sw2, err := c.SwarmInspect(ctx); err != nil || sw2.Spec.Labels[livetest.Label] != "1" || sw2.Spec.Raft == nil || sw2.Spec.Raft.ElectionTick != sw.Spec.Raft.ElectionTick {
+			t.Errorf("swarm after update: %v %+v", err, sw2.Spec)
+		}
+		if key, err := c.SwarmUnlockKey(ctx); err != nil || key != "" {
+			t.Errorf("unlock key of a swarm that does not lock: %q, %v", key, err)
+		}
+		nodes, err := c.NodeList(ctx, dockwire.NodeListOptions{})
+		if err != nil || len(nodes) != 1 || nodes[0].ID != nodeID || nodes[0].ManagerStatus == nil || !nodes[0].ManagerStatus.Leader {
+			t.Fatalf("nodes: %v %+v", err, nodes)
+		}
+		if _, err := c.SwarmInit(ctx, dockwire.SwarmInitOptions{}); !errors.Is(err, dockwire.ErrAlreadyInSwarm) {
+			t.Errorf("a second init: %v", err)
+		}
+
+		name := liveService(t, c, engine.ServiceSpec{Mode: replicated(1), TaskTemplate: engine.TaskSpec{
+			ContainerSpec: &engine.ContainerSpec{Image: image, Args: []string{"sh", "-c", "echo hello from the task; sleep 3600"}}}})
+		waitService(t, c, name)
+		if err := c.ServiceScale(ctx, name, 2); err != nil {
+			t.Fatal(err)
+		}
+		waitService(t, c, name)
+		if got := runningNodes(t, c, name); !slices.Equal(got, []string{nodeID, nodeID}) {
+			t.Errorf("after scaling to 2: tasks on %v", got)
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			ls, err := c.ServiceLogs(ctx, name, dockwire.ServiceLogsOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for l, err := range ls.Lines() {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if l.Text == "hello from the task" {
+					n++
+				}
+			}
+			ls.Close()
+			if n == 2 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("service logs hold %d greetings, want 2", n)
+			}
+		}
+
+		sec, err := c.SecretCreate(ctx, dockwire.SecretCreateOptions{Spec: engine.SecretSpec{Name: livetest.UniqueName("dw-secret"), Data: []byte("x")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.SecretInspect(ctx, sec.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.Spec.Labels = map[string]string{"v": "2"}
+		if err := c.SecretUpdate(ctx, got.ID, got.Version, got.Spec); err != nil {
+			t.Errorf("relabelling a secret: %v", err)
+		}
+		if err := c.SecretRemove(ctx, sec.ID, dockwire.SecretRemoveOptions{}); err != nil {
+			t.Error(err)
+		}
+	})
+}

@@ -443,6 +443,12 @@ func TestSwarmErrors(t *testing.T) {
 	if !errors.Is(err, dockwire.ErrBadRequest) || errors.Is(err, dockwire.ErrServer) {
 		t.Errorf("unknown network: %v", err)
 	}
+	e.Handle("POST", "/networks/{id}/connect", nvReply(500, `{"message":"Could not attach to network dw-none: rpc error: code = NotFound desc = network dw-none not found"}`))
+	e.Handle("GET", "/networks/{id}", nvReply(404, `{"message":"network dw-none not found"}`))
+	err = c.NetworkConnect(ctx, "dw-none", "c1", dockwire.NetworkConnectOptions{})
+	if !errors.Is(err, dockwire.ErrNetworkNotFound) || errors.Is(err, dockwire.ErrServer) {
+		t.Errorf("connect to a missing network on a swarm manager: %v", err)
+	}
 	if _, err = c.ServiceInspect(ctx, "nope", dockwire.ServiceInspectOptions{}); !errors.Is(err, dockwire.ErrNotFound) {
 		t.Errorf("missing service: %v", err)
 	}
