@@ -81,7 +81,8 @@ func init() {
 		startCmd, stopCmd, restartCmd, killCmd, rmCmd,
 		buildCmd, pullCmd, imagesCmd,
 		statsCmd, eventsCmd, cpCmd,
-		networkCmd, volumeCmd, contextCmd,
+		networkCmd, volumeCmd,
+		nodeCmd, serviceCmd, contextCmd,
 		tourCmd,
 	}
 }
