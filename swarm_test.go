@@ -632,3 +632,75 @@ func TestServiceLogs(t *testing.T) {
 		t.Errorf("task logs: multiplexed %v, request %+v", ts.Multiplexed(), nvLast(t, e))
 	}
 }
+
+// The fake engine's swarm: what downstream tests rely on.
+func TestFakeSwarm(t *testing.T) {
+	_, plain := nvFake(t)
+	ctx := testContext(t)
+	if _, err := plain.ServiceList(ctx, dockwire.ServiceListOptions{}); !errors.Is(err, dockwire.ErrNotInSwarm) {
+		t.Errorf("a fake without WithSwarm: %v", err)
+	}
+
+	e, c := nvFake(t, enginetest.WithSwarm())
+	spec := engine.ServiceSpec{Name: "web", TaskTemplate: engine.TaskSpec{ContainerSpec: &engine.ContainerSpec{Image: "web:1"}},
+		Mode: engine.ServiceMode{Replicated: &engine.ReplicatedService{Replicas: 2}}}
+	created, err := c.ServiceCreate(ctx, dockwire.ServiceCreateOptions{Spec: spec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ServiceCreate(ctx, dockwire.ServiceCreateOptions{Spec: spec}); !errors.Is(err, dockwire.ErrConflict) {
+		t.Errorf("a second service named web: %v", err)
+	}
+	running := func() []string {
+		t.Helper()
+		tasks, err := c.TaskList(ctx, dockwire.TaskListOptions{Filters: dockwire.Filters{"service": {"web"}, "desired-state": {"running"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, task := range tasks {
+			out = append(out, task.DisplayName("web")+" "+task.Spec.ContainerSpec.Image+" "+task.Status.State)
+		}
+		return out
+	}
+	if diff := cmp.Diff([]string{"web.1 web:1 running", "web.2 web:1 running"}, running()); diff != "" {
+		t.Errorf("tasks after create (-want +got):\n%s", diff)
+	}
+	if err := c.ServiceWait(ctx, created.ID, dockwire.ServiceWaitOptions{Interval: time.Millisecond, Stable: time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+
+	svc, err := c.ServiceInspect(ctx, "web", dockwire.ServiceInspectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Spec.TaskTemplate.ContainerSpec.Image = "web:2"
+	if _, err := c.ServiceUpdate(ctx, "web", svc.Version, svc.Spec, dockwire.ServiceUpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ServiceUpdate(ctx, "web", svc.Version, svc.Spec, dockwire.ServiceUpdateOptions{}); !errors.Is(err, dockwire.ErrConflict) {
+		t.Errorf("an update with a stale version: %v", err)
+	}
+	if diff := cmp.Diff([]string{"web.1 web:2 running", "web.2 web:2 running"}, running()); diff != "" {
+		t.Errorf("tasks after the update (-want +got):\n%s", diff)
+	}
+	if err := c.ServiceScale(ctx, "web", 1); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"web.1 web:2 running"}, running()); diff != "" {
+		t.Errorf("tasks after scaling to 1 (-want +got):\n%s", diff)
+	}
+	nodes, err := c.NodeList(ctx, dockwire.NodeListOptions{})
+	if err != nil || len(nodes) != 1 || nodes[0].ManagerStatus == nil || !nodes[0].ManagerStatus.Leader {
+		t.Errorf("nodes: %v %+v", err, nodes)
+	}
+	if err := c.ServiceRemove(ctx, "web", dockwire.ServiceRemoveOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ServiceInspect(ctx, "web", dockwire.ServiceInspectOptions{}); !errors.Is(err, dockwire.ErrNotFound) {
+		t.Errorf("inspect after remove: %v", err)
+	}
+	if n := e.Count("POST", "/services/{id}/update"); n != 3 {
+		t.Errorf("%d updates reached the fake, want 3", n)
+	}
+}

@@ -2,7 +2,8 @@
 // code which talks to Docker can be unit-tested without a daemon.
 //
 // The fake serves the routes a client needs most (ping, version, info,
-// container list and inspect, logs, exec) with the wire details of a real
+// container list and inspect, logs, exec, and with WithSwarm a one-node
+// swarm's services, tasks and nodes) with the wire details of a real
 // daemon that clients get wrong: the /v1.NN prefix and its version checks,
 // multiplexed versus raw streams, the 101 upgrade and the close-delimited
 // 200 of exec start, a null exit code while an exec runs, following logs
@@ -57,6 +58,7 @@ type Engine struct {
 	overrides  []override
 	faults     []*faultRule
 	requests   []Request
+	swarm      *swarmState // WithSwarm's services and tasks, made on first use
 	// changed is closed and replaced whenever logs or container states
 	// change, waking every follower at once without a queue per follower.
 	changed chan struct{}
@@ -311,6 +313,16 @@ var builtinRoutes = []builtinRoute{
 	{"POST", "/exec/{id}/start", (*Engine).execStart},
 	{"POST", "/exec/{id}/resize", (*Engine).execResize},
 	{"GET", "/exec/{id}/json", (*Engine).execInspect},
+	{"GET", "/swarm", (*Engine).swarmInspect},
+	{"GET", "/nodes", (*Engine).nodeList},
+	{"GET", "/nodes/{id}", (*Engine).nodeInspect},
+	{"POST", "/services/create", (*Engine).serviceCreate},
+	{"GET", "/services", (*Engine).serviceList},
+	{"GET", "/services/{id}", (*Engine).serviceInspect},
+	{"POST", "/services/{id}/update", (*Engine).serviceUpdate},
+	{"DELETE", "/services/{id}", (*Engine).serviceRemove},
+	{"GET", "/tasks", (*Engine).taskList},
+	{"GET", "/tasks/{id}", (*Engine).taskInspect},
 }
 
 // waitDone blocks until the engine closes or ctx ends, whichever is first.

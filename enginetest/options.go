@@ -18,6 +18,7 @@ type config struct {
 	osType        string
 	fixtureDir    string
 	execExitDelay time.Duration
+	swarm         bool
 }
 
 // DefaultAPIVersion is the API version an Engine serves without WithAPIVersion:

@@ -66,6 +66,10 @@ func (e *Engine) version(w http.ResponseWriter, r *http.Request, _ apiVersion) {
 }
 
 func (e *Engine) info(w http.ResponseWriter, r *http.Request, _ apiVersion) {
+	swarmInfo := map[string]any{"LocalNodeState": "inactive", "NodeID": "", "NodeAddr": ""}
+	if e.cfg.swarm {
+		swarmInfo = map[string]any{"LocalNodeState": "active", "NodeID": fakeNodeID, "NodeAddr": "127.0.0.1", "ControlAvailable": true}
+	}
 	e.mu.Lock()
 	var running, paused, stopped int
 	for _, c := range e.containers {
@@ -103,7 +107,7 @@ func (e *Engine) info(w http.ResponseWriter, r *http.Request, _ apiVersion) {
 		"LoggingDriver":     "json-file",
 		"Experimental":      false,
 		"Labels":            []string{},
-		"Swarm":             map[string]any{"LocalNodeState": "inactive", "NodeID": "", "NodeAddr": ""},
+		"Swarm":             swarmInfo,
 	})
 }
 
