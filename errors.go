@@ -290,8 +290,8 @@ func (e *CommandError) Error() string {
 //
 // The daemon reports such a failure only in-band: the exec's output is the
 // runtime's message ("OCI runtime exec failed: …") followed by "\r\n", and
-// ExecInspect shows the instance ended with an exit code (126, or 127 on
-// Docker 23 and later for a missing executable or directory) and no process
+// ExecInspect shows the instance ended with an exit code (126 on Docker
+// 20.10; 127 on Docker 28 for a missing executable or directory) and no process
 // (Pid 0). A command that ran has a process ID, even when it exits with 126
 // or 127 itself (sh -c 'exit 127'); that is how the two are told apart, not
 // by the message's text.
