@@ -147,10 +147,11 @@ func (w *convergeWatch) poll(ctx context.Context) ([]TaskChange, error) {
 	if i < 0 {
 		return nil, &ServiceWaitError{Service: w.name, Reason: "the service was removed"}
 	}
-	w.svc = list[i]
-	if w.tasks, err = w.c.TaskList(ctx, TaskListOptions{Filters: Filters{"service": {w.id}}}); err != nil {
-		return nil, err
+	tasks, err := w.c.TaskList(ctx, TaskListOptions{Filters: Filters{"service": {w.id}}})
+	if err != nil {
+		return nil, err // keeping the last poll's view, for timedOut
 	}
+	w.svc, w.tasks = list[i], tasks
 	slices.SortFunc(w.tasks, func(a, b engine.Task) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	var changes []TaskChange
 	for _, t := range w.tasks {

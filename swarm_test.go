@@ -393,6 +393,30 @@ func TestServiceSpecRoundTrip(t *testing.T) {
 	if string(b) != want.String() {
 		t.Errorf("unchanged spec marshals to\n%s\nwant\n%s", b, want.String())
 	}
+	// Response types marshal to the daemon's document, and back.
+	for _, doc := range []string{swServiceJSON, swTaskJSON, swNodeJSON, swSwarmJSON, swSecretJSON} {
+		var v struct {
+			S engine.Service
+			T engine.Task
+			N engine.Node
+			W engine.Swarm
+			C engine.Secret
+		}
+		for _, dst := range []any{&v.S, &v.T, &v.N, &v.W, &v.C} {
+			if err := json.Unmarshal([]byte(doc), dst); err != nil {
+				t.Fatal(err)
+			}
+			var want bytes.Buffer
+			json.Compact(&want, []byte(doc))
+			if got := mustMarshal(t, dst); got != want.String() {
+				t.Errorf("%T marshals to\n%s\nwant\n%s", dst, got, want.String())
+			}
+		}
+	}
+	goNode := engine.Node{Meta: engine.Meta{ID: "n1"}, Description: engine.NodeDescription{Hostname: "h", EngineVersion: "28.5.2"}}
+	if got := mustMarshal(t, goNode); !strings.Contains(got, `"Engine":{"EngineVersion":"28.5.2"}`) || strings.Contains(got, "Raw") {
+		t.Errorf("a Go-built node marshals to %s", got)
+	}
 	built := engine.ServiceSpec{Name: "x", TaskTemplate: engine.TaskSpec{ContainerSpec: &engine.ContainerSpec{Image: "i", TTY: true}}}
 	if got := mustMarshal(t, built); got != `{"Name":"x","TaskTemplate":{"ContainerSpec":{"Image":"i","TTY":true}},"Mode":{}}` {
 		t.Errorf("built spec = %s", got)
@@ -579,7 +603,7 @@ func TestServiceWaitFailures(t *testing.T) {
 			swTask("t1", 1, "running", "running", ""), `{"ID":"t2","CreatedAt":"2026-12-02T12:00:01Z","ServiceID":"svc1","Slot":2,"DesiredState":"running","Status":{"State":"pending","Message":"no suitable node (max replicas per node limit exceed)"}}`,
 		}}}).handle(e)
 		e.Handle("GET", "/nodes", nvReply(200, `[{"ID":"node2","Description":{"Hostname":"w1"},"Status":{"State":"down"}}]`))
-		ctx, cancel := context.WithTimeout(testContext(t), 100*time.Millisecond)
+		ctx, cancel := context.WithTimeout(testContext(t), 300*time.Millisecond)
 		defer cancel()
 		err := c.ServiceWait(ctx, "web", dockwire.ServiceWaitOptions{Interval: 5 * time.Millisecond})
 		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "1/2 tasks running") ||

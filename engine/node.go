@@ -13,8 +13,17 @@ type Node struct {
 	Description   NodeDescription
 	Status        NodeStatus
 	ManagerStatus *ManagerStatus // nil for workers
-	Raw
+	Raw           `json:"-"`
 }
+
+type nodeFields Node
+
+// MarshalJSON returns the document the value was decoded from, or else
+// its fields under the API's names.
+func (v Node) MarshalJSON() ([]byte, error) { return marshalResponse(v.Raw, nodeFields(v)) }
+
+// UnmarshalJSON decodes as Decode does, Raw included.
+func (v *Node) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, v) }
 
 // NodeSpec is what an operator sets on a node: what NodeUpdate sends.
 // Decoded from the daemon, it keeps its document in Raw and marshals back
@@ -56,6 +65,23 @@ type NodeDescription struct {
 	Resources     ResourceObject
 	EngineVersion string            // Engine.EngineVersion, such as "28.5.2"
 	EngineLabels  map[string]string // Engine.Labels: the daemon's --label values
+}
+
+// MarshalJSON encodes the description under the API's names, with the
+// engine's version and labels in "Engine".
+func (d NodeDescription) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Hostname  string
+		Platform  Platform
+		Resources ResourceObject
+		Engine    struct {
+			EngineVersion string
+			Labels        map[string]string `json:",omitempty"`
+		}
+	}{d.Hostname, d.Platform, d.Resources, struct {
+		EngineVersion string
+		Labels        map[string]string `json:",omitempty"`
+	}{d.EngineVersion, d.EngineLabels}})
 }
 
 // NodeStatus is whether the manager hears from a node.

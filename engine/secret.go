@@ -53,8 +53,17 @@ func (s SecretSpec) GoString() string { return s.String() }
 type Secret struct {
 	Meta
 	Spec SecretSpec
-	Raw
+	Raw  `json:"-"`
 }
+
+type secretFields Secret
+
+// MarshalJSON returns the document the value was decoded from, or else
+// its fields under the API's names.
+func (v Secret) MarshalJSON() ([]byte, error) { return marshalResponse(v.Raw, secretFields(v)) }
+
+// UnmarshalJSON decodes as Decode does, Raw included.
+func (v *Secret) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, v) }
 
 func (s *Secret) decode(r gjson.Result) error {
 	if err := wantObject(r, "secret"); err != nil {
@@ -101,8 +110,17 @@ func (s *ConfigSpec) UnmarshalJSON(b []byte) error {
 type Config struct {
 	Meta
 	Spec ConfigSpec
-	Raw
+	Raw  `json:"-"`
 }
+
+type configFields Config
+
+// MarshalJSON returns the document the value was decoded from, or else
+// its fields under the API's names.
+func (v Config) MarshalJSON() ([]byte, error) { return marshalResponse(v.Raw, configFields(v)) }
+
+// UnmarshalJSON decodes as Decode does, Raw included.
+func (v *Config) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, v) }
 
 func (c *Config) decode(r gjson.Result) error {
 	if err := wantObject(r, "config"); err != nil {
@@ -115,9 +133,18 @@ func (c *Config) decode(r gjson.Result) error {
 
 // IDResponse is the answer to a create that returns only an ID.
 type IDResponse struct {
-	ID string
-	Raw
+	ID  string
+	Raw `json:"-"`
 }
+
+type iDResponseFields IDResponse
+
+// MarshalJSON returns the document the value was decoded from, or else
+// its fields under the API's names.
+func (v IDResponse) MarshalJSON() ([]byte, error) { return marshalResponse(v.Raw, iDResponseFields(v)) }
+
+// UnmarshalJSON decodes as Decode does, Raw included.
+func (v *IDResponse) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, v) }
 
 func (i *IDResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "create response"); err != nil {

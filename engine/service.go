@@ -293,8 +293,17 @@ type Service struct {
 	ServiceStatus *ServiceStatus
 	// JobStatus is set for job-mode services.
 	JobStatus *JobStatus
-	Raw
+	Raw       `json:"-"`
 }
+
+type serviceFields Service
+
+// MarshalJSON returns the document the value was decoded from, or else
+// its fields under the API's names.
+func (v Service) MarshalJSON() ([]byte, error) { return marshalResponse(v.Raw, serviceFields(v)) }
+
+// UnmarshalJSON decodes as Decode does, Raw included.
+func (v *Service) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, v) }
 
 // ServiceEndpoint is how a service is reached: its ports, including those
 // the swarm picked, and its virtual IPs.
@@ -368,8 +377,19 @@ func (s *Service) decode(r gjson.Result) error {
 type ServiceCreateResponse struct {
 	ID       string
 	Warnings []string // problems the daemon tolerated
-	Raw
+	Raw      `json:"-"`
 }
+
+type serviceCreateResponseFields ServiceCreateResponse
+
+// MarshalJSON returns the document the value was decoded from, or else
+// its fields under the API's names.
+func (v ServiceCreateResponse) MarshalJSON() ([]byte, error) {
+	return marshalResponse(v.Raw, serviceCreateResponseFields(v))
+}
+
+// UnmarshalJSON decodes as Decode does, Raw included.
+func (v *ServiceCreateResponse) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, v) }
 
 func (s *ServiceCreateResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "service create response"); err != nil {
@@ -382,8 +402,19 @@ func (s *ServiceCreateResponse) decode(r gjson.Result) error {
 // ServiceUpdateResponse is the answer to a service update.
 type ServiceUpdateResponse struct {
 	Warnings []string // problems the daemon tolerated
-	Raw
+	Raw      `json:"-"`
 }
+
+type serviceUpdateResponseFields ServiceUpdateResponse
+
+// MarshalJSON returns the document the value was decoded from, or else
+// its fields under the API's names.
+func (v ServiceUpdateResponse) MarshalJSON() ([]byte, error) {
+	return marshalResponse(v.Raw, serviceUpdateResponseFields(v))
+}
+
+// UnmarshalJSON decodes as Decode does, Raw included.
+func (v *ServiceUpdateResponse) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, v) }
 
 func (s *ServiceUpdateResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "service update response"); err != nil {

@@ -125,3 +125,27 @@ func mergeJSON(raw, base, mine map[string]any) map[string]any {
 	}
 	return raw
 }
+
+// marshalResponse returns raw when a response was decoded from it, else
+// its fields encoded.
+func marshalResponse(raw Raw, fields any) ([]byte, error) {
+	if raw != "" {
+		return []byte(raw), nil
+	}
+	return json.Marshal(fields)
+}
+
+// unmarshalResponse decodes b into v as Decode does; a JSON null leaves v
+// as it is.
+func unmarshalResponse[T any, PT interface {
+	*T
+	Decoder
+}](b []byte, v PT) error {
+	r, err := parse(string(b), gjson.JSON)
+	if err != nil || r.Type == gjson.Null {
+		return err
+	}
+	var zero T
+	*v = zero
+	return v.decode(r)
+}

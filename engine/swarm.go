@@ -17,8 +17,17 @@ type Swarm struct {
 	DefaultAddrPool        []string
 	SubnetSize             uint32
 	JoinTokens             JoinTokens
-	Raw
+	Raw                    `json:"-"`
 }
+
+type swarmFields Swarm
+
+// MarshalJSON returns the document the value was decoded from, or else
+// its fields under the API's names.
+func (v Swarm) MarshalJSON() ([]byte, error) { return marshalResponse(v.Raw, swarmFields(v)) }
+
+// UnmarshalJSON decodes as Decode does, Raw included.
+func (v *Swarm) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, v) }
 
 // JoinTokens are the secrets SwarmJoin needs to join as a worker or a
 // manager.

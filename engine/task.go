@@ -21,8 +21,17 @@ type Task struct {
 	// JobIteration is the run of a job this task belongs to; nil for
 	// services that are not jobs.
 	JobIteration *ObjectVersion
-	Raw
+	Raw          `json:"-"`
 }
+
+type taskFields Task
+
+// MarshalJSON returns the document the value was decoded from, or else
+// its fields under the API's names.
+func (v Task) MarshalJSON() ([]byte, error) { return marshalResponse(v.Raw, taskFields(v)) }
+
+// UnmarshalJSON decodes as Decode does, Raw included.
+func (v *Task) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, v) }
 
 // DisplayName is the task's name as the docker CLI shows it: the
 // service's name and the task's slot ("web.2"), or its node's ID for a
