@@ -15,7 +15,7 @@ import (
 	"github.com/dockwire/dockwire/engine"
 )
 
-var nodeCmd = group("node", "Manage swarm nodes", nodeLsCmd)
+var nodeCmd = group("node", "Manage swarm nodes", nodeLsCmd, nodeUpdateCmd)
 
 var nodeLsCmd = &command{
 	name:     "node ls",
@@ -64,7 +64,36 @@ var nodeLsCmd = &command{
 	},
 }
 
-var serviceCmd = group("service", "Manage swarm services", serviceLsCmd, serviceCreateCmd, servicePsCmd, serviceScaleCmd, serviceLogsCmd, serviceRmCmd)
+var nodeUpdateCmd = &command{
+	name:     "node update",
+	synopsis: "--availability active|pause|drain NODE",
+	summary:  "Change a node's availability (drain moves its tasks elsewhere)",
+	setup: func(fs *flag.FlagSet) runFunc {
+		availability := fs.String("availability", "", "active, pause or drain")
+		return func(c *cli, args []string) error {
+			if len(args) != 1 {
+				return usagef("node update takes one node")
+			}
+			switch *availability {
+			case "active", "pause", "drain":
+			default:
+				return usagef("--availability %q: want active, pause or drain", *availability)
+			}
+			n, err := c.client.NodeInspect(c.ctx, args[0])
+			if err != nil {
+				return err
+			}
+			n.Spec.Availability = *availability
+			if err := c.client.NodeUpdate(c.ctx, n.ID, n.Version, n.Spec); err != nil {
+				return err
+			}
+			fmt.Fprintln(c.stdout, args[0])
+			return nil
+		}
+	},
+}
+
+var serviceCmd = group("service", "Manage swarm services", serviceLsCmd, serviceCreateCmd, servicePsCmd, serviceScaleCmd, serviceUpdateCmd, serviceLogsCmd, serviceRmCmd)
 
 var serviceLsCmd = &command{
 	name:     "service ls",
@@ -316,6 +345,51 @@ var serviceScaleCmd = &command{
 				}
 			}
 			return nil
+		}
+	},
+}
+
+var serviceUpdateCmd = &command{
+	name:     "service update",
+	synopsis: "[--image IMAGE] [--rollback] [-d] SERVICE",
+	summary:  "Roll a service over to another image, or back to its previous spec, and wait until it converges",
+	setup: func(fs *flag.FlagSet) runFunc {
+		image := fs.String("image", "", "the `image` the tasks run from now on")
+		rollback := fs.Bool("rollback", false, "return to the service's previous spec")
+		detach := fs.Bool("d", false, "exit once the change is made, without waiting")
+		fs.BoolVar(detach, "detach", false, "exit once the change is made, without waiting")
+		return func(c *cli, args []string) error {
+			if len(args) != 1 || (*image == "") == !*rollback {
+				return usagef("service update takes one service and either --image or --rollback")
+			}
+			var resp engine.ServiceUpdateResponse
+			var err error
+			if *rollback {
+				svc, ierr := c.client.ServiceInspect(c.ctx, args[0], dockwire.ServiceInspectOptions{})
+				if ierr != nil {
+					return ierr
+				}
+				resp, err = c.client.ServiceUpdate(c.ctx, svc.ID, svc.Version, svc.Spec, dockwire.ServiceUpdateOptions{Rollback: true})
+			} else {
+				resp, err = c.client.ServiceModify(c.ctx, args[0], func(s *engine.ServiceSpec) error {
+					if s.TaskTemplate.ContainerSpec == nil {
+						return fmt.Errorf("service %s runs no container", args[0])
+					}
+					s.TaskTemplate.ContainerSpec.Image = *image
+					return nil
+				})
+			}
+			if err != nil {
+				return err
+			}
+			for _, w := range resp.Warnings {
+				fmt.Fprintln(c.stderr, "WARNING:", w)
+			}
+			fmt.Fprintln(c.stdout, args[0])
+			if *detach {
+				return nil
+			}
+			return c.converge(args[0])
 		}
 	},
 }
