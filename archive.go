@@ -64,7 +64,7 @@ func writeTar(w io.Writer, src, root string) error {
 // tarEntry writes a file, directory or symbolic link to tw under name,
 // through buf; sockets, pipes and devices have no place in an archive for
 // Docker and are skipped. anonymous drops the owner, as a build context
-// does; otherwise it is kept for CopyToOptions.CopyUIDGID.
+// does; otherwise it is kept for CopyToContainerOptions.CopyUIDGID.
 func tarEntry(tw *tar.Writer, file, name string, d fs.DirEntry, buf []byte, anonymous bool) error {
 	fi, err := d.Info()
 	if err != nil {
@@ -173,7 +173,7 @@ func (x *extractor) run(r io.Reader) error {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("docker: reading tar: %w", err)
+			return fmt.Errorf("dockwire: reading tar: %w", err)
 		}
 		name, err := x.name(hdr.Name)
 		if err == nil && name != "" && name != "." {
@@ -201,7 +201,7 @@ func (x *extractor) name(raw string) (string, error) {
 }
 
 func unsafeEntry(name, format string, args ...any) error {
-	return fmt.Errorf("docker: %w %q: %s", ErrUnsafeArchive, name, fmt.Sprintf(format, args...))
+	return fmt.Errorf("dockwire: %w %q: %s", ErrUnsafeArchive, name, fmt.Sprintf(format, args...))
 }
 
 // entryName validates a name from the archive and cleans it: "./a/b/" is

@@ -93,10 +93,10 @@ func LoadAuth(registryHost string) (AuthConfig, error) {
 		return none, nil
 	}
 	if err != nil {
-		return none, fmt.Errorf("docker: reading credentials: %w", err)
+		return none, fmt.Errorf("dockwire: reading credentials: %w", err)
 	}
 	if !gjson.ValidBytes(data) {
-		return none, fmt.Errorf("docker: reading credentials: %s is not valid JSON", file)
+		return none, fmt.Errorf("dockwire: reading credentials: %s is not valid JSON", file)
 	}
 	cfg := gjson.ParseBytes(data)
 	host := hostOf(key)
@@ -132,11 +132,11 @@ func LoadAuth(registryHost string) (AuthConfig, error) {
 	if enc := entry.Get("auth").String(); enc != "" {
 		dec, err := base64.StdEncoding.DecodeString(enc)
 		if err != nil {
-			return none, fmt.Errorf("docker: reading credentials for %s from %s: the auth field is not base64", key, file)
+			return none, fmt.Errorf("dockwire: reading credentials for %s from %s: the auth field is not base64", key, file)
 		}
 		user, pass, ok := strings.Cut(string(dec), ":")
 		if !ok {
-			return none, fmt.Errorf("docker: reading credentials for %s from %s: the auth field is not user:password", key, file)
+			return none, fmt.Errorf("dockwire: reading credentials for %s from %s: the auth field is not user:password", key, file)
 		}
 		a.Username, a.Password = user, pass
 	}
@@ -190,7 +190,7 @@ const helperTimeout = time.Minute
 func helperAuth(name, serverURL string) (AuthConfig, error) {
 	none := AuthConfig{ServerAddress: serverURL}
 	if !isName(name, false) {
-		return none, fmt.Errorf("docker: credential helper name %q is not valid", name)
+		return none, fmt.Errorf("dockwire: credential helper name %q is not valid", name)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), helperTimeout)
 	defer cancel()
@@ -207,11 +207,11 @@ func helperAuth(name, serverURL string) (AuthConfig, error) {
 		if msg == "" {
 			msg = strings.TrimSpace(stderr.String())
 		}
-		return none, fmt.Errorf("docker: credential helper docker-credential-%s for %s: %w: %s", name, serverURL, err, cleanText(msg, 512))
+		return none, fmt.Errorf("dockwire: credential helper docker-credential-%s for %s: %w: %s", name, serverURL, err, cleanText(msg, 512))
 	}
 	out := stdout.String()
 	if !gjson.Valid(out) {
-		return none, fmt.Errorf("docker: credential helper docker-credential-%s for %s: output is not JSON", name, serverURL)
+		return none, fmt.Errorf("dockwire: credential helper docker-credential-%s for %s: output is not JSON", name, serverURL)
 	}
 	res := gjson.Parse(out)
 	a := AuthConfig{ServerAddress: serverURL, Username: res.Get("Username").String()}

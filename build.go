@@ -92,7 +92,7 @@ func (opts ImageBuildOptions) call(buildContext io.Reader) (*call, error) {
 	q.flag("q", opts.Quiet)
 	q.flag("nocache", opts.NoCache)
 	if len(opts.CacheFrom) > 0 {
-		q.add("cachefrom", mustJSON(opts.CacheFrom))
+		q.add("cachefrom", encodeJSON(opts.CacheFrom))
 	}
 	q.flag("pull", opts.PullParent)
 	if opts.KeepIntermediate {
@@ -111,10 +111,10 @@ func (opts ImageBuildOptions) call(buildContext io.Reader) (*call, error) {
 		q.add("cpusetcpus", opts.CPUSetCPUs)
 	}
 	if len(opts.BuildArgs) > 0 {
-		q.add("buildargs", mustJSON(opts.BuildArgs))
+		q.add("buildargs", encodeJSON(opts.BuildArgs))
 	}
 	if len(opts.Labels) > 0 {
-		q.add("labels", mustJSON(opts.Labels))
+		q.add("labels", encodeJSON(opts.Labels))
 	}
 	if opts.NetworkMode != "" {
 		q.add("networkmode", opts.NetworkMode)
@@ -135,8 +135,8 @@ func (opts ImageBuildOptions) call(buildContext io.Reader) (*call, error) {
 	return r, nil
 }
 
-// mustJSON encodes maps and slices of strings, which always encode.
-func mustJSON(v any) string {
+// encodeJSON encodes maps and slices of strings, which always encode.
+func encodeJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }

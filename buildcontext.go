@@ -26,7 +26,7 @@ import (
 func BuildContext(dir string) (io.ReadCloser, error) {
 	fi, err := os.Stat(dir)
 	if err != nil {
-		return nil, fmt.Errorf("docker: build context: %w", err)
+		return nil, fmt.Errorf("dockwire: build context: %w", err)
 	}
 	if !fi.IsDir() {
 		return nil, invalidArg("build context %q is not a directory", dir)
@@ -38,14 +38,14 @@ func BuildContext(dir string) (io.ReadCloser, error) {
 		patterns, err = readDockerignore(f)
 		f.Close()
 		if err != nil {
-			return nil, fmt.Errorf("docker: build context: reading .dockerignore: %w", err)
+			return nil, fmt.Errorf("dockwire: build context: reading .dockerignore: %w", err)
 		}
 	case !errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("docker: build context: %w", err)
+		return nil, fmt.Errorf("dockwire: build context: %w", err)
 	}
 	m, err := newIgnoreMatcher(patterns)
 	if err != nil {
-		return nil, fmt.Errorf("docker: build context: .dockerignore: %w", err)
+		return nil, fmt.Errorf("dockwire: build context: .dockerignore: %w", err)
 	}
 	// Like the CLI, keep the files the daemon needs even when ignored.
 	for _, keep := range []string{"Dockerfile", ".dockerignore"} {
@@ -84,7 +84,7 @@ func writeContext(w io.Writer, dir string, m *ignoreMatcher) error {
 		return tarEntry(tw, file, rel, d, buf, true)
 	})
 	if err != nil {
-		return fmt.Errorf("docker: build context: %w", err)
+		return fmt.Errorf("dockwire: build context: %w", err)
 	}
 	return tw.Close()
 }

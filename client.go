@@ -85,7 +85,7 @@ func WithAPIVersion(v string) Option {
 	return func(c *config) error {
 		norm, ok := parseAPIVersion(v)
 		if !ok {
-			return fmt.Errorf("docker: %w: API version %q is not of the form 1.NN", ErrInvalidArgument, v)
+			return fmt.Errorf("dockwire: %w: API version %q is not of the form 1.NN", ErrInvalidArgument, v)
 		}
 		c.apiVersion = norm
 		return nil
@@ -96,7 +96,7 @@ func WithAPIVersion(v string) Option {
 func WithTLSConfig(cfg *tls.Config) Option {
 	return func(c *config) error {
 		if cfg == nil {
-			return fmt.Errorf("docker: %w: nil TLS config", ErrInvalidArgument)
+			return fmt.Errorf("dockwire: %w: nil TLS config", ErrInvalidArgument)
 		}
 		c.tlsConfig = cfg
 		return nil
@@ -115,7 +115,7 @@ func WithInsecureTCP() Option {
 func WithDialer(dial func(ctx context.Context) (net.Conn, error)) Option {
 	return func(c *config) error {
 		if dial == nil {
-			return fmt.Errorf("docker: %w: nil dialer", ErrInvalidArgument)
+			return fmt.Errorf("dockwire: %w: nil dialer", ErrInvalidArgument)
 		}
 		c.dial = dial
 		return nil
@@ -130,7 +130,7 @@ func WithSSHFlags(flags ...string) Option {
 	return func(c *config) error {
 		for _, f := range flags {
 			if f == "--" {
-				return fmt.Errorf("docker: %w: ssh flag %q would end ssh's options early", ErrInvalidArgument, f)
+				return fmt.Errorf("dockwire: %w: ssh flag %q would end ssh's options early", ErrInvalidArgument, f)
 			}
 		}
 		c.sshFlags = append(c.sshFlags, flags...)
@@ -146,7 +146,7 @@ func WithSSHFlags(flags ...string) Option {
 func WithTransport(rt http.RoundTripper) Option {
 	return func(c *config) error {
 		if rt == nil {
-			return fmt.Errorf("docker: %w: nil transport", ErrInvalidArgument)
+			return fmt.Errorf("dockwire: %w: nil transport", ErrInvalidArgument)
 		}
 		c.transport = rt
 		return nil
@@ -163,7 +163,7 @@ func WithTransport(rt http.RoundTripper) Option {
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
-			return fmt.Errorf("docker: %w: negative timeout %v", ErrInvalidArgument, d)
+			return fmt.Errorf("dockwire: %w: negative timeout %v", ErrInvalidArgument, d)
 		}
 		c.timeout = d
 		return nil
@@ -177,7 +177,7 @@ func WithTimeout(d time.Duration) Option {
 func WithRetry(tries int, maxWait time.Duration) Option {
 	return func(c *config) error {
 		if tries < 1 || maxWait < 0 {
-			return fmt.Errorf("docker: %w: retry needs tries >= 1 and maxWait >= 0, got %d and %v", ErrInvalidArgument, tries, maxWait)
+			return fmt.Errorf("dockwire: %w: retry needs tries >= 1 and maxWait >= 0, got %d and %v", ErrInvalidArgument, tries, maxWait)
 		}
 		c.retryTries, c.retryMaxWait = tries, maxWait
 		return nil
@@ -190,7 +190,7 @@ func WithRetry(tries int, maxWait time.Duration) Option {
 func WithMaxResponseSize(n int64) Option {
 	return func(c *config) error {
 		if n <= 0 {
-			return fmt.Errorf("docker: %w: max response size must be positive, got %d", ErrInvalidArgument, n)
+			return fmt.Errorf("dockwire: %w: max response size must be positive, got %d", ErrInvalidArgument, n)
 		}
 		c.maxResponseSize = n
 		return nil
@@ -202,7 +202,7 @@ func WithMaxResponseSize(n int64) Option {
 func WithMaxIdleConns(n int) Option {
 	return func(c *config) error {
 		if n < 0 {
-			return fmt.Errorf("docker: %w: negative idle connection count %d", ErrInvalidArgument, n)
+			return fmt.Errorf("dockwire: %w: negative idle connection count %d", ErrInvalidArgument, n)
 		}
 		c.maxIdleConns = n
 		return nil
@@ -216,7 +216,7 @@ func WithMaxIdleConns(n int) Option {
 func WithMaxConns(n int) Option {
 	return func(c *config) error {
 		if n < 0 {
-			return fmt.Errorf("docker: %w: negative connection bound %d", ErrInvalidArgument, n)
+			return fmt.Errorf("dockwire: %w: negative connection bound %d", ErrInvalidArgument, n)
 		}
 		c.maxConns = n
 		return nil
@@ -259,7 +259,7 @@ func New(host string, opts ...Option) (*Client, error) {
 // dialerFor validates host and returns how to connect to it.
 func dialerFor(host string, cfg *config) (func(ctx context.Context) (net.Conn, error), error) {
 	bad := func(why string) error {
-		return fmt.Errorf("docker: %w %q: %s", ErrInvalidHost, host, why)
+		return fmt.Errorf("dockwire: %w %q: %s", ErrInvalidHost, host, why)
 	}
 	scheme, rest, ok := strings.Cut(host, "://")
 	if !ok {

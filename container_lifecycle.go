@@ -106,41 +106,69 @@ func containerCall(method, id, action string, q query) (*call, error) {
 	return &call{method: method, path: path, query: q.String(), kind: KindContainer, id: id}, nil
 }
 
-// containerAction performs a bodiless POST on a container and reports
-// whether the daemon answered 304 Not Modified. slow is how long the daemon
+// containerAction performs a bodiless POST on a container; a 304 Not
+// Modified (already in that state) is success. slow is how long the daemon
 // may take before it answers.
-func (c *Client) containerAction(ctx context.Context, id, action string, q query, slow time.Duration) (notModified bool, err error) {
+func (c *Client) containerAction(ctx context.Context, id, action string, q query, slow time.Duration) error {
 	r, err := containerCall(http.MethodPost, id, action, q)
 	if err != nil {
-		return false, err
+		return err
 	}
 	r.slow = slow
-	status, err := c.discard(ctx, r)
-	return status == http.StatusNotModified, err
+	_, err = c.discard(ctx, r)
+	return err
 }
 
-// ContainerStart starts a container. alreadyStarted is true, with a nil
-// error, when it was running already (the daemon's 304).
-func (c *Client) ContainerStart(ctx context.Context, id string) (alreadyStarted bool, err error) {
+// ContainerStart starts a container. Starting one that runs already is
+// not an error (the daemon's 304 Not Modified): the call returns nil, as
+// the moby client does. To know whether it ran before, inspect its State
+// first; see docs/design.md for why the call does not report it.
+func (c *Client) ContainerStart(ctx context.Context, id string) error {
 	return c.containerAction(ctx, id, "start", query{}, 0)
 }
 
-// StopOptions says how to stop a container.
-type StopOptions struct {
+// ContainerStopOptions says how to stop a container. Its zero value sends
+// the container's stop signal and leaves the grace period to the daemon:
+// the container's StopTimeout, 10 s unless it set one. Set at most one of
+// Timeout, WaitForever and KillNow; a negative Timeout or two of them
+// together is an error matching ErrInvalidArgument, before anything is
+// sent. (The moby client's Timeout of -1 means "wait forever"; here that
+// is WaitForever, so that a -1 carried over by habit fails loudly instead
+// of doing the opposite.)
+type ContainerStopOptions struct {
 	// Signal replaces the container's stop signal (SIGTERM by default).
 	// Needs API 1.42.
 	Signal string
-	// Timeout is the grace period before SIGKILL: zero leaves it to the
-	// container's StopTimeout (10s by default); a negative value means none.
-	// It is sent in whole seconds, rounded up.
+	// Timeout is the grace period between Signal and SIGKILL, sent in
+	// whole seconds, rounded up; zero leaves it to the daemon.
 	Timeout time.Duration
+	// WaitForever waits for the container to exit after Signal however long
+	// it takes, and never sends SIGKILL (the API's t=-1). The call returns
+	// only when the container has stopped, or when ctx ends; the client's
+	// WithTimeout does not bound it.
+	WaitForever bool
+	// KillNow sends SIGKILL right after Signal, with no grace period (the
+	// API's t=0).
+	KillNow bool
 }
+
+// ContainerRestartOptions says how ContainerRestart stops a container
+// before it starts it again; its fields mean what ContainerStopOptions'
+// do.
+type ContainerRestartOptions ContainerStopOptions
+
+// unbounded is how long a call that waits forever may take before the
+// daemon answers: longer than anyone waits, and far from overflowing
+// when added to the client's timeout.
+const unbounded time.Duration = 1 << 62
 
 // grace is how long a stop may take: the grace period, or the usual
 // default of 10s when the container's own applies.
-func (o StopOptions) grace() time.Duration {
+func (o ContainerStopOptions) grace() time.Duration {
 	switch {
-	case o.Timeout < 0:
+	case o.WaitForever:
+		return unbounded
+	case o.KillNow:
 		return 0
 	case o.Timeout == 0:
 		return 10 * time.Second
@@ -148,10 +176,22 @@ func (o StopOptions) grace() time.Duration {
 	return o.Timeout
 }
 
-func (o StopOptions) query(ctx context.Context, c *Client) (query, error) {
+func (o ContainerStopOptions) query(ctx context.Context, c *Client, action, id string) (query, error) {
 	var q query
+	set := 0
+	for _, b := range []bool{o.Timeout != 0, o.WaitForever, o.KillNow} {
+		if b {
+			set++
+		}
+	}
 	switch {
 	case o.Timeout < 0:
+		return q, invalidArg("%s container %q: negative Timeout %v; to wait forever set WaitForever, to kill at once set KillNow", action, id, o.Timeout)
+	case set > 1:
+		return q, invalidArg("%s container %q: set only one of Timeout (%v), WaitForever (%t) and KillNow (%t)", action, id, o.Timeout, o.WaitForever, o.KillNow)
+	case o.WaitForever:
+		q.int("t", -1)
+	case o.KillNow:
 		q.int("t", 0)
 	case o.Timeout > 0:
 		q.int("t", int((o.Timeout+time.Second-1)/time.Second))
@@ -166,23 +206,26 @@ func (o StopOptions) query(ctx context.Context, c *Client) (query, error) {
 }
 
 // ContainerStop stops a container: its stop signal, then SIGKILL after the
-// grace period. alreadyStopped is true, with a nil error, when it was not
-// running (the daemon's 304).
-func (c *Client) ContainerStop(ctx context.Context, id string, opts StopOptions) (alreadyStopped bool, err error) {
-	q, err := opts.query(ctx, c)
-	if err != nil {
-		return false, err
-	}
-	return c.containerAction(ctx, id, "stop", q, opts.grace())
-}
-
-// ContainerRestart stops a container as ContainerStop does, then starts it.
-func (c *Client) ContainerRestart(ctx context.Context, id string, opts StopOptions) error {
-	q, err := opts.query(ctx, c)
+// grace period (see ContainerStopOptions). Stopping one that is not
+// running is not an error (the daemon's 304 Not Modified): the call
+// returns nil, as the moby client does.
+func (c *Client) ContainerStop(ctx context.Context, id string, opts ContainerStopOptions) error {
+	q, err := opts.query(ctx, c, "stop", id)
 	if err != nil {
 		return err
 	}
-	_, err = c.containerAction(ctx, id, "restart", q, opts.grace())
+	err = c.containerAction(ctx, id, "stop", q, opts.grace())
+	return err
+}
+
+// ContainerRestart stops a container as ContainerStop does, then starts it.
+func (c *Client) ContainerRestart(ctx context.Context, id string, opts ContainerRestartOptions) error {
+	stop := ContainerStopOptions(opts)
+	q, err := stop.query(ctx, c, "restart", id)
+	if err != nil {
+		return err
+	}
+	err = c.containerAction(ctx, id, "restart", q, stop.grace())
 	return err
 }
 
@@ -193,19 +236,19 @@ func (c *Client) ContainerKill(ctx context.Context, id, signal string) error {
 	if signal != "" {
 		q.add("signal", signal)
 	}
-	_, err := c.containerAction(ctx, id, "kill", q, 0)
+	err := c.containerAction(ctx, id, "kill", q, 0)
 	return err
 }
 
 // ContainerPause freezes every process of a container.
 func (c *Client) ContainerPause(ctx context.Context, id string) error {
-	_, err := c.containerAction(ctx, id, "pause", query{}, 0)
+	err := c.containerAction(ctx, id, "pause", query{}, 0)
 	return err
 }
 
 // ContainerUnpause thaws a paused container.
 func (c *Client) ContainerUnpause(ctx context.Context, id string) error {
-	_, err := c.containerAction(ctx, id, "unpause", query{}, 0)
+	err := c.containerAction(ctx, id, "unpause", query{}, 0)
 	return err
 }
 
@@ -217,19 +260,19 @@ func (c *Client) ContainerRename(ctx context.Context, id, newName string) error 
 	}
 	var q query
 	q.add("name", name)
-	_, err = c.containerAction(ctx, id, "rename", q, 0)
+	err = c.containerAction(ctx, id, "rename", q, 0)
 	return err
 }
 
-// RemoveOptions says how to remove a container.
-type RemoveOptions struct {
+// ContainerRemoveOptions says how to remove a container.
+type ContainerRemoveOptions struct {
 	Force   bool // kill it first if it runs
 	Volumes bool // also remove its anonymous volumes
 }
 
 // ContainerRemove removes a container. A running container without Force
 // is an error matching ErrConflict.
-func (c *Client) ContainerRemove(ctx context.Context, id string, opts RemoveOptions) error {
+func (c *Client) ContainerRemove(ctx context.Context, id string, opts ContainerRemoveOptions) error {
 	var q query
 	q.flag("force", opts.Force)
 	q.flag("v", opts.Volumes)
@@ -255,9 +298,9 @@ func (c *Client) ContainerTop(ctx context.Context, id, psArgs string) (engine.Co
 	return getJSON[engine.ContainerTopResponse](ctx, c, r)
 }
 
-// UpdateOptions changes a container's resources and restart policy;
+// ContainerUpdateOptions changes a container's resources and restart policy;
 // zero fields are left as they are.
-type UpdateOptions struct {
+type ContainerUpdateOptions struct {
 	Memory        int64                 `json:",omitempty"` // bytes
 	MemorySwap    int64                 `json:",omitempty"` // bytes, memory plus swap; -1 for unlimited
 	NanoCPUs      int64                 `json:"NanoCpus,omitempty"`
@@ -267,7 +310,7 @@ type UpdateOptions struct {
 }
 
 // ContainerUpdate changes the resources of a container while it exists.
-func (c *Client) ContainerUpdate(ctx context.Context, id string, opts UpdateOptions) (engine.ContainerUpdateResponse, error) {
+func (c *Client) ContainerUpdate(ctx context.Context, id string, opts ContainerUpdateOptions) (engine.ContainerUpdateResponse, error) {
 	r, err := containerCall(http.MethodPost, id, "update", query{})
 	if err != nil {
 		return engine.ContainerUpdateResponse{}, err
@@ -279,10 +322,16 @@ func (c *Client) ContainerUpdate(ctx context.Context, id string, opts UpdateOpti
 	return getJSON[engine.ContainerUpdateResponse](ctx, c, r)
 }
 
-// ContainerPrune removes stopped containers that match filters ("label",
-// "until") and reports what went.
-func (c *Client) ContainerPrune(ctx context.Context, filters Filters) (engine.PruneReport, error) {
+// ContainerPruneOptions says which stopped containers ContainerPrune
+// removes; the zero value removes them all.
+type ContainerPruneOptions struct {
+	Filters Filters // "label", "label!", "until"; e.g. {"label": {"app=web"}}
+}
+
+// ContainerPrune removes the stopped containers that match opts.Filters and
+// reports what went.
+func (c *Client) ContainerPrune(ctx context.Context, opts ContainerPruneOptions) (engine.PruneReport, error) {
 	var q query
-	q.filters(filters)
+	q.filters(opts.Filters)
 	return getJSON[engine.PruneReport](ctx, c, &call{method: http.MethodPost, path: "/containers/prune", query: q.String()})
 }

@@ -41,11 +41,11 @@ func TestLiveContainerLifecycle(t *testing.T) {
 			t.Errorf("IsRunning on a created container: %v, %v", running, err)
 		}
 
-		if already, err := c.ContainerStart(ctx, id); already || err != nil {
-			t.Fatalf("start: already=%v err=%v", already, err)
+		if err := c.ContainerStart(ctx, id); err != nil {
+			t.Fatalf("start: %v", err)
 		}
-		if already, err := c.ContainerStart(ctx, id); !already || err != nil {
-			t.Errorf("second start: already=%v err=%v; want the daemon's 304 as already started", already, err)
+		if err := c.ContainerStart(ctx, id); err != nil {
+			t.Errorf("second start: %v; want the daemon's 304 as success", err)
 		}
 		if running, err := c.ContainerIsRunning(ctx, id); !running || err != nil {
 			t.Errorf("IsRunning after start: %v, %v", running, err)
@@ -66,7 +66,7 @@ func TestLiveContainerLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		if _, err := c.ContainerUpdate(ctx, id, dockwire.UpdateOptions{Memory: 96 << 20, MemorySwap: -1}); err != nil {
+		if _, err := c.ContainerUpdate(ctx, id, dockwire.ContainerUpdateOptions{Memory: 96 << 20, MemorySwap: -1}); err != nil {
 			t.Errorf("update: %v", err)
 		} else if info, _ := c.ContainerInspect(ctx, id); info.HostConfig.Memory != 96<<20 {
 			t.Errorf("memory after update = %d", info.HostConfig.Memory)
@@ -80,11 +80,11 @@ func TestLiveContainerLifecycle(t *testing.T) {
 			t.Errorf("exists under the new name: %v, %v", ok, err)
 		}
 
-		if err := c.ContainerRemove(ctx, id, dockwire.RemoveOptions{}); !errors.Is(err, dockwire.ErrConflict) {
+		if err := c.ContainerRemove(ctx, id, dockwire.ContainerRemoveOptions{}); !errors.Is(err, dockwire.ErrConflict) {
 			t.Errorf("remove of a running container without force: %v; want ErrConflict", err)
 		}
 
-		if err := c.ContainerRestart(ctx, id, dockwire.StopOptions{Timeout: -1}); err != nil {
+		if err := c.ContainerRestart(ctx, id, dockwire.ContainerRestartOptions{KillNow: true}); err != nil {
 			t.Fatal(err)
 		}
 		if err := c.ContainerKill(ctx, id, "SIGKILL"); err != nil {
@@ -94,21 +94,21 @@ func TestLiveContainerLifecycle(t *testing.T) {
 		if err != nil || exit.StatusCode != 137 {
 			t.Errorf("wait after SIGKILL: %+v, %v; want 137", exit, err)
 		}
-		if already, err := c.ContainerStop(ctx, id, dockwire.StopOptions{}); !already || err != nil {
-			t.Errorf("stop of a stopped container: already=%v err=%v", already, err)
+		if err := c.ContainerStop(ctx, id, dockwire.ContainerStopOptions{}); err != nil {
+			t.Errorf("stop of a stopped container: %v; want the daemon's 304 as success", err)
 		}
 		if err := c.ContainerKill(ctx, id, ""); !errors.Is(err, dockwire.ErrConflict) {
 			t.Errorf("kill of a stopped container: %v; want ErrConflict", err)
 		}
 
-		report, err := c.ContainerPrune(ctx, dockwire.Filters{"label": {livetest.Label + "=1", "dwlife=" + name}})
+		report, err := c.ContainerPrune(ctx, dockwire.ContainerPruneOptions{Filters: dockwire.Filters{"label": {livetest.Label + "=1", "dwlife=" + name}}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(report.Deleted) != 0 {
 			t.Errorf("prune filtered on a label nobody has removed %v", report.Deleted)
 		}
-		if err := c.ContainerRemove(ctx, id, dockwire.RemoveOptions{Volumes: true}); err != nil {
+		if err := c.ContainerRemove(ctx, id, dockwire.ContainerRemoveOptions{Volumes: true}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := c.ContainerInspect(ctx, id); !errors.Is(err, dockwire.ErrContainerNotFound) {
@@ -123,16 +123,16 @@ func TestLiveContainerStopGraceAndSignal(t *testing.T) {
 		id := e.Container(t, dockwire.ContainerCreateOptions{Config: engine.ContainerConfig{
 			Cmd: []string{"sh", "-c", "trap 'exit 42' INT; while true; do sleep 0.1; done"},
 		}})
-		opts := dockwire.StopOptions{Signal: "SIGINT", Timeout: 5 * time.Second}
-		_, err := e.Client.ContainerStop(ctx, id, opts)
+		opts := dockwire.ContainerStopOptions{Signal: "SIGINT", Timeout: 5 * time.Second}
+		err := e.Client.ContainerStop(ctx, id, opts)
 		if e.API == "1.41" {
 			var ve *dockwire.VersionError
 			if !errors.As(err, &ve) || ve.Required != "1.42" {
 				t.Fatalf("stop signal on API 1.41: %v; want a requires-1.42 error", err)
 			}
 			opts.Signal = ""
-			opts.Timeout = -1
-			if _, err := e.Client.ContainerStop(ctx, id, opts); err != nil {
+			opts.Timeout, opts.KillNow = 0, true
+			if err := e.Client.ContainerStop(ctx, id, opts); err != nil {
 				t.Fatal(err)
 			}
 			return
@@ -159,7 +159,7 @@ func TestFault_G7_LiveWaitRegisteredBeforeStart(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer w.Close()
-		if _, err := e.Client.ContainerStart(ctx, id); err != nil {
+		if err := e.Client.ContainerStart(ctx, id); err != nil {
 			t.Fatal(err)
 		}
 		exit, err := w.Result()

@@ -22,7 +22,7 @@ func dockerConfigDir() (string, error) {
 	}
 	home, err := os.UserHomeDir()
 	if err != nil {
-		return "", fmt.Errorf("docker: finding the docker CLI's configuration: %w", err)
+		return "", fmt.Errorf("dockwire: finding the docker CLI's configuration: %w", err)
 	}
 	return filepath.Join(home, ".docker"), nil
 }
@@ -52,15 +52,15 @@ func currentContext() (*cliContext, error) {
 	metaFile := filepath.Join(dir, "contexts", "meta", id, "meta.json")
 	meta, err := os.ReadFile(metaFile)
 	if err != nil {
-		return nil, fmt.Errorf("docker: context %q: %w; list contexts with docker context ls, or unset DOCKER_CONTEXT", name, err)
+		return nil, fmt.Errorf("dockwire: context %q: %w; list contexts with docker context ls, or unset DOCKER_CONTEXT", name, err)
 	}
 	if !gjson.ValidBytes(meta) {
-		return nil, fmt.Errorf("docker: context %q: %s is not valid JSON", name, metaFile)
+		return nil, fmt.Errorf("dockwire: context %q: %s is not valid JSON", name, metaFile)
 	}
 	ep := gjson.GetBytes(meta, "Endpoints.docker")
 	ctx := &cliContext{name: name, host: ep.Get("Host").String(), skipVerify: ep.Get("SkipTLSVerify").Bool()}
 	if ctx.host == "" {
-		return nil, fmt.Errorf("docker: context %q has no docker endpoint in %s", name, metaFile)
+		return nil, fmt.Errorf("dockwire: context %q has no docker endpoint in %s", name, metaFile)
 	}
 	tlsDir := filepath.Join(dir, "contexts", "tls", id, "docker")
 	if _, err := os.Stat(filepath.Join(tlsDir, "ca.pem")); err == nil {
@@ -104,10 +104,10 @@ func DockerContexts() ([]DockerContext, error) {
 	for _, file := range metas {
 		meta, err := os.ReadFile(file)
 		if err != nil {
-			return nil, fmt.Errorf("docker: reading context %s: %w", file, err)
+			return nil, fmt.Errorf("dockwire: reading context %s: %w", file, err)
 		}
 		if !gjson.ValidBytes(meta) {
-			return nil, fmt.Errorf("docker: context file %s is not valid JSON", file)
+			return nil, fmt.Errorf("dockwire: context file %s is not valid JSON", file)
 		}
 		m := gjson.ParseBytes(meta)
 		stored = append(stored, DockerContext{
@@ -132,7 +132,7 @@ func currentContextName(dir string) (string, error) {
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "config.json"))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("docker: reading %s: %w", filepath.Join(dir, "config.json"), err)
+		return "", fmt.Errorf("dockwire: reading %s: %w", filepath.Join(dir, "config.json"), err)
 	}
 	if name := gjson.GetBytes(data, "currentContext").String(); name != "" {
 		return name, nil
@@ -153,7 +153,7 @@ func UseDockerContext(name string) error {
 	if name != "default" {
 		sum := sha256.Sum256([]byte(name))
 		if _, err := os.Stat(filepath.Join(dir, "contexts", "meta", hex.EncodeToString(sum[:]), "meta.json")); err != nil {
-			return fmt.Errorf("docker: %w: no context %q (docker context ls lists them)", ErrInvalidArgument, name)
+			return fmt.Errorf("dockwire: %w: no context %q (docker context ls lists them)", ErrInvalidArgument, name)
 		}
 	}
 	file := filepath.Join(dir, "config.json")
@@ -162,10 +162,10 @@ func UseDockerContext(name string) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
-		return fmt.Errorf("docker: reading %s: %w", file, err)
+		return fmt.Errorf("dockwire: reading %s: %w", file, err)
 	default:
 		if err := json.Unmarshal(data, &config); err != nil {
-			return fmt.Errorf("docker: %s is not a JSON object, so it is left alone: %w", file, err)
+			return fmt.Errorf("dockwire: %s is not a JSON object, so it is left alone: %w", file, err)
 		}
 	}
 	if name == "default" {
@@ -178,25 +178,25 @@ func UseDockerContext(name string) error {
 		return err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("docker: %w", err)
+		return fmt.Errorf("dockwire: %w", err)
 	}
 	// Written beside and renamed over, so that a crash leaves the old file.
 	tmp, err := os.CreateTemp(dir, ".config.json.*")
 	if err != nil {
-		return fmt.Errorf("docker: writing %s: %w", file, err)
+		return fmt.Errorf("dockwire: writing %s: %w", file, err)
 	}
 	if _, err := tmp.Write(append(out, '\n')); err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())
-		return fmt.Errorf("docker: writing %s: %w", file, err)
+		return fmt.Errorf("dockwire: writing %s: %w", file, err)
 	}
 	if err := tmp.Close(); err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("docker: writing %s: %w", file, err)
+		return fmt.Errorf("dockwire: writing %s: %w", file, err)
 	}
 	if err := os.Rename(tmp.Name(), file); err != nil {
 		os.Remove(tmp.Name())
-		return fmt.Errorf("docker: writing %s: %w", file, err)
+		return fmt.Errorf("dockwire: writing %s: %w", file, err)
 	}
 	return nil
 }

@@ -40,7 +40,7 @@ type ServiceWaitError struct {
 }
 
 func (e *ServiceWaitError) Error() string {
-	msg := fmt.Sprintf("docker: service %q did not converge: %s", e.Service, e.Reason)
+	msg := fmt.Sprintf("dockwire: service %q did not converge: %s", e.Service, e.Reason)
 	if e.Err != nil {
 		msg += " (" + e.Err.Error() + ")"
 	}

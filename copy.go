@@ -20,8 +20,8 @@ import (
 // endpoints.
 const pathStatHeader = "X-Docker-Container-Path-Stat"
 
-// CopyToOptions tunes CopyToContainer.
-type CopyToOptions struct {
+// CopyToContainerOptions tunes CopyToContainer.
+type CopyToContainerOptions struct {
 	// AllowOverwriteDirWithFile lets the archive replace a directory with a
 	// file or a file with a directory; by default the daemon refuses, as
 	// docker cp does.
@@ -40,7 +40,7 @@ type CopyToOptions struct {
 // before reading a large stream may close the connection under it: the
 // error is then a *ConnectError matching ErrConnectionLost.
 // CopyPathToContainer checks the destination first to report those exactly.
-func (c *Client) CopyToContainer(ctx context.Context, container, dstDir string, tar io.Reader, opts CopyToOptions) error {
+func (c *Client) CopyToContainer(ctx context.Context, container, dstDir string, tar io.Reader, opts CopyToContainerOptions) error {
 	if tar == nil {
 		return invalidArg("nil tar stream")
 	}
@@ -182,13 +182,13 @@ func (c *Client) CopyPathToContainer(ctx context.Context, container, srcPath, ds
 			return err
 		}
 		if !parent.Mode.IsDir() {
-			return fmt.Errorf("docker: copying to %s:%s: %w: %s is not a directory", container, dstPath, ErrInvalidArgument, dstDir)
+			return fmt.Errorf("dockwire: copying to %s:%s: %w: %s is not a directory", container, dstPath, ErrInvalidArgument, dstDir)
 		}
 	case err != nil:
 		return err
 	case stat.Mode.IsDir():
 	case src.IsDir():
-		return fmt.Errorf("docker: copying %s to %s:%s: %w: cannot copy a directory onto a file", srcPath, container, dstPath, ErrInvalidArgument)
+		return fmt.Errorf("dockwire: copying %s to %s:%s: %w: cannot copy a directory onto a file", srcPath, container, dstPath, ErrInvalidArgument)
 	default:
 		dstDir, root = path.Dir(dstDir), path.Base(dstDir)
 	}
@@ -197,7 +197,7 @@ func (c *Client) CopyPathToContainer(ctx context.Context, container, srcPath, ds
 		return err
 	}
 	defer tar.Close()
-	return c.CopyToContainer(ctx, container, dstDir, tar, CopyToOptions{})
+	return c.CopyToContainer(ctx, container, dstDir, tar, CopyToContainerOptions{})
 }
 
 // CopyPathFromContainer copies srcPath, a file or directory in a container,
@@ -223,14 +223,14 @@ func (c *Client) CopyPathFromContainer(ctx context.Context, container, srcPath, 
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		if strings.HasSuffix(dstPath, string(filepath.Separator)) {
-			return fmt.Errorf("docker: copying to %s: %w (a path ending in %c must be an existing directory)", dstPath, err, filepath.Separator)
+			return fmt.Errorf("dockwire: copying to %s: %w (a path ending in %c must be an existing directory)", dstPath, err, filepath.Separator)
 		}
 		extractDir, newRoot, keep = filepath.Dir(dstPath), filepath.Base(dstPath), false
 	case err != nil:
 		return err
 	case dst.IsDir():
 	case stat.Mode.IsDir():
-		return fmt.Errorf("docker: copying %s:%s to %s: %w: cannot copy a directory onto a file", container, srcPath, dstPath, ErrInvalidArgument)
+		return fmt.Errorf("dockwire: copying %s:%s to %s: %w: cannot copy a directory onto a file", container, srcPath, dstPath, ErrInvalidArgument)
 	default:
 		extractDir, newRoot, keep = filepath.Dir(dstPath), filepath.Base(dstPath), false
 	}

@@ -41,7 +41,7 @@ func liveBox(t *testing.T, e *livetest.Engine) string {
 	t.Helper()
 	box := e.Container(t, dockwire.ContainerCreateOptions{})
 	tmp := makeTar(t, tarEntry{name: "tmp/", typ: tar.TypeDir, mode: 0o1777})
-	if err := e.Client.CopyToContainer(livetest.Context(t), box, "/", bytes.NewReader(tmp), dockwire.CopyToOptions{}); err != nil {
+	if err := e.Client.CopyToContainer(livetest.Context(t), box, "/", bytes.NewReader(tmp), dockwire.CopyToContainerOptions{}); err != nil {
 		t.Fatalf("making /tmp: %v", err)
 	}
 	return box
@@ -140,7 +140,7 @@ func TestLiveCopyLarge(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer tr.Close()
-		if err := c.CopyToContainer(ctx, box, "/tmp", tr, dockwire.CopyToOptions{}); err != nil {
+		if err := c.CopyToContainer(ctx, box, "/tmp", tr, dockwire.CopyToContainerOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		rc, st, err := c.CopyFromContainer(ctx, box, "/tmp/big.bin")
@@ -175,11 +175,11 @@ func TestLiveCopyErrors(t *testing.T) {
 		if _, _, err := c.CopyFromContainer(ctx, box, "/nope"); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("copy of a missing path: %v, want fs.ErrNotExist", err)
 		}
-		if err := c.CopyToContainer(ctx, box, "/nope", oneFile(), dockwire.CopyToOptions{}); !errors.Is(err, fs.ErrNotExist) {
+		if err := c.CopyToContainer(ctx, box, "/nope", oneFile(), dockwire.CopyToContainerOptions{}); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("copy into a missing directory: %v, want fs.ErrNotExist", err)
 		}
 		// Docker 20.10 answers 500, later engines 400.
-		if err := c.CopyToContainer(ctx, box, "/bin/busybox", oneFile(), dockwire.CopyToOptions{}); !errors.Is(err, dockwire.ErrBadRequest) && !errors.Is(err, dockwire.ErrServer) {
+		if err := c.CopyToContainer(ctx, box, "/bin/busybox", oneFile(), dockwire.CopyToContainerOptions{}); !errors.Is(err, dockwire.ErrBadRequest) && !errors.Is(err, dockwire.ErrServer) {
 			t.Errorf("copy into a file: %v, want ErrBadRequest", err)
 		}
 		// A large source into a missing directory: the daemon's 404, not a
@@ -195,7 +195,7 @@ func TestLiveCopyErrors(t *testing.T) {
 			func() error { _, err := c.ContainerStatPath(ctx, "dwtest-no-such-box", "/"); return err },
 			func() error { _, _, err := c.CopyFromContainer(ctx, "dwtest-no-such-box", "/"); return err },
 			func() error {
-				return c.CopyToContainer(ctx, "dwtest-no-such-box", "/", oneFile(), dockwire.CopyToOptions{})
+				return c.CopyToContainer(ctx, "dwtest-no-such-box", "/", oneFile(), dockwire.CopyToContainerOptions{})
 			},
 		} {
 			if err := call(); !errors.Is(err, dockwire.ErrContainerNotFound) || errors.Is(err, fs.ErrNotExist) {
@@ -213,7 +213,7 @@ func TestFault_J5_LiveContainerArchive(t *testing.T) {
 		c, ctx := e.Client, livetest.Context(t)
 		box := liveBox(t, e)
 		planted := makeTar(t, tarEntry{name: "hostile/", typ: tar.TypeDir}, tarEntry{name: "hostile/evil", typ: tar.TypeSymlink, link: "/"})
-		if err := c.CopyToContainer(ctx, box, "/tmp", bytes.NewReader(planted), dockwire.CopyToOptions{}); err != nil {
+		if err := c.CopyToContainer(ctx, box, "/tmp", bytes.NewReader(planted), dockwire.CopyToContainerOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		for _, src := range []string{"/tmp/hostile", "/bin"} {

@@ -39,11 +39,11 @@ func TestCopyToContainerRequest(t *testing.T) {
 	ctx := testContext(t)
 
 	for _, tt := range []struct {
-		opts dockwire.CopyToOptions
+		opts dockwire.CopyToContainerOptions
 		want url.Values
 	}{
-		{dockwire.CopyToOptions{}, url.Values{"path": {"/tmp/x y&z"}, "noOverwriteDirNonDir": {"1"}}},
-		{dockwire.CopyToOptions{AllowOverwriteDirWithFile: true, CopyUIDGID: true}, url.Values{"path": {"/tmp/x y&z"}, "copyUIDGID": {"1"}}},
+		{dockwire.CopyToContainerOptions{}, url.Values{"path": {"/tmp/x y&z"}, "noOverwriteDirNonDir": {"1"}}},
+		{dockwire.CopyToContainerOptions{AllowOverwriteDirWithFile: true, CopyUIDGID: true}, url.Values{"path": {"/tmp/x y&z"}, "copyUIDGID": {"1"}}},
 	} {
 		if err := c.CopyToContainer(ctx, "web", "/tmp/x y&z", bytes.NewReader(archive), tt.opts); err != nil {
 			t.Fatal(err)
@@ -64,10 +64,10 @@ func TestCopyToContainerRequest(t *testing.T) {
 		}
 	}
 	_ = id
-	if err := c.CopyToContainer(ctx, "web", "/tmp", nil, dockwire.CopyToOptions{}); !errors.Is(err, dockwire.ErrInvalidArgument) {
+	if err := c.CopyToContainer(ctx, "web", "/tmp", nil, dockwire.CopyToContainerOptions{}); !errors.Is(err, dockwire.ErrInvalidArgument) {
 		t.Errorf("nil tar: %v", err)
 	}
-	if err := c.CopyToContainer(ctx, "web", "", bytes.NewReader(archive), dockwire.CopyToOptions{}); !errors.Is(err, dockwire.ErrInvalidArgument) {
+	if err := c.CopyToContainer(ctx, "web", "", bytes.NewReader(archive), dockwire.CopyToContainerOptions{}); !errors.Is(err, dockwire.ErrInvalidArgument) {
 		t.Errorf("empty path: %v", err)
 	}
 }
@@ -109,7 +109,7 @@ func TestCopyToContainerStreams(t *testing.T) {
 		io.Copy(io.Discard, r.Body)
 	}))
 	body := &stagedReader{first: bytes.NewReader(make([]byte, first)), release: release}
-	if err := c.CopyToContainer(testContext(t), "web", "/", body, dockwire.CopyToOptions{}); err != nil {
+	if err := c.CopyToContainer(testContext(t), "web", "/", body, dockwire.CopyToContainerOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if body.buffered.Load() {
@@ -127,7 +127,7 @@ func TestCopyToContainerNotRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	err = c.CopyToContainer(testContext(t), "web", "/", bytes.NewReader(makeTar(t, tarEntry{name: "a"})), dockwire.CopyToOptions{})
+	err = c.CopyToContainer(testContext(t), "web", "/", bytes.NewReader(makeTar(t, tarEntry{name: "a"})), dockwire.CopyToContainerOptions{})
 	if !errors.Is(err, dockwire.ErrUnavailable) {
 		t.Errorf("err = %v, want ErrUnavailable", err)
 	}
@@ -202,7 +202,7 @@ func TestCopyNotFound(t *testing.T) {
 		"stat": func(ct string) error { _, err := c.ContainerStatPath(ctx, ct, "/nope"); return err },
 		"from": func(ct string) error { _, _, err := c.CopyFromContainer(ctx, ct, "/nope"); return err },
 		"to": func(ct string) error {
-			return c.CopyToContainer(ctx, ct, "/nope", bytes.NewReader(makeTar(t, tarEntry{name: "a"})), dockwire.CopyToOptions{})
+			return c.CopyToContainer(ctx, ct, "/nope", bytes.NewReader(makeTar(t, tarEntry{name: "a"})), dockwire.CopyToContainerOptions{})
 		},
 	}
 	for name, call := range calls {

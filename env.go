@@ -101,17 +101,17 @@ func tlsFromDir(dir string) (*tls.Config, error) {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	ca, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
 	if err != nil {
-		return nil, fmt.Errorf("docker: %w: DOCKER_CERT_PATH: %v", ErrInvalidHost, err)
+		return nil, fmt.Errorf("dockwire: %w: DOCKER_CERT_PATH: %v", ErrInvalidHost, err)
 	}
 	cfg.RootCAs = x509.NewCertPool()
 	if !cfg.RootCAs.AppendCertsFromPEM(ca) {
-		return nil, fmt.Errorf("docker: %w: DOCKER_CERT_PATH: %s holds no PEM certificate", ErrInvalidHost, filepath.Join(dir, "ca.pem"))
+		return nil, fmt.Errorf("dockwire: %w: DOCKER_CERT_PATH: %s holds no PEM certificate", ErrInvalidHost, filepath.Join(dir, "ca.pem"))
 	}
 	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 	if _, err := os.Stat(certFile); err == nil {
 		pair, err := tls.LoadX509KeyPair(certFile, keyFile)
 		if err != nil {
-			return nil, fmt.Errorf("docker: %w: DOCKER_CERT_PATH: client certificate: %v", ErrInvalidHost, err)
+			return nil, fmt.Errorf("dockwire: %w: DOCKER_CERT_PATH: client certificate: %v", ErrInvalidHost, err)
 		}
 		cfg.Certificates = []tls.Certificate{pair}
 	}

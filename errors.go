@@ -109,7 +109,7 @@ type APIError struct {
 
 func (e *APIError) Error() string {
 	var b strings.Builder
-	b.WriteString("docker: ")
+	b.WriteString("dockwire: ")
 	if e.Kind != "" && e.ID != "" {
 		fmt.Fprintf(&b, "%s %q: ", e.Kind, e.ID)
 	}
@@ -253,7 +253,7 @@ type ConnectError struct {
 }
 
 func (e *ConnectError) Error() string {
-	s := fmt.Sprintf("docker: cannot reach the daemon at %s: %v", e.Host, e.Err)
+	s := fmt.Sprintf("dockwire: cannot reach the daemon at %s: %v", e.Host, e.Err)
 	if e.Hint != "" {
 		s += "; " + e.Hint
 	}
@@ -266,7 +266,7 @@ func (e *ConnectError) Unwrap() error { return e.Err }
 func (e *ConnectError) Is(target error) bool { return target == ErrDaemonUnreachable }
 
 // CommandError is returned by calls that require a command to succeed,
-// such as ExecMust, when it exited non-zero.
+// such as ExecCheck, when it exited non-zero.
 type CommandError struct {
 	Container string   // container ID or name
 	Cmd       []string // the command that ran
@@ -275,7 +275,7 @@ type CommandError struct {
 }
 
 func (e *CommandError) Error() string {
-	s := fmt.Sprintf("docker: command %q in container %q exited with code %d", strings.Join(e.Cmd, " "), e.Container, e.ExitCode)
+	s := fmt.Sprintf("dockwire: command %q in container %q exited with code %d", strings.Join(e.Cmd, " "), e.Container, e.ExitCode)
 	if tail := strings.TrimSpace(cleanText(e.Stderr, maxMessageLen)); tail != "" {
 		s += ": " + tail
 	}
@@ -314,7 +314,7 @@ func (e *ExecStartError) Error() string {
 	if msg == "" {
 		msg = "the daemon sent its reason as the exec's output"
 	}
-	return fmt.Sprintf("docker: command %q could not start in container %q on %s (exit code %d, no process): %s; check that the program exists in the container (or on its PATH) and is executable, and that the working directory and user exist",
+	return fmt.Sprintf("dockwire: command %q could not start in container %q on %s (exit code %d, no process): %s; check that the program exists in the container (or on its PATH) and is executable, and that the working directory and user exist",
 		strings.Join(e.Cmd, " "), e.Container, e.Host, e.ExitCode, msg)
 }
 
@@ -337,11 +337,11 @@ type VersionError struct {
 func (e *VersionError) Error() string {
 	switch {
 	case e.Required != "":
-		return fmt.Sprintf("docker: %s requires API >= %s, but the daemon at %s speaks %s; upgrade the daemon", e.Feature, e.Required, e.Host, e.Client)
+		return fmt.Sprintf("dockwire: %s requires API >= %s, but the daemon at %s speaks %s; upgrade the daemon", e.Feature, e.Required, e.Host, e.Client)
 	case e.Message != "":
-		return fmt.Sprintf("docker: the daemon at %s refused API %s: %s; pin a supported version with DOCKER_API_VERSION or WithAPIVersion, or leave it unset to negotiate", e.Host, e.Client, e.Message)
+		return fmt.Sprintf("dockwire: the daemon at %s refused API %s: %s; pin a supported version with DOCKER_API_VERSION or WithAPIVersion, or leave it unset to negotiate", e.Host, e.Client, e.Message)
 	default:
-		return fmt.Sprintf("docker: the daemon at %s speaks API %s at most, below this client's minimum %s; upgrade the daemon", e.Host, e.DaemonMax, MinAPIVersion)
+		return fmt.Sprintf("dockwire: the daemon at %s speaks API %s at most, below this client's minimum %s; upgrade the daemon", e.Host, e.DaemonMax, MinAPIVersion)
 	}
 }
 
@@ -350,7 +350,7 @@ func (e *VersionError) Is(target error) bool { return target == ErrAPIVersion }
 
 // invalidArg builds an ErrInvalidArgument error naming what was wrong.
 func invalidArg(format string, args ...any) error {
-	return fmt.Errorf("docker: %w: %s", ErrInvalidArgument, fmt.Sprintf(format, args...))
+	return fmt.Errorf("dockwire: %w: %s", ErrInvalidArgument, fmt.Sprintf(format, args...))
 }
 
 const maxMessageLen = 4 << 10

@@ -44,7 +44,7 @@ type EventsDroppedError struct {
 }
 
 func (e *EventsDroppedError) Error() string {
-	return fmt.Sprintf("docker: %d events from %s dropped between %s and %s: the loop fell behind and the queue of %d events was full; read faster, or replay them with EventsOptions{Since, Until}",
+	return fmt.Sprintf("dockwire: %d events from %s dropped between %s and %s: the loop fell behind and the queue of %d events was full; read faster, or replay them with EventsOptions{Since, Until}",
 		e.Count, e.Host, e.First.Format(time.RFC3339Nano), e.Last.Format(time.RFC3339Nano), eventsQueueLen)
 }
 
@@ -251,7 +251,7 @@ func (s *eventStream) run(ctx context.Context) error {
 		if attempt > 0 {
 			failures++
 			if failures > eventsReconnect.tries {
-				return fmt.Errorf("docker: events stream from %s lost, and %d reconnects failed: %w", s.c.host, eventsReconnect.tries, cause)
+				return fmt.Errorf("dockwire: events stream from %s lost, and %d reconnects failed: %w", s.c.host, eventsReconnect.tries, cause)
 			}
 			if !sleepCtx(ctx, eventsBackoff(failures)) {
 				return ctx.Err()

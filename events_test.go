@@ -590,7 +590,7 @@ func TestLiveEvents(t *testing.T) {
 		}()
 		name := livetest.UniqueName("dwevents")
 		id := e.Container(t, dockwire.ContainerCreateOptions{Name: name})
-		if _, err := e.Client.ContainerStop(ctx, id, dockwire.StopOptions{Timeout: -1}); err != nil {
+		if err := e.Client.ContainerStop(ctx, id, dockwire.ContainerStopOptions{KillNow: true}); err != nil {
 			t.Fatal(err)
 		}
 		seen := map[string]engine.Event{}

@@ -58,10 +58,11 @@ func ExampleClient_ContainerStart_alreadyStarted() {
 	}))
 	c, _ := dockwire.New(e.Host())
 
-	already, err := c.ContainerStart(context.Background(), "web")
-	fmt.Println(already, err)
+	// A container that runs already is not an error, as in the moby client.
+	err := c.ContainerStart(context.Background(), "web")
+	fmt.Println(err)
 	// Output:
-	// true <nil>
+	// <nil>
 }
 
 func ExampleNew_badHost() {

@@ -17,7 +17,15 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// ExecOptions describes a command for Exec, ExecCapture and ExecMust.
+// ExecOptions describes a command for Exec, ExecCapture and ExecCheck,
+// which create, start and wait for it in one call.
+//
+// The exec calls take three options types, one per call of the API's
+// three steps, because each step has its own fields: ExecOptions is the
+// one-call form and carries the caller's Stdin, Stdout and Stderr;
+// ExecCreateOptions is the daemon's ExecConfig (what runs, and which
+// streams the daemon attaches); ExecStartOptions is what ExecStart sends
+// when it attaches. A user of Exec never meets the other two.
 type ExecOptions struct {
 	// Cmd is the command and its arguments; it is required and not run by
 	// a shell.
@@ -47,16 +55,16 @@ type ExecOptions struct {
 	// cat sees end of file. See Exec for when the copy ends.
 	Stdin io.Reader
 	// Stdout and Stderr receive the command's output; nil discards it.
-	// ExecCapture and ExecMust ignore them.
+	// ExecCapture and ExecCheck ignore them.
 	Stdout, Stderr io.Writer
-	// MaxOutput is how many bytes of output ExecCapture and ExecMust keep,
+	// MaxOutput is how many bytes of output ExecCapture and ExecCheck keep,
 	// stdout and stderr together; 0 means DefaultMaxOutput (64 MiB). More
 	// fails the call with ErrOutputTooLarge. Exec streams and ignores it.
 	MaxOutput int64
 }
 
-func (o *ExecOptions) config() ExecConfig {
-	return ExecConfig{
+func (o *ExecOptions) config() ExecCreateOptions {
+	return ExecCreateOptions{
 		Cmd: o.Cmd, Env: o.Env, User: o.User, WorkingDir: o.WorkingDir, Tty: o.Tty, Privileged: o.Privileged,
 		DetachKeys: o.DetachKeys, ConsoleSize: o.ConsoleSize,
 		// Always attached, so that the end of the output is the end of the
@@ -65,7 +73,7 @@ func (o *ExecOptions) config() ExecConfig {
 	}
 }
 
-// ExecResult is the outcome of a command run by ExecCapture or ExecMust.
+// ExecResult is the outcome of a command run by ExecCapture or ExecCheck.
 type ExecResult struct {
 	// ExitCode is the command's exit status; -1 when it is unknown because
 	// the call failed.
@@ -132,10 +140,12 @@ func (c *Client) ExecCapture(ctx context.Context, container string, opts ExecOpt
 	return res, err
 }
 
-// ExecMust runs a command like ExecCapture and requires it to succeed: a
+// ExecCheck runs a command like ExecCapture and checks its exit code: a
 // non-zero exit code is returned, with the result, as a *CommandError
-// holding the last 4 KiB of its stderr (of its stdout with Tty).
-func (c *Client) ExecMust(ctx context.Context, container string, opts ExecOptions) (ExecResult, error) {
+// holding the last 4 KiB of its stderr (of its stdout with Tty). Check as
+// in Python's subprocess.check_output or the shell's set -e: a failed
+// command becomes an error, and nothing panics.
+func (c *Client) ExecCheck(ctx context.Context, container string, opts ExecOptions) (ExecResult, error) {
 	res, err := c.ExecCapture(ctx, container, opts)
 	if err == nil && res.ExitCode != 0 {
 		out := res.Stderr
@@ -170,7 +180,7 @@ func (c *Client) exec(ctx context.Context, container string, opts *ExecOptions, 
 	if opts.Stdin != nil {
 		closeWrite, err := s.halfCloser()
 		if err != nil {
-			return -1, fmt.Errorf("docker: exec %s in container %q on %s: %w", id, container, c.host, err)
+			return -1, fmt.Errorf("dockwire: exec %s in container %q on %s: %w", id, container, c.host, err)
 		}
 		stdinErr = make(chan error, 1)
 		go feedStdin(s, opts.Stdin, closeWrite, stdinErr)
@@ -183,7 +193,7 @@ func (c *Client) exec(ctx context.Context, container string, opts *ExecOptions, 
 		// makes the kernel reset it, after the output has been read: the
 		// exit code tells how the command ended.
 		if opts.Stdin == nil || !errors.Is(err, syscall.ECONNRESET) {
-			return -1, fmt.Errorf("docker: exec %s in container %q on %s: output: %w", id, container, c.host, err)
+			return -1, fmt.Errorf("dockwire: exec %s in container %q on %s: output: %w", id, container, c.host, err)
 		}
 	}
 	// Closing also ends a stdin copy blocked writing to a command that
@@ -204,7 +214,7 @@ func (c *Client) exec(ctx context.Context, container string, opts *ExecOptions, 
 	select {
 	case err := <-stdinErr:
 		if err != nil {
-			return code, fmt.Errorf("docker: exec %s in container %q on %s: reading stdin: %w", id, container, c.host, err)
+			return code, fmt.Errorf("dockwire: exec %s in container %q on %s: reading stdin: %w", id, container, c.host, err)
 		}
 	default:
 	}
@@ -299,8 +309,9 @@ func lastBytes(s string, n int) string {
 	return s
 }
 
-// ExecConfig is the command ExecCreate sets up, as the API's ExecConfig.
-type ExecConfig struct {
+// ExecCreateOptions is the command ExecCreate sets up: the API's
+// ExecConfig. Exec, ExecCapture and ExecCheck build it from ExecOptions.
+type ExecCreateOptions struct {
 	Cmd        []string // the command and its arguments; required
 	Env        []string // "KEY=value" added to the container's environment
 	User       string   // "user", "user:group", "uid" or "uid:gid"; empty for the container's
@@ -347,7 +358,7 @@ func (c *Client) consoleSize(ctx context.Context, size [2]uint) (*[2]uint, error
 // ExecCreate sets up a command to run in a running container and returns
 // the exec instance's ID, for ExecStart. A container that is paused or not
 // running gives an error matching ErrConflict.
-func (c *Client) ExecCreate(ctx context.Context, container string, cfg ExecConfig) (string, error) {
+func (c *Client) ExecCreate(ctx context.Context, container string, cfg ExecCreateOptions) (string, error) {
 	seg, err := idSegment(KindContainer, container)
 	if err != nil {
 		return "", err
@@ -414,7 +425,7 @@ func (c *Client) ExecStart(ctx context.Context, execID string, opts ExecStartOpt
 	// A process ID means it started. Not the exit code: Podman reports 0
 	// for an instance that never ran.
 	if info.Running || info.Pid != 0 {
-		return nil, fmt.Errorf("docker: exec %s on %s was already started: %w", execID, c.host, ErrConflict)
+		return nil, fmt.Errorf("dockwire: exec %s on %s was already started: %w", execID, c.host, ErrConflict)
 	}
 	return c.execStart(ctx, execID, info.ProcessConfig.Tty, info.OpenStdin, opts.ConsoleSize)
 }
@@ -449,7 +460,7 @@ func (c *Client) execStart(ctx context.Context, execID string, tty, stdin bool, 
 		w, ok := resp.Body.(io.Writer)
 		if !ok {
 			resp.Body.Close()
-			return nil, fmt.Errorf("docker: exec %s: the daemon answered %d without handing over the connection, so stdin cannot be sent: %w", execID, resp.StatusCode, errors.ErrUnsupported)
+			return nil, fmt.Errorf("dockwire: exec %s: the daemon answered %d without handing over the connection, so stdin cannot be sent: %w", execID, resp.StatusCode, errors.ErrUnsupported)
 		}
 		s.stdin = w
 	}
@@ -526,15 +537,20 @@ func (c *Client) execWait(ctx context.Context, execID string) (engine.ExecInspec
 	}
 }
 
+// ExecResizeOptions is the size ExecResize gives a TTY, in characters.
+type ExecResizeOptions struct {
+	Height, Width uint
+}
+
 // ExecResize sets the size of an exec instance's TTY.
-func (c *Client) ExecResize(ctx context.Context, execID string, height, width uint) error {
+func (c *Client) ExecResize(ctx context.Context, execID string, opts ExecResizeOptions) error {
 	seg, err := idSegment(KindExec, execID)
 	if err != nil {
 		return err
 	}
 	var q query
-	q.int("h", int(height))
-	q.int("w", int(width))
+	q.int("h", int(opts.Height))
+	q.int("w", int(opts.Width))
 	_, err = c.discard(ctx, &call{method: http.MethodPost, path: "/exec/" + seg + "/resize", query: q.String(), kind: KindExec, id: execID})
 	return err
 }
@@ -565,7 +581,7 @@ func (s *ExecStream) CopyTo(stdout, stderr io.Writer) (int64, error) {
 // Write sends p to the command's stdin.
 func (s *ExecStream) Write(p []byte) (int, error) {
 	if s.stdin == nil {
-		return 0, fmt.Errorf("docker: exec stream has no stdin (create the exec with AttachStdin): %w", errors.ErrUnsupported)
+		return 0, fmt.Errorf("dockwire: exec stream has no stdin (create the exec with AttachStdin): %w", errors.ErrUnsupported)
 	}
 	return s.stdin.Write(p)
 }
@@ -584,14 +600,14 @@ func (s *ExecStream) CloseWrite() error {
 // halfCloser returns how to half-close the connection, or why it cannot.
 func (s *ExecStream) halfCloser() (func() error, error) {
 	if s.stdin == nil {
-		return nil, fmt.Errorf("docker: exec stream has no stdin (create the exec with AttachStdin): %w", errors.ErrUnsupported)
+		return nil, fmt.Errorf("dockwire: exec stream has no stdin (create the exec with AttachStdin): %w", errors.ErrUnsupported)
 	}
 	var conn any = s.body
 	if h, ok := s.body.(*hijackedConn); ok {
 		conn = h.pc.Conn
 	}
 	if _, ok := conn.(interface{ CloseWrite() error }); !ok {
-		return nil, fmt.Errorf("docker: a %T connection cannot half-close, so stdin cannot be ended without ending the output: %w", conn, errors.ErrUnsupported)
+		return nil, fmt.Errorf("dockwire: a %T connection cannot half-close, so stdin cannot be ended without ending the output: %w", conn, errors.ErrUnsupported)
 	}
 	return s.body.(interface{ CloseWrite() error }).CloseWrite, nil
 }

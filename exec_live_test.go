@@ -144,18 +144,18 @@ func TestLiveExec(t *testing.T) {
 				t.Errorf("%+v, %v", res, err)
 			}
 		})
-		t.Run("ExecMust", func(t *testing.T) {
-			_, err := c.ExecMust(ctx, box, dockwire.ExecOptions{Cmd: []string{"sh", "-c", "echo fine; echo broken >&2; exit 3"}})
+		t.Run("ExecCheck", func(t *testing.T) {
+			_, err := c.ExecCheck(ctx, box, dockwire.ExecOptions{Cmd: []string{"sh", "-c", "echo fine; echo broken >&2; exit 3"}})
 			var ce *dockwire.CommandError
 			if !errors.As(err, &ce) || ce.ExitCode != 3 || ce.Stderr != "broken\n" || !strings.Contains(err.Error(), "broken") {
 				t.Errorf("%v", err)
 			}
-			if res, err := c.ExecMust(ctx, box, dockwire.ExecOptions{Cmd: []string{"echo", "ok"}}); err != nil || res.Stdout != "ok\n" {
+			if res, err := c.ExecCheck(ctx, box, dockwire.ExecOptions{Cmd: []string{"echo", "ok"}}); err != nil || res.Stdout != "ok\n" {
 				t.Errorf("%+v, %v", res, err)
 			}
 		})
 		t.Run("low level", func(t *testing.T) {
-			id, err := c.ExecCreate(ctx, box, dockwire.ExecConfig{Cmd: []string{"cat"}, AttachStdin: true, AttachStdout: true})
+			id, err := c.ExecCreate(ctx, box, dockwire.ExecCreateOptions{Cmd: []string{"cat"}, AttachStdin: true, AttachStdout: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -179,7 +179,7 @@ func TestLiveExec(t *testing.T) {
 			if _, err := c.ExecStart(ctx, id, dockwire.ExecStartOptions{}); !errors.Is(err, dockwire.ErrConflict) {
 				t.Errorf("second start: %v", err)
 			}
-			id2, err := c.ExecCreate(ctx, box, dockwire.ExecConfig{Cmd: []string{"sleep", "1"}})
+			id2, err := c.ExecCreate(ctx, box, dockwire.ExecCreateOptions{Cmd: []string{"sleep", "1"}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -191,7 +191,7 @@ func TestLiveExec(t *testing.T) {
 			}
 		})
 		t.Run("no streams attached", func(t *testing.T) {
-			id, err := c.ExecCreate(ctx, box, dockwire.ExecConfig{Cmd: []string{"sh", "-c", "sleep 1; exit 4"}})
+			id, err := c.ExecCreate(ctx, box, dockwire.ExecCreateOptions{Cmd: []string{"sh", "-c", "sleep 1; exit 4"}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -251,7 +251,7 @@ func TestLiveExec(t *testing.T) {
 		})
 		t.Run("paused and stopped containers", func(t *testing.T) {
 			other := e.Container(t, dockwire.ContainerCreateOptions{})
-			id, err := c.ExecCreate(ctx, other, dockwire.ExecConfig{Cmd: []string{"true"}, AttachStdout: true})
+			id, err := c.ExecCreate(ctx, other, dockwire.ExecCreateOptions{Cmd: []string{"true"}, AttachStdout: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -267,7 +267,7 @@ func TestLiveExec(t *testing.T) {
 			if err := c.ContainerUnpause(ctx, other); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := c.ContainerStop(ctx, other, dockwire.StopOptions{Timeout: -1}); err != nil {
+			if err := c.ContainerStop(ctx, other, dockwire.ContainerStopOptions{KillNow: true}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := c.Exec(ctx, other, dockwire.ExecOptions{Cmd: []string{"true"}}); !errors.Is(err, dockwire.ErrConflict) {
@@ -280,11 +280,11 @@ func TestLiveExec(t *testing.T) {
 		})
 		t.Run("inspect after the container is removed", func(t *testing.T) {
 			other := e.Container(t, dockwire.ContainerCreateOptions{})
-			id, err := c.ExecCreate(ctx, other, dockwire.ExecConfig{Cmd: []string{"true"}})
+			id, err := c.ExecCreate(ctx, other, dockwire.ExecCreateOptions{Cmd: []string{"true"}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := c.ContainerRemove(ctx, other, dockwire.RemoveOptions{Force: true}); err != nil {
+			if err := c.ContainerRemove(ctx, other, dockwire.ContainerRemoveOptions{Force: true}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := c.ExecInspect(ctx, id); !errors.Is(err, dockwire.ErrNotFound) {

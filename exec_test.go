@@ -86,7 +86,7 @@ func TestExecCaptureRequests(t *testing.T) {
 	}
 }
 
-// A non-zero exit is data; ExecMust makes it a *CommandError with the end
+// A non-zero exit is data; ExecCheck makes it a *CommandError with the end
 // of stderr.
 func TestExecMust(t *testing.T) {
 	e := enginetest.New(t)
@@ -99,10 +99,10 @@ func TestExecMust(t *testing.T) {
 	if err != nil || code != 2 {
 		t.Errorf("Exec: %d, %v; want 2, nil", code, err)
 	}
-	res, err := c.ExecMust(ctx, "box", dockwire.ExecOptions{Cmd: []string{"false"}})
+	res, err := c.ExecCheck(ctx, "box", dockwire.ExecOptions{Cmd: []string{"false"}})
 	var ce *dockwire.CommandError
 	if !errors.As(err, &ce) {
-		t.Fatalf("ExecMust: %v, want *CommandError", err)
+		t.Fatalf("ExecCheck: %v, want *CommandError", err)
 	}
 	if ce.ExitCode != 2 || ce.Container != "box" || !cmp.Equal(ce.Cmd, []string{"false"}) || res.ExitCode != 2 || res.Stderr != long {
 		t.Errorf("CommandError %+v, result %d", ce, res.ExitCode)
@@ -112,8 +112,8 @@ func TestExecMust(t *testing.T) {
 	}
 
 	e.SetExec("", enginetest.ExecOutput("fine", "", 0))
-	if res, err := c.ExecMust(ctx, "box", dockwire.ExecOptions{Cmd: []string{"true"}}); err != nil || res.Stdout != "fine" {
-		t.Errorf("ExecMust success: %+v, %v", res, err)
+	if res, err := c.ExecCheck(ctx, "box", dockwire.ExecOptions{Cmd: []string{"true"}}); err != nil || res.Stdout != "fine" {
+		t.Errorf("ExecCheck success: %+v, %v", res, err)
 	}
 }
 
@@ -122,10 +122,10 @@ func TestExecTty(t *testing.T) {
 	e.AddContainer(enginetest.Container{Name: "box"})
 	e.SetExec("", enginetest.ExecOutput("out\r\n", "err\r\n", 1))
 	c := engineClient(t, e)
-	res, err := c.ExecMust(testContext(t), "box", dockwire.ExecOptions{Cmd: []string{"x"}, Tty: true})
+	res, err := c.ExecCheck(testContext(t), "box", dockwire.ExecOptions{Cmd: []string{"x"}, Tty: true})
 	var ce *dockwire.CommandError
 	if !errors.As(err, &ce) || ce.Stderr != "out\r\nerr\r\n" {
-		t.Errorf("ExecMust with a TTY: %v; want the merged output in the error", err)
+		t.Errorf("ExecCheck with a TTY: %v; want the merged output in the error", err)
 	}
 	if res.Stdout != "out\r\nerr\r\n" || res.Stderr != "" {
 		t.Errorf("TTY output not raw on stdout: %+v", res)
@@ -205,7 +205,7 @@ func TestExecLowLevel(t *testing.T) {
 	e.AddContainer(enginetest.Container{Name: "box"})
 	c := engineClient(t, e)
 	ctx := testContext(t)
-	id, err := c.ExecCreate(ctx, "box", dockwire.ExecConfig{Cmd: []string{"cat"}, AttachStdin: true, AttachStdout: true, AttachStderr: true})
+	id, err := c.ExecCreate(ctx, "box", dockwire.ExecCreateOptions{Cmd: []string{"cat"}, AttachStdin: true, AttachStdout: true, AttachStderr: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,12 +240,12 @@ func TestExecLowLevel(t *testing.T) {
 	if err != nil || info.Running || info.ExitCode == nil || *info.ExitCode != 0 || info.ProcessConfig.Entrypoint != "cat" {
 		t.Errorf("ExecInspect: %+v, %v", info, err)
 	}
-	if err := c.ExecResize(ctx, id, 24, 80); err != nil {
+	if err := c.ExecResize(ctx, id, dockwire.ExecResizeOptions{Height: 24, Width: 80}); err != nil {
 		t.Errorf("ExecResize: %v", err)
 	}
 
 	// Without AttachStdin there is no stdin to write.
-	id2, err := c.ExecCreate(ctx, "box", dockwire.ExecConfig{Cmd: []string{"x"}, AttachStdout: true})
+	id2, err := c.ExecCreate(ctx, "box", dockwire.ExecCreateOptions{Cmd: []string{"x"}, AttachStdout: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,7 +282,7 @@ func TestFault_G2_NoStreamsAttached(t *testing.T) {
 	e.SetExec("", enginetest.ExecOutput("unseen", "unseen", 4))
 	c := engineClient(t, e)
 	ctx := testContext(t)
-	id, err := c.ExecCreate(ctx, "box", dockwire.ExecConfig{Cmd: []string{"x"}})
+	id, err := c.ExecCreate(ctx, "box", dockwire.ExecCreateOptions{Cmd: []string{"x"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +305,7 @@ func TestFault_G3_ExecStartNotRepeated(t *testing.T) {
 	e.AddContainer(enginetest.Container{Name: "box"})
 	c := engineClient(t, e)
 	ctx := testContext(t)
-	id, err := c.ExecCreate(ctx, "box", dockwire.ExecConfig{Cmd: []string{"x"}, AttachStdout: true})
+	id, err := c.ExecCreate(ctx, "box", dockwire.ExecCreateOptions{Cmd: []string{"x"}, AttachStdout: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +323,7 @@ func TestFault_G3_ExecStartNotRepeated(t *testing.T) {
 		t.Errorf("%d starts sent, want 1", n)
 	}
 
-	id2, err := c.ExecCreate(ctx, "box", dockwire.ExecConfig{Cmd: []string{"x"}})
+	id2, err := c.ExecCreate(ctx, "box", dockwire.ExecCreateOptions{Cmd: []string{"x"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,7 +337,7 @@ func TestFault_G3_ExecStartNotRepeated(t *testing.T) {
 		t.Errorf("%d starts sent, want 3: a start is never retried", n)
 	}
 	// Nor after a 503.
-	id3, _ := c.ExecCreate(ctx, "box", dockwire.ExecConfig{Cmd: []string{"x"}})
+	id3, _ := c.ExecCreate(ctx, "box", dockwire.ExecCreateOptions{Cmd: []string{"x"}})
 	e.Fault("POST", "/exec/{id}/start", enginetest.Status(503, "busy").Times(1))
 	if _, err := c.Exec(ctx, "box", dockwire.ExecOptions{Cmd: []string{"x"}}); !errors.Is(err, dockwire.ErrUnavailable) {
 		t.Errorf("start answered 503: %v", err)
@@ -411,7 +411,7 @@ func TestFault_G6_ExecInspectAfterContainerRemoved(t *testing.T) {
 	id := e.AddContainer(enginetest.Container{Name: "box"})
 	c := engineClient(t, e)
 	ctx := testContext(t)
-	execID, err := c.ExecCreate(ctx, "box", dockwire.ExecConfig{Cmd: []string{"x"}})
+	execID, err := c.ExecCreate(ctx, "box", dockwire.ExecCreateOptions{Cmd: []string{"x"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -550,7 +550,7 @@ func TestFault_E4_StreamNeverCloses(t *testing.T) {
 
 	// Close unblocks a reader of the low-level stream.
 	ctx2 := testContext(t)
-	id, err := c.ExecCreate(ctx2, "box", dockwire.ExecConfig{Cmd: []string{"x"}, AttachStdin: true, AttachStdout: true})
+	id, err := c.ExecCreate(ctx2, "box", dockwire.ExecCreateOptions{Cmd: []string{"x"}, AttachStdin: true, AttachStdout: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -667,7 +667,7 @@ func TestFault_E7_CloseWriteUnsupported(t *testing.T) {
 	if _, err := c.Exec(ctx, "box", dockwire.ExecOptions{Cmd: []string{"cat"}, Stdin: strings.NewReader("x")}); !errors.Is(err, errors.ErrUnsupported) {
 		t.Errorf("Exec with stdin: %v, want errors.ErrUnsupported", err)
 	}
-	id, err := c.ExecCreate(ctx, "box", dockwire.ExecConfig{Cmd: []string{"cat"}, AttachStdin: true, AttachStdout: true})
+	id, err := c.ExecCreate(ctx, "box", dockwire.ExecCreateOptions{Cmd: []string{"cat"}, AttachStdin: true, AttachStdout: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -721,10 +721,10 @@ func TestFault_G10_ExecCannotStart(t *testing.T) {
 	if res != (dockwire.ExecResult{ExitCode: -1}) {
 		t.Errorf("ExecCapture result %+v; want no output and code -1", res)
 	}
-	_, err = c.ExecMust(ctx, "box", dockwire.ExecOptions{Cmd: []string{"nope", "x"}})
-	check("ExecMust", err)
+	_, err = c.ExecCheck(ctx, "box", dockwire.ExecOptions{Cmd: []string{"nope", "x"}})
+	check("ExecCheck", err)
 
-	id, err := c.ExecCreate(ctx, "box", dockwire.ExecConfig{Cmd: []string{"nope", "x"}, AttachStdout: true})
+	id, err := c.ExecCreate(ctx, "box", dockwire.ExecCreateOptions{Cmd: []string{"nope", "x"}, AttachStdout: true})
 	if err != nil {
 		t.Fatal(err)
 	}

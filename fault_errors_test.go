@@ -51,13 +51,14 @@ func TestFault_B1_B2_StatusToSentinels(t *testing.T) {
 func TestFault_B3_NotModifiedIsSuccess(t *testing.T) {
 	d := newDaemon(t, "1.41", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNotModified) })
 	c := d.client(t)
-	already, err := c.ContainerStart(testContext(t), "x")
-	if err != nil || !already {
-		t.Errorf("start: already=%v err=%v; want true, nil", already, err)
+	if err := c.ContainerStart(testContext(t), "x"); err != nil {
+		t.Errorf("start: %v; want nil", err)
 	}
-	already, err = c.ContainerStop(testContext(t), "x", dockwire.StopOptions{})
-	if err != nil || !already {
-		t.Errorf("stop: already=%v err=%v; want true, nil", already, err)
+	if err := c.ContainerStop(testContext(t), "x", dockwire.ContainerStopOptions{}); err != nil {
+		t.Errorf("stop: %v; want nil", err)
+	}
+	if err := c.ContainerRestart(testContext(t), "x", dockwire.ContainerRestartOptions{}); err != nil {
+		t.Errorf("restart: %v; want nil", err)
 	}
 }
 
@@ -149,7 +150,7 @@ func TestFault_B9_RedirectNeverFollowed(t *testing.T) {
 		if method == http.MethodGet {
 			_, err = c.ContainerInspect(testContext(t), "x")
 		} else {
-			_, err = c.ContainerStart(testContext(t), "x")
+			err = c.ContainerStart(testContext(t), "x")
 		}
 		if !errors.Is(err, dockwire.ErrUnexpectedRedirect) || !strings.Contains(err.Error(), "never followed") {
 			t.Errorf("%s: err = %v; want ErrUnexpectedRedirect", method, err)

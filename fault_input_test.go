@@ -24,7 +24,7 @@ func TestFault_J1_J2_BadIDsRejectedBeforeIO(t *testing.T) {
 		if !errors.Is(err, dockwire.ErrInvalidArgument) {
 			t.Errorf("inspect %q: err = %v; want ErrInvalidArgument", id, err)
 		}
-		if _, err := c.ContainerStart(ctx, id); !errors.Is(err, dockwire.ErrInvalidArgument) {
+		if err := c.ContainerStart(ctx, id); !errors.Is(err, dockwire.ErrInvalidArgument) {
 			t.Errorf("start %q: err = %v; want ErrInvalidArgument", id, err)
 		}
 	}

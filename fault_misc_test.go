@@ -93,7 +93,7 @@ func TestFault_H7_StaleIdleConnectionAndPOST(t *testing.T) {
 	// The daemon closes the idle connection (as on its idle timeout).
 	d.CloseClientConnections()
 	time.Sleep(20 * time.Millisecond)
-	if _, err := c.ContainerStart(ctx, "web"); err != nil {
+	if err := c.ContainerStart(ctx, "web"); err != nil {
 		t.Fatalf("POST on a pool whose idle connection was closed: %v", err)
 	}
 	if got := posts.Load(); got != 1 {

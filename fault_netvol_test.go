@@ -23,7 +23,7 @@ func TestFault_J2_NetworkVolumeCopyIDs(t *testing.T) {
 	tar := func() *bytes.Reader { return bytes.NewReader(makeTar(t, tarEntry{name: "a"})) }
 	calls := map[string]func(id string) error{
 		"NetworkCreate": func(id string) error {
-			_, err := c.NetworkCreate(ctx, id, dockwire.NetworkCreateOptions{})
+			_, err := c.NetworkCreate(ctx, dockwire.NetworkCreateOptions{Name: id})
 			return err
 		},
 		"NetworkInspect": func(id string) error {
@@ -34,10 +34,10 @@ func TestFault_J2_NetworkVolumeCopyIDs(t *testing.T) {
 		"NetworkConnect(network)":   func(id string) error { return c.NetworkConnect(ctx, id, "c", dockwire.NetworkConnectOptions{}) },
 		"NetworkConnect(container)": func(id string) error { return c.NetworkConnect(ctx, "n", id, dockwire.NetworkConnectOptions{}) },
 		"NetworkDisconnect(network)": func(id string) error {
-			return c.NetworkDisconnect(ctx, id, "c", false)
+			return c.NetworkDisconnect(ctx, id, "c", dockwire.NetworkDisconnectOptions{})
 		},
 		"NetworkDisconnect(container)": func(id string) error {
-			return c.NetworkDisconnect(ctx, "n", id, false)
+			return c.NetworkDisconnect(ctx, "n", id, dockwire.NetworkDisconnectOptions{})
 		},
 		"VolumeCreate": func(id string) error {
 			if id == "" {
@@ -50,8 +50,10 @@ func TestFault_J2_NetworkVolumeCopyIDs(t *testing.T) {
 			_, err := c.VolumeInspect(ctx, id)
 			return err
 		},
-		"VolumeRemove":    func(id string) error { return c.VolumeRemove(ctx, id, true) },
-		"CopyToContainer": func(id string) error { return c.CopyToContainer(ctx, id, "/tmp", tar(), dockwire.CopyToOptions{}) },
+		"VolumeRemove": func(id string) error { return c.VolumeRemove(ctx, id, dockwire.VolumeRemoveOptions{Force: true}) },
+		"CopyToContainer": func(id string) error {
+			return c.CopyToContainer(ctx, id, "/tmp", tar(), dockwire.CopyToContainerOptions{})
+		},
 		"CopyFromContainer": func(id string) error {
 			_, _, err := c.CopyFromContainer(ctx, id, "/etc")
 			return err
@@ -111,10 +113,13 @@ func TestFault_J4_NetworkVolumeFilters(t *testing.T) {
 	tricky := []string{`a=b&c=d`, `x#y`, `q"uo'te`, `k=v=w`, `sp ace+plus`, `%41`, `ünï`}
 	filters := dockwire.Filters{"label": tricky, "name": {`&filters={"x":["y"]}`}}
 	for name, call := range map[string]func() error{
-		"NetworkList":  func() error { _, err := c.NetworkList(ctx, filters); return err },
-		"NetworkPrune": func() error { _, err := c.NetworkPrune(ctx, filters); return err },
-		"VolumeList":   func() error { _, err := c.VolumeList(ctx, filters); return err },
-		"VolumePrune":  func() error { _, err := c.VolumePrune(ctx, filters); return err },
+		"NetworkList": func() error { _, err := c.NetworkList(ctx, dockwire.NetworkListOptions{Filters: filters}); return err },
+		"NetworkPrune": func() error {
+			_, err := c.NetworkPrune(ctx, dockwire.NetworkPruneOptions{Filters: filters})
+			return err
+		},
+		"VolumeList":  func() error { _, err := c.VolumeList(ctx, dockwire.VolumeListOptions{Filters: filters}); return err },
+		"VolumePrune": func() error { _, err := c.VolumePrune(ctx, dockwire.VolumePruneOptions{Filters: filters}); return err },
 	} {
 		if err := call(); err != nil {
 			t.Fatalf("%s: %v", name, err)
@@ -137,7 +142,7 @@ func TestFault_J4_NetworkVolumeFilters(t *testing.T) {
 	for _, v := range tricky {
 		labels[v] = v
 	}
-	if _, err := c.NetworkCreate(ctx, "n", dockwire.NetworkCreateOptions{Labels: labels, Options: labels}); err != nil {
+	if _, err := c.NetworkCreate(ctx, dockwire.NetworkCreateOptions{Name: "n", Labels: labels, Options: labels}); err != nil {
 		t.Fatal(err)
 	}
 	body := nvLast(t, e).Body.(map[string]any)

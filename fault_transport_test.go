@@ -89,7 +89,7 @@ func TestFault_A3_RefusedRetriesGETNotPOST(t *testing.T) {
 		t.Errorf("GET dialed %d times, want 3 (retried)", got)
 	}
 	dials.Store(0)
-	_, err = c.ContainerStart(testContext(t), "web")
+	err = c.ContainerStart(testContext(t), "web")
 	if !errors.Is(err, syscall.ECONNREFUSED) {
 		t.Fatalf("POST err = %v; want ECONNREFUSED", err)
 	}
@@ -121,13 +121,13 @@ func TestFault_A4_DaemonRestartsBetweenRequests(t *testing.T) {
 	if _, err := c.ContainerList(ctx, dockwire.ContainerListOptions{}); err != nil {
 		t.Fatalf("GET after restart: %v", err)
 	}
-	if _, err := c.ContainerStart(ctx, "web"); err != nil {
+	if err := c.ContainerStart(ctx, "web"); err != nil {
 		t.Fatalf("POST after restart: %v", err)
 	}
 	d2.Close()
 	os.Remove(d.socket)
 	newDaemonAt(t, d.socket, "1.41", handler)
-	if _, err := c.ContainerStart(ctx, "web"); err != nil && !errors.Is(err, dockwire.ErrConnectionLost) {
+	if err := c.ContainerStart(ctx, "web"); err != nil && !errors.Is(err, dockwire.ErrConnectionLost) {
 		t.Fatalf("POST after second restart: %v; want success or ErrConnectionLost", err)
 	}
 	if got := posts.Load(); got != 2 {
@@ -259,7 +259,7 @@ func TestFault_H1_NonIdempotentSentOnce(t *testing.T) {
 				tc.reply(c)
 			})
 			c, _ := dockwire.New(host, dockwire.WithAPIVersion("1.41"), dockwire.WithRetry(4, time.Millisecond))
-			_, err := c.ContainerStart(testContext(t), "web")
+			err := c.ContainerStart(testContext(t), "web")
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -352,7 +352,7 @@ func TestFault_H1_EarlyAnswerDuringUpload(t *testing.T) {
 	})
 	c, _ := dockwire.New(host)
 	upload := io.LimitReader(zeros{}, 64<<20)
-	err := c.CopyToContainer(testContext(t), "web", "/tmp", upload, dockwire.CopyToOptions{})
+	err := c.CopyToContainer(testContext(t), "web", "/tmp", upload, dockwire.CopyToContainerOptions{})
 	if !errors.Is(err, dockwire.ErrContainerNotFound) {
 		t.Fatalf("err = %v; want the daemon's 404 rather than a broken pipe", err)
 	}
@@ -390,7 +390,7 @@ func TestFault_A7_StopGetsItsGracePeriod(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	c := d.client(t, dockwire.WithTimeout(100*time.Millisecond))
-	if _, err := c.ContainerStop(testContext(t), "x", dockwire.StopOptions{Timeout: time.Second}); err != nil {
+	if err := c.ContainerStop(testContext(t), "x", dockwire.ContainerStopOptions{Timeout: time.Second}); err != nil {
 		t.Errorf("stop with a 1s grace period under a 100ms timeout: %v; want the grace period added", err)
 	}
 	if err := c.ContainerKill(testContext(t), "x", ""); !errors.Is(err, os.ErrDeadlineExceeded) {

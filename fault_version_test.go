@@ -13,7 +13,7 @@ import (
 
 func TestFault_I1_DaemonBelowMinimum(t *testing.T) {
 	d := newDaemon(t, "1.39", func(w http.ResponseWriter, r *http.Request) { jsonReply(w, 200, `[]`) })
-	_, err := d.client(t).ContainerStart(testContext(t), "x")
+	err := d.client(t).ContainerStart(testContext(t), "x")
 	var ve *dockwire.VersionError
 	if !errors.As(err, &ve) || !errors.Is(err, dockwire.ErrAPIVersion) || ve.DaemonMax != "1.39" {
 		t.Fatalf("err = %#v; want a VersionError naming 1.39", err)
@@ -42,7 +42,7 @@ func TestFault_I2_PinnedVersionRefused(t *testing.T) {
 
 func TestFault_I3_FeatureNeedsNewerAPI(t *testing.T) {
 	d := newDaemon(t, "1.41", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) })
-	_, err := d.client(t).ContainerStop(testContext(t), "x", dockwire.StopOptions{Signal: "SIGINT"})
+	err := d.client(t).ContainerStop(testContext(t), "x", dockwire.ContainerStopOptions{Signal: "SIGINT"})
 	var ve *dockwire.VersionError
 	if !errors.As(err, &ve) || ve.Required != "1.42" || !strings.Contains(err.Error(), "requires API >= 1.42") {
 		t.Fatalf("err = %v; want a requires-1.42 error", err)
@@ -126,10 +126,10 @@ func TestFault_I6_DaemonDowngradedUnderClient(t *testing.T) {
 	c2 := d.client(t)
 	c2.APIVersion(ctx)
 	max.Store("1.41")
-	if _, err := c2.ContainerStart(ctx, "x"); !errors.Is(err, dockwire.ErrAPIVersion) {
+	if err := c2.ContainerStart(ctx, "x"); !errors.Is(err, dockwire.ErrAPIVersion) {
 		t.Errorf("POST after downgrade: %v; want the version error, not a replay", err)
 	}
-	if _, err := c2.ContainerStart(ctx, "x"); err != nil {
+	if err := c2.ContainerStart(ctx, "x"); err != nil {
 		t.Errorf("the POST after that should use the renegotiated version: %v", err)
 	}
 }
@@ -173,7 +173,7 @@ func TestFault_I8_EveryRequestVersioned(t *testing.T) {
 	c.ContainerList(ctx, dockwire.ContainerListOptions{})
 	c.ContainerStart(ctx, "x")
 	c.ContainerKill(ctx, "x", "")
-	c.ContainerRemove(ctx, "x", dockwire.RemoveOptions{})
+	c.ContainerRemove(ctx, "x", dockwire.ContainerRemoveOptions{})
 	if len(paths) != 4 {
 		t.Fatalf("saw %v", paths)
 	}

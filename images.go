@@ -57,9 +57,15 @@ func (c *Client) ImageHistory(ctx context.Context, ref string) ([]engine.History
 	return getList[engine.HistoryResponseItem](ctx, c, &call{method: http.MethodGet, path: "/images/" + seg + "/history", kind: KindImage, id: ref})
 }
 
-// ImageTag gives the image source the reference repo:tag; an empty tag
-// means "latest".
-func (c *Client) ImageTag(ctx context.Context, source, repo, tag string) error {
+// ImageTagOptions is the reference ImageTag gives an image: Repo:Tag.
+type ImageTagOptions struct {
+	Repo string // e.g. "localhost:5000/app"; required, without a tag or digest
+	Tag  string // e.g. "v1"; empty means "latest"
+}
+
+// ImageTag gives the image source the reference opts.Repo:opts.Tag.
+func (c *Client) ImageTag(ctx context.Context, source string, opts ImageTagOptions) error {
+	repo, tag := opts.Repo, opts.Tag
 	seg, err := imageSegment(source)
 	if err != nil {
 		return err
@@ -102,12 +108,19 @@ func (c *Client) ImageRemove(ctx context.Context, ref string, opts ImageRemoveOp
 	return getList[engine.ImageDeleteResponseItem](ctx, c, &call{method: http.MethodDelete, path: "/images/" + seg, query: q.String(), kind: KindImage, id: ref})
 }
 
-// ImagePrune removes unused images: by default only dangling (untagged)
-// ones; the filter {"dangling": {"false"}} takes every unused image.
-// Narrow it with label or until filters.
-func (c *Client) ImagePrune(ctx context.Context, filters Filters) (engine.ImagePruneResponse, error) {
+// ImagePruneOptions says which unused images ImagePrune removes.
+type ImagePruneOptions struct {
+	// Filters: "dangling", "label", "label!", "until". By default only
+	// dangling (untagged) images go; {"dangling": {"false"}} takes every
+	// unused image.
+	Filters Filters
+}
+
+// ImagePrune removes the unused images that match opts.Filters and reports
+// what went.
+func (c *Client) ImagePrune(ctx context.Context, opts ImagePruneOptions) (engine.ImagePruneResponse, error) {
 	var q query
-	q.filters(filters)
+	q.filters(opts.Filters)
 	return getJSON[engine.ImagePruneResponse](ctx, c, &call{method: http.MethodPost, path: "/images/prune", query: q.String()})
 }
 

@@ -64,7 +64,7 @@ func TestLiveImageLifecycle(t *testing.T) {
 		}
 
 		// A second tag, then removing it only untags.
-		if err := c.ImageTag(ctx, tag, repo, run+"-2"); err != nil {
+		if err := c.ImageTag(ctx, tag, dockwire.ImageTagOptions{Repo: repo, Tag: run + "-2"}); err != nil {
 			t.Fatal(err)
 		}
 		if info2, err := c.ImageInspect(ctx, tag+"-2"); err != nil || info2.ID != id {
@@ -187,7 +187,7 @@ func TestLiveImagePrune(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		report, err := e.Client.ImagePrune(livetest.Context(t), dockwire.Filters{"label": {"dockwire.test.prune=" + run}})
+		report, err := e.Client.ImagePrune(livetest.Context(t), dockwire.ImagePruneOptions{Filters: dockwire.Filters{"label": {"dockwire.test.prune=" + run}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -215,7 +215,7 @@ func TestLiveImageNotFound(t *testing.T) {
 		if _, err := c.ImageRemove(ctx, missing, dockwire.ImageRemoveOptions{}); !errors.Is(err, dockwire.ErrImageNotFound) {
 			t.Errorf("remove: %v, want ErrImageNotFound", err)
 		}
-		if err := c.ImageTag(ctx, missing, "dockwire-test/other", "x"); !errors.Is(err, dockwire.ErrImageNotFound) {
+		if err := c.ImageTag(ctx, missing, dockwire.ImageTagOptions{Repo: "dockwire-test/other", Tag: "x"}); !errors.Is(err, dockwire.ErrImageNotFound) {
 			t.Errorf("tag: %v, want ErrImageNotFound", err)
 		}
 		if _, err := c.ImageSave(ctx, []string{missing}); !errors.Is(err, dockwire.ErrNotFound) {
@@ -387,7 +387,7 @@ func TestImageRequests(t *testing.T) {
 		e := enginetest.New(t)
 		e.Handle("POST", "/images/{name...}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusCreated) }))
 		c := imgClient(t, e)
-		if err := c.ImageTag(ctx, "sha256:1", "localhost:5000/x", "v1"); err != nil {
+		if err := c.ImageTag(ctx, "sha256:1", dockwire.ImageTagOptions{Repo: "localhost:5000/x", Tag: "v1"}); err != nil {
 			t.Fatal(err)
 		}
 		r := lastImageRequest(t, e)
@@ -395,14 +395,14 @@ func TestImageRequests(t *testing.T) {
 			t.Errorf("sent %s?%s", r.Route, r.Query.Encode())
 		}
 		for _, bad := range [][2]string{{"a@sha256:" + strings.Repeat("a", 64), ""}, {"", "x"}, {"x", "bad tag"}, {"x", ".dot"}} {
-			if err := c.ImageTag(ctx, "sha256:1", bad[0], bad[1]); !errors.Is(err, dockwire.ErrInvalidArgument) {
+			if err := c.ImageTag(ctx, "sha256:1", dockwire.ImageTagOptions{Repo: bad[0], Tag: bad[1]}); !errors.Is(err, dockwire.ErrInvalidArgument) {
 				t.Errorf("tag as %q %q: %v, want ErrInvalidArgument", bad[0], bad[1], err)
 			}
 		}
 	})
 	t.Run("prune", func(t *testing.T) {
 		e, c := imageEngine(t, "POST", "/images/prune", `{"ImagesDeleted":[{"Deleted":"sha256:1"}],"SpaceReclaimed":42}`)
-		rep, err := c.ImagePrune(ctx, dockwire.Filters{"label": {"a=b"}})
+		rep, err := c.ImagePrune(ctx, dockwire.ImagePruneOptions{Filters: dockwire.Filters{"label": {"a=b"}}})
 		if err != nil {
 			t.Fatal(err)
 		}

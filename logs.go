@@ -18,9 +18,9 @@ import (
 	"github.com/dockwire/dockwire/stdcopy"
 )
 
-// LogsOptions selects what ContainerLogs returns. The zero value returns the
+// ContainerLogsOptions selects what ContainerLogs returns. The zero value returns the
 // whole log of stdout and stderr, without timestamps, and does not follow.
-type LogsOptions struct {
+type ContainerLogsOptions struct {
 	// Stdout and Stderr select the streams; leaving both false selects both.
 	Stdout, Stderr bool
 	// Follow keeps the stream open, sending new output as the container
@@ -42,10 +42,10 @@ type LogsOptions struct {
 	Details bool
 }
 
-// TailNone is the LogsOptions.Tail that returns none of the past log.
+// TailNone is the ContainerLogsOptions.Tail that returns none of the past log.
 const TailNone = -1
 
-func (o *LogsOptions) query() (string, error) {
+func (o *ContainerLogsOptions) query() (string, error) {
 	var q query
 	stdout, stderr := o.Stdout, o.Stderr
 	if !stdout && !stderr {
@@ -103,7 +103,7 @@ const (
 // character from SOH to ETX, then three NULs), which it reads as frames,
 // and for a framed log cut off within its first four bytes, which it
 // passes through as raw bytes.
-func (c *Client) ContainerLogs(ctx context.Context, id string, opts LogsOptions) (*LogStream, error) {
+func (c *Client) ContainerLogs(ctx context.Context, id string, opts ContainerLogsOptions) (*LogStream, error) {
 	seg, err := idSegment(KindContainer, id)
 	if err != nil {
 		return nil, err
@@ -117,7 +117,7 @@ func (c *Client) ContainerLogs(ctx context.Context, id string, opts LogsOptions)
 
 // openLogs sends a logs request r (of a container, service or task) and
 // returns its stream.
-func (c *Client) openLogs(ctx context.Context, r *call, opts LogsOptions) (*LogStream, error) {
+func (c *Client) openLogs(ctx context.Context, r *call, opts ContainerLogsOptions) (*LogStream, error) {
 	typed, err := c.apiAtLeast(ctx, "1.42")
 	if err != nil {
 		return nil, err
@@ -146,7 +146,7 @@ func (c *Client) ContainerLogTail(ctx context.Context, id string, n int) ([]stri
 	if n < 1 {
 		return nil, invalidArg("log tail of %d lines: want at least 1", n)
 	}
-	s, err := c.ContainerLogs(ctx, id, LogsOptions{Tail: n})
+	s, err := c.ContainerLogs(ctx, id, ContainerLogsOptions{Tail: n})
 	if err != nil {
 		return nil, err
 	}
@@ -232,7 +232,7 @@ func (s *LogStream) fail(err error) error {
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		hint = " (the stream was cut short: did the daemon stop or restart?)"
 	}
-	return fmt.Errorf("docker: logs of %s %q on %s: %w%s", s.kind, s.id, s.host, err, hint)
+	return fmt.Errorf("dockwire: logs of %s %q on %s: %w%s", s.kind, s.id, s.host, err, hint)
 }
 
 // Multiplexed reports whether the stream is framed stdout and stderr
@@ -295,11 +295,11 @@ type LogLine struct {
 	// Stream is stdcopy.Stdout or stdcopy.Stderr; always Stdout for a raw
 	// (TTY) stream, where the two are merged.
 	Stream stdcopy.StreamType
-	// Time is when the line was written: set with LogsOptions.Timestamps,
+	// Time is when the line was written: set with ContainerLogsOptions.Timestamps,
 	// zero otherwise.
 	Time time.Time
 	// Details are the log driver's attributes for the line: set with
-	// LogsOptions.Details when the driver adds any, nil otherwise.
+	// ContainerLogsOptions.Details when the driver adds any, nil otherwise.
 	Details map[string]string
 	// Text is the line without its "\n" or "\r\n".
 	Text string
@@ -408,7 +408,7 @@ func (d *lineDecoder) message(i int, size int64) error {
 			return err
 		}
 		if ts, err = time.Parse(time.RFC3339Nano, tok); err != nil {
-			return fmt.Errorf("docker: log message does not start with a timestamp: %q", tok)
+			return fmt.Errorf("dockwire: log message does not start with a timestamp: %q", tok)
 		}
 	}
 	if d.details {
@@ -475,7 +475,7 @@ func (d *lineDecoder) token(left *int64) (string, error) {
 		}
 		d.tok = append(d.tok, c)
 	}
-	return "", fmt.Errorf("docker: log message lacks the expected prefix: %.40q", d.tok)
+	return "", fmt.Errorf("dockwire: log message lacks the expected prefix: %.40q", d.tok)
 }
 
 // unexpected turns the end of the stream inside a message into
@@ -498,7 +498,7 @@ func (d *lineDecoder) add(i int, chunk []byte) error {
 			end, nl = j, true
 		}
 		if len(p.buf)+end > MaxLogLine {
-			return fmt.Errorf("docker: log line longer than %d bytes: %w", MaxLogLine, bufio.ErrTooLong)
+			return fmt.Errorf("dockwire: log line longer than %d bytes: %w", MaxLogLine, bufio.ErrTooLong)
 		}
 		p.buf = append(p.buf, chunk[:end]...)
 		if !nl {

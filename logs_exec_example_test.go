@@ -22,7 +22,7 @@ func ExampleClient_ContainerLogs() {
 	c, _ := dockwire.New(e.Host())
 	ctx := context.Background()
 
-	logs, err := c.ContainerLogs(ctx, "web", dockwire.LogsOptions{Tail: 10})
+	logs, err := c.ContainerLogs(ctx, "web", dockwire.ContainerLogsOptions{Tail: 10})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -76,14 +76,14 @@ func ExampleClient_Exec_stdin() {
 	// 0 <nil>
 }
 
-func ExampleClient_ExecMust() {
+func ExampleClient_ExecCheck() {
 	e := enginetest.New(nil)
 	defer e.Close()
 	e.AddContainer(enginetest.Container{Name: "db"})
 	e.SetExec("", enginetest.ExecOutput("", "migration 7 failed\n", 3))
 	c, _ := dockwire.New(e.Host())
 
-	_, err := c.ExecMust(context.Background(), "db", dockwire.ExecOptions{Cmd: []string{"migrate", "up"}})
+	_, err := c.ExecCheck(context.Background(), "db", dockwire.ExecOptions{Cmd: []string{"migrate", "up"}})
 	var cmdErr *dockwire.CommandError
 	if errors.As(err, &cmdErr) {
 		fmt.Println(cmdErr.ExitCode, strings.TrimSpace(cmdErr.Stderr))

@@ -26,7 +26,7 @@ func exitedContainer(t *testing.T, e *livetest.Engine, tty bool, cmd ...string) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Client.ContainerStart(ctx, id); err != nil {
+	if err := e.Client.ContainerStart(ctx, id); err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
@@ -37,7 +37,7 @@ func exitedContainer(t *testing.T, e *livetest.Engine, tty bool, cmd ...string) 
 }
 
 // liveLines returns the log's lines as "stream:text".
-func liveLines(t *testing.T, c *dockwire.Client, id string, opts dockwire.LogsOptions) []string {
+func liveLines(t *testing.T, c *dockwire.Client, id string, opts dockwire.ContainerLogsOptions) []string {
 	t.Helper()
 	s, err := c.ContainerLogs(livetest.Context(t), id, opts)
 	if err != nil {
@@ -56,7 +56,7 @@ func TestLiveLogs(t *testing.T) {
 		c := e.Client
 		t.Run("multiplexed", func(t *testing.T) {
 			id := exitedContainer(t, e, false, "sh", "-c", "echo out1; echo err1 >&2; echo out2; printf partial")
-			s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.LogsOptions{})
+			s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.ContainerLogsOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,18 +71,18 @@ func TestLiveLogs(t *testing.T) {
 			if out.String() != "out1\nout2\npartial" || errb.String() != "err1\n" {
 				t.Errorf("stdout %q, stderr %q", out.String(), errb.String())
 			}
-			lines := liveLines(t, c, id, dockwire.LogsOptions{})
+			lines := liveLines(t, c, id, dockwire.ContainerLogsOptions{})
 			sort.Strings(lines) // stdout and stderr race in the daemon
 			if diff := cmp.Diff([]string{"stderr:err1", "stdout:out1", "stdout:out2", "stdout:partial"}, lines); diff != "" {
 				t.Errorf("lines (-want +got):\n%s", diff)
 			}
-			if got := liveLines(t, c, id, dockwire.LogsOptions{Stderr: true}); !cmp.Equal(got, []string{"stderr:err1"}) {
+			if got := liveLines(t, c, id, dockwire.ContainerLogsOptions{Stderr: true}); !cmp.Equal(got, []string{"stderr:err1"}) {
 				t.Errorf("stderr only: %q", got)
 			}
 		})
 		t.Run("tty", func(t *testing.T) {
 			id := exitedContainer(t, e, true, "sh", "-c", "echo a; echo b >&2")
-			s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.LogsOptions{})
+			s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.ContainerLogsOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -97,7 +97,7 @@ func TestLiveLogs(t *testing.T) {
 			if out.String() != "a\r\nb\r\n" {
 				t.Errorf("raw output %q", out.String())
 			}
-			if got := liveLines(t, c, id, dockwire.LogsOptions{}); !cmp.Equal(got, []string{"stdout:a", "stdout:b"}) {
+			if got := liveLines(t, c, id, dockwire.ContainerLogsOptions{}); !cmp.Equal(got, []string{"stdout:a", "stdout:b"}) {
 				t.Errorf("lines %q", got)
 			}
 		})
@@ -107,16 +107,16 @@ func TestLiveLogs(t *testing.T) {
 			if err != nil || !cmp.Equal(got, []string{"4", "5"}) {
 				t.Errorf("ContainerLogTail: %q, %v", got, err)
 			}
-			if got := liveLines(t, c, id, dockwire.LogsOptions{Tail: dockwire.TailNone}); len(got) != 0 {
+			if got := liveLines(t, c, id, dockwire.ContainerLogsOptions{Tail: dockwire.TailNone}); len(got) != 0 {
 				t.Errorf("TailNone: %q", got)
 			}
-			if got := liveLines(t, c, id, dockwire.LogsOptions{}); len(got) != 5 {
+			if got := liveLines(t, c, id, dockwire.ContainerLogsOptions{}); len(got) != 5 {
 				t.Errorf("Tail 0 (all): %q", got)
 			}
 		})
 		t.Run("timestamps since until", func(t *testing.T) {
 			id := exitedContainer(t, e, false, "sh", "-c", "echo early; sleep 1; echo late")
-			s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.LogsOptions{Timestamps: true})
+			s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.ContainerLogsOptions{Timestamps: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,13 +136,13 @@ func TestLiveLogs(t *testing.T) {
 				t.Fatalf("timestamps %v, %v", t1, t2)
 			}
 			mid := t1.Add(t2.Sub(t1) / 2)
-			if got := liveLines(t, c, id, dockwire.LogsOptions{Since: mid}); !cmp.Equal(got, []string{"stdout:late"}) {
+			if got := liveLines(t, c, id, dockwire.ContainerLogsOptions{Since: mid}); !cmp.Equal(got, []string{"stdout:late"}) {
 				t.Errorf("since the middle: %q", got)
 			}
-			if got := liveLines(t, c, id, dockwire.LogsOptions{Until: mid}); !cmp.Equal(got, []string{"stdout:early"}) {
+			if got := liveLines(t, c, id, dockwire.ContainerLogsOptions{Until: mid}); !cmp.Equal(got, []string{"stdout:early"}) {
 				t.Errorf("until the middle: %q", got)
 			}
-			if got := liveLines(t, c, id, dockwire.LogsOptions{Since: t1.Add(-time.Second), Until: t2.Add(time.Second)}); len(got) != 2 {
+			if got := liveLines(t, c, id, dockwire.ContainerLogsOptions{Since: t1.Add(-time.Second), Until: t2.Add(time.Second)}); len(got) != 2 {
 				t.Errorf("around both: %q", got)
 			}
 		})
@@ -151,7 +151,7 @@ func TestLiveLogs(t *testing.T) {
 				Cmd: []string{"sh", "-c", "echo start; sleep 1; echo end >&2"},
 			}})
 			start := time.Now()
-			lines := liveLines(t, c, id, dockwire.LogsOptions{Follow: true})
+			lines := liveLines(t, c, id, dockwire.ContainerLogsOptions{Follow: true})
 			if diff := cmp.Diff([]string{"stdout:start", "stderr:end"}, lines); diff != "" {
 				t.Errorf("lines (-want +got):\n%s", diff)
 			}
@@ -161,14 +161,14 @@ func TestLiveLogs(t *testing.T) {
 
 			// Stopping a silent container also ends the follow cleanly.
 			id = e.Container(t, dockwire.ContainerCreateOptions{Config: engine.ContainerConfig{Cmd: []string{"sh", "-c", "echo up; exec sleep 3600"}}})
-			s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.LogsOptions{Follow: true})
+			s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.ContainerLogsOptions{Follow: true})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer s.Close()
 			go func() {
 				time.Sleep(300 * time.Millisecond)
-				c.ContainerStop(context.Background(), id, dockwire.StopOptions{Timeout: -1})
+				c.ContainerStop(context.Background(), id, dockwire.ContainerStopOptions{KillNow: true})
 			}()
 			var out bytes.Buffer
 			if _, err := s.CopyTo(&out, nil); err != nil || out.String() != "up\n" {
@@ -178,7 +178,7 @@ func TestLiveLogs(t *testing.T) {
 		t.Run("follow of a created container returns at once", func(t *testing.T) {
 			id := e.Create(t, dockwire.ContainerCreateOptions{})
 			start := time.Now()
-			if got := liveLines(t, c, id, dockwire.LogsOptions{Follow: true}); len(got) != 0 {
+			if got := liveLines(t, c, id, dockwire.ContainerLogsOptions{Follow: true}); len(got) != 0 {
 				t.Errorf("lines %q", got)
 			}
 			if d := time.Since(start); d > 2*time.Second {
@@ -193,7 +193,7 @@ func TestLiveLogs(t *testing.T) {
 			base := runtime.NumGoroutine()
 			for i := 0; i < 5; i++ {
 				ctx, cancel := context.WithCancel(context.Background())
-				s, err := c.ContainerLogs(ctx, id, dockwire.LogsOptions{Follow: true, Tail: 1})
+				s, err := c.ContainerLogs(ctx, id, dockwire.ContainerLogsOptions{Follow: true, Tail: 1})
 				if err != nil {
 					cancel()
 					t.Fatal(err)
@@ -253,13 +253,13 @@ func TestLiveLogs(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer w.Close()
-			if _, err := c.ContainerStart(ctx, id); err != nil {
+			if err := c.ContainerStart(ctx, id); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := w.Result(); err != nil {
 				t.Fatal(err)
 			}
-			s, err := c.ContainerLogs(ctx, id, dockwire.LogsOptions{Details: true, Timestamps: true})
+			s, err := c.ContainerLogs(ctx, id, dockwire.ContainerLogsOptions{Details: true, Timestamps: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -271,7 +271,7 @@ func TestLiveLogs(t *testing.T) {
 		})
 		t.Run("raw read", func(t *testing.T) {
 			id := exitedContainer(t, e, false, "echo", "x")
-			s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.LogsOptions{})
+			s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.ContainerLogsOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -298,7 +298,7 @@ func TestLiveLogs(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				id := exitedContainer(t, e, true, "printf", tc.printf)
-				s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.LogsOptions{})
+				s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.ContainerLogsOptions{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -309,7 +309,7 @@ func TestLiveLogs(t *testing.T) {
 				}
 			})
 		}
-		if _, err := c.ContainerLogs(livetest.Context(t), livetest.UniqueName("missing"), dockwire.LogsOptions{}); !errors.Is(err, dockwire.ErrContainerNotFound) {
+		if _, err := c.ContainerLogs(livetest.Context(t), livetest.UniqueName("missing"), dockwire.ContainerLogsOptions{}); !errors.Is(err, dockwire.ErrContainerNotFound) {
 			t.Errorf("missing container: %v", err)
 		}
 	})

@@ -113,16 +113,16 @@ func TestContainerLogsQuery(t *testing.T) {
 	until := time.Unix(1700000100, 0)
 	tests := []struct {
 		name string
-		opts dockwire.LogsOptions
+		opts dockwire.ContainerLogsOptions
 		want string
 	}{
-		{"zero value: both streams, all", dockwire.LogsOptions{}, "stderr=1&stdout=1"},
-		{"stdout only", dockwire.LogsOptions{Stdout: true}, "stdout=1"},
-		{"stderr only", dockwire.LogsOptions{Stderr: true}, "stderr=1"},
-		{"tail", dockwire.LogsOptions{Tail: 5}, "stderr=1&stdout=1&tail=5"},
-		{"tail none", dockwire.LogsOptions{Tail: dockwire.TailNone, Follow: true}, "follow=1&stderr=1&stdout=1&tail=0"},
-		{"window", dockwire.LogsOptions{Since: since, Until: until}, "since=1700000000.000000005&stderr=1&stdout=1&until=1700000100.000000000"},
-		{"flags", dockwire.LogsOptions{Timestamps: true, Details: true}, "details=1&stderr=1&stdout=1&timestamps=1"},
+		{"zero value: both streams, all", dockwire.ContainerLogsOptions{}, "stderr=1&stdout=1"},
+		{"stdout only", dockwire.ContainerLogsOptions{Stdout: true}, "stdout=1"},
+		{"stderr only", dockwire.ContainerLogsOptions{Stderr: true}, "stderr=1"},
+		{"tail", dockwire.ContainerLogsOptions{Tail: 5}, "stderr=1&stdout=1&tail=5"},
+		{"tail none", dockwire.ContainerLogsOptions{Tail: dockwire.TailNone, Follow: true}, "follow=1&stderr=1&stdout=1&tail=0"},
+		{"window", dockwire.ContainerLogsOptions{Since: since, Until: until}, "since=1700000000.000000005&stderr=1&stdout=1&until=1700000100.000000000"},
+		{"flags", dockwire.ContainerLogsOptions{Timestamps: true, Details: true}, "details=1&stderr=1&stdout=1&timestamps=1"},
 	}
 	e := enginetest.New(t)
 	e.AddContainer(enginetest.Container{Name: "box", State: "exited"})
@@ -151,7 +151,7 @@ func TestContainerLogsInvalidOptions(t *testing.T) {
 	e := enginetest.New(t)
 	c := engineClient(t, e)
 	ctx := testContext(t)
-	for _, opts := range []dockwire.LogsOptions{
+	for _, opts := range []dockwire.ContainerLogsOptions{
 		{Tail: -2},
 		{Since: time.Unix(200, 0), Until: time.Unix(100, 0)},
 	} {
@@ -165,7 +165,7 @@ func TestContainerLogsInvalidOptions(t *testing.T) {
 	if n := e.Count("GET", "/containers/{id}/logs"); n != 0 {
 		t.Errorf("%d logs requests for invalid options", n)
 	}
-	if _, err := c.ContainerLogs(ctx, "nope", dockwire.LogsOptions{}); !errors.Is(err, dockwire.ErrContainerNotFound) {
+	if _, err := c.ContainerLogs(ctx, "nope", dockwire.ContainerLogsOptions{}); !errors.Is(err, dockwire.ErrContainerNotFound) {
 		t.Errorf("missing container: %v", err)
 	}
 }
@@ -181,7 +181,7 @@ func TestContainerLogsFraming(t *testing.T) {
 				{Text: "out\r\n"}, {Stream: stdcopy.Stderr, Text: "err\r\n"},
 			}})
 			c := engineClient(t, e)
-			s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{})
+			s, err := c.ContainerLogs(testContext(t), "box", dockwire.ContainerLogsOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -224,7 +224,7 @@ func TestContainerLogsMissingContentType(t *testing.T) {
 			io.WriteString(w, tc.body)
 		}))
 		c := engineClient(t, e)
-		s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{})
+		s, err := c.ContainerLogs(testContext(t), "box", dockwire.ContainerLogsOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -291,7 +291,7 @@ func TestContainerLogsSniff(t *testing.T) {
 			t.Run(tt.name+"/"+consume, func(t *testing.T) {
 				e := rawLogsEngine(t, tt.chunks...)
 				c := engineClient(t, e)
-				s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{})
+				s, err := c.ContainerLogs(testContext(t), "box", dockwire.ContainerLogsOptions{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -344,7 +344,7 @@ func TestContainerLogsSniffNoWaitForRaw(t *testing.T) {
 		<-r.Context().Done()
 	}))
 	c := engineClient(t, e)
-	s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{Follow: true})
+	s, err := c.ContainerLogs(testContext(t), "box", dockwire.ContainerLogsOptions{Follow: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,7 +389,7 @@ func TestFault_F1_FollowCancelBeforeFirstBytes(t *testing.T) {
 				ctx, cancel := context.WithCancel(context.Background())
 				defer cancel()
 				begin := time.Now()
-				s, err := c.ContainerLogs(ctx, "box", dockwire.LogsOptions{Follow: true})
+				s, err := c.ContainerLogs(ctx, "box", dockwire.ContainerLogsOptions{Follow: true})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -420,7 +420,7 @@ func TestContainerLogsSniffLateFirstWrite(t *testing.T) {
 		e := enginetest.New(t, enginetest.WithAPIVersion("1.41"))
 		id := e.AddContainer(enginetest.Container{Name: "box", Tty: tty})
 		c := engineClient(t, e)
-		s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{Follow: true})
+		s, err := c.ContainerLogs(testContext(t), "box", dockwire.ContainerLogsOptions{Follow: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -450,7 +450,7 @@ func TestFault_D13_RawLogsPassedThrough(t *testing.T) {
 	e := enginetest.New(t, enginetest.WithAPIVersion("1.51"))
 	e.AddContainer(enginetest.Container{Name: "box", Tty: true, State: "exited", Logs: []enginetest.LogEntry{{Text: raw}}})
 	c := engineClient(t, e)
-	s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{})
+	s, err := c.ContainerLogs(testContext(t), "box", dockwire.ContainerLogsOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -476,7 +476,7 @@ func TestLogLines(t *testing.T) {
 	c := engineClient(t, e)
 	ctx := testContext(t)
 
-	s, err := c.ContainerLogs(ctx, "box", dockwire.LogsOptions{Timestamps: true})
+	s, err := c.ContainerLogs(ctx, "box", dockwire.ContainerLogsOptions{Timestamps: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -494,7 +494,7 @@ func TestLogLines(t *testing.T) {
 	}
 
 	// Without timestamps, Time is zero and the text is the same.
-	s2, err := c.ContainerLogs(ctx, "box", dockwire.LogsOptions{Stdout: true})
+	s2, err := c.ContainerLogs(ctx, "box", dockwire.ContainerLogsOptions{Stdout: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -508,7 +508,7 @@ func TestLogLines(t *testing.T) {
 	}
 
 	// Breaking out of the loop early is fine.
-	s3, err := c.ContainerLogs(ctx, "box", dockwire.LogsOptions{})
+	s3, err := c.ContainerLogs(ctx, "box", dockwire.ContainerLogsOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -525,7 +525,7 @@ func TestLogLinesRawTimestamps(t *testing.T) {
 		{Text: "a\r\n", Time: t0}, {Text: "b\r\n", Time: t0.Add(time.Millisecond)},
 	}})
 	c := engineClient(t, e)
-	s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{Timestamps: true})
+	s, err := c.ContainerLogs(testContext(t), "box", dockwire.ContainerLogsOptions{Timestamps: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -554,7 +554,7 @@ func TestLogLinesDetails(t *testing.T) {
 		w.Write(frame(stdcopy.Stdout, "2024-01-02T03:04:06.000000000Z  bare\n"))
 	}))
 	c := engineClient(t, e)
-	s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{Details: true, Timestamps: true})
+	s, err := c.ContainerLogs(testContext(t), "box", dockwire.ContainerLogsOptions{Details: true, Timestamps: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -602,7 +602,7 @@ func TestLogLinesErrors(t *testing.T) {
 				w.Write(tt.body)
 			}))
 			c := engineClient(t, e)
-			s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{})
+			s, err := c.ContainerLogs(testContext(t), "box", dockwire.ContainerLogsOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -648,7 +648,7 @@ func TestFault_F1_FollowCancel(t *testing.T) {
 		t.Run(consume, func(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			s, err := c.ContainerLogs(ctx, "box", dockwire.LogsOptions{Follow: true})
+			s, err := c.ContainerLogs(ctx, "box", dockwire.ContainerLogsOptions{Follow: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -676,7 +676,7 @@ func TestFault_F2_CloseWithoutCancel(t *testing.T) {
 	base := runtime.NumGoroutine()
 	fds := openFDs(t)
 	for i := 0; i < n; i++ {
-		s, err := c.ContainerLogs(ctx, "box", dockwire.LogsOptions{Follow: true})
+		s, err := c.ContainerLogs(ctx, "box", dockwire.ContainerLogsOptions{Follow: true})
 		if err != nil {
 			t.Fatalf("stream %d: %v", i, err)
 		}
@@ -695,7 +695,7 @@ func TestFault_F3_FollowEndsWhenContainerStops(t *testing.T) {
 	e := enginetest.New(t)
 	id := e.AddContainer(enginetest.Container{Name: "box", Logs: []enginetest.LogEntry{{Text: "before\n"}}})
 	c := engineClient(t, e)
-	s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{Follow: true})
+	s, err := c.ContainerLogs(testContext(t), "box", dockwire.ContainerLogsOptions{Follow: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -718,7 +718,7 @@ func TestFault_F4_FollowCreatedContainer(t *testing.T) {
 	e := enginetest.New(t)
 	e.AddContainer(enginetest.Container{Name: "box", State: "created"})
 	c := engineClient(t, e)
-	s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{Follow: true})
+	s, err := c.ContainerLogs(testContext(t), "box", dockwire.ContainerLogsOptions{Follow: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -737,7 +737,7 @@ func TestFault_F5_IdleFollowStaysOpen(t *testing.T) {
 	e := enginetest.New(t)
 	id := e.AddContainer(enginetest.Container{Name: "box"})
 	c := engineClient(t, e, dockwire.WithTimeout(50*time.Millisecond))
-	s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{Follow: true})
+	s, err := c.ContainerLogs(testContext(t), "box", dockwire.ContainerLogsOptions{Follow: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -757,7 +757,7 @@ func TestFault_F6_SlowReader(t *testing.T) {
 	e := enginetest.New(t)
 	id := e.AddContainer(enginetest.Container{Name: "box"})
 	c := engineClient(t, e)
-	s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{Follow: true})
+	s, err := c.ContainerLogs(testContext(t), "box", dockwire.ContainerLogsOptions{Follow: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -804,7 +804,7 @@ func TestFault_F7_LongLineBounded(t *testing.T) {
 		}
 	}))
 	c := engineClient(t, e)
-	s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{})
+	s, err := c.ContainerLogs(testContext(t), "box", dockwire.ContainerLogsOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -840,7 +840,7 @@ func TestFault_F8_DaemonDiesMidFollow(t *testing.T) {
 	ctx := testContext(t)
 	for _, consume := range []string{"Read", "CopyTo", "Lines"} {
 		t.Run(consume, func(t *testing.T) {
-			s, err := c.ContainerLogs(ctx, "box", dockwire.LogsOptions{Follow: true})
+			s, err := c.ContainerLogs(ctx, "box", dockwire.ContainerLogsOptions{Follow: true})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -38,7 +38,8 @@ func liveNetwork(t *testing.T, e *livetest.Engine, run string, opts dockwire.Net
 	t.Helper()
 	name = livetest.UniqueName("dwnet")
 	opts.Labels = liveLabels(run)
-	resp, err := e.Client.NetworkCreate(livetest.Context(t), name, opts)
+	opts.Name = name
+	resp, err := e.Client.NetworkCreate(livetest.Context(t), opts)
 	if err != nil {
 		t.Fatalf("NetworkCreate: %v", err)
 	}
@@ -60,7 +61,7 @@ func TestLiveNetworks(t *testing.T) {
 		})
 
 		// A second network of the same name is refused on every version.
-		if _, err := c.NetworkCreate(ctx, name, dockwire.NetworkCreateOptions{Labels: liveLabels(run)}); !errors.Is(err, dockwire.ErrConflict) {
+		if _, err := c.NetworkCreate(ctx, dockwire.NetworkCreateOptions{Name: name, Labels: liveLabels(run)}); !errors.Is(err, dockwire.ErrConflict) {
 			t.Errorf("duplicate NetworkCreate: %v, want ErrConflict", err)
 		}
 
@@ -73,7 +74,7 @@ func TestLiveNetworks(t *testing.T) {
 			n.Labels[liveRunLabel] != run || n.Options["com.docker.network.driver.mtu"] != "1400" || len(n.Containers) != 0 {
 			t.Errorf("NetworkInspect = %+v", n)
 		}
-		list, err := c.NetworkList(ctx, liveFilters(run))
+		list, err := c.NetworkList(ctx, dockwire.NetworkListOptions{Filters: liveFilters(run)})
 		if err != nil || len(list) != 1 || list[0].ID != id {
 			t.Errorf("NetworkList(label) = %+v, %v; want just %s", list, err, id)
 		}
@@ -108,7 +109,7 @@ func TestLiveNetworks(t *testing.T) {
 			t.Errorf("connect to a missing network: %v, want ErrNetworkNotFound", err)
 		}
 
-		if err := c.NetworkDisconnect(ctx, name, box, false); err != nil {
+		if err := c.NetworkDisconnect(ctx, name, box, dockwire.NetworkDisconnectOptions{}); err != nil {
 			t.Fatalf("NetworkDisconnect: %v", err)
 		}
 		if n, err = c.NetworkInspect(ctx, id, dockwire.NetworkInspectOptions{}); err != nil || len(n.Containers) != 0 {
@@ -136,7 +137,7 @@ func TestLiveNetworkPrune(t *testing.T) {
 		b, _ := liveNetwork(t, e, run, dockwire.NetworkCreateOptions{})
 		keep, keepID := liveNetwork(t, e, livetest.UniqueName("netkeep"), dockwire.NetworkCreateOptions{})
 
-		rep, err := c.NetworkPrune(ctx, liveFilters(run))
+		rep, err := c.NetworkPrune(ctx, dockwire.NetworkPruneOptions{Filters: liveFilters(run)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,7 +160,7 @@ func liveVolume(t *testing.T, e *livetest.Engine, run string) engine.Volume {
 		t.Fatalf("VolumeCreate: %v", err)
 	}
 	t.Cleanup(func() {
-		if err := e.Client.VolumeRemove(livetest.Context(t), v.Name, true); err != nil && !errors.Is(err, dockwire.ErrVolumeNotFound) {
+		if err := e.Client.VolumeRemove(livetest.Context(t), v.Name, dockwire.VolumeRemoveOptions{Force: true}); err != nil && !errors.Is(err, dockwire.ErrVolumeNotFound) {
 			t.Errorf("removing volume %s: %v", v.Name, err)
 		}
 	})
@@ -181,7 +182,7 @@ func TestLiveVolumes(t *testing.T) {
 		if err != nil || got.Name != v.Name || got.Mountpoint != v.Mountpoint || !got.CreatedAt.Equal(v.CreatedAt) {
 			t.Errorf("VolumeInspect = %+v, %v", got, err)
 		}
-		list, err := c.VolumeList(ctx, liveFilters(run))
+		list, err := c.VolumeList(ctx, dockwire.VolumeListOptions{Filters: liveFilters(run)})
 		if err != nil || len(list.Volumes) != 1 || list.Volumes[0].Name != v.Name {
 			t.Errorf("VolumeList(label) = %+v, %v", list, err)
 		}
@@ -192,17 +193,17 @@ func TestLiveVolumes(t *testing.T) {
 		// In use by a container: refused, even with force.
 		box := e.Container(t, dockwire.ContainerCreateOptions{HostConfig: engine.HostConfig{Binds: []string{v.Name + ":/data"}}})
 		for _, force := range []bool{false, true} {
-			if err := c.VolumeRemove(ctx, v.Name, force); !errors.Is(err, dockwire.ErrConflict) {
+			if err := c.VolumeRemove(ctx, v.Name, dockwire.VolumeRemoveOptions{Force: force}); !errors.Is(err, dockwire.ErrConflict) {
 				t.Errorf("VolumeRemove(in use, force=%v) = %v, want ErrConflict", force, err)
 			}
 		}
-		if err := c.ContainerRemove(ctx, box, dockwire.RemoveOptions{Force: true}); err != nil {
+		if err := c.ContainerRemove(ctx, box, dockwire.ContainerRemoveOptions{Force: true}); err != nil {
 			t.Fatal(err)
 		}
-		if err := c.VolumeRemove(ctx, v.Name, false); err != nil {
+		if err := c.VolumeRemove(ctx, v.Name, dockwire.VolumeRemoveOptions{}); err != nil {
 			t.Fatalf("VolumeRemove: %v", err)
 		}
-		if err := c.VolumeRemove(ctx, v.Name, false); !errors.Is(err, dockwire.ErrVolumeNotFound) {
+		if err := c.VolumeRemove(ctx, v.Name, dockwire.VolumeRemoveOptions{}); !errors.Is(err, dockwire.ErrVolumeNotFound) {
 			t.Errorf("second VolumeRemove = %v, want ErrVolumeNotFound", err)
 		}
 	})
@@ -216,7 +217,7 @@ func TestLiveVolumePrune(t *testing.T) {
 		v := liveVolume(t, e, run)
 		keep := liveVolume(t, e, livetest.UniqueName("volkeep"))
 
-		rep, err := c.VolumePrune(ctx, liveFilters(run))
+		rep, err := c.VolumePrune(ctx, dockwire.VolumePruneOptions{Filters: liveFilters(run)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -227,7 +228,7 @@ func TestLiveVolumePrune(t *testing.T) {
 		if !namedPruned {
 			f := liveFilters(run)
 			f["all"] = []string{"true"}
-			if rep, err = c.VolumePrune(ctx, f); err != nil {
+			if rep, err = c.VolumePrune(ctx, dockwire.VolumePruneOptions{Filters: f}); err != nil {
 				t.Fatal(err)
 			}
 			if !slices.Equal(rep.Deleted, []string{v.Name}) {
@@ -243,7 +244,7 @@ func TestLiveVolumePrune(t *testing.T) {
 		// all=true is accepted on every version (the client drops it before 1.42).
 		f := liveFilters(run)
 		f["all"] = []string{"1"}
-		if _, err := c.VolumePrune(ctx, f); err != nil {
+		if _, err := c.VolumePrune(ctx, dockwire.VolumePruneOptions{Filters: f}); err != nil {
 			t.Errorf("prune with all=1: %v", err)
 		}
 	})

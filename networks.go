@@ -11,6 +11,7 @@ import (
 // NetworkCreateOptions describes a network to create. The zero value is a
 // bridge network with an address range the daemon picks.
 type NetworkCreateOptions struct {
+	Name       string            // required
 	Driver     string            `json:",omitempty"` // "bridge" if empty
 	Scope      string            `json:",omitempty"` // local, global or swarm; empty for the driver's
 	Internal   bool              `json:",omitempty"` // no route to the outside
@@ -25,7 +26,8 @@ type NetworkCreateOptions struct {
 // ErrConflict, on every API version: below 1.44, where the daemon would
 // otherwise create a second network of the same name, the client asks it to
 // check (CheckDuplicate).
-func (c *Client) NetworkCreate(ctx context.Context, name string, opts NetworkCreateOptions) (engine.NetworkCreateResponse, error) {
+func (c *Client) NetworkCreate(ctx context.Context, opts NetworkCreateOptions) (engine.NetworkCreateResponse, error) {
+	name := opts.Name
 	if _, err := idSegment(KindNetwork, name); err != nil {
 		return engine.NetworkCreateResponse{}, err
 	}
@@ -34,10 +36,9 @@ func (c *Client) NetworkCreate(ctx context.Context, name string, opts NetworkCre
 		return engine.NetworkCreateResponse{}, err
 	}
 	body, err := jsonBody(struct {
-		Name           string
 		CheckDuplicate bool `json:",omitempty"`
 		NetworkCreateOptions
-	}{name, !modern, opts})
+	}{!modern, opts})
 	if err != nil {
 		return engine.NetworkCreateResponse{}, err
 	}
@@ -70,12 +71,17 @@ func (c *Client) NetworkInspect(ctx context.Context, id string, opts NetworkInsp
 	return getJSON[engine.NetworkInspect](ctx, c, r)
 }
 
-// NetworkList lists networks that match filters ("dangling", "driver",
-// "id", "label", "name", "scope", "type"; nil for all). The list does not
-// say which containers are attached: NetworkInspect does.
-func (c *Client) NetworkList(ctx context.Context, filters Filters) ([]engine.Network, error) {
+// NetworkListOptions says which networks NetworkList lists; the zero value
+// lists them all.
+type NetworkListOptions struct {
+	Filters Filters // "dangling", "driver", "id", "label", "name", "scope", "type"
+}
+
+// NetworkList lists the networks that match opts.Filters. The list does
+// not say which containers are attached: NetworkInspect does.
+func (c *Client) NetworkList(ctx context.Context, opts NetworkListOptions) ([]engine.Network, error) {
 	var q query
-	q.filters(filters)
+	q.filters(opts.Filters)
 	return getList[engine.Network](ctx, c, &call{method: http.MethodGet, path: "/networks", query: q.String()})
 }
 
@@ -150,9 +156,15 @@ func (c *Client) NetworkConnect(ctx context.Context, network, container string, 
 	return c.networkOr404(ctx, err, network, container)
 }
 
-// NetworkDisconnect detaches a container from a network; force detaches
-// it even if the container is gone or the daemon cannot reach it.
-func (c *Client) NetworkDisconnect(ctx context.Context, network, container string, force bool) error {
+// NetworkDisconnectOptions says how NetworkDisconnect detaches a container.
+type NetworkDisconnectOptions struct {
+	// Force detaches it even if the container is gone or the daemon cannot
+	// reach it.
+	Force bool
+}
+
+// NetworkDisconnect detaches a container from a network.
+func (c *Client) NetworkDisconnect(ctx context.Context, network, container string, opts NetworkDisconnectOptions) error {
 	r, err := networkCall(http.MethodPost, network, "disconnect")
 	if err != nil {
 		return err
@@ -163,7 +175,7 @@ func (c *Client) NetworkDisconnect(ctx context.Context, network, container strin
 	if r.body, err = jsonBody(struct {
 		Container string
 		Force     bool
-	}{container, force}); err != nil {
+	}{container, opts.Force}); err != nil {
 		return err
 	}
 	r.contentType = jsonContentType
@@ -171,12 +183,18 @@ func (c *Client) NetworkDisconnect(ctx context.Context, network, container strin
 	return c.networkOr404(ctx, err, network, container)
 }
 
-// NetworkPrune removes the networks no container uses that match filters
-// ("label", "label!", "until") and reports what went. Predefined networks
-// are never pruned.
-func (c *Client) NetworkPrune(ctx context.Context, filters Filters) (engine.PruneReport, error) {
+// NetworkPruneOptions says which unused networks NetworkPrune removes; the
+// zero value removes them all.
+type NetworkPruneOptions struct {
+	Filters Filters // "label", "label!", "until"
+}
+
+// NetworkPrune removes the networks no container uses that match
+// opts.Filters and reports what went. Predefined networks are never
+// pruned.
+func (c *Client) NetworkPrune(ctx context.Context, opts NetworkPruneOptions) (engine.PruneReport, error) {
 	var q query
-	q.filters(filters)
+	q.filters(opts.Filters)
 	return getJSON[engine.PruneReport](ctx, c, &call{method: http.MethodPost, path: "/networks/prune", query: q.String()})
 }
 

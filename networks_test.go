@@ -115,10 +115,8 @@ func TestNetworkRequests(t *testing.T) {
 	tests := []requestCase{{
 		name: "create",
 		do: func() error {
-			_, err := c.NetworkCreate(ctx, "web", dockwire.NetworkCreateOptions{
-				Internal: true, Labels: map[string]string{"a": "b"},
-				IPAM: &engine.IPAM{Config: []engine.IPAMConfig{{Subnet: "10.213.7.0/24", Gateway: "10.213.7.1"}}},
-			})
+			_, err := c.NetworkCreate(ctx, dockwire.NetworkCreateOptions{Name: "web", Internal: true, Labels: map[string]string{"a": "b"},
+				IPAM: &engine.IPAM{Config: []engine.IPAMConfig{{Subnet: "10.213.7.0/24", Gateway: "10.213.7.1"}}}})
 			return err
 		},
 		want: nvRequest{Method: "POST", Path: "/v1.51/networks/create",
@@ -133,7 +131,7 @@ func TestNetworkRequests(t *testing.T) {
 	}, {
 		name: "list",
 		do: func() error {
-			_, err := c.NetworkList(ctx, dockwire.Filters{"label": {"a=b"}})
+			_, err := c.NetworkList(ctx, dockwire.NetworkListOptions{Filters: dockwire.Filters{"label": {"a=b"}}})
 			return err
 		},
 		want: nvRequest{Method: "GET", Path: "/v1.51/networks", Query: url.Values{"filters": {`{"label":["a=b"]}`}}},
@@ -154,12 +152,14 @@ func TestNetworkRequests(t *testing.T) {
 		want: nvRequest{Method: "POST", Path: "/v1.51/networks/web/connect", Body: nvJSON(t, `{"Container":"c1","EndpointConfig":{}}`)},
 	}, {
 		name: "disconnect",
-		do:   func() error { return c.NetworkDisconnect(ctx, "web", "c1", true) },
+		do: func() error {
+			return c.NetworkDisconnect(ctx, "web", "c1", dockwire.NetworkDisconnectOptions{Force: true})
+		},
 		want: nvRequest{Method: "POST", Path: "/v1.51/networks/web/disconnect", Body: nvJSON(t, `{"Container":"c1","Force":true}`)},
 	}, {
 		name: "prune",
 		do: func() error {
-			_, err := c.NetworkPrune(ctx, dockwire.Filters{"label": {"x"}, "until": {"10m"}})
+			_, err := c.NetworkPrune(ctx, dockwire.NetworkPruneOptions{Filters: dockwire.Filters{"label": {"x"}, "until": {"10m"}}})
 			return err
 		},
 		want: nvRequest{Method: "POST", Path: "/v1.51/networks/prune", Query: url.Values{"filters": {`{"label":["x"],"until":["10m"]}`}}},
@@ -192,7 +192,7 @@ func TestNetworkDecode(t *testing.T) {
 	if got := n.Get("Options.com\\.docker\\.network\\.bridge\\.name").String(); got != "br-web" {
 		t.Errorf("Raw option = %q", got)
 	}
-	rep, err := c.NetworkPrune(ctx, nil)
+	rep, err := c.NetworkPrune(ctx, dockwire.NetworkPruneOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestNetworkCreateCheckDuplicate(t *testing.T) {
 		t.Run(tt.api, func(t *testing.T) {
 			e, c := nvFake(t, enginetest.WithAPIVersion(tt.api))
 			e.Handle("POST", "/networks/create", nvReply(201, `{"Id":"abc","Warning":"w"}`))
-			resp, err := c.NetworkCreate(testContext(t), "n", dockwire.NetworkCreateOptions{})
+			resp, err := c.NetworkCreate(testContext(t), dockwire.NetworkCreateOptions{Name: "n"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -259,7 +259,7 @@ func TestNetworkConnectNotFound(t *testing.T) {
 	ctx := testContext(t)
 	for _, do := range []func(network string) error{
 		func(n string) error { return c.NetworkConnect(ctx, n, "gone", dockwire.NetworkConnectOptions{}) },
-		func(n string) error { return c.NetworkDisconnect(ctx, n, "gone", false) },
+		func(n string) error { return c.NetworkDisconnect(ctx, n, "gone", dockwire.NetworkDisconnectOptions{}) },
 	} {
 		err := do("missing")
 		if !errors.Is(err, dockwire.ErrNetworkNotFound) || errors.Is(err, dockwire.ErrContainerNotFound) {
@@ -289,7 +289,7 @@ func TestNetworkErrorsNotFound(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := c.NetworkList(ctx, nil); !errors.Is(err, context.Canceled) {
+	if _, err := c.NetworkList(ctx, dockwire.NetworkListOptions{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("list with a cancelled context: %v", err)
 	}
 }

@@ -45,7 +45,7 @@ const (
 )
 
 // errAbandoned is what Wait reports after a Messages loop stopped early.
-var errAbandoned = errors.New("docker: the loop over Messages stopped before the stream ended")
+var errAbandoned = errors.New("dockwire: the loop over Messages stopped before the stream ended")
 
 // newProgress prepares r. body, if not nil, is r's request body: it is
 // closed when the operation ends, as net/http closes request bodies.
@@ -107,7 +107,7 @@ func (p *Progress) begin() (err error, again bool) {
 		p.state = progressRunning
 		return nil, false
 	case progressRunning:
-		return fmt.Errorf("docker: %s: %w: Messages or Wait called while the stream is being read", p.op, ErrInvalidArgument), true
+		return fmt.Errorf("dockwire: %s: %w: Messages or Wait called while the stream is being read", p.op, ErrInvalidArgument), true
 	}
 	return p.result, true
 }
@@ -226,7 +226,7 @@ type StreamError struct {
 
 func (e *StreamError) Error() string {
 	var b strings.Builder
-	b.WriteString("docker: ")
+	b.WriteString("dockwire: ")
 	b.WriteString(e.Op)
 	if e.Ref != "" {
 		fmt.Fprintf(&b, " %q", e.Ref)

@@ -263,7 +263,7 @@ func (c *Client) transportError(ctx context.Context, r *call, err error) error {
 	var be *bodyError
 	var re *requestError
 	if errors.Is(err, errPoolClosed) || errors.As(err, &be) || errors.As(err, &re) {
-		return fmt.Errorf("docker: %s on %s: %w", r.endpoint(), c.host, err)
+		return fmt.Errorf("dockwire: %s on %s: %w", r.endpoint(), c.host, err)
 	}
 	var lost *lostError
 	if errors.As(err, &lost) {
@@ -483,7 +483,7 @@ func (c *Client) bodyError(r *call, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return fmt.Errorf("docker: %s on %s: %w", r.endpoint(), c.host, err)
+	return fmt.Errorf("dockwire: %s on %s: %w", r.endpoint(), c.host, err)
 }
 
 // getJSON performs r and decodes its body into a T.
@@ -523,7 +523,7 @@ func getList[T any, PT interface {
 func jsonBody(v any) (*bytes.Reader, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return nil, fmt.Errorf("docker: %w: encoding request: %v", ErrInvalidArgument, err)
+		return nil, fmt.Errorf("dockwire: %w: encoding request: %v", ErrInvalidArgument, err)
 	}
 	return bytes.NewReader(b), nil
 }

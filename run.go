@@ -48,7 +48,7 @@ func (c *Client) Run(ctx context.Context, opts RunOptions) (res RunResult, err e
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
 		if opts.Remove {
-			c.ContainerRemove(cctx, created.ID, RemoveOptions{Force: true, Volumes: true})
+			c.ContainerRemove(cctx, created.ID, ContainerRemoveOptions{Force: true, Volumes: true})
 		} else {
 			c.ContainerKill(cctx, created.ID, "")
 		}
@@ -58,7 +58,7 @@ func (c *Client) Run(ctx context.Context, opts RunOptions) (res RunResult, err e
 		return res, err
 	}
 	defer waiter.Close()
-	if _, err := c.ContainerStart(ctx, created.ID); err != nil {
+	if err := c.ContainerStart(ctx, created.ID); err != nil {
 		return res, err
 	}
 	if err := c.copyOutput(ctx, created.ID, opts); err != nil {
@@ -76,7 +76,7 @@ func (c *Client) Run(ctx context.Context, opts RunOptions) (res RunResult, err e
 // container may be gone before the log is opened; its exit code still
 // arrives through the wait.
 func (c *Client) copyOutput(ctx context.Context, id string, opts RunOptions) error {
-	logs, err := c.ContainerLogs(ctx, id, LogsOptions{Follow: true})
+	logs, err := c.ContainerLogs(ctx, id, ContainerLogsOptions{Follow: true})
 	if err != nil {
 		// The daemon answers 404 once the container is gone, and 409 while
 		// it is being removed.

@@ -221,8 +221,8 @@ type ServiceLogsOptions struct {
 	Details bool
 }
 
-func (o ServiceLogsOptions) logs() LogsOptions {
-	return LogsOptions{Stdout: o.Stdout, Stderr: o.Stderr, Follow: o.Follow, Timestamps: o.Timestamps, Tail: o.Tail, Since: o.Since, Details: o.Details}
+func (o ServiceLogsOptions) logs() ContainerLogsOptions {
+	return ContainerLogsOptions{Stdout: o.Stdout, Stderr: o.Stderr, Follow: o.Follow, Timestamps: o.Timestamps, Tail: o.Tail, Since: o.Since, Details: o.Details}
 }
 
 // ServiceLogs opens the merged log of a service's tasks, on every node,

@@ -80,7 +80,7 @@ func (e *SSHError) hint() string {
 		return "the remote's host key changed since it was recorded in known_hosts: find out why before you trust it"
 	case strings.Contains(s, "Permission denied"):
 		return "ssh found no key the remote accepts (it never prompts for a password): load one with ssh-add, or name it with WithSSHFlags(\"-i\", path)"
-	case e.ExitCode == 127 || strings.Contains(s, "command not found") || strings.Contains(s, "docker: not found"):
+	case e.ExitCode == 127 || strings.Contains(s, "command not found") || strings.Contains(s, "dockwire: not found"):
 		return "the remote has no docker CLI on the PATH of a non-interactive ssh session; dockwire runs `docker system dial-stdio` there"
 	case strings.Contains(s, "Connection refused"), strings.Contains(s, "Connection timed out"), strings.Contains(s, "Could not resolve hostname"), strings.Contains(s, "No route to host"):
 		return "ssh could not reach the host: check the address and port, and that sshd runs there"

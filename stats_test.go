@@ -303,7 +303,7 @@ func TestLiveContainerStatsStreamAfterStop(t *testing.T) {
 				t.Fatalf("after %d samples: %v", n, err)
 			}
 			if n++; n == 1 {
-				if _, err := e.Client.ContainerStop(ctx, id, dockwire.StopOptions{Timeout: -1}); err != nil {
+				if err := e.Client.ContainerStop(ctx, id, dockwire.ContainerStopOptions{KillNow: true}); err != nil {
 					t.Fatal(err)
 				}
 				continue

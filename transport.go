@@ -343,7 +343,7 @@ func (h *hijackedConn) CloseWrite() error {
 	if cw, ok := h.pc.Conn.(interface{ CloseWrite() error }); ok {
 		return cw.CloseWrite()
 	}
-	return fmt.Errorf("docker: %T cannot half-close, so stdin cannot be closed without closing the output too", h.pc.Conn)
+	return fmt.Errorf("dockwire: %T cannot half-close, so stdin cannot be closed without closing the output too", h.pc.Conn)
 }
 
 func (h *hijackedConn) Close() error {

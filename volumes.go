@@ -44,37 +44,54 @@ func (c *Client) VolumeInspect(ctx context.Context, name string) (engine.Volume,
 	return getJSON[engine.Volume](ctx, c, r)
 }
 
-// VolumeList lists the volumes that match filters ("dangling", "driver",
-// "label", "name"; nil for all).
-func (c *Client) VolumeList(ctx context.Context, filters Filters) (engine.VolumeListResponse, error) {
+// VolumeListOptions says which volumes VolumeList lists; the zero value
+// lists them all.
+type VolumeListOptions struct {
+	Filters Filters // "dangling", "driver", "label", "name"
+}
+
+// VolumeList lists the volumes that match opts.Filters.
+func (c *Client) VolumeList(ctx context.Context, opts VolumeListOptions) (engine.VolumeListResponse, error) {
 	var q query
-	q.filters(filters)
+	q.filters(opts.Filters)
 	return getJSON[engine.VolumeListResponse](ctx, c, &call{method: http.MethodGet, path: "/volumes", query: q.String()})
 }
 
+// VolumeRemoveOptions says how VolumeRemove removes a volume.
+type VolumeRemoveOptions struct {
+	// Force only lets the daemon forget a volume that its driver already
+	// lost; it does not detach containers.
+	Force bool
+}
+
 // VolumeRemove removes a volume. A volume in use is an error matching
-// ErrConflict; force only lets the daemon forget a volume that its driver
-// already lost, it does not detach containers.
-func (c *Client) VolumeRemove(ctx context.Context, name string, force bool) error {
+// ErrConflict.
+func (c *Client) VolumeRemove(ctx context.Context, name string, opts VolumeRemoveOptions) error {
 	r, err := volumeCall(http.MethodDelete, name)
 	if err != nil {
 		return err
 	}
 	var q query
-	q.flag("force", force)
+	q.flag("force", opts.Force)
 	r.query = q.String()
 	_, err = c.discard(ctx, r)
 	return err
 }
 
-// VolumePrune removes the volumes no container uses that match filters
-// ("label", "label!", "all") and reports what went.
+// VolumePruneOptions says which unused volumes VolumePrune removes.
+type VolumePruneOptions struct {
+	Filters Filters // "label", "label!", "all"; see VolumePrune for "all"
+}
+
+// VolumePrune removes the volumes no container uses that match
+// opts.Filters and reports what went.
 //
-// From API 1.42 the daemon prunes only anonymous volumes unless filters
+// From API 1.42 the daemon prunes only anonymous volumes unless the filters
 // hold all=true; before 1.42 it prunes named ones too and rejects an "all"
 // filter, so a true "all" is left out for those daemons: with it, every
 // version prunes named and anonymous volumes alike.
-func (c *Client) VolumePrune(ctx context.Context, filters Filters) (engine.PruneReport, error) {
+func (c *Client) VolumePrune(ctx context.Context, opts VolumePruneOptions) (engine.PruneReport, error) {
+	filters := opts.Filters
 	if vals, ok := filters["all"]; ok && allTrue(vals) {
 		modern, err := c.apiAtLeast(ctx, "1.42")
 		if err != nil {

@@ -49,22 +49,22 @@ func TestVolumeRequests(t *testing.T) {
 	}, {
 		name: "list",
 		do: func() error {
-			_, err := c.VolumeList(ctx, dockwire.Filters{"dangling": {"true"}})
+			_, err := c.VolumeList(ctx, dockwire.VolumeListOptions{Filters: dockwire.Filters{"dangling": {"true"}}})
 			return err
 		},
 		want: nvRequest{Method: "GET", Path: "/v1.44/volumes", Query: url.Values{"filters": {`{"dangling":["true"]}`}}},
 	}, {
 		name: "remove",
-		do:   func() error { return c.VolumeRemove(ctx, "tardis", false) },
+		do:   func() error { return c.VolumeRemove(ctx, "tardis", dockwire.VolumeRemoveOptions{}) },
 		want: nvRequest{Method: "DELETE", Path: "/v1.44/volumes/tardis"},
 	}, {
 		name: "remove-force",
-		do:   func() error { return c.VolumeRemove(ctx, "tardis", true) },
+		do:   func() error { return c.VolumeRemove(ctx, "tardis", dockwire.VolumeRemoveOptions{Force: true}) },
 		want: nvRequest{Method: "DELETE", Path: "/v1.44/volumes/tardis", Query: url.Values{"force": {"1"}}},
 	}, {
 		name: "prune-all",
 		do: func() error {
-			_, err := c.VolumePrune(ctx, dockwire.Filters{"label": {"k=v"}, "all": {"true"}})
+			_, err := c.VolumePrune(ctx, dockwire.VolumePruneOptions{Filters: dockwire.Filters{"label": {"k=v"}, "all": {"true"}}})
 			return err
 		},
 		want: nvRequest{Method: "POST", Path: "/v1.44/volumes/prune", Query: url.Values{"filters": {`{"all":["true"],"label":["k=v"]}`}}},
@@ -77,7 +77,7 @@ func TestVolumeDecode(t *testing.T) {
 	e.Handle("GET", "/volumes", nvReply(200, `{"Volumes":[`+nvVolumeJSON+`],"Warnings":["driver x did not answer"]}`))
 	e.Handle("POST", "/volumes/prune", nvReply(200, `{"VolumesDeleted":["v1"],"SpaceReclaimed":42}`))
 	ctx := testContext(t)
-	list, err := c.VolumeList(ctx, nil)
+	list, err := c.VolumeList(ctx, dockwire.VolumeListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestVolumeDecode(t *testing.T) {
 	if got := list.Volumes[0].Get("Status.hello").String(); got != "world" {
 		t.Errorf("Raw Status.hello = %q", got)
 	}
-	rep, err := c.VolumePrune(ctx, nil)
+	rep, err := c.VolumePrune(ctx, dockwire.VolumePruneOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestVolumePruneAllBefore142(t *testing.T) {
 		{dockwire.Filters{"all": {"true"}, "label": {"a"}}, url.Values{"filters": {`{"label":["a"]}`}}},
 		{dockwire.Filters{"all": {"false"}}, url.Values{"filters": {`{"all":["false"]}`}}},
 	} {
-		if _, err := c.VolumePrune(ctx, tt.filters); err != nil {
+		if _, err := c.VolumePrune(ctx, dockwire.VolumePruneOptions{Filters: tt.filters}); err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff(tt.want, nvLast(t, e).Query); diff != "" {
@@ -136,7 +136,7 @@ func TestVolumeErrors(t *testing.T) {
 	if _, err := c.VolumeInspect(ctx, "x"); !errors.Is(err, dockwire.ErrVolumeNotFound) {
 		t.Errorf("inspect: %v", err)
 	}
-	if err := c.VolumeRemove(ctx, "x", false); !errors.Is(err, dockwire.ErrConflict) {
+	if err := c.VolumeRemove(ctx, "x", dockwire.VolumeRemoveOptions{}); !errors.Is(err, dockwire.ErrConflict) {
 		t.Errorf("remove: %v", err)
 	}
 }

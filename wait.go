@@ -82,7 +82,7 @@ func (w *Waiter) Result() (engine.ContainerWaitResponse, error) {
 		return resp, w.client.bodyError(w.r, fmt.Errorf("%w: wait answered %q", engine.ErrDecode, cleanText(string(body), 2<<10)))
 	}
 	if resp.Error != "" {
-		return resp, fmt.Errorf("docker: waiting for container %q on %s: %s (status code %d)", w.r.id, w.client.host, cleanText(resp.Error, maxMessageLen), resp.StatusCode)
+		return resp, fmt.Errorf("dockwire: waiting for container %q on %s: %s (status code %d)", w.r.id, w.client.host, cleanText(resp.Error, maxMessageLen), resp.StatusCode)
 	}
 	return resp, nil
 }

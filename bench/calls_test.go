@@ -70,7 +70,7 @@ func dockwireOps(host string) (map[string]op, func(), error) {
 			return err
 		},
 		"logs": func(ctx context.Context) error {
-			s, err := c.ContainerLogs(ctx, target, dockwire.LogsOptions{Tail: 100})
+			s, err := c.ContainerLogs(ctx, target, dockwire.ContainerLogsOptions{Tail: 100})
 			if err != nil {
 				return err
 			}

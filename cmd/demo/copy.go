@@ -36,7 +36,7 @@ var cpCmd = &command{
 			case srcContainer != "":
 				return c.client.CopyPathFromContainer(c.ctx, srcContainer, src, dst)
 			case src == "-":
-				return c.client.CopyToContainer(c.ctx, dstContainer, dst, c.stdin, dockwire.CopyToOptions{})
+				return c.client.CopyToContainer(c.ctx, dstContainer, dst, c.stdin, dockwire.CopyToContainerOptions{})
 			}
 			return c.client.CopyPathToContainer(c.ctx, dstContainer, src, dst)
 		}

@@ -34,17 +34,23 @@ func (c *cli) each(names []string, kind string, do func(ctx context.Context, nam
 }
 
 // stopFlags defines the flags stop and restart share.
-func stopFlags(fs *flag.FlagSet) func() dockwire.StopOptions {
-	var opts dockwire.StopOptions
+func stopFlags(fs *flag.FlagSet) func() dockwire.ContainerStopOptions {
+	var opts dockwire.ContainerStopOptions
 	fs.StringVar(&opts.Signal, "s", "", "signal to send instead of the container's stop signal")
 	fs.StringVar(&opts.Signal, "signal", "", "signal to send instead of the container's stop signal")
-	seconds := fs.Int("t", 0, "seconds to wait before killing the container (default: the container's own, usually 10)")
-	fs.IntVar(seconds, "time", 0, "seconds to wait before killing the container (default: the container's own, usually 10)")
-	return func() dockwire.StopOptions {
+	seconds := fs.Int("t", 0, "seconds to wait before killing the container: 0 kills at once, -1 waits forever (default: the container's own, usually 10)")
+	fs.IntVar(seconds, "time", 0, "seconds to wait before killing the container: 0 kills at once, -1 waits forever (default: the container's own, usually 10)")
+	return func() dockwire.ContainerStopOptions {
 		if isSet(fs, "t", "time") {
-			opts.Timeout = time.Duration(*seconds) * time.Second
-			if *seconds <= 0 {
-				opts.Timeout = -1 // kill at once, as docker -t 0 does
+			// As docker stop -t: 0 kills at once, a negative value waits
+			// forever.
+			switch {
+			case *seconds < 0:
+				opts.WaitForever = true
+			case *seconds == 0:
+				opts.KillNow = true
+			default:
+				opts.Timeout = time.Duration(*seconds) * time.Second
 			}
 		}
 		return opts
@@ -69,8 +75,7 @@ var startCmd = &command{
 	setup: func(fs *flag.FlagSet) runFunc {
 		return func(c *cli, args []string) error {
 			return c.each(args, "container", func(ctx context.Context, name string) error {
-				_, err := c.client.ContainerStart(ctx, name)
-				return err
+				return c.client.ContainerStart(ctx, name)
 			})
 		}
 	},
@@ -84,8 +89,7 @@ var stopCmd = &command{
 		opts := stopFlags(fs)
 		return func(c *cli, args []string) error {
 			return c.each(args, "container", func(ctx context.Context, name string) error {
-				_, err := c.client.ContainerStop(ctx, name, opts())
-				return err
+				return c.client.ContainerStop(ctx, name, opts())
 			})
 		}
 	},
@@ -99,7 +103,7 @@ var restartCmd = &command{
 		opts := stopFlags(fs)
 		return func(c *cli, args []string) error {
 			return c.each(args, "container", func(ctx context.Context, name string) error {
-				return c.client.ContainerRestart(ctx, name, opts())
+				return c.client.ContainerRestart(ctx, name, dockwire.ContainerRestartOptions(opts()))
 			})
 		}
 	},
@@ -125,7 +129,7 @@ var rmCmd = &command{
 	synopsis: "[-f] [-v] NAME...",
 	summary:  "Remove one or more containers",
 	setup: func(fs *flag.FlagSet) runFunc {
-		var opts dockwire.RemoveOptions
+		var opts dockwire.ContainerRemoveOptions
 		fs.BoolVar(&opts.Force, "f", false, "force the removal of a running container (kills it)")
 		fs.BoolVar(&opts.Force, "force", false, "force the removal of a running container (kills it)")
 		fs.BoolVar(&opts.Volumes, "v", false, "remove the container's anonymous volumes too")

@@ -15,7 +15,7 @@ var logsCmd = &command{
 	synopsis: "NAME [--tail N] [-f] [-t] [--since T] [--until T]",
 	summary:  "Show a container's logs: its stdout on stdout, its stderr on stderr",
 	setup: func(fs *flag.FlagSet) runFunc {
-		var opts dockwire.LogsOptions
+		var opts dockwire.ContainerLogsOptions
 		tail := fs.String("tail", "all", "number of lines to show from the end of the log, or \"all\"")
 		fs.BoolVar(&opts.Follow, "f", false, "follow the log until the container stops or Ctrl-C")
 		fs.BoolVar(&opts.Follow, "follow", false, "follow the log until the container stops or Ctrl-C")

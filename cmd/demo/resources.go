@@ -28,7 +28,7 @@ var networkLsCmd = &command{
 			if err != nil {
 				return err
 			}
-			list, err := c.client.NetworkList(c.ctx, filters)
+			list, err := c.client.NetworkList(c.ctx, dockwire.NetworkListOptions{Filters: filters})
 			if err != nil {
 				return err
 			}
@@ -62,7 +62,8 @@ var networkCreateCmd = &command{
 			if opts.Labels, err = labelMap(labels); err != nil {
 				return err
 			}
-			created, err := c.client.NetworkCreate(c.ctx, args[0], opts)
+			opts.Name = args[0]
+			created, err := c.client.NetworkCreate(c.ctx, opts)
 			if err != nil {
 				return err
 			}
@@ -103,7 +104,7 @@ var volumeLsCmd = &command{
 			if err != nil {
 				return err
 			}
-			list, err := c.client.VolumeList(c.ctx, filters)
+			list, err := c.client.VolumeList(c.ctx, dockwire.VolumeListOptions{Filters: filters})
 			if err != nil {
 				return err
 			}
@@ -162,7 +163,7 @@ var volumeRmCmd = &command{
 		fs.BoolVar(force, "force", false, "forget volumes whose driver lost them")
 		return func(c *cli, args []string) error {
 			return c.each(args, "volume", func(ctx context.Context, name string) error {
-				return c.client.VolumeRemove(ctx, name, *force)
+				return c.client.VolumeRemove(ctx, name, dockwire.VolumeRemoveOptions{Force: *force})
 			})
 		}
 	},

@@ -65,7 +65,7 @@ func (c *cli) startDetached(opts dockwire.ContainerCreateOptions) error {
 	for _, w := range created.Warnings {
 		fmt.Fprintln(c.stderr, "WARNING:", w)
 	}
-	if _, err := c.client.ContainerStart(c.ctx, created.ID); err != nil {
+	if err := c.client.ContainerStart(c.ctx, created.ID); err != nil {
 		return err
 	}
 	fmt.Fprintln(c.stdout, created.ID)

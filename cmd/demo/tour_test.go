@@ -53,7 +53,7 @@ func TestTourReplay(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q\n%s", r.code, r.stderr, r.stdout)
 	}
 	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
-	want := "No Docker engine answers (docker: cannot reach the daemon at " + host
+	want := "No Docker engine answers (dockwire: cannot reach the daemon at " + host
 	if !strings.HasPrefix(lines[0], want) || !strings.HasSuffix(lines[0], "; replaying the tour recorded from docker-20.10 and docker-28.5 instead.") {
 		t.Errorf("first line %q, want it to start with %q and name the recordings", lines[0], want)
 	}

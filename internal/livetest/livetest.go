@@ -195,7 +195,7 @@ func UniqueName(prefix string) string {
 func (e *Engine) Container(t testing.TB, opts dockwire.ContainerCreateOptions) string {
 	t.Helper()
 	id := e.Create(t, opts)
-	if _, err := e.Client.ContainerStart(Context(t), id); err != nil {
+	if err := e.Client.ContainerStart(Context(t), id); err != nil {
 		t.Fatalf("starting container %s on %s: %v", id, e.Host, err)
 	}
 	return id
@@ -224,7 +224,7 @@ func (e *Engine) Create(t testing.TB, opts dockwire.ContainerCreateOptions) stri
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		err := e.Client.ContainerRemove(ctx, created.ID, dockwire.RemoveOptions{Force: true, Volumes: true})
+		err := e.Client.ContainerRemove(ctx, created.ID, dockwire.ContainerRemoveOptions{Force: true, Volumes: true})
 		if err != nil && !isNotFound(err) {
 			t.Errorf("removing container %s on %s: %v", created.ID, e.Host, err)
 		}

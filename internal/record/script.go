@@ -189,12 +189,12 @@ var stableEvents = []string{"create", "start", "exec_start", "exec_die", "die", 
 // failed run left behind. Run it with a client that does not record.
 func Cleanup(ctx context.Context, c *dockwire.Client) {
 	for _, name := range []string{webName, ttyName, ttyRenamed, runName} {
-		c.ContainerRemove(ctx, name, dockwire.RemoveOptions{Force: true, Volumes: true})
+		c.ContainerRemove(ctx, name, dockwire.ContainerRemoveOptions{Force: true, Volumes: true})
 	}
 	for _, name := range []string{netName, net2Name} {
 		c.NetworkRemove(ctx, name)
 	}
-	c.VolumeRemove(ctx, volName, true)
+	c.VolumeRemove(ctx, volName, dockwire.VolumeRemoveOptions{Force: true})
 	for _, ref := range []string{imageRepo + ":" + imageTag2, ImageRef, tinyImageRef} {
 		c.ImageRemove(ctx, ref, dockwire.ImageRemoveOptions{Force: true})
 	}

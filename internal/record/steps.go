@@ -81,7 +81,9 @@ func (s *session) images() {
 	})
 	s.run("image-inspect", func() (any, error) { return c.ImageInspect(ctx, ImageRef) })
 	s.run("image-exists", func() (any, error) { return c.ImageExists(ctx, ImageRef) })
-	s.run("image-tag", func() (any, error) { return Done{}, c.ImageTag(ctx, ImageRef, imageRepo, imageTag2) })
+	s.run("image-tag", func() (any, error) {
+		return Done{}, c.ImageTag(ctx, ImageRef, dockwire.ImageTagOptions{Repo: imageRepo, Tag: imageTag2})
+	})
 	s.run("image-history", func() (any, error) { return c.ImageHistory(ctx, ImageRef) })
 	s.run("image-save", func() (any, error) {
 		// Only the first tar header is read: the archive holds the whole
@@ -121,14 +123,14 @@ var labelFilter = dockwire.Filters{"label": {Label + "=1"}}
 func (s *session) networksAndVolumes() {
 	ctx, c := s.ctx, s.c
 	s.run("network-create", func() (any, error) {
-		return c.NetworkCreate(ctx, netName, dockwire.NetworkCreateOptions{Labels: labels(),
+		return c.NetworkCreate(ctx, dockwire.NetworkCreateOptions{Name: netName, Labels: labels(),
 			IPAM: &engine.IPAM{Config: []engine.IPAMConfig{{Subnet: netSubnet}}}})
 	})
-	s.run("network-list", func() (any, error) { return c.NetworkList(ctx, labelFilter) })
+	s.run("network-list", func() (any, error) { return c.NetworkList(ctx, dockwire.NetworkListOptions{Filters: labelFilter}) })
 	s.run("volume-create", func() (any, error) {
 		return c.VolumeCreate(ctx, dockwire.VolumeCreateOptions{Name: volName, Labels: labels()})
 	})
-	s.run("volume-list", func() (any, error) { return c.VolumeList(ctx, labelFilter) })
+	s.run("volume-list", func() (any, error) { return c.VolumeList(ctx, dockwire.VolumeListOptions{Filters: labelFilter}) })
 	s.run("volume-inspect", func() (any, error) { return c.VolumeInspect(ctx, volName) })
 }
 
@@ -139,8 +141,8 @@ func (s *session) containers() {
 			Config:     engine.ContainerConfig{Image: ImageRef, Cmd: []string{"sh", "-c", webScript}, Labels: labels()},
 			HostConfig: engine.HostConfig{NetworkMode: netName, Binds: []string{volName + ":/data"}}})
 	})
-	s.run("container-start", func() (any, error) { return c.ContainerStart(ctx, webName) })
-	s.run("container-start-again", func() (any, error) { return c.ContainerStart(ctx, webName) })
+	s.run("container-start", func() (any, error) { return Done{}, c.ContainerStart(ctx, webName) })
+	s.run("container-start-again", func() (any, error) { return Done{}, c.ContainerStart(ctx, webName) })
 	s.run("container-list", func() (any, error) {
 		return c.ContainerList(ctx, dockwire.ContainerListOptions{All: true, Filters: labelFilter})
 	})
@@ -168,7 +170,7 @@ func (s *session) containers() {
 func (s *session) logsAndWait() {
 	ctx, c := s.ctx, s.c
 	s.run("container-logs", func() (any, error) {
-		return readLogs(c.ContainerLogs(ctx, webName, dockwire.LogsOptions{Timestamps: true}))
+		return readLogs(c.ContainerLogs(ctx, webName, dockwire.ContainerLogsOptions{Timestamps: true}))
 	})
 	s.run("container-logs-tail", func() (any, error) { return c.ContainerLogTail(ctx, webName, 2) })
 	s.run("container-create-tty", func() (any, error) {
@@ -183,12 +185,12 @@ func (s *session) logsAndWait() {
 			return nil, err
 		}
 		defer w.Close()
-		if _, err := c.ContainerStart(ctx, ttyName); err != nil {
+		if err := c.ContainerStart(ctx, ttyName); err != nil {
 			return nil, err
 		}
 		return w.Result()
 	})
-	s.run("container-logs-tty", func() (any, error) { return readLogs(c.ContainerLogs(ctx, ttyName, dockwire.LogsOptions{})) })
+	s.run("container-logs-tty", func() (any, error) { return readLogs(c.ContainerLogs(ctx, ttyName, dockwire.ContainerLogsOptions{})) })
 	s.run("container-rename", func() (any, error) { return Done{}, c.ContainerRename(ctx, ttyName, ttyRenamed) })
 	s.run("container-run", func() (any, error) {
 		var stdout, stderr strings.Builder
@@ -219,38 +221,46 @@ func readLogs(ls *dockwire.LogStream, err error) (any, error) {
 
 func (s *session) lifecycle() {
 	ctx, c := s.ctx, s.c
-	stop := dockwire.StopOptions{Timeout: 5 * time.Second}
+	stop := dockwire.ContainerStopOptions{Timeout: 5 * time.Second}
 	s.run("container-pause", func() (any, error) { return Done{}, c.ContainerPause(ctx, webName) })
 	s.run("container-unpause", func() (any, error) { return Done{}, c.ContainerUnpause(ctx, webName) })
-	s.run("container-update", func() (any, error) { return c.ContainerUpdate(ctx, webName, dockwire.UpdateOptions{CPUShares: 512}) })
+	s.run("container-update", func() (any, error) {
+		return c.ContainerUpdate(ctx, webName, dockwire.ContainerUpdateOptions{CPUShares: 512})
+	})
 	s.run("network-create-second", func() (any, error) {
-		return c.NetworkCreate(ctx, net2Name, dockwire.NetworkCreateOptions{Labels: labels(),
+		return c.NetworkCreate(ctx, dockwire.NetworkCreateOptions{Name: net2Name, Labels: labels(),
 			IPAM: &engine.IPAM{Config: []engine.IPAMConfig{{Subnet: net2Subnet}}}})
 	})
 	s.run("network-connect", func() (any, error) {
 		return Done{}, c.NetworkConnect(ctx, net2Name, webName, dockwire.NetworkConnectOptions{Aliases: []string{"dwrec-alias"}})
 	})
-	s.run("network-disconnect", func() (any, error) { return Done{}, c.NetworkDisconnect(ctx, net2Name, webName, false) })
-	s.run("container-stop", func() (any, error) { return c.ContainerStop(ctx, webName, stop) })
-	s.run("container-stop-again", func() (any, error) { return c.ContainerStop(ctx, webName, stop) })
-	s.run("container-restart", func() (any, error) { return Done{}, c.ContainerRestart(ctx, webName, stop) })
+	s.run("network-disconnect", func() (any, error) {
+		return Done{}, c.NetworkDisconnect(ctx, net2Name, webName, dockwire.NetworkDisconnectOptions{})
+	})
+	s.run("container-stop", func() (any, error) { return Done{}, c.ContainerStop(ctx, webName, stop) })
+	s.run("container-stop-again", func() (any, error) { return Done{}, c.ContainerStop(ctx, webName, stop) })
+	s.run("container-restart", func() (any, error) {
+		return Done{}, c.ContainerRestart(ctx, webName, dockwire.ContainerRestartOptions(stop))
+	})
 	s.run("container-kill", func() (any, error) { return Done{}, c.ContainerKill(ctx, webName, "SIGKILL") })
 	s.run("container-wait-killed", func() (any, error) { return c.ContainerWait(ctx, webName, dockwire.WaitNotRunning) })
 }
 
 func (s *session) teardown() {
 	ctx, c := s.ctx, s.c
-	s.run("container-remove", func() (any, error) { return Done{}, c.ContainerRemove(ctx, webName, dockwire.RemoveOptions{}) })
-	s.run("container-prune", func() (any, error) { return c.ContainerPrune(ctx, labelFilter) })
+	s.run("container-remove", func() (any, error) { return Done{}, c.ContainerRemove(ctx, webName, dockwire.ContainerRemoveOptions{}) })
+	s.run("container-prune", func() (any, error) {
+		return c.ContainerPrune(ctx, dockwire.ContainerPruneOptions{Filters: labelFilter})
+	})
 	s.run("network-remove", func() (any, error) { return Done{}, c.NetworkRemove(ctx, netName) })
-	s.run("network-prune", func() (any, error) { return c.NetworkPrune(ctx, labelFilter) })
-	s.run("volume-remove", func() (any, error) { return Done{}, c.VolumeRemove(ctx, volName, false) })
-	s.run("volume-prune", func() (any, error) { return c.VolumePrune(ctx, labelFilter) })
+	s.run("network-prune", func() (any, error) { return c.NetworkPrune(ctx, dockwire.NetworkPruneOptions{Filters: labelFilter}) })
+	s.run("volume-remove", func() (any, error) { return Done{}, c.VolumeRemove(ctx, volName, dockwire.VolumeRemoveOptions{}) })
+	s.run("volume-prune", func() (any, error) { return c.VolumePrune(ctx, dockwire.VolumePruneOptions{Filters: labelFilter}) })
 	rm := dockwire.ImageRemoveOptions{}
 	s.run("image-untag", func() (any, error) { return c.ImageRemove(ctx, imageRepo+":"+imageTag2, rm) })
 	s.run("image-remove", func() (any, error) { return c.ImageRemove(ctx, ImageRef, rm) })
 	s.run("image-remove-loaded", func() (any, error) { return c.ImageRemove(ctx, tinyImageRef, rm) })
-	s.run("image-prune", func() (any, error) { return c.ImagePrune(ctx, labelFilter) })
+	s.run("image-prune", func() (any, error) { return c.ImagePrune(ctx, dockwire.ImagePruneOptions{Filters: labelFilter}) })
 }
 
 // busyboxContext returns the build context of the test image: FROM

@@ -14,7 +14,7 @@ func (s *session) execs() {
 	var id string
 	s.run("exec-create", func() (any, error) {
 		var err error
-		id, err = c.ExecCreate(ctx, webName, dockwire.ExecConfig{Cmd: []string{"sh", "-c", "echo out; sleep 0.1; echo err >&2"}, AttachStdout: true, AttachStderr: true})
+		id, err = c.ExecCreate(ctx, webName, dockwire.ExecCreateOptions{Cmd: []string{"sh", "-c", "echo out; sleep 0.1; echo err >&2"}, AttachStdout: true, AttachStderr: true})
 		return id, err
 	})
 	s.run("exec-start", func() (any, error) {
@@ -42,7 +42,7 @@ func (s *session) execs() {
 	})
 	s.run("exec-resize", func() (any, error) {
 		// The command reads its terminal's size after the resize arrived.
-		id, err := c.ExecCreate(ctx, webName, dockwire.ExecConfig{Cmd: []string{"sh", "-c", "sleep 0.5; stty size"}, Tty: true, AttachStdout: true, AttachStderr: true})
+		id, err := c.ExecCreate(ctx, webName, dockwire.ExecCreateOptions{Cmd: []string{"sh", "-c", "sleep 0.5; stty size"}, Tty: true, AttachStdout: true, AttachStderr: true})
 		if err != nil {
 			return nil, err
 		}
@@ -51,7 +51,7 @@ func (s *session) execs() {
 			return nil, err
 		}
 		defer st.Close()
-		if err := c.ExecResize(ctx, id, 40, 100); err != nil {
+		if err := c.ExecResize(ctx, id, dockwire.ExecResizeOptions{Height: 40, Width: 100}); err != nil {
 			return nil, err
 		}
 		var out strings.Builder
@@ -62,7 +62,7 @@ func (s *session) execs() {
 		return dockwire.ExecResult{ExitCode: code, Stdout: out.String()}, err
 	})
 	s.run("exec-detached", func() (any, error) {
-		id, err := c.ExecCreate(ctx, webName, dockwire.ExecConfig{Cmd: []string{"sh", "-c", "exit 4"}})
+		id, err := c.ExecCreate(ctx, webName, dockwire.ExecCreateOptions{Cmd: []string{"sh", "-c", "exit 4"}})
 		if err != nil {
 			return nil, err
 		}
@@ -76,7 +76,7 @@ func (s *session) execs() {
 func (s *session) copies() {
 	ctx, c := s.ctx, s.c
 	s.run("copy-to", func() (any, error) {
-		return Done{}, c.CopyToContainer(ctx, webName, "/data", bytes.NewReader(tarOf(tarFile{"dwrec.txt", "copied in\n"})), dockwire.CopyToOptions{})
+		return Done{}, c.CopyToContainer(ctx, webName, "/data", bytes.NewReader(tarOf(tarFile{"dwrec.txt", "copied in\n"})), dockwire.CopyToContainerOptions{})
 	})
 	s.run("copy-stat", func() (any, error) { return c.ContainerStatPath(ctx, webName, "/data/dwrec.txt") })
 	s.run("copy-from", func() (any, error) {

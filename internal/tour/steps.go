@@ -89,7 +89,7 @@ func (t *tour) start() error {
 	}
 	t.id = created.ID
 	t.say("created %s", shortID(t.id))
-	if _, err := t.c.ContainerStart(t.ctx, t.id); err != nil {
+	if err := t.c.ContainerStart(t.ctx, t.id); err != nil {
 		return err
 	}
 	t.say("started")
@@ -128,7 +128,7 @@ func escapePath(key string) string {
 
 func (t *tour) tail() error {
 	t.sleep(1500 * time.Millisecond) // let a few ticks reach the log
-	logs, err := t.c.ContainerLogs(t.ctx, t.id, dockwire.LogsOptions{Tail: 3})
+	logs, err := t.c.ContainerLogs(t.ctx, t.id, dockwire.ContainerLogsOptions{Tail: 3})
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func streamName(s stdcopy.StreamType) string {
 func (t *tour) follow() error {
 	ctx, cancel := context.WithTimeout(t.ctx, 2500*time.Millisecond)
 	defer cancel()
-	logs, err := t.c.ContainerLogs(ctx, t.id, dockwire.LogsOptions{Follow: true, Tail: dockwire.TailNone, Timestamps: true})
+	logs, err := t.c.ContainerLogs(ctx, t.id, dockwire.ContainerLogsOptions{Follow: true, Tail: dockwire.TailNone, Timestamps: true})
 	if err != nil {
 		return err
 	}
@@ -238,7 +238,7 @@ func (t *tour) lifecycle() error {
 		return nil
 	}
 	start := time.Now()
-	if _, err := t.c.ContainerStop(t.ctx, t.id, dockwire.StopOptions{Timeout: time.Second}); err != nil {
+	if err := t.c.ContainerStop(t.ctx, t.id, dockwire.ContainerStopOptions{Timeout: time.Second}); err != nil {
 		return err
 	}
 	if err := state("stop", start); err != nil {
@@ -246,14 +246,14 @@ func (t *tour) lifecycle() error {
 	}
 	t.say("         (sh as PID 1 ignores SIGTERM, so the daemon sent SIGKILL after the grace period)")
 	start = time.Now()
-	if _, err := t.c.ContainerStart(t.ctx, t.id); err != nil {
+	if err := t.c.ContainerStart(t.ctx, t.id); err != nil {
 		return err
 	}
 	if err := state("start", start); err != nil {
 		return err
 	}
 	start = time.Now()
-	if err := t.c.ContainerRestart(t.ctx, t.id, dockwire.StopOptions{Timeout: time.Second}); err != nil {
+	if err := t.c.ContainerRestart(t.ctx, t.id, dockwire.ContainerRestartOptions{Timeout: time.Second}); err != nil {
 		return err
 	}
 	return state("restart", start)
@@ -335,7 +335,7 @@ func (t *tour) cleanup() error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), 30*time.Second)
 	defer cancel()
 	if t.id != "" {
-		if err := t.c.ContainerRemove(ctx, t.id, dockwire.RemoveOptions{Force: true}); err != nil && !errors.Is(err, dockwire.ErrNotFound) {
+		if err := t.c.ContainerRemove(ctx, t.id, dockwire.ContainerRemoveOptions{Force: true}); err != nil && !errors.Is(err, dockwire.ErrNotFound) {
 			return err
 		}
 		t.say("removed container %s", shortID(t.id))

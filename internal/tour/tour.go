@@ -142,7 +142,7 @@ func since(start time.Time) time.Duration {
 func Cleanup(ctx context.Context, c *dockwire.Client) {
 	list, _ := c.ContainerList(ctx, dockwire.ContainerListOptions{All: true, Filters: dockwire.Filters{"label": {Label}}})
 	for _, ct := range list {
-		c.ContainerRemove(ctx, ct.ID, dockwire.RemoveOptions{Force: true})
+		c.ContainerRemove(ctx, ct.ID, dockwire.ContainerRemoveOptions{Force: true})
 	}
 	c.ImageRemove(ctx, Image, dockwire.ImageRemoveOptions{Force: true})
 }

@@ -167,7 +167,7 @@ func follow(args []string) error {
 		return err
 	}
 	if *start {
-		if _, err := dw.ContainerStart(ctx, *container); err != nil {
+		if err := dw.ContainerStart(ctx, *container); err != nil {
 			return err
 		}
 	}
@@ -180,7 +180,7 @@ func follow(args []string) error {
 	t0 := time.Now()
 	switch *cl {
 	case "dockwire":
-		s, err := dw.ContainerLogs(ctx, *container, dockwire.LogsOptions{Follow: true})
+		s, err := dw.ContainerLogs(ctx, *container, dockwire.ContainerLogsOptions{Follow: true})
 		if err != nil {
 			return err
 		}

@@ -37,7 +37,7 @@ func main() {
 	check(err)
 	fmt.Println("container", info.ID[:12], info.State.Status)
 
-	logs, err := c.ContainerLogs(ctx, name, dockwire.LogsOptions{Tail: 3})
+	logs, err := c.ContainerLogs(ctx, name, dockwire.ContainerLogsOptions{Tail: 3})
 	check(err)
 	_, err = logs.CopyTo(os.Stdout, os.Stderr)
 	logs.Close()
