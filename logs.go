@@ -140,9 +140,10 @@ func (c *Client) openLogs(ctx context.Context, r *call, opts ContainerLogsOption
 }
 
 // ContainerLogTail returns the last n lines of a container's stdout and
-// stderr, interleaved as the container wrote them, without their line
-// terminators. n must be at least 1; use ContainerLogs for the whole log.
-func (c *Client) ContainerLogTail(ctx context.Context, id string, n int) ([]string, error) {
+// stderr, interleaved as the container wrote them, each with its Stream
+// and without its line terminator. n must be at least 1; use
+// ContainerLogs for the whole log.
+func (c *Client) ContainerLogTail(ctx context.Context, id string, n int) ([]LogLine, error) {
 	if n < 1 {
 		return nil, invalidArg("log tail of %d lines: want at least 1", n)
 	}
@@ -151,12 +152,12 @@ func (c *Client) ContainerLogTail(ctx context.Context, id string, n int) ([]stri
 		return nil, err
 	}
 	defer s.Close()
-	var lines []string
+	var lines []LogLine
 	for l, err := range s.Lines() {
 		if err != nil {
 			return nil, err
 		}
-		lines = append(lines, l.Text)
+		lines = append(lines, l)
 	}
 	// The daemon counts messages; a message cut into parts counts twice.
 	return lines[max(0, len(lines)-n):], nil

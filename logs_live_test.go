@@ -102,10 +102,11 @@ func TestLiveLogs(t *testing.T) {
 			}
 		})
 		t.Run("tail", func(t *testing.T) {
-			id := exitedContainer(t, e, false, "sh", "-c", "for i in 1 2 3 4 5; do echo $i; done")
+			id := exitedContainer(t, e, false, "sh", "-c", "for i in 1 2 3 4; do echo $i; done; echo 5 >&2")
 			got, err := c.ContainerLogTail(livetest.Context(t), id, 2)
-			if err != nil || !cmp.Equal(got, []string{"4", "5"}) {
-				t.Errorf("ContainerLogTail: %q, %v", got, err)
+			want := []dockwire.LogLine{{Stream: stdcopy.Stdout, Text: "4"}, {Stream: stdcopy.Stderr, Text: "5"}}
+			if err != nil || !cmp.Equal(got, want) {
+				t.Errorf("ContainerLogTail: %+v, %v; want %+v", got, err, want)
 			}
 			if got := liveLines(t, c, id, dockwire.ContainerLogsOptions{Tail: dockwire.TailNone}); len(got) != 0 {
 				t.Errorf("TailNone: %q", got)

@@ -628,7 +628,8 @@ func TestContainerLogTail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"2", "3", "4"}, got); diff != "" {
+	want := []dockwire.LogLine{{Stream: stdcopy.Stderr, Text: "2"}, {Stream: stdcopy.Stdout, Text: "3"}, {Stream: stdcopy.Stderr, Text: "4"}}
+	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("tail (-want +got):\n%s", diff)
 	}
 	if q := e.Requests()[len(e.Requests())-1].Query.Get("tail"); q != "3" {

@@ -36,18 +36,20 @@ var runCmd = &command{
 			if err := keyValues("env", env); err != nil {
 				return err
 			}
-			if *remove && *detach {
-				return usagef("--rm and -d cannot be combined: nothing would be left to remove the container")
-			}
-			opts.Config.Image, opts.Config.Cmd, opts.Config.Env = args[0], args[1:], env
+			run := dockwire.RunOptions{Image: args[0], Cmd: args[1:], Env: env, Remove: *remove, Create: opts}
 			if *detach {
-				return c.runFailed(c.startDetached(opts))
+				created, err := c.client.RunDetached(c.ctx, run)
+				c.warn(created.Warnings)
+				if err != nil {
+					return c.runFailed(err)
+				}
+				fmt.Fprintln(c.stdout, created.ID)
+				return nil
 			}
-			opts.Config.AttachStdout, opts.Config.AttachStderr = true, true
-			res, err := c.client.Run(c.ctx, dockwire.RunOptions{ContainerCreateOptions: opts, Stdout: c.stdout, Stderr: c.stderr, Remove: *remove})
-			for _, w := range res.Warnings {
-				fmt.Fprintln(c.stderr, "WARNING:", w)
-			}
+			run.Create.Config.AttachStdout, run.Create.Config.AttachStderr = true, true
+			run.Stdout, run.Stderr = c.stdout, c.stderr
+			res, err := c.client.Run(c.ctx, run)
+			c.warn(res.Warnings)
 			if err != nil {
 				return c.runFailed(err)
 			}
@@ -56,20 +58,12 @@ var runCmd = &command{
 	},
 }
 
-// startDetached is run -d: create, start, and print the ID.
-func (c *cli) startDetached(opts dockwire.ContainerCreateOptions) error {
-	created, err := c.client.ContainerCreate(c.ctx, opts)
-	if err != nil {
-		return err
-	}
-	for _, w := range created.Warnings {
+// warn prints the daemon's warnings about a container it created, as
+// docker run does.
+func (c *cli) warn(warnings []string) {
+	for _, w := range warnings {
 		fmt.Fprintln(c.stderr, "WARNING:", w)
 	}
-	if err := c.client.ContainerStart(c.ctx, created.ID); err != nil {
-		return err
-	}
-	fmt.Fprintln(c.stdout, created.ID)
-	return nil
 }
 
 // runFailed gives a failure of the demo itself, rather than of the

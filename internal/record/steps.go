@@ -195,9 +195,9 @@ func (s *session) logsAndWait() {
 	s.run("container-run", func() (any, error) {
 		var stdout, stderr strings.Builder
 		res, err := c.Run(ctx, dockwire.RunOptions{
-			ContainerCreateOptions: dockwire.ContainerCreateOptions{Name: runName,
-				Config: engine.ContainerConfig{Image: ImageRef, Labels: labels(),
-					Cmd: []string{"sh", "-c", "echo ran; sleep 0.1; echo ran to stderr >&2; exit 5"}},
+			Image: ImageRef, Name: runName, Cmd: []string{"sh", "-c", "echo ran; sleep 0.1; echo ran to stderr >&2; exit 5"},
+			Create: dockwire.ContainerCreateOptions{
+				Config:     engine.ContainerConfig{Labels: labels()},
 				HostConfig: engine.HostConfig{NetworkMode: "none"}},
 			Stdout: &stdout, Stderr: &stderr, Remove: true})
 		return RunOutput{ExitCode: res.ExitCode, Stdout: stdout.String(), Stderr: stderr.String()}, err
