@@ -256,18 +256,24 @@ func matchAny(terms []string, value string) bool {
 	return len(terms) == 0
 }
 
+// serviceOr404Locked finds the service the path names, or answers 404.
+func (e *Engine) serviceOr404Locked(w http.ResponseWriter, r *http.Request) *fakeService {
+	svc := e.findServiceLocked(r.PathValue("id"))
+	if svc == nil {
+		writeError(w, http.StatusNotFound, "service "+r.PathValue("id")+" not found")
+	}
+	return svc
+}
+
 func (e *Engine) serviceInspect(w http.ResponseWriter, r *http.Request, _ apiVersion) {
 	if e.notManager(w) {
 		return
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	svc := e.findServiceLocked(r.PathValue("id"))
-	if svc == nil {
-		writeError(w, http.StatusNotFound, "service "+r.PathValue("id")+" not found")
-		return
+	if svc := e.serviceOr404Locked(w, r); svc != nil {
+		writeJSON(w, http.StatusOK, e.serviceDoc(svc, false))
 	}
-	writeJSON(w, http.StatusOK, e.serviceDoc(svc, false))
 }
 
 func (e *Engine) serviceUpdate(w http.ResponseWriter, r *http.Request, _ apiVersion) {
@@ -286,10 +292,9 @@ func (e *Engine) serviceUpdate(w http.ResponseWriter, r *http.Request, _ apiVers
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	svc := e.findServiceLocked(r.PathValue("id"))
+	svc := e.serviceOr404Locked(w, r)
 	switch {
 	case svc == nil:
-		writeError(w, http.StatusNotFound, "service "+r.PathValue("id")+" not found")
 		return
 	case version != svc.version:
 		writeError(w, http.StatusInternalServerError, "rpc error: code = Unknown desc = update out of sequence")
@@ -319,9 +324,8 @@ func (e *Engine) serviceRemove(w http.ResponseWriter, r *http.Request, _ apiVers
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	svc := e.findServiceLocked(r.PathValue("id"))
+	svc := e.serviceOr404Locked(w, r)
 	if svc == nil {
-		writeError(w, http.StatusNotFound, "service "+r.PathValue("id")+" not found")
 		return
 	}
 	s := e.swarmLocked()

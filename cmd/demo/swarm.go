@@ -268,13 +268,9 @@ var servicePsCmd = &command{
 			if err != nil {
 				return err
 			}
-			nodes, err := c.client.NodeList(c.ctx, dockwire.NodeListOptions{})
+			hostnames, err := c.hostnames()
 			if err != nil {
 				return err
-			}
-			hostnames := map[string]string{}
-			for _, n := range nodes {
-				hostnames[n.ID] = n.Description.Hostname
 			}
 			return printTasks(c.stdout, svc.Spec.Name, tasks, hostnames, time.Now())
 		}
@@ -459,13 +455,9 @@ func (c *cli) taskNames(svc engine.Service) (map[string]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	nodes, err := c.client.NodeList(c.ctx, dockwire.NodeListOptions{})
+	hostnames, err := c.hostnames()
 	if err != nil {
 		return nil, err
-	}
-	hostnames := map[string]string{}
-	for _, n := range nodes {
-		hostnames[n.ID] = n.Description.Hostname
 	}
 	names := map[string]string{}
 	for _, t := range tasks {
@@ -489,6 +481,19 @@ var serviceRmCmd = &command{
 			})
 		}
 	},
+}
+
+// hostnames maps the swarm's node IDs to their hostnames.
+func (c *cli) hostnames() (map[string]string, error) {
+	nodes, err := c.client.NodeList(c.ctx, dockwire.NodeListOptions{})
+	if err != nil {
+		return nil, err
+	}
+	hostnames := map[string]string{}
+	for _, n := range nodes {
+		hostnames[n.ID] = n.Description.Hostname
+	}
+	return hostnames, nil
 }
 
 // capitalize makes "ready" "Ready", as the docker CLI shows states.
