@@ -6,12 +6,15 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/dockwire/dockwire"
 	"github.com/dockwire/dockwire/engine"
+	"github.com/dockwire/dockwire/internal/await"
 	"github.com/dockwire/dockwire/internal/livetest"
 	"github.com/dockwire/dockwire/stdcopy"
 	"github.com/google/go-cmp/cmp"
@@ -103,7 +106,14 @@ func TestLiveLogs(t *testing.T) {
 		})
 		t.Run("tail", func(t *testing.T) {
 			id := exitedContainer(t, e, false, "sh", "-c", "for i in 1 2 3 4; do echo $i; done; echo 5 >&2")
+			// The daemon copies stdout and stderr to the log in two
+			// goroutines, which may finish after the exit and in either
+			// order: wait for the whole log, and compare the tail as a set.
+			await.Until(t, "all 5 lines in the log", func() bool {
+				return len(liveLines(t, c, id, dockwire.ContainerLogsOptions{})) == 5
+			})
 			got, err := c.ContainerLogTail(livetest.Context(t), id, 2)
+			slices.SortFunc(got, func(a, b dockwire.LogLine) int { return strings.Compare(a.Text, b.Text) })
 			want := []dockwire.LogLine{{Stream: stdcopy.Stdout, Text: "4"}, {Stream: stdcopy.Stderr, Text: "5"}}
 			if err != nil || !cmp.Equal(got, want) {
 				t.Errorf("ContainerLogTail: %+v, %v; want %+v", got, err, want)
