@@ -45,20 +45,31 @@ type ImageBuildOptions struct {
 	AuthConfigs map[string]AuthConfig
 }
 
-// ImageBuild builds an image from buildContext, a tar archive (plain,
-// gzip, bzip2 or xz) holding the Dockerfile and the files it uses; see
-// BuildContext. The archive is streamed to the daemon, never buffered, and
-// a build is never retried. buildContext is closed when the build ends if
-// it is an io.Closer, as net/http closes request bodies; until Wait or
-// Messages is called it is neither read nor closed. ImageID reports the
+// ImageBuild starts building an image from buildContext, a tar archive
+// (plain, gzip, bzip2 or xz) holding the Dockerfile and the files it uses;
+// see BuildContext. It sends the archive, streamed, never buffered, and
+// returns once the daemon has answered; a build is never retried.
+// buildContext is closed when the build ends or fails if it is an
+// io.Closer, as net/http closes request bodies. Read the Progress to
+// follow the build to its end (see Progress); its ImageID reports the
 // image built.
-func (c *Client) ImageBuild(ctx context.Context, buildContext io.Reader, opts ImageBuildOptions) *Progress {
+//
+// The build's output arrives in the messages' Stream field exactly as the
+// daemon sends it, which is what docker build prints: written out in
+// order, the messages give the build log. One message may hold part of a
+// line, several lines, or a bare "\n" ending the one before (the classic
+// builder sends each "Step N/M : …" line so), and the output of RUN steps
+// is passed on unaltered, ANSI escape sequences included, so that a
+// terminal shows it as docker build would. Strip them before writing the
+// text to a log; nothing is dropped or merged, so that the log stays
+// whole.
+func (c *Client) ImageBuild(ctx context.Context, buildContext io.Reader, opts ImageBuildOptions) (*Progress, error) {
 	var ref string
 	if len(opts.Tags) > 0 {
 		ref = opts.Tags[0]
 	}
 	r, err := opts.call(buildContext)
-	return c.newProgress(ctx, "build", ref, r, buildContext, err)
+	return c.startProgress(ctx, "build", ref, r, buildContext, err)
 }
 
 // call validates opts and builds the request, without its body.

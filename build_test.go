@@ -58,12 +58,18 @@ func liveBuild(t *testing.T, e *livetest.Engine, dir string, opts dockwire.Image
 	}
 	opts.Labels[livetest.Label] = "1"
 	opts.Labels[uniqueBuildLabel] = livetest.UniqueName("build")
-	p := e.Client.ImageBuild(livetest.Context(t), tar, opts)
-	err = p.Wait()
+	p, err := e.Client.ImageBuild(livetest.Context(t), tar, opts)
+	if err == nil {
+		err = p.Wait()
+	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		for _, ref := range append(opts.Tags, p.ImageID()) {
+		refs := opts.Tags
+		if p != nil {
+			refs = append(refs, p.ImageID())
+		}
+		for _, ref := range refs {
 			if ref == "" {
 				continue
 			}
@@ -125,7 +131,10 @@ func TestLiveImageBuildMessages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := e.Client.ImageBuild(livetest.Context(t), tar, dockwire.ImageBuildOptions{Labels: map[string]string{livetest.Label: "1", uniqueBuildLabel: livetest.UniqueName("build")}})
+		p, err := e.Client.ImageBuild(livetest.Context(t), tar, dockwire.ImageBuildOptions{Labels: map[string]string{livetest.Label: "1", uniqueBuildLabel: livetest.UniqueName("build")}})
+		if err != nil {
+			t.Fatal(err)
+		}
 		var steps int
 		for m, err := range p.Messages() {
 			if err != nil {
@@ -248,13 +257,16 @@ func TestImageBuildRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := imgClient(t, e)
-	p := c.ImageBuild(imgContext(t), tarball, dockwire.ImageBuildOptions{
+	p, err := c.ImageBuild(imgContext(t), tarball, dockwire.ImageBuildOptions{
 		Tags: []string{"a/b:1", "localhost:5000/c"}, Dockerfile: "Dockerfile", BuildArgs: map[string]string{"V": "1 2"},
 		Labels: map[string]string{"l": "x"}, Target: "final", Platform: "linux/amd64", NoCache: true, PullParent: true,
 		CacheFrom: []string{"a/b:0"}, ExtraHosts: []string{"db:10.0.0.2", "cache:10.0.0.3"}, NetworkMode: "none",
 		Memory: 1 << 30, MemorySwap: -1, ShmSize: 64 << 20, KeepIntermediate: true,
 		AuthConfigs: map[string]dockwire.AuthConfig{"registry.example.com": {Username: "u", Password: "p"}},
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := p.Wait(); err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +329,7 @@ func TestFault_H4_BuildContextStreamed(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	if err := c.ImageBuild(imgContext(t), &zeroReader{size}, dockwire.ImageBuildOptions{}).Wait(); err != nil {
+	if err := waitProgress(c.ImageBuild(imgContext(t), &zeroReader{size}, dockwire.ImageBuildOptions{})); err != nil {
 		t.Fatal(err)
 	}
 	runtime.ReadMemStats(&after)
@@ -352,7 +364,7 @@ func TestImageBuildContextReadError(t *testing.T) {
 	c := imgClient(t, e)
 	boom := errors.New("disk on fire")
 	body := &closeTrackingReader{Reader: io.MultiReader(&zeroReader{100 << 10}, iotest.ErrReader(boom))}
-	err := c.ImageBuild(imgContext(t), body, dockwire.ImageBuildOptions{}).Wait()
+	err := waitProgress(c.ImageBuild(imgContext(t), body, dockwire.ImageBuildOptions{}))
 	if !errors.Is(err, boom) {
 		t.Fatalf("Wait = %v, want the context's read error", err)
 	}
@@ -370,7 +382,10 @@ func TestImageBuildClosesContextOnSuccess(t *testing.T) {
 	}))
 	c := imgClient(t, e)
 	body := &closeTrackingReader{Reader: strings.NewReader("tar")}
-	p := c.ImageBuild(imgContext(t), body, dockwire.ImageBuildOptions{Quiet: true})
+	p, err := c.ImageBuild(imgContext(t), body, dockwire.ImageBuildOptions{Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := p.Wait(); err != nil {
 		t.Fatal(err)
 	}

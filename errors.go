@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -129,15 +130,20 @@ func (e *APIError) Error() string {
 }
 
 func (e *APIError) hint() string {
+	registry := e.registryCall()
 	switch {
+	case e.StatusCode == http.StatusNotFound && e.Kind == KindImage && registry:
+		return "check the image's name and tag, and that the registry holds it"
 	case e.StatusCode == http.StatusNotFound && e.Kind == KindImage:
 		return "build, load or pull the image first"
 	case e.StatusCode == http.StatusBadRequest && strings.Contains(e.Message, "HTTP request to an HTTPS server"):
 		return "the daemon speaks TLS: set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH (or use WithTLSConfig)"
 	case e.StatusCode >= 300 && e.StatusCode < 400:
 		return "redirects are never followed; is DOCKER_HOST pointing at a proxy?"
-	case e.StatusCode == http.StatusUnauthorized:
-		return "check the registry credentials (docker login, or ImagePullOptions.Auth)"
+	case e.StatusCode == http.StatusUnauthorized, registry && registryStatus(e.Message) == http.StatusUnauthorized:
+		return "check the registry credentials (docker login, or the options' Auth)"
+	case registry && registryStatus(e.Message) == http.StatusForbidden:
+		return "the registry refuses these credentials this repository: check its name and your access to it"
 	case e.notInSwarm():
 		return "this daemon is in no swarm: start one with SwarmInit (docker swarm init) or join one with SwarmJoin (docker swarm join)"
 	case e.notManager():
@@ -151,8 +157,16 @@ func (e *APIError) hint() string {
 }
 
 // Is maps the status code onto the package's sentinels, the way
-// syscall.Errno.Is maps error numbers onto fs errors.
+// syscall.Errno.Is maps error numbers onto fs errors. An answer to a call
+// that reached a registry (a pull, push, login or distribution inspect)
+// also matches the sentinel of the registry's error code in its message:
+// Docker 20.10 reports refused credentials as a 500 whose message is the
+// registry's "unauthorized: authentication required", which thus matches
+// both ErrServer and ErrUnauthorized.
 func (e *APIError) Is(target error) bool {
+	if e.registryCall() && registryIs(registryStatus(e.Message), e.Kind, target) {
+		return true
+	}
 	switch target {
 	case ErrNotFound:
 		return e.notFound()
@@ -241,6 +255,86 @@ func (e *APIError) invalidArgument() bool {
 	}
 	return strings.Contains(e.Message, "code = InvalidArgument") || strings.Contains(e.Message, "desc = constraint expected") ||
 		e.Kind == KindService && strings.HasPrefix(e.Message, "network ") && strings.HasSuffix(e.Message, " not found")
+}
+
+// registryCall reports whether the request made the daemon talk to a
+// registry, whose failures the daemon passes on in its message: a pull,
+// push, login or distribution inspect.
+func (e *APIError) registryCall() bool {
+	return strings.HasSuffix(e.Path, "/images/create") || strings.HasSuffix(e.Path, "/push") && strings.Contains(e.Path, "/images/") ||
+		strings.HasSuffix(e.Path, "/auth") || strings.Contains(e.Path, "/distribution/")
+}
+
+// registryIs reports whether a registry's failure with the HTTP status
+// its error code has (see registryStatus; 0 for none), in a call about a
+// resource of kind, means target.
+func registryIs(status int, kind string, target error) bool {
+	switch target {
+	case ErrNotFound:
+		return status == http.StatusNotFound
+	case ErrImageNotFound:
+		return status == http.StatusNotFound && kind == KindImage
+	case ErrUnauthorized:
+		return status == http.StatusUnauthorized
+	case ErrForbidden:
+		return status == http.StatusForbidden
+	case ErrUnavailable:
+		return status == http.StatusServiceUnavailable || status == http.StatusTooManyRequests ||
+			status == http.StatusBadGateway || status == http.StatusGatewayTimeout
+	}
+	return false
+}
+
+// registryErrors are the registry API's error codes that have a sentinel,
+// with the HTTP status the distribution spec gives each, as the text that
+// stands for them in a message. The daemon passes a registry's failure on
+// as text only (its error body and a stream's errorDetail have no field
+// for the registry's code), and that text is fixed: the registry's Go
+// library (distribution's errcode) prints every error as its code in lower
+// case, underscores as spaces, then ": " and the message, e.g.
+// "manifest unknown: manifest unknown", and the daemon prefixes its own
+// context with ": " ("Head \"https://…\": unauthorized: …", "manifest for
+// x not found: manifest unknown: …"). Matching a code only at the start of
+// the message or right after ": ", and only in answers to calls that reach
+// a registry, cannot mistake other text for one. "no basic auth
+// credentials" is the daemon's own registry client refusing to go on
+// without credentials the registry demanded.
+var registryErrors = []struct {
+	text   string
+	status int
+}{
+	{"unauthorized: ", http.StatusUnauthorized},
+	{"no basic auth credentials", http.StatusUnauthorized},
+	{"denied: ", http.StatusForbidden},
+	{"manifest unknown: ", http.StatusNotFound},
+	{"name unknown: ", http.StatusNotFound},
+	{"blob unknown: ", http.StatusNotFound},
+	{"toomanyrequests: ", http.StatusTooManyRequests},
+}
+
+// registryStatus returns the status of the first registry error code in
+// msg (see registryErrors), or 0.
+func registryStatus(msg string) int {
+	// A refused login is the daemon's own fixed words with the registry's
+	// status: "login attempt to http://…/v2/ failed with status: 401
+	// Unauthorized".
+	if _, status, ok := strings.Cut(msg, " failed with status: "); ok && strings.HasPrefix(msg, "login attempt to ") {
+		if n, err := strconv.Atoi(strings.TrimSpace(status[:min(3, len(status))])); err == nil && n >= 400 && n < 600 {
+			return n
+		}
+	}
+	for {
+		for _, re := range registryErrors {
+			if strings.HasPrefix(msg, re.text) {
+				return re.status
+			}
+		}
+		_, rest, ok := strings.Cut(msg, ": ")
+		if !ok {
+			return 0
+		}
+		msg = rest
+	}
 }
 
 // ConnectError means no HTTP answer came back from the daemon: the socket is

@@ -110,7 +110,7 @@ func TestFault_A7_TimeoutDoesNotBoundUploads(t *testing.T) {
 	})
 	c := d.client(t, dockwire.WithTimeout(500*time.Millisecond))
 	upload := io.MultiReader(bytes.NewReader(make([]byte, 2<<20))) // a stream, not a sized reader
-	if err := c.ImageLoad(testContext(t), upload, dockwire.ImageLoadOptions{}).Wait(); err != nil {
+	if err := waitProgress(c.ImageLoad(testContext(t), upload, dockwire.ImageLoadOptions{})); err != nil {
 		t.Fatalf("a 2 MiB load at 1 MiB/s under a 500ms timeout: %v; want it to finish", err)
 	}
 }

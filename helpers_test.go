@@ -133,3 +133,12 @@ func endsOnCancel(t *testing.T, cancel context.CancelFunc, done <-chan error) {
 		t.Fatal("did not return after cancel")
 	}
 }
+
+// waitProgress reads a pull, push, build or load to its end and returns
+// the error that ended it, or the one that kept it from starting.
+func waitProgress(p *dockwire.Progress, err error) error {
+	if err != nil {
+		return err
+	}
+	return p.Wait()
+}

@@ -154,12 +154,13 @@ type ImageLoadOptions struct {
 }
 
 // ImageLoad loads the images in a tar archive such as ImageSave or docker
-// save writes. The archive is streamed, never buffered, and a load is
-// never retried; it is closed when the load ends if it is an io.Closer.
-// ImageID reports the first image loaded.
-func (c *Client) ImageLoad(ctx context.Context, archive io.Reader, opts ImageLoadOptions) *Progress {
+// save writes. It sends the archive, streamed, never buffered, and returns
+// once the daemon has answered; a load is never retried. The archive is
+// closed when the load ends or fails if it is an io.Closer. Read the
+// Progress (see Progress); its ImageID reports the first image loaded.
+func (c *Client) ImageLoad(ctx context.Context, archive io.Reader, opts ImageLoadOptions) (*Progress, error) {
 	if archive == nil {
-		return c.newProgress(ctx, "load", "", nil, nil, invalidArg("load needs an archive"))
+		return nil, invalidArg("load needs an archive")
 	}
 	var q query
 	// The daemon's default is quiet, whatever the API reference says.
@@ -168,18 +169,16 @@ func (c *Client) ImageLoad(ctx context.Context, archive io.Reader, opts ImageLoa
 	} else {
 		q.add("quiet", "0")
 	}
-	var platformErr error
+	var err error
 	if opts.Platform != "" {
-		p, err := ociPlatform(opts.Platform)
-		platformErr = err
+		var p string
+		if p, err = ociPlatform(opts.Platform); err == nil {
+			err = c.requireAPI(ctx, "1.48", "ImageLoadOptions.Platform")
+		}
 		q.add("platform", p)
 	}
 	r := &call{method: http.MethodPost, path: "/images/load", query: q.String(), contentType: "application/x-tar"}
-	p := c.newProgress(ctx, "load", "", r, archive, platformErr)
-	if opts.Platform != "" {
-		p.precheck = func(ctx context.Context) error { return c.requireAPI(ctx, "1.48", "ImageLoadOptions.Platform") }
-	}
-	return p
+	return c.startProgress(ctx, "load", "", r, archive, err)
 }
 
 // ociPlatform encodes "os/arch[/variant]" as the JSON OCI platform that
@@ -209,14 +208,20 @@ type ImagePullOptions struct {
 	RegistryAuth string
 }
 
-// ImagePull pulls an image from its registry: ref is name[:tag] (tag
-// "latest" if none) or name@digest, e.g. "localhost:5000/team/app:1".
-// Registry failures arrive inside the stream as a *StreamError, except an
-// image the registry denies knowing, which daemons report as an error
-// matching ErrImageNotFound.
-func (c *Client) ImagePull(ctx context.Context, ref string, opts ImagePullOptions) *Progress {
+// ImagePull starts pulling an image from its registry: ref is name[:tag]
+// (tag "latest" if none) or name@digest, e.g. "localhost:5000/team/app:1".
+// It returns once the daemon has answered; read the Progress to follow
+// the pull to its end (see Progress).
+//
+// What the daemon learns from the registry before it answers is an error
+// here: a missing tag or repository matches ErrNotFound (and
+// ErrImageNotFound), refused or missing credentials ErrUnauthorized, a
+// registry that refuses these credentials the repository ErrForbidden.
+// Failures after that arrive in the stream as a *StreamError, which
+// matches the same sentinels.
+func (c *Client) ImagePull(ctx context.Context, ref string, opts ImagePullOptions) (*Progress, error) {
 	r, err := opts.call(ref)
-	return c.newProgress(ctx, "pull", ref, r, nil, err)
+	return c.startProgress(ctx, "pull", ref, r, nil, err)
 }
 
 func (opts ImagePullOptions) call(ref string) (*call, error) {
@@ -257,12 +262,16 @@ type ImagePushOptions struct {
 	RegistryAuth string     // an already encoded X-Registry-Auth value, an alternative to Auth
 }
 
-// ImagePush pushes a local image to its registry: ref is name[:tag], tag
-// "latest" if none. Registry failures arrive inside the stream as a
-// *StreamError.
-func (c *Client) ImagePush(ctx context.Context, ref string, opts ImagePushOptions) *Progress {
+// ImagePush starts pushing a local image to its registry: ref is
+// name[:tag], tag "latest" if none. It returns once the daemon has
+// answered; read the Progress to follow the push to its end (see
+// Progress). Daemons report registry failures inside the stream, as a
+// *StreamError that matches ErrUnauthorized for refused or missing
+// credentials, ErrForbidden for a repository these credentials may not
+// push to, and ErrImageNotFound when there is no local image ref.
+func (c *Client) ImagePush(ctx context.Context, ref string, opts ImagePushOptions) (*Progress, error) {
 	r, err := opts.call(ref)
-	return c.newProgress(ctx, "push", ref, r, nil, err)
+	return c.startProgress(ctx, "push", ref, r, nil, err)
 }
 
 func (opts ImagePushOptions) call(ref string) (*call, error) {

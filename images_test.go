@@ -99,7 +99,10 @@ func TestLiveImageLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		load := c.ImageLoad(ctx, f, dockwire.ImageLoadOptions{})
+		load, err := c.ImageLoad(ctx, f, dockwire.ImageLoadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
 		n := 0
 		for _, err := range load.Messages() {
 			if err != nil {
@@ -158,7 +161,10 @@ func TestLiveImageQuietLoadReportsID(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		load := e.Client.ImageLoad(ctx, f, dockwire.ImageLoadOptions{Quiet: true})
+		load, err := e.Client.ImageLoad(ctx, f, dockwire.ImageLoadOptions{Quiet: true})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := load.Wait(); err != nil {
 			t.Fatal(err)
 		}
@@ -170,7 +176,7 @@ func TestLiveImageQuietLoadReportsID(t *testing.T) {
 
 func TestLiveImageLoadGarbage(t *testing.T) {
 	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
-		err := e.Client.ImageLoad(livetest.Context(t), strings.NewReader(strings.Repeat("not a tar archive ", 100)), dockwire.ImageLoadOptions{}).Wait()
+		err := waitProgress(e.Client.ImageLoad(livetest.Context(t), strings.NewReader(strings.Repeat("not a tar archive ", 100)), dockwire.ImageLoadOptions{}))
 		var se *dockwire.StreamError
 		var apiErr *dockwire.APIError
 		if !errors.As(err, &se) && !errors.As(err, &apiErr) {
@@ -228,7 +234,7 @@ func TestLiveImagePullUnreachableRegistry(t *testing.T) {
 	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
 		// Nothing listens on port 1: the daemon fails to reach the registry,
 		// before the stream (a 500) or inside it, depending on the version.
-		err := e.Client.ImagePull(livetest.Context(t), "localhost:1/dockwire-test/nope:1", dockwire.ImagePullOptions{}).Wait()
+		err := waitProgress(e.Client.ImagePull(livetest.Context(t), "localhost:1/dockwire-test/nope:1", dockwire.ImagePullOptions{}))
 		var se *dockwire.StreamError
 		var apiErr *dockwire.APIError
 		switch {
@@ -289,7 +295,7 @@ func TestImagePullRequest(t *testing.T) {
 		{ref: "busybox", opts: dockwire.ImagePullOptions{AllTags: true}, from: "busybox", wantNoTags: true},
 	} {
 		e, c := imageEngine(t, "POST", "/images/create", `{"status":"Digest: `+digest+`"}`)
-		if err := c.ImagePull(imgContext(t), tc.ref, tc.opts).Wait(); err != nil {
+		if err := waitProgress(c.ImagePull(imgContext(t), tc.ref, tc.opts)); err != nil {
 			t.Errorf("%s: %v", tc.ref, err)
 			continue
 		}
@@ -313,7 +319,7 @@ func TestImagePullRequest(t *testing.T) {
 func TestImagePullNotFound(t *testing.T) {
 	e := enginetest.New(t)
 	e.Fault("POST", "/images/create", enginetest.Status(404, "pull access denied for nosuch, repository does not exist or may require 'docker login'"))
-	err := imgClient(t, e).ImagePull(imgContext(t), "nosuch", dockwire.ImagePullOptions{}).Wait()
+	err := waitProgress(imgClient(t, e).ImagePull(imgContext(t), "nosuch", dockwire.ImagePullOptions{}))
 	if !errors.Is(err, dockwire.ErrImageNotFound) || !strings.Contains(err.Error(), "pull access denied") {
 		t.Fatalf("pull = %v, want ErrImageNotFound with the daemon's message", err)
 	}
@@ -443,7 +449,10 @@ func TestImageRequests(t *testing.T) {
 	})
 	t.Run("load", func(t *testing.T) {
 		e, c := imageEngine(t, "POST", "/images/load", `{"stream":"Loaded image: a:1\n"}`+"\n"+`{"stream":"Loaded image: b:2\n"}`)
-		p := c.ImageLoad(ctx, strings.NewReader("tar"), dockwire.ImageLoadOptions{})
+		p, err := c.ImageLoad(ctx, strings.NewReader("tar"), dockwire.ImageLoadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if err := p.Wait(); err != nil {
 			t.Fatal(err)
 		}
@@ -460,7 +469,7 @@ func TestImageRequests(t *testing.T) {
 func TestImageLoadPlatformNeedsAPI148(t *testing.T) {
 	ctx := imgContext(t)
 	e := enginetest.New(t, enginetest.WithAPIVersion("1.41"))
-	err := imgClient(t, e).ImageLoad(ctx, strings.NewReader("tar"), dockwire.ImageLoadOptions{Platform: "linux/arm64"}).Wait()
+	err := waitProgress(imgClient(t, e).ImageLoad(ctx, strings.NewReader("tar"), dockwire.ImageLoadOptions{Platform: "linux/arm64"}))
 	var ve *dockwire.VersionError
 	if !errors.As(err, &ve) || ve.Required != "1.48" {
 		t.Fatalf("load with a platform on API 1.41 = %v, want a *VersionError requiring 1.48", err)
@@ -470,7 +479,10 @@ func TestImageLoadPlatformNeedsAPI148(t *testing.T) {
 	}
 
 	e, c := imageEngine(t, "POST", "/images/load", `{"stream":"Loaded image ID: sha256:1\n"}`)
-	p := c.ImageLoad(ctx, strings.NewReader("tar"), dockwire.ImageLoadOptions{Platform: "linux/arm64/v8", Quiet: true})
+	p, err := c.ImageLoad(ctx, strings.NewReader("tar"), dockwire.ImageLoadOptions{Platform: "linux/arm64/v8", Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := p.Wait(); err != nil {
 		t.Fatal(err)
 	}

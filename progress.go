@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"net/http"
 	"strings"
 	"sync"
 	"unicode"
@@ -13,103 +14,183 @@ import (
 	"github.com/dockwire/dockwire/engine"
 )
 
-// Progress is a pull, push, build or load in flight. Nothing is sent until
-// Messages or Wait is called, and then only once: the operation runs while
-// its messages are read, and dropping the stream cancels it on the daemon.
-// A failure the daemon reports inside its 200 answer is a *StreamError.
+// Progress is a pull, push, build or load that the daemon has accepted:
+// the call that returned it sent the request and checked the answer's
+// status, and the operation now runs on the daemon while its messages are
+// read. Read them once, with Messages or Wait, or Close the Progress: the
+// daemon may stall when nobody reads its messages, and cancels the
+// operation when the connection closes. The stream also ends when the ctx
+// given to the call ends, as a response body does. A failure the daemon
+// reports inside the stream is a *StreamError.
 type Progress struct {
-	c    *Client
-	ctx  context.Context
-	r    *call
-	op   string    // "build", "pull", "push" or "load", for errors
-	ref  string    // the image the operation is about, if any
-	err  error     // a validation error, reported without any I/O
-	body io.Reader // the request body, closed when the operation ends
-	// precheck, if set, runs before the request, e.g. to refuse an option
-	// the negotiated API version lacks.
-	precheck func(ctx context.Context) error
+	c      *Client
+	r      *call
+	op     string        // "build", "pull", "push" or "load", for errors
+	ref    string        // the image the operation is about, if any
+	body   io.ReadCloser // the answer's body: the stream of messages
+	upload io.Reader     // the request body, closed when the operation ends
+
+	// stop detaches the watch on the call's ctx; once it has fired,
+	// ctxDone is closed and ctxErr holds the ctx's error.
+	stop    func() bool
+	ctxDone chan struct{}
+	ctxErr  error
+	settled sync.Once
+	settle  error // ctxErr if ctx ended before the stream did; set by settled
+	release sync.Once
 
 	mu      sync.Mutex
 	state   progressState
+	closed  bool // Close was called
 	result  error
 	imageID string
+	digest  string
 	auxID   bool // imageID came from an aux message, the surest source
 }
 
 type progressState int
 
 const (
-	progressNew progressState = iota
-	progressRunning
-	progressDone
+	progressReady   progressState = iota // answered, not yet read
+	progressReading                      // Messages or Wait is reading
+	progressDone                         // read to its end, abandoned or closed; result holds how it ended
 )
 
-// errAbandoned is what Wait reports after a Messages loop stopped early.
-var errAbandoned = errors.New("dockwire: the loop over Messages stopped before the stream ended")
+var (
+	// errAbandoned is what Wait reports after a Messages loop stopped early.
+	errAbandoned = errors.New("the loop over Messages stopped before the stream ended; the daemon cancelled the operation")
+	// errClosed is what reading reports after Close.
+	errClosed = errors.New("the Progress was closed before its stream ended; the daemon cancelled the operation")
+)
 
-// newProgress prepares r. body, if not nil, is r's request body: it is
-// closed when the operation ends, as net/http closes request bodies.
-func (c *Client) newProgress(ctx context.Context, op, ref string, r *call, body io.Reader, err error) *Progress {
-	if body != nil && r != nil {
-		r.body = body
+// startProgress sends r, with upload as its body if not nil, and returns
+// the operation once the daemon has accepted it. invalid, if not nil, is a
+// validation error to return without any I/O. upload is closed, if it is
+// an io.Closer, when the operation ends or fails, as net/http closes
+// request bodies.
+func (c *Client) startProgress(ctx context.Context, op, ref string, r *call, upload io.Reader, invalid error) (*Progress, error) {
+	if invalid == nil && upload != nil {
+		r.body = upload
 	}
-	return &Progress{c: c, ctx: ctx, r: r, op: op, ref: ref, err: err, body: body}
+	var resp *http.Response
+	if invalid == nil {
+		resp, invalid = c.send(ctx, r)
+	}
+	if invalid != nil {
+		if cl, ok := upload.(io.Closer); ok {
+			cl.Close()
+		}
+		return nil, invalid
+	}
+	p := &Progress{c: c, r: r, op: op, ref: ref, body: resp.Body, upload: upload, ctxDone: make(chan struct{})}
+	// The ctx of the call bounds the stream, as it bounds a response body:
+	// when it ends, the connection closes and the daemon cancels the
+	// operation.
+	p.stop = context.AfterFunc(ctx, func() {
+		p.ctxErr = ctx.Err()
+		p.body.Close()
+		close(p.ctxDone)
+	})
+	return p, nil
 }
 
-// Messages runs the operation and yields its messages. The sequence ends
-// after the first error, which is yielded with the message that carried it
-// for a *StreamError. Breaking out of the loop, or ctx ending, closes the
-// connection, which cancels the operation on the daemon. A Progress runs
-// once: a second call yields only the first run's error, if any.
+// Messages yields the operation's messages as they arrive. The sequence
+// ends after the first error, which is yielded with the message that
+// carried it for a *StreamError. Breaking out of the loop, or the call's
+// ctx ending, closes the connection, which cancels the operation on the
+// daemon.
+//
+// A Progress is read once. Wait afterwards returns how the stream ended;
+// ranging over Messages a second time yields a single error, matching
+// ErrInvalidArgument, that says the stream was already read.
 func (p *Progress) Messages() iter.Seq2[engine.JSONMessage, error] {
 	return func(yield func(engine.JSONMessage, error) bool) {
-		if err, again := p.begin(); again {
-			if err != nil {
-				yield(engine.JSONMessage{}, err)
-			}
+		if was, _ := p.begin(); was != progressReady {
+			yield(engine.JSONMessage{}, p.misuse(was))
 			return
 		}
 		p.finish(p.run(yield))
 	}
 }
 
-// Wait runs the operation to its end, discarding the messages, and returns
-// the first error: an *APIError or *ConnectError if the daemon refused or
-// could not be reached, a *StreamError for a failure inside the stream, an
-// error wrapping io.ErrUnexpectedEOF if the stream was cut off. After
-// Messages, Wait returns what the loop saw without sending anything.
+// Wait reads the operation's messages to the end, discarding them, and
+// returns the error that ended the stream: a *StreamError for a failure
+// the daemon reported inside it, an error wrapping io.ErrUnexpectedEOF if
+// it was cut off, the ctx's error if the call's ctx ended first. After the
+// stream was read (by Messages or an earlier Wait) or closed, Wait returns
+// how it ended without reading anything.
 func (p *Progress) Wait() error {
-	if err, again := p.begin(); again {
-		return err
+	switch was, result := p.begin(); was {
+	case progressDone:
+		return result
+	case progressReading:
+		return p.misuse(was)
 	}
 	err := p.run(func(engine.JSONMessage, error) bool { return true })
 	p.finish(err)
 	return err
 }
 
+// Close abandons the operation: if its stream is still unread, or being
+// read in another goroutine, the connection is closed, which cancels the
+// operation on the daemon, and reading reports that it was closed. After
+// the stream has ended, Close does nothing. It always returns nil.
+func (p *Progress) Close() error {
+	p.mu.Lock()
+	if p.state == progressDone {
+		p.mu.Unlock()
+		return nil
+	}
+	p.closed = true
+	if p.state == progressReady {
+		p.state, p.result = progressDone, p.fail(errClosed)
+	}
+	p.mu.Unlock()
+	p.end()
+	return nil
+}
+
 // ImageID returns the image the operation produced, once its stream has
 // been read: the ID of a built image, or the first image a load reported
 // (an ID, or a name:tag when the archive named its images). It is "" while
-// unknown.
+// unknown, and after a pull or a push, whose streams name the manifest's
+// digest (see Digest) but not the image's ID: ImageInspect of the
+// reference has it.
 func (p *Progress) ImageID() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.imageID
 }
 
-// begin marks p as running. again reports that p ran before; err is then
-// that run's result.
-func (p *Progress) begin() (err error, again bool) {
+// Digest returns the manifest digest ("sha256:…") that a pull or push
+// reported once its stream has been read, the digest docker pull and
+// docker push print: name@digest refers to exactly this image. It is ""
+// for a build or load, and while unknown; with AllTags it is the last
+// tag's.
+func (p *Progress) Digest() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	switch p.state {
-	case progressNew:
-		p.state = progressRunning
-		return nil, false
-	case progressRunning:
-		return fmt.Errorf("dockwire: %s: %w: Messages or Wait called while the stream is being read", p.op, ErrInvalidArgument), true
+	return p.digest
+}
+
+// begin marks p as being read if it is ready to be, and returns the
+// state it was in, with how its reading ended if that is over.
+func (p *Progress) begin() (was progressState, result error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	was = p.state
+	if was == progressReady {
+		p.state = progressReading
 	}
-	return p.result, true
+	return was, p.result
+}
+
+// misuse explains why p cannot be read now.
+func (p *Progress) misuse(was progressState) error {
+	if was == progressReading {
+		return p.fail(fmt.Errorf("%w: Messages or Wait called while the stream is being read", ErrInvalidArgument))
+	}
+	return p.fail(fmt.Errorf("%w: the stream was already read or closed; Wait returns how it ended", ErrInvalidArgument))
 }
 
 func (p *Progress) finish(err error) {
@@ -118,34 +199,65 @@ func (p *Progress) finish(err error) {
 	p.mu.Unlock()
 }
 
-// run performs the request and hands each message to yield. It returns
-// the error that ended the stream, errAbandoned if yield stopped it, or nil.
+// fail names the operation in err.
+func (p *Progress) fail(err error) error {
+	if p.ref == "" {
+		return fmt.Errorf("dockwire: %s on %s: %w", p.op, p.c.host, err)
+	}
+	return fmt.Errorf("dockwire: %s %q on %s: %w", p.op, p.ref, p.c.host, err)
+}
+
+// settleCtx detaches the watch on the call's ctx and returns the ctx's
+// error if it ended before the stream did.
+func (p *Progress) settleCtx() error {
+	p.settled.Do(func() {
+		if !p.stop() {
+			<-p.ctxDone
+			p.settle = p.ctxErr
+		}
+	})
+	return p.settle
+}
+
+// end releases the connection and the request body.
+func (p *Progress) end() {
+	p.settleCtx()
+	p.release.Do(func() {
+		p.body.Close()
+		if c, ok := p.upload.(io.Closer); ok {
+			c.Close()
+		}
+	})
+}
+
+// interrupted reports why the stream ended early, if it did: Close, or
+// the call's ctx ending.
+func (p *Progress) interrupted() error {
+	p.mu.Lock()
+	closed := p.closed
+	p.mu.Unlock()
+	if closed {
+		return p.fail(errClosed)
+	}
+	return p.settleCtx()
+}
+
+// run hands each message to yield. It returns the error that ended the
+// stream, errAbandoned if yield stopped it, or nil.
 func (p *Progress) run(yield func(engine.JSONMessage, error) bool) error {
+	defer p.end()
 	fail := func(err error) error {
 		yield(engine.JSONMessage{}, err)
 		return err
 	}
-	if c, ok := p.body.(io.Closer); ok {
-		// After the answer has ended the daemon has read all it will: a
-		// BuildContext's goroutine must not wait for a reader forever.
-		defer c.Close()
-	}
-	if p.err != nil {
-		return fail(p.err)
-	}
-	if p.precheck != nil {
-		if err := p.precheck(p.ctx); err != nil {
-			return fail(err)
-		}
-	}
-	resp, err := p.c.send(p.ctx, p.r)
-	if err != nil {
-		return fail(err)
-	}
-	defer resp.Body.Close()
-	for raw, err := range jsonMessages(resp.Body, maxStreamMessage) {
+	for raw, err := range jsonMessages(p.body, maxStreamMessage) {
 		if err != nil {
-			return fail(p.c.bodyError(p.r, ctxErr(p.ctx, err)))
+			if ierr := p.interrupted(); ierr != nil {
+				err = ierr
+			} else {
+				err = p.c.bodyError(p.r, err)
+			}
+			return fail(err)
 		}
 		m, err := engine.Decode[engine.JSONMessage](string(raw))
 		if err != nil {
@@ -158,12 +270,12 @@ func (p *Progress) run(yield func(engine.JSONMessage, error) bool) error {
 			return serr
 		}
 		if !yield(m, nil) {
-			return errAbandoned
+			return p.fail(errAbandoned)
 		}
 	}
-	if err := p.ctx.Err(); err != nil {
-		// The stream may have ended cleanly just as ctx did; the caller
-		// asked to stop, so say so rather than report success.
+	// The stream may have ended cleanly just as ctx did; the caller asked
+	// to stop, so say so rather than report success. Close, likewise.
+	if err := p.interrupted(); err != nil {
 		return fail(err)
 	}
 	return nil
@@ -187,14 +299,23 @@ func loadedImage(line string) (string, bool) {
 	return ref, ok && ref != "" && !strings.ContainsFunc(ref, unicode.IsSpace)
 }
 
-// observe records the image ID the stream reports.
+// observe records the image ID or digest the stream reports.
 func (p *Progress) observe(m engine.JSONMessage) {
-	var auxID string
+	var auxID, auxDigest string
 	if m.Aux != "" {
-		auxID = m.Aux.Get("ID").String()
+		auxID, auxDigest = m.Aux.Get("ID").String(), m.Aux.Get("Digest").String()
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.op == "pull" || p.op == "push" {
+		// A push's aux message has it; a pull says "Digest: sha256:…".
+		if d, ok := strings.CutPrefix(m.Status, "Digest: "); ok && isDigest(d) {
+			p.digest = d
+		} else if isDigest(auxDigest) {
+			p.digest = auxDigest
+		}
+		return
+	}
 	switch {
 	case auxID != "":
 		// BuildKit and the classic builder (API >= 1.30) send the full ID.
@@ -215,7 +336,8 @@ func (p *Progress) observe(m engine.JSONMessage) {
 
 // StreamError is a failure the daemon reported inside the 200 answer of a
 // pull, push, build or load (an errorDetail message): a failed RUN step,
-// an unknown manifest, a registry that refused the credentials.
+// an unknown manifest, a registry that refused the credentials. A
+// registry's failure matches the sentinel of its error code (see Is).
 type StreamError struct {
 	Op      string // "build", "pull", "push" or "load"
 	Ref     string // the image the operation was about, if any
@@ -233,4 +355,20 @@ func (e *StreamError) Error() string {
 	}
 	fmt.Fprintf(&b, " failed on %s: %s", e.Host, strings.TrimSpace(e.Message))
 	return b.String()
+}
+
+// Is matches a registry's failure, reported in the message, as an
+// *APIError of the same status would: "unauthorized: …" (or the daemon's
+// "no basic auth credentials") matches ErrUnauthorized, "denied: …"
+// ErrForbidden, an unknown manifest, repository or blob ErrNotFound and
+// ErrImageNotFound, "toomanyrequests: …" ErrUnavailable. A push of an
+// image that does not exist locally matches ErrImageNotFound too.
+func (e *StreamError) Is(target error) bool {
+	status := registryStatus(e.Message)
+	// The daemon's fixed words for a push without a local image (moby's
+	// push has said so since 2015); the registry is never asked.
+	if e.Op == "push" && strings.HasPrefix(e.Message, "An image does not exist locally with the tag") {
+		status = http.StatusNotFound
+	}
+	return registryIs(status, KindImage, target)
 }

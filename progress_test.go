@@ -43,8 +43,12 @@ func imgContext(t *testing.T) context.Context {
 	return ctx
 }
 
-// collect reads every message of p and the error that ended it.
-func collectProgress(p *dockwire.Progress) (statuses []string, err error) {
+// collectProgress reads every message of p and the error that ended it,
+// or returns err, the call's own.
+func collectProgress(p *dockwire.Progress, err error) (statuses []string, _ error) {
+	if err != nil {
+		return nil, err
+	}
 	for m, err := range p.Messages() {
 		if err != nil {
 			return statuses, err
@@ -87,14 +91,14 @@ func TestFault_C7_ProgressPartialObjectAtEOF(t *testing.T) {
 	}
 	// Wait reports the same for a fresh run.
 	_, c = progressEngine(t, "{\"status\":\"a\"}\n{\"status\":\"Downl")
-	if err := c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{}).Wait(); !errors.Is(err, io.ErrUnexpectedEOF) {
+	if err := waitProgress(c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{})); !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("Wait = %v, want io.ErrUnexpectedEOF", err)
 	}
 }
 
 func TestFault_C7_ProgressHugeMessage(t *testing.T) {
 	_, c := progressEngine(t, `{"status":"`+strings.Repeat("x", 10<<20)+`"}`)
-	err := c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{}).Wait()
+	err := waitProgress(c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{}))
 	if !errors.Is(err, dockwire.ErrResponseTooLarge) {
 		t.Fatalf("Wait = %v, want ErrResponseTooLarge", err)
 	}
@@ -102,7 +106,7 @@ func TestFault_C7_ProgressHugeMessage(t *testing.T) {
 
 func TestFault_C7_ProgressNotJSON(t *testing.T) {
 	_, c := progressEngine(t, "{\"status\":\"a\"}\nthis is not json\n")
-	err := c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{}).Wait()
+	err := waitProgress(c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{}))
 	if !errors.Is(err, dockwire.ErrDecode) {
 		t.Fatalf("Wait = %v, want ErrDecode", err)
 	}
@@ -115,7 +119,10 @@ func TestProgressStreamError(t *testing.T) {
 {"status":"never seen"}
 `
 	_, c := progressEngine(t, body)
-	p := c.ImagePull(imgContext(t), "busybox:1", dockwire.ImagePullOptions{})
+	p, err := c.ImagePull(imgContext(t), "busybox:1", dockwire.ImagePullOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var msgs []engine.JSONMessage
 	var streamErr error
 	for m, err := range p.Messages() {
@@ -149,30 +156,148 @@ func TestProgressStreamError(t *testing.T) {
 
 func TestProgressLegacyErrorField(t *testing.T) {
 	_, c := progressEngine(t, `{"error":"old daemon says no"}`)
-	err := c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{}).Wait()
+	err := waitProgress(c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{}))
 	var se *dockwire.StreamError
 	if !errors.As(err, &se) || se.Message != "old daemon says no" {
 		t.Fatalf("Wait = %v, want a *StreamError with the legacy message", err)
 	}
 }
 
-func TestProgressRunsOnce(t *testing.T) {
+func TestProgressSendsWhenCalled(t *testing.T) {
 	e, c := progressEngine(t, `{"status":"done"}`)
-	p := c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{})
-	if n := e.Count("POST", "/images/create"); n != 0 {
-		t.Fatalf("%d requests before Wait, want none", n)
+	p, err := c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Before anything reads the stream, the pull has reached the daemon.
+	if n := e.Count("POST", "/images/create"); n != 1 {
+		t.Fatalf("%d requests once ImagePull returned, want 1", n)
 	}
 	if err := p.Wait(); err != nil {
 		t.Fatal(err)
 	}
 	if err := p.Wait(); err != nil {
-		t.Fatal(err)
+		t.Errorf("a second Wait = %v, want how the stream ended: nil", err)
 	}
-	for _, err := range p.Messages() {
-		t.Errorf("a second Messages yielded %v", err)
+	var errs []error
+	for m, err := range p.Messages() {
+		if m.Status != "" {
+			t.Errorf("a second Messages yielded the message %+v", m)
+		}
+		errs = append(errs, err)
+	}
+	if len(errs) != 1 || !errors.Is(errs[0], dockwire.ErrInvalidArgument) || !strings.Contains(errs[0].Error(), "already read") {
+		t.Errorf("a second Messages yielded %v, want one error saying the stream was already read", errs)
 	}
 	if n := e.Count("POST", "/images/create"); n != 1 {
 		t.Errorf("%d requests, want 1", n)
+	}
+}
+
+func TestProgressStatusBeforeReturn(t *testing.T) {
+	for name, tc := range map[string]struct {
+		route string
+		call  func(c *dockwire.Client, ctx context.Context) (*dockwire.Progress, error)
+	}{
+		"pull": {"/images/create", func(c *dockwire.Client, ctx context.Context) (*dockwire.Progress, error) {
+			return c.ImagePull(ctx, "a/b:1", dockwire.ImagePullOptions{})
+		}},
+		"push": {"/images/a/b/push", func(c *dockwire.Client, ctx context.Context) (*dockwire.Progress, error) {
+			return c.ImagePush(ctx, "a/b:1", dockwire.ImagePushOptions{})
+		}},
+		"build": {"/build", func(c *dockwire.Client, ctx context.Context) (*dockwire.Progress, error) {
+			return c.ImageBuild(ctx, strings.NewReader("tar"), dockwire.ImageBuildOptions{})
+		}},
+		"load": {"/images/load", func(c *dockwire.Client, ctx context.Context) (*dockwire.Progress, error) {
+			return c.ImageLoad(ctx, strings.NewReader("tar"), dockwire.ImageLoadOptions{})
+		}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := enginetest.New(t)
+			e.Fault("POST", tc.route, enginetest.Status(http.StatusUnauthorized, "unauthorized: authentication required"))
+			p, err := tc.call(imgClient(t, e), imgContext(t))
+			if p != nil || !errors.Is(err, dockwire.ErrUnauthorized) {
+				t.Fatalf("= %v, %v, want no Progress and an error matching ErrUnauthorized", p, err)
+			}
+		})
+	}
+}
+
+func TestProgressCloseCancels(t *testing.T) {
+	p, gone := endlessPull(t, imgContext(t))
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitGone(t, gone, "the daemon still streams after Close")
+	if err := p.Wait(); err == nil || !strings.Contains(err.Error(), "closed") {
+		t.Errorf("Wait after Close = %v, want an error saying the Progress was closed", err)
+	}
+	if err := p.Close(); err != nil {
+		t.Errorf("a second Close = %v", err)
+	}
+}
+
+func TestProgressCloseWhileReading(t *testing.T) {
+	p, gone := endlessPull(t, imgContext(t))
+	started := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		n := 0
+		for _, err := range p.Messages() {
+			if err != nil {
+				done <- err
+				return
+			}
+			if n++; n == 1 {
+				close(started)
+			}
+		}
+		done <- nil
+	}()
+	<-started
+	p.Close()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "closed") {
+			t.Errorf("the loop ended with %v, want an error saying the Progress was closed", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Wait still blocks after Close")
+	}
+	<-gone
+}
+
+func TestProgressContextEndsBeforeReading(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	p, gone := endlessPull(t, ctx)
+	cancel()
+	waitGone(t, gone, "the daemon still streams after the call's ctx ended")
+	if err := p.Wait(); !errors.Is(err, context.Canceled) {
+		t.Errorf("Wait = %v, want context.Canceled", err)
+	}
+}
+
+// endlessPull starts a pull from a fake daemon that streams progress
+// until the client goes away, and reports that on gone.
+func endlessPull(t *testing.T, ctx context.Context) (p *dockwire.Progress, gone <-chan struct{}) {
+	t.Helper()
+	e := enginetest.New(t)
+	g := make(chan struct{})
+	e.Handle("POST", "/images/create", endlessProgress(g))
+	p, err := imgClient(t, e).ImagePull(ctx, "busybox", dockwire.ImagePullOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, g
+}
+
+// waitGone fails the test unless the fake daemon's stream ends soon.
+func waitGone(t *testing.T, gone <-chan struct{}, failure string) {
+	t.Helper()
+	select {
+	case <-gone:
+	case <-time.After(10 * time.Second):
+		t.Fatal(failure)
 	}
 }
 
@@ -197,11 +322,7 @@ func endlessProgress(gone chan<- struct{}) http.HandlerFunc {
 }
 
 func TestProgressBreakClosesConnection(t *testing.T) {
-	e := enginetest.New(t)
-	gone := make(chan struct{})
-	e.Handle("POST", "/images/create", endlessProgress(gone))
-	c := imgClient(t, e)
-	p := c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{})
+	p, gone := endlessPull(t, imgContext(t))
 	n := 0
 	for _, err := range p.Messages() {
 		if err != nil {
@@ -211,24 +332,16 @@ func TestProgressBreakClosesConnection(t *testing.T) {
 			break
 		}
 	}
-	select {
-	case <-gone:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the daemon still streams after the loop broke")
-	}
+	waitGone(t, gone, "the daemon still streams after the loop broke")
 	if err := p.Wait(); err == nil {
 		t.Error("Wait after an abandoned loop = nil, want an error")
 	}
 }
 
 func TestProgressContextEnds(t *testing.T) {
-	e := enginetest.New(t)
-	gone := make(chan struct{})
-	e.Handle("POST", "/images/create", endlessProgress(gone))
-	c := imgClient(t, e)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	p := c.ImagePull(ctx, "busybox", dockwire.ImagePullOptions{})
+	p, gone := endlessPull(t, ctx)
 	n := 0
 	var err error
 	for _, err = range p.Messages() {
@@ -242,11 +355,7 @@ func TestProgressContextEnds(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("stream ended with %v, want context.Canceled", err)
 	}
-	select {
-	case <-gone:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the daemon still streams after ctx ended")
-	}
+	waitGone(t, gone, "the daemon still streams after ctx ended")
 }
 
 func TestFault_H1_ProgressNotRetried(t *testing.T) {
@@ -263,15 +372,14 @@ func TestFault_H1_ProgressNotRetried(t *testing.T) {
 			e.Fault("POST", "/images/load", f)
 			c := imgClient(t, e)
 			ctx := imgContext(t)
-			for _, p := range []*dockwire.Progress{
-				c.ImagePull(ctx, "busybox", dockwire.ImagePullOptions{}),
-				c.ImageBuild(ctx, strings.NewReader("not really a tar"), dockwire.ImageBuildOptions{}),
-				c.ImageLoad(ctx, strings.NewReader("not really a tar"), dockwire.ImageLoadOptions{}),
+			for _, err := range []error{
+				second(c.ImagePull(ctx, "busybox", dockwire.ImagePullOptions{})),
+				second(c.ImageBuild(ctx, strings.NewReader("not really a tar"), dockwire.ImageBuildOptions{})),
+				second(c.ImageLoad(ctx, strings.NewReader("not really a tar"), dockwire.ImageLoadOptions{})),
 			} {
-				err := p.Wait()
 				var apiErr *dockwire.APIError
 				if !errors.As(err, &apiErr) && !errors.Is(err, dockwire.ErrDaemonUnreachable) {
-					t.Errorf("Wait = %v (%T), want an *APIError or a *ConnectError", err, err)
+					t.Errorf("= %v (%T), want an *APIError or a *ConnectError", err, err)
 				}
 			}
 			for _, route := range []string{"/images/create", "/build", "/images/load"} {
@@ -283,28 +391,120 @@ func TestFault_H1_ProgressNotRetried(t *testing.T) {
 	}
 }
 
+// second returns the error of a call that also returned a Progress, which
+// must then be nil.
+func second(p *dockwire.Progress, err error) error {
+	if p != nil {
+		p.Close()
+		return errors.New("a Progress came back with the error")
+	}
+	return err
+}
+
 func TestProgressInvalidArgumentSendsNothing(t *testing.T) {
 	e := enginetest.New(t)
 	c := imgClient(t, e)
 	ctx := imgContext(t)
-	for name, p := range map[string]*dockwire.Progress{
-		"pull dotdot":      c.ImagePull(ctx, "a/../b", dockwire.ImagePullOptions{}),
-		"pull query":       c.ImagePull(ctx, "a?b", dockwire.ImagePullOptions{}),
-		"pull bad digest":  c.ImagePull(ctx, "a@sha256:xyz", dockwire.ImagePullOptions{}),
-		"pull both auths":  c.ImagePull(ctx, "a", dockwire.ImagePullOptions{Auth: dockwire.AuthConfig{Username: "u"}, RegistryAuth: "e30="}),
-		"pull all tags":    c.ImagePull(ctx, "a:1", dockwire.ImagePullOptions{AllTags: true}),
-		"push digest":      c.ImagePush(ctx, "a@sha256:"+strings.Repeat("a", 64), dockwire.ImagePushOptions{}),
-		"build no context": c.ImageBuild(ctx, nil, dockwire.ImageBuildOptions{}),
-		"build bad tag":    c.ImageBuild(ctx, strings.NewReader(""), dockwire.ImageBuildOptions{Tags: []string{"a b"}}),
-		"build negative":   c.ImageBuild(ctx, strings.NewReader(""), dockwire.ImageBuildOptions{Memory: -1}),
-		"load nil":         c.ImageLoad(ctx, nil, dockwire.ImageLoadOptions{}),
-		"load platform":    c.ImageLoad(ctx, strings.NewReader(""), dockwire.ImageLoadOptions{Platform: "linux"}),
+	closed := &closeTrackingReader{Reader: strings.NewReader("")}
+	for name, err := range map[string]error{
+		"pull dotdot":      second(c.ImagePull(ctx, "a/../b", dockwire.ImagePullOptions{})),
+		"pull query":       second(c.ImagePull(ctx, "a?b", dockwire.ImagePullOptions{})),
+		"pull bad digest":  second(c.ImagePull(ctx, "a@sha256:xyz", dockwire.ImagePullOptions{})),
+		"pull both auths":  second(c.ImagePull(ctx, "a", dockwire.ImagePullOptions{Auth: dockwire.AuthConfig{Username: "u"}, RegistryAuth: "e30="})),
+		"pull all tags":    second(c.ImagePull(ctx, "a:1", dockwire.ImagePullOptions{AllTags: true})),
+		"push digest":      second(c.ImagePush(ctx, "a@sha256:"+strings.Repeat("a", 64), dockwire.ImagePushOptions{})),
+		"build no context": second(c.ImageBuild(ctx, nil, dockwire.ImageBuildOptions{})),
+		"build bad tag":    second(c.ImageBuild(ctx, closed, dockwire.ImageBuildOptions{Tags: []string{"a b"}})),
+		"build negative":   second(c.ImageBuild(ctx, strings.NewReader(""), dockwire.ImageBuildOptions{Memory: -1})),
+		"load nil":         second(c.ImageLoad(ctx, nil, dockwire.ImageLoadOptions{})),
+		"load platform":    second(c.ImageLoad(ctx, strings.NewReader(""), dockwire.ImageLoadOptions{Platform: "linux"})),
 	} {
-		if err := p.Wait(); !errors.Is(err, dockwire.ErrInvalidArgument) {
-			t.Errorf("%s: Wait = %v, want ErrInvalidArgument", name, err)
+		if !errors.Is(err, dockwire.ErrInvalidArgument) {
+			t.Errorf("%s: %v, want ErrInvalidArgument", name, err)
 		}
 	}
 	if reqs := e.Requests(); len(reqs) != 0 {
 		t.Errorf("%d requests sent, want none: %+v", len(reqs), reqs[0])
+	}
+	if !closed.closed.Load() {
+		t.Error("a refused build did not close its context")
+	}
+}
+
+// Pull and push report the manifest digest, as docker pull and push print
+// it (the words are Docker 20.10's and 28.5's); the image ID is not in
+// their streams.
+func TestProgressDigest(t *testing.T) {
+	const digest = "sha256:81b845c9dad48798cf298f2568df0bfef383b26a7f09ea08a2c19e0307a31a60"
+	for name, tc := range map[string]struct {
+		route, body string
+		start       func(c *dockwire.Client) (*dockwire.Progress, error)
+	}{
+		"pull": {"/images/create", `{"status":"Pulling from progress/probe","id":"1"}
+{"status":"Digest: ` + digest + `"}
+{"status":"Status: Image is up to date for 127.0.0.1:5055/progress/probe:1"}
+`, func(c *dockwire.Client) (*dockwire.Progress, error) {
+			return c.ImagePull(imgContext(t), "127.0.0.1:5055/progress/probe:1", dockwire.ImagePullOptions{})
+		}},
+		"push": {"/images/{name...}", `{"status":"The push refers to repository [127.0.0.1:5055/progress/probe]"}
+{"status":"Pushed","progressDetail":{},"id":"74f43824b5f0"}
+{"status":"1: digest: ` + digest + ` size: 527"}
+{"progressDetail":{},"aux":{"Tag":"1","Digest":"` + digest + `","Size":527}}
+`, func(c *dockwire.Client) (*dockwire.Progress, error) {
+			return c.ImagePush(imgContext(t), "127.0.0.1:5055/progress/probe:1", dockwire.ImagePushOptions{})
+		}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := enginetest.New(t)
+			e.Handle("POST", tc.route, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, tc.body)
+			}))
+			p, err := tc.start(imgClient(t, e))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Digest() != "" {
+				t.Errorf("Digest() = %q before the stream was read", p.Digest())
+			}
+			if err := p.Wait(); err != nil {
+				t.Fatal(err)
+			}
+			if p.Digest() != digest || p.ImageID() != "" {
+				t.Errorf("Digest() = %q, ImageID() = %q; want %s and no ID", p.Digest(), p.ImageID(), digest)
+			}
+		})
+	}
+}
+
+// A build's Stream is the daemon's text, unaltered: its bare "\n"
+// messages and the ANSI escapes of RUN output (as Docker 20.10 and 28.5
+// send them) are kept, so that the messages written out in order are the
+// build log.
+func TestProgressBuildStreamVerbatim(t *testing.T) {
+	want := []string{
+		"Step 1/2 : FROM busybox",
+		"\n",
+		" ---> 3dda3cd2b813\n",
+		" ---> Running in ccfad3f4b51b\n",
+		"\x1b[31mred\x1b[0m\nno newline",
+		"Removing intermediate container ccfad3f4b51b\n",
+	}
+	var body strings.Builder
+	for _, s := range want {
+		body.WriteString(`{"stream":` + jsonString(s) + "}\n")
+	}
+	e := enginetest.New(t)
+	e.Handle("POST", "/build", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, body.String())
+	}))
+	got, err := collectProgress(imgClient(t, e).ImageBuild(imgContext(t), strings.NewReader("tar"), dockwire.ImageBuildOptions{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Stream of the messages (-want +got):\n%s", diff)
 	}
 }

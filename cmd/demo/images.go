@@ -40,7 +40,10 @@ var buildCmd = &command{
 			if err != nil {
 				return err
 			}
-			build := c.client.ImageBuild(c.ctx, tar, opts)
+			build, err := c.client.ImageBuild(c.ctx, tar, opts)
+			if err != nil {
+				return err
+			}
 			return printProgress(c.stdout, isTerminal(c.stdout), build.Messages())
 		}
 	},
@@ -87,7 +90,10 @@ var pullCmd = &command{
 				return err
 			}
 			opts.Auth = auth
-			pull := c.client.ImagePull(c.ctx, args[0], opts)
+			pull, err := c.client.ImagePull(c.ctx, args[0], opts)
+			if err != nil {
+				return err
+			}
 			return printProgress(c.stdout, isTerminal(c.stdout), pull.Messages())
 		}
 	},

@@ -175,7 +175,11 @@ func buildImage(c *dockwire.Client) (string, error) {
 	defer tar.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := c.ImageBuild(ctx, tar, dockwire.ImageBuildOptions{Tags: []string{ImageRef}}).Wait(); err != nil {
+	build, err := c.ImageBuild(ctx, tar, dockwire.ImageBuildOptions{Tags: []string{ImageRef}})
+	if err != nil {
+		return "", err
+	}
+	if err := build.Wait(); err != nil {
 		return "", err
 	}
 	return ImageRef, nil

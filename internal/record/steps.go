@@ -55,8 +55,11 @@ type CopyResult struct {
 	Entries []TarEntry
 }
 
-func progress(p *dockwire.Progress) (ProgressResult, error) {
+func progress(p *dockwire.Progress, err error) (ProgressResult, error) {
 	var res ProgressResult
+	if err != nil {
+		return res, err
+	}
 	for m, err := range p.Messages() {
 		if err != nil {
 			return res, err
@@ -65,6 +68,15 @@ func progress(p *dockwire.Progress) (ProgressResult, error) {
 	}
 	res.ImageID = p.ImageID()
 	return res, nil
+}
+
+// waited reads p to its end, and returns the error that ended it or
+// stopped it from starting.
+func waited(p *dockwire.Progress, err error) error {
+	if err != nil {
+		return err
+	}
+	return p.Wait()
 }
 
 func (s *session) images() {
@@ -108,11 +120,11 @@ func (s *session) images() {
 		return progress(c.ImageLoad(ctx, bytes.NewReader(tinyImage()), dockwire.ImageLoadOptions{}))
 	})
 	s.run("image-push-missing", func() (any, error) {
-		return expectFailure(c.ImagePush(ctx, "dwrec/none:latest", dockwire.ImagePushOptions{}).Wait())
+		return expectFailure(waited(c.ImagePush(ctx, "dwrec/none:latest", dockwire.ImagePushOptions{})))
 	})
 	s.run("image-pull-missing", func() (any, error) {
 		// Port 9 refuses connections: the daemon fails at once, offline.
-		return expectFailure(c.ImagePull(ctx, "127.0.0.1:9/dwrec/missing:latest", dockwire.ImagePullOptions{}).Wait())
+		return expectFailure(waited(c.ImagePull(ctx, "127.0.0.1:9/dwrec/missing:latest", dockwire.ImagePullOptions{})))
 	})
 }
 

@@ -63,7 +63,10 @@ func (t *tour) build() error {
 	}
 	// Without the cache, as other images from the same busybox (the
 	// recorder's) share its layers: the build says the same every time.
-	build := t.c.ImageBuild(t.ctx, tar, dockwire.ImageBuildOptions{Tags: []string{Image}, NoCache: true})
+	build, err := t.c.ImageBuild(t.ctx, tar, dockwire.ImageBuildOptions{Tags: []string{Image}, NoCache: true})
+	if err != nil {
+		return err
+	}
 	for m, err := range build.Messages() {
 		if err != nil {
 			return err

@@ -315,7 +315,10 @@ func build(args []string) error {
 		return err
 	}
 	counted := &countingReader{r: tar}
-	err = c.ImageBuild(ctx, counted, dockwire.ImageBuildOptions{Tags: []string{*tag}, Quiet: true}).Wait()
+	build, err := c.ImageBuild(ctx, counted, dockwire.ImageBuildOptions{Tags: []string{*tag}, Quiet: true})
+	if err == nil {
+		err = build.Wait()
+	}
 	tar.Close()
 	res.Seconds = time.Since(t0).Seconds()
 	w.finish(&res)
