@@ -15,13 +15,17 @@ import (
 )
 
 // liveRegistry returns the registry of the test bed and its credentials,
-// as `scripts/engines.sh env registry` prints them, and skips the test
-// when none is set.
+// as `scripts/engines.sh env registry` prints them. Without one the test
+// skips, or fails under DOCKWIRE_LIVE=1.
 func liveRegistry(t *testing.T) (addr string, auth dockwire.AuthConfig) {
 	t.Helper()
 	addr = os.Getenv("DOCKWIRE_REGISTRY")
 	if addr == "" {
-		t.Skip(`no registry: run scripts/engines.sh start registry and eval "$(scripts/engines.sh env registry)"`)
+		const how = `run scripts/engines.sh start registry and eval "$(scripts/engines.sh env registry)"`
+		if livetest.Required() {
+			t.Fatal("DOCKWIRE_LIVE=1 but DOCKWIRE_REGISTRY is not set: " + how)
+		}
+		t.Skip("no registry: " + how)
 	}
 	auth = dockwire.AuthConfig{Username: os.Getenv("DOCKWIRE_REGISTRY_USER"), Password: os.Getenv("DOCKWIRE_REGISTRY_PASSWORD"), ServerAddress: addr}
 	return addr, auth
