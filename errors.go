@@ -398,15 +398,15 @@ type ExecStartError struct {
 	// 127), which a shell would report for the same failure.
 	ExitCode int
 	// Message is the runtime's explanation, cleaned of control characters
-	// and capped; empty when it went to a stream the caller read itself
-	// (ExecStart, then ExecWait).
+	// and capped; empty from ExecWait, whose caller got it from the start
+	// (ExecStart's output, or ExecStartDetached's error).
 	Message string
 }
 
 func (e *ExecStartError) Error() string {
 	msg := strings.TrimSpace(cleanText(e.Message, maxMessageLen))
 	if msg == "" {
-		msg = "the daemon sent its reason as the exec's output"
+		msg = "the daemon gave its reason to the start (as the output of ExecStart, as the error of ExecStartDetached)"
 	}
 	return fmt.Sprintf("dockwire: command %q could not start in container %q on %s (exit code %d, no process): %s; check that the program exists in the container (or on its PATH) and is executable, and that the working directory and user exist",
 		strings.Join(e.Cmd, " "), e.Container, e.Host, e.ExitCode, msg)

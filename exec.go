@@ -468,7 +468,9 @@ func (c *Client) execStart(ctx context.Context, execID string, tty, stdin bool, 
 }
 
 // ExecStartDetached starts an exec instance and returns at once, leaving
-// the command running; ExecWait or ExecInspect tell how it ends.
+// the command running; ExecWait or ExecInspect tell how it ends. A command
+// the runtime cannot start is an *APIError here, matching ErrBadRequest with
+// the runtime's message, and ExecWait then returns an *ExecStartError.
 func (c *Client) ExecStartDetached(ctx context.Context, execID string) error {
 	seg, err := idSegment(KindExec, execID)
 	if err != nil {

@@ -72,6 +72,17 @@ func TestLiveExec(t *testing.T) {
 					t.Errorf("ExecCapture %q in %q: %+v, %v; want an *ExecStartError", opts.Cmd, opts.WorkingDir, res, err)
 				}
 			}
+			// Started detached, the failure is the start's answer.
+			id, err := c.ExecCreate(ctx, box, dockwire.ExecConfig{Cmd: []string{"/no/such/program"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.ExecStartDetached(ctx, id); !errors.Is(err, dockwire.ErrBadRequest) || !strings.Contains(err.Error(), "OCI runtime exec failed") {
+				t.Errorf("ExecStartDetached: %v; want a 400 with the runtime's message", err)
+			}
+			if code, err := c.ExecWait(ctx, id); !errors.Is(err, dockwire.ErrExecNotStarted) || code != -1 {
+				t.Errorf("ExecWait after a failed detached start: %d, %v; want an *ExecStartError", code, err)
+			}
 			// Commands that ran and exit 126 or 127 themselves, some
 			// printing what the daemon would.
 			for _, tt := range []struct {
