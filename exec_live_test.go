@@ -21,9 +21,11 @@ func TestLiveExec(t *testing.T) {
 	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
 		c := e.Client
 		box := e.Container(t, dockwire.ContainerCreateOptions{})
-		ctx := livetest.Context(t)
+		// Each part has its own deadline: on a loaded machine the whole
+		// would not fit in one.
 
 		t.Run("user workdir env", func(t *testing.T) {
+			ctx := livetest.Context(t)
 			res, err := c.ExecCapture(ctx, box, dockwire.ExecOptions{
 				Cmd:  []string{"sh", "-c", "id -u; id -g; pwd; echo $FOO; echo oops >&2"},
 				User: "1234:5678", WorkingDir: "/bin", Env: []string{"FOO=bar baz"},
@@ -34,6 +36,7 @@ func TestLiveExec(t *testing.T) {
 			}
 		})
 		t.Run("exit codes", func(t *testing.T) {
+			ctx := livetest.Context(t)
 			for _, tt := range []struct {
 				cmd  []string
 				want int
@@ -50,6 +53,7 @@ func TestLiveExec(t *testing.T) {
 			}
 		})
 		t.Run("commands that cannot start", func(t *testing.T) {
+			ctx := livetest.Context(t)
 			// The daemon reports these as output and exit code 126 or 127;
 			// dockwire tells them from a command that exits so by the
 			// instance having no process.
@@ -73,7 +77,7 @@ func TestLiveExec(t *testing.T) {
 				}
 			}
 			// Started detached, the failure is the start's answer.
-			id, err := c.ExecCreate(ctx, box, dockwire.ExecConfig{Cmd: []string{"/no/such/program"}})
+			id, err := c.ExecCreate(ctx, box, dockwire.ExecCreateOptions{Cmd: []string{"/no/such/program"}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,6 +104,7 @@ func TestLiveExec(t *testing.T) {
 			}
 		})
 		t.Run("many quick execs never read null as 0", func(t *testing.T) {
+			ctx := livetest.Context(t)
 			for i := 0; i < 20; i++ {
 				if code, err := c.Exec(ctx, box, dockwire.ExecOptions{Cmd: []string{"sh", "-c", "exit 3"}}); err != nil || code != 3 {
 					t.Fatalf("run %d: %d, %v", i, code, err)
@@ -107,6 +112,7 @@ func TestLiveExec(t *testing.T) {
 			}
 		})
 		t.Run("stdin", func(t *testing.T) {
+			ctx := livetest.Context(t)
 			start := time.Now()
 			res, err := c.ExecCapture(ctx, box, dockwire.ExecOptions{Cmd: []string{"cat"}, Stdin: strings.NewReader("hello\nworld\n")})
 			if err != nil || res.ExitCode != 0 || res.Stdout != "hello\nworld\n" {
@@ -128,6 +134,7 @@ func TestLiveExec(t *testing.T) {
 			}
 		})
 		t.Run("exit while writing stdin", func(t *testing.T) {
+			ctx := livetest.Context(t)
 			res, err := c.ExecCapture(ctx, box, dockwire.ExecOptions{Cmd: []string{"sh", "-c", "echo bye; exit 3"}, Stdin: endlessZeros{}})
 			if err != nil || res.ExitCode != 3 || res.Stdout != "bye\n" {
 				t.Errorf("%+v, %v", res, err)
@@ -138,12 +145,14 @@ func TestLiveExec(t *testing.T) {
 			}
 		})
 		t.Run("tty", func(t *testing.T) {
+			ctx := livetest.Context(t)
 			res, err := c.ExecCapture(ctx, box, dockwire.ExecOptions{Cmd: []string{"sh", "-c", "echo a; echo b >&2; [ -t 1 ] && echo tty"}, Tty: true})
 			if err != nil || res.Stdout != "a\r\nb\r\ntty\r\n" || res.Stderr != "" {
 				t.Errorf("%+v, %v", res, err)
 			}
 		})
 		t.Run("console size", func(t *testing.T) {
+			ctx := livetest.Context(t)
 			res, err := c.ExecCapture(ctx, box, dockwire.ExecOptions{Cmd: []string{"stty", "size"}, Tty: true, ConsoleSize: [2]uint{33, 99}})
 			if minor, _ := strconv.Atoi(strings.TrimPrefix(e.API, "1.")); minor < 42 {
 				if !errors.Is(err, dockwire.ErrAPIVersion) {
@@ -156,6 +165,7 @@ func TestLiveExec(t *testing.T) {
 			}
 		})
 		t.Run("ExecCheck", func(t *testing.T) {
+			ctx := livetest.Context(t)
 			_, err := c.ExecCheck(ctx, box, dockwire.ExecOptions{Cmd: []string{"sh", "-c", "echo fine; echo broken >&2; exit 3"}})
 			var ce *dockwire.CommandError
 			if !errors.As(err, &ce) || ce.ExitCode != 3 || ce.Stderr != "broken\n" || !strings.Contains(err.Error(), "broken") {
@@ -166,6 +176,7 @@ func TestLiveExec(t *testing.T) {
 			}
 		})
 		t.Run("low level", func(t *testing.T) {
+			ctx := livetest.Context(t)
 			id, err := c.ExecCreate(ctx, box, dockwire.ExecCreateOptions{Cmd: []string{"cat"}, AttachStdin: true, AttachStdout: true})
 			if err != nil {
 				t.Fatal(err)
@@ -202,6 +213,7 @@ func TestLiveExec(t *testing.T) {
 			}
 		})
 		t.Run("no streams attached", func(t *testing.T) {
+			ctx := livetest.Context(t)
 			id, err := c.ExecCreate(ctx, box, dockwire.ExecCreateOptions{Cmd: []string{"sh", "-c", "sleep 1; exit 4"}})
 			if err != nil {
 				t.Fatal(err)
@@ -221,6 +233,7 @@ func TestLiveExec(t *testing.T) {
 		// daemon/server/router/container/exec.go): it runs on with its
 		// stdin closed and its output discarded. The client returns at once.
 		t.Run("cancel returns at once, the command runs on", func(t *testing.T) {
+			ctx := livetest.Context(t)
 			marker := strconv.Itoa(600 + rand.IntN(1e6)) // seconds of a sleep no other test runs
 			processes := func() []string {
 				res, err := c.ExecCapture(ctx, box, dockwire.ExecOptions{Cmd: []string{"ps", "-o", "args"}})
@@ -261,6 +274,7 @@ func TestLiveExec(t *testing.T) {
 			}
 		})
 		t.Run("paused and stopped containers", func(t *testing.T) {
+			ctx := livetest.Context(t)
 			other := e.Container(t, dockwire.ContainerCreateOptions{})
 			id, err := c.ExecCreate(ctx, other, dockwire.ExecCreateOptions{Cmd: []string{"true"}, AttachStdout: true})
 			if err != nil {
@@ -290,6 +304,7 @@ func TestLiveExec(t *testing.T) {
 			}
 		})
 		t.Run("inspect after the container is removed", func(t *testing.T) {
+			ctx := livetest.Context(t)
 			other := e.Container(t, dockwire.ContainerCreateOptions{})
 			id, err := c.ExecCreate(ctx, other, dockwire.ExecCreateOptions{Cmd: []string{"true"}})
 			if err != nil {
