@@ -35,7 +35,11 @@ type ImageBuildOptions struct {
 	// KeepIntermediate keeps the containers of successful steps; the
 	// daemon removes them by default.
 	KeepIntermediate bool
-	ForceRemove      bool // remove intermediate containers even after a failure
+	// ForceRemove removes the container of a failed step too, as docker
+	// build --force-rm does. Without it, a RUN that fails leaves its
+	// container behind (stopped, holding the step's changes, for
+	// debugging), even though the containers of successful steps go.
+	ForceRemove bool
 	// Remote is a Git URL or an HTTP(S) URL of a tarball or Dockerfile for
 	// the daemon to fetch as the context; ImageBuild's buildContext is then
 	// nil.

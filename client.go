@@ -4,10 +4,16 @@
 //
 // Quick start:
 //
-//	c, err := dockwire.Default() // DOCKER_HOST, or unix:///var/run/docker.sock
+//	c, err := dockwire.Default() // the daemon the docker CLI would use; see FromEnv
 //	if err != nil { ... }
 //	list, err := c.ContainerList(ctx, dockwire.ContainerListOptions{All: true})
 //	res, err := c.ExecCapture(ctx, "web", dockwire.ExecOptions{Cmd: []string{"cat", "/etc/hostname"}})
+//	run, err := c.Run(ctx, dockwire.RunOptions{Image: "busybox", Cmd: []string{"echo", "hi"}, Remove: true, Stdout: os.Stdout})
+//
+// Default, like FromEnv, finds the daemon as the docker CLI does:
+// DOCKER_HOST; else the docker CLI context that DOCKER_CONTEXT or
+// ~/.docker/config.json names; else the first local Docker or Podman
+// socket that answers.
 //
 // Every call negotiates the API version once, lazily, and sends the
 // versioned path. Failures are typed: an *APIError for a daemon's refusal

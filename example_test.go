@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/dockwire/dockwire"
 	"github.com/dockwire/dockwire/enginetest"
@@ -63,6 +64,32 @@ func ExampleClient_ContainerStart_alreadyStarted() {
 	fmt.Println(err)
 	// Output:
 	// <nil>
+}
+
+// The stop timeout: the zero value leaves it to the daemon, and waiting
+// forever or killing at once are fields of their own.
+func ExampleClient_ContainerStop() {
+	e := enginetest.New(nil)
+	defer e.Close()
+	e.Handle("POST", "/containers/{id}/stop", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Printf("t=%q\n", r.URL.Query().Get("t"))
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	c, _ := dockwire.New(e.Host())
+	ctx := context.Background()
+
+	c.ContainerStop(ctx, "db", dockwire.ContainerStopOptions{})                          // the container's StopTimeout, 10 s unless set
+	c.ContainerStop(ctx, "db", dockwire.ContainerStopOptions{Timeout: 30 * time.Second}) // up to 30 s, then SIGKILL
+	c.ContainerStop(ctx, "db", dockwire.ContainerStopOptions{WaitForever: true})         // never SIGKILL
+	c.ContainerStop(ctx, "db", dockwire.ContainerStopOptions{KillNow: true})             // SIGKILL right away
+	err := c.ContainerStop(ctx, "db", dockwire.ContainerStopOptions{Timeout: -1})        // moby's "forever" is refused
+	fmt.Println(errors.Is(err, dockwire.ErrInvalidArgument))
+	// Output:
+	// t=""
+	// t="30"
+	// t="-1"
+	// t="0"
+	// true
 }
 
 func ExampleNew_badHost() {

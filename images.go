@@ -124,10 +124,17 @@ func (c *Client) ImagePrune(ctx context.Context, opts ImagePruneOptions) (engine
 	return getJSON[engine.ImagePruneResponse](ctx, c, &call{method: http.MethodPost, path: "/images/prune", query: q.String()})
 }
 
+// ImageSaveOptions configures ImageSave.
+type ImageSaveOptions struct {
+	// Platform ("os/arch[/variant]") saves only that variant of a
+	// multi-platform image; it needs API 1.48.
+	Platform string
+}
+
 // ImageSave returns a tar archive of the images refs, with their tags, as
 // docker save writes it. The stream also ends when ctx does; the caller
 // must close it.
-func (c *Client) ImageSave(ctx context.Context, refs []string) (io.ReadCloser, error) {
+func (c *Client) ImageSave(ctx context.Context, refs []string, opts ImageSaveOptions) (io.ReadCloser, error) {
 	if len(refs) == 0 {
 		return nil, invalidArg("save needs at least one image")
 	}
@@ -137,6 +144,16 @@ func (c *Client) ImageSave(ctx context.Context, refs []string) (io.ReadCloser, e
 			return nil, err
 		}
 		q.add("names", ref)
+	}
+	if opts.Platform != "" {
+		p, err := ociPlatform(opts.Platform)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.requireAPI(ctx, "1.48", "ImageSaveOptions.Platform"); err != nil {
+			return nil, err
+		}
+		q.add("platform", p)
 	}
 	resp, err := c.send(ctx, &call{method: http.MethodGet, path: "/images/get", query: q.String(), kind: KindImage, id: strings.Join(refs, ", ")})
 	if err != nil {

@@ -132,7 +132,7 @@ func gjsonEscape(s string) string { return strings.ReplaceAll(s, ".", `\.`) }
 
 func saveTo(t *testing.T, c *dockwire.Client, file string, refs ...string) {
 	t.Helper()
-	rc, err := c.ImageSave(livetest.Context(t), refs)
+	rc, err := c.ImageSave(livetest.Context(t), refs, dockwire.ImageSaveOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestLiveImageNotFound(t *testing.T) {
 		if err := c.ImageTag(ctx, missing, dockwire.ImageTagOptions{Repo: "dockwire-test/other", Tag: "x"}); !errors.Is(err, dockwire.ErrImageNotFound) {
 			t.Errorf("tag: %v, want ErrImageNotFound", err)
 		}
-		if _, err := c.ImageSave(ctx, []string{missing}); !errors.Is(err, dockwire.ErrNotFound) {
+		if _, err := c.ImageSave(ctx, []string{missing}, dockwire.ImageSaveOptions{}); !errors.Is(err, dockwire.ErrNotFound) {
 			t.Errorf("save: %v, want ErrNotFound", err)
 		}
 	})
@@ -431,7 +431,7 @@ func TestImageRequests(t *testing.T) {
 	})
 	t.Run("save", func(t *testing.T) {
 		e, c := imageEngine(t, "GET", "/images/get", "TARBYTES")
-		rc, err := c.ImageSave(ctx, []string{"a:1", "b"})
+		rc, err := c.ImageSave(ctx, []string{"a:1", "b"}, dockwire.ImageSaveOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -443,7 +443,7 @@ func TestImageRequests(t *testing.T) {
 		if got := lastImageRequest(t, e).Query["names"]; !slices.Equal(got, []string{"a:1", "b"}) {
 			t.Errorf("names %v", got)
 		}
-		if _, err := c.ImageSave(ctx, nil); !errors.Is(err, dockwire.ErrInvalidArgument) {
+		if _, err := c.ImageSave(ctx, nil, dockwire.ImageSaveOptions{}); !errors.Is(err, dockwire.ErrInvalidArgument) {
 			t.Errorf("save of nothing: %v", err)
 		}
 	})
@@ -513,7 +513,7 @@ func TestImageSaveClosesWithContext(t *testing.T) {
 		}
 	}))
 	ctx, cancel := context.WithCancel(context.Background())
-	rc, err := imgClient(t, e).ImageSave(ctx, []string{"a"})
+	rc, err := imgClient(t, e).ImageSave(ctx, []string{"a"}, dockwire.ImageSaveOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -529,5 +529,31 @@ func TestImageSaveClosesWithContext(t *testing.T) {
 	case <-gone:
 	case <-time.After(10 * time.Second):
 		t.Fatal("the save stream goes on after ctx ended")
+	}
+}
+
+func TestImageSavePlatform(t *testing.T) {
+	ctx := imgContext(t)
+	e := enginetest.New(t, enginetest.WithAPIVersion("1.41"))
+	_, err := imgClient(t, e).ImageSave(ctx, []string{"a"}, dockwire.ImageSaveOptions{Platform: "linux/arm64"})
+	var ve *dockwire.VersionError
+	if !errors.As(err, &ve) || ve.Required != "1.48" {
+		t.Fatalf("save with a platform on API 1.41 = %v, want a *VersionError requiring 1.48", err)
+	}
+	if n := e.Count("GET", "/images/get"); n != 0 {
+		t.Errorf("%d saves sent, want none", n)
+	}
+	if _, err := imgClient(t, e).ImageSave(ctx, []string{"a"}, dockwire.ImageSaveOptions{Platform: "arm64"}); !errors.Is(err, dockwire.ErrInvalidArgument) {
+		t.Errorf("save with platform %q = %v, want ErrInvalidArgument", "arm64", err)
+	}
+
+	e, c := imageEngine(t, "GET", "/images/get", "TARBYTES")
+	rc, err := c.ImageSave(ctx, []string{"a"}, dockwire.ImageSaveOptions{Platform: "linux/arm64/v8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc.Close()
+	if q := lastImageRequest(t, e).Query; q.Get("platform") != `{"architecture":"arm64","os":"linux","variant":"v8"}` {
+		t.Errorf("query %v", q)
 	}
 }

@@ -134,7 +134,9 @@ func Context(t testing.TB) context.Context {
 }
 
 // ImageRef is the tag of the test image: FROM scratch plus a static
-// busybox, whose applets (sh, cat, sleep, echo, id, ...) are in /bin.
+// busybox, whose applets (sh, cat, sleep, echo, id, ...) are in /bin. It
+// stays on the engine after the tests: test packages run in parallel and
+// share it, so none of them may remove it.
 const ImageRef = "dockwire-test/busybox:latest"
 
 // Image builds the test image on e once per process, through the build

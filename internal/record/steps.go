@@ -101,7 +101,7 @@ func (s *session) images() {
 		// Only the first tar header is read: the archive holds the whole
 		// busybox, and the fixture keeps only what was read (see
 		// HeaderTruncated).
-		rc, err := c.ImageSave(ctx, []string{ImageRef})
+		rc, err := c.ImageSave(ctx, []string{ImageRef}, dockwire.ImageSaveOptions{})
 		if err != nil {
 			return nil, err
 		}
