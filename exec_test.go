@@ -88,7 +88,7 @@ func TestExecCaptureRequests(t *testing.T) {
 
 // A non-zero exit is data; ExecCheck makes it a *CommandError with the end
 // of stderr.
-func TestExecMust(t *testing.T) {
+func TestExecCheck(t *testing.T) {
 	e := enginetest.New(t)
 	e.AddContainer(enginetest.Container{Name: "box"})
 	long := strings.Repeat("é", 3000) + "END"
