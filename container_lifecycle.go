@@ -330,8 +330,8 @@ type ContainerPruneOptions struct {
 
 // ContainerPrune removes the stopped containers that match opts.Filters and
 // reports what went.
-func (c *Client) ContainerPrune(ctx context.Context, opts ContainerPruneOptions) (engine.PruneReport, error) {
+func (c *Client) ContainerPrune(ctx context.Context, opts ContainerPruneOptions) (engine.ContainerPruneResponse, error) {
 	var q query
 	q.filters(opts.Filters)
-	return getJSON[engine.PruneReport](ctx, c, &call{method: http.MethodPost, path: "/containers/prune", query: q.String()})
+	return getJSON[engine.ContainerPruneResponse](ctx, c, &call{method: http.MethodPost, path: "/containers/prune", query: q.String()})
 }

@@ -105,8 +105,8 @@ func TestLiveContainerLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(report.Deleted) != 0 {
-			t.Errorf("prune filtered on a label nobody has removed %v", report.Deleted)
+		if len(report.ContainersDeleted) != 0 {
+			t.Errorf("prune filtered on a label nobody has removed %v", report.ContainersDeleted)
 		}
 		if err := c.ContainerRemove(ctx, id, dockwire.ContainerRemoveOptions{Volumes: true}); err != nil {
 			t.Fatal(err)

@@ -141,11 +141,11 @@ func TestLiveNetworkPrune(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		slices.Sort(rep.Deleted)
+		slices.Sort(rep.NetworksDeleted)
 		want := []string{a, b}
 		slices.Sort(want)
-		if !slices.Equal(rep.Deleted, want) {
-			t.Errorf("pruned %q, want %q", rep.Deleted, want)
+		if !slices.Equal(rep.NetworksDeleted, want) {
+			t.Errorf("pruned %q, want %q", rep.NetworksDeleted, want)
 		}
 		if _, err := c.NetworkInspect(ctx, keepID, dockwire.NetworkInspectOptions{}); err != nil {
 			t.Errorf("network %s outside the filter was touched: %v", keep, err)
@@ -221,9 +221,9 @@ func TestLiveVolumePrune(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		namedPruned := slices.Contains(rep.Deleted, v.Name)
+		namedPruned := slices.Contains(rep.VolumesDeleted, v.Name)
 		if old := e.API == "1.41"; namedPruned != old {
-			t.Errorf("prune without all on API %s pruned the named volume: %v, want %v (report %q)", e.API, namedPruned, old, rep.Deleted)
+			t.Errorf("prune without all on API %s pruned the named volume: %v, want %v (report %q)", e.API, namedPruned, old, rep.VolumesDeleted)
 		}
 		if !namedPruned {
 			f := liveFilters(run)
@@ -231,8 +231,8 @@ func TestLiveVolumePrune(t *testing.T) {
 			if rep, err = c.VolumePrune(ctx, dockwire.VolumePruneOptions{Filters: f}); err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(rep.Deleted, []string{v.Name}) {
-				t.Errorf("prune with all=true deleted %q, want just %s", rep.Deleted, v.Name)
+			if !slices.Equal(rep.VolumesDeleted, []string{v.Name}) {
+				t.Errorf("prune with all=true deleted %q, want just %s", rep.VolumesDeleted, v.Name)
 			}
 		}
 		if _, err := c.VolumeInspect(ctx, v.Name); !errors.Is(err, dockwire.ErrVolumeNotFound) {

@@ -192,10 +192,10 @@ type NetworkPruneOptions struct {
 // NetworkPrune removes the networks no container uses that match
 // opts.Filters and reports what went. Predefined networks are never
 // pruned.
-func (c *Client) NetworkPrune(ctx context.Context, opts NetworkPruneOptions) (engine.PruneReport, error) {
+func (c *Client) NetworkPrune(ctx context.Context, opts NetworkPruneOptions) (engine.NetworkPruneResponse, error) {
 	var q query
 	q.filters(opts.Filters)
-	return getJSON[engine.PruneReport](ctx, c, &call{method: http.MethodPost, path: "/networks/prune", query: q.String()})
+	return getJSON[engine.NetworkPruneResponse](ctx, c, &call{method: http.MethodPost, path: "/networks/prune", query: q.String()})
 }
 
 // networkCall builds a call on /networks/{id}/{action}.

@@ -196,7 +196,7 @@ func TestNetworkDecode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"n1", "n2"}, rep.Deleted); diff != "" {
+	if diff := cmp.Diff([]string{"n1", "n2"}, rep.NetworksDeleted); diff != "" {
 		t.Errorf("pruned (-want +got):\n%s", diff)
 	}
 }

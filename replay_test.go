@@ -82,13 +82,6 @@ func TestReplay(t *testing.T) {
 	}
 }
 
-// ignoreRaw leaves out the JSON documents the engine types keep: they are
-// the fixtures themselves.
-var ignoreRaw = cmp.FilterPath(func(p cmp.Path) bool {
-	sf, ok := p.Last().(cmp.StructField)
-	return ok && sf.Name() == "Raw"
-}, cmp.Ignore())
-
 func checkGoldens(t *testing.T, dir string, results []record.Result) {
 	t.Helper()
 	goldenDir := filepath.Join(dir, "golden")
@@ -102,12 +95,12 @@ func checkGoldens(t *testing.T, dir string, results []record.Result) {
 	}
 	for _, r := range results {
 		path := filepath.Join(goldenDir, r.Step+".json")
+		got, err := goldenJSON(r.Value)
+		if err != nil {
+			t.Fatalf("step %s: %v", r.Step, err)
+		}
 		if updateGolden() {
-			b, err := goldenJSON(r.Value)
-			if err != nil {
-				t.Fatalf("step %s: %v", r.Step, err)
-			}
-			if err := os.WriteFile(path, b, 0o644); err != nil {
+			if err := os.WriteFile(path, got, 0o644); err != nil {
 				t.Fatal(err)
 			}
 			continue
@@ -117,46 +110,96 @@ func checkGoldens(t *testing.T, dir string, results []record.Result) {
 			t.Errorf("step %s: %v (go test -run TestReplay -update writes it)", r.Step, err)
 			continue
 		}
-		want := reflect.New(reflect.TypeOf(r.Value))
-		if err := json.Unmarshal(b, want.Interface()); err != nil {
+		want, err := parseJSON(b)
+		if err != nil {
 			t.Errorf("step %s: golden %s: %v", r.Step, path, err)
 			continue
 		}
-		if diff := cmp.Diff(want.Elem().Interface(), r.Value, ignoreRaw, cmpopts.EquateEmpty()); diff != "" {
+		replayed, _ := parseJSON(got)
+		if diff := cmp.Diff(want, replayed, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("step %s: result differs from %s (-golden +replayed):\n%s", r.Step, path, diff)
 		}
 	}
 }
 
-// goldenJSON renders v as indented JSON without its Raw fields.
+// goldenJSON renders the typed fields of v as indented JSON under their Go
+// names, without the JSON documents the engine types keep (they are the
+// fixtures themselves) and without fields that hold their zero value. It does not use the types' own JSON encoding: the
+// goldens pin what decoding gives, independently of how the types marshal.
 func goldenJSON(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	var doc any
-	if err := d.Decode(&doc); err != nil {
-		return nil, err
-	}
-	out, err := json.MarshalIndent(dropRaw(doc), "", "  ")
+	out, err := json.MarshalIndent(goFields(reflect.ValueOf(v)), "", "  ")
 	return append(out, '\n'), err
 }
 
-func dropRaw(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		delete(v, "Raw")
-		for k, e := range v {
-			v[k] = dropRaw(e)
+var (
+	rawType  = reflect.TypeOf(engine.Raw(""))
+	timeType = reflect.TypeOf(time.Time{})
+)
+
+// goFields turns v into maps, slices and scalars, structs keyed by their
+// fields' Go names, embedded structs' fields promoted.
+func goFields(v reflect.Value) any {
+	switch v.Kind() {
+	case reflect.Invalid:
+		return nil
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
 		}
-	case []any:
-		for i, e := range v {
-			v[i] = dropRaw(e)
+		return goFields(v.Elem())
+	case reflect.Struct:
+		if v.Type() == timeType {
+			return v.Interface().(time.Time).Format(time.RFC3339Nano)
+		}
+		m := map[string]any{}
+		goStructFields(v, m)
+		return m
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && (v.IsNil() || v.Type().Elem().Kind() == reflect.Uint8) {
+			return v.Interface()
+		}
+		out := make([]any, v.Len())
+		for i := range out {
+			out[i] = goFields(v.Index(i))
+		}
+		return out
+	case reflect.Map:
+		if v.IsNil() {
+			return nil
+		}
+		m := map[string]any{}
+		for it := v.MapRange(); it.Next(); {
+			m[fmt.Sprint(it.Key().Interface())] = goFields(it.Value())
+		}
+		return m
+	case reflect.String:
+		return v.String()
+	default:
+		return v.Interface()
+	}
+}
+
+func goStructFields(v reflect.Value, m map[string]any) {
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Type().Field(i)
+		switch {
+		case !f.IsExported(), v.Field(i).IsZero():
+		case f.Anonymous && f.Type == rawType:
+		case f.Anonymous && f.Type.Kind() == reflect.Struct:
+			goStructFields(v.Field(i), m)
+		default:
+			m[f.Name] = goFields(v.Field(i))
 		}
 	}
-	return v
+}
+
+// parseJSON decodes b into maps, slices and json.Numbers.
+func parseJSON(b []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var v any
+	err := d.Decode(&v)
+	return v, err
 }
 
 func stepExchanges(xs []enginetest.Exchange, step string) []enginetest.Exchange {
@@ -300,7 +343,9 @@ var jsonRoutes = []struct {
 	{"POST", regexp.MustCompile(`^/containers/[^/]+/wait$`), decodeAs[engine.ContainerWaitResponse]},
 	{"POST", regexp.MustCompile(`^/containers/[^/]+/update$`), decodeAs[engine.ContainerUpdateResponse]},
 	{"POST", regexp.MustCompile(`^/containers/[^/]+/exec$`), decodeAs[engine.ContainerCreateResponse]}, // {"Id": ...}
-	{"POST", regexp.MustCompile(`^/(containers|networks|volumes)/prune$`), decodeAs[engine.PruneReport]},
+	{"POST", regexp.MustCompile(`^/containers/prune$`), decodeAs[engine.ContainerPruneResponse]},
+	{"POST", regexp.MustCompile(`^/networks/prune$`), decodeAs[engine.NetworkPruneResponse]},
+	{"POST", regexp.MustCompile(`^/volumes/prune$`), decodeAs[engine.VolumePruneResponse]},
 	{"GET", regexp.MustCompile(`^/exec/[^/]+/json$`), decodeAs[engine.ExecInspectResponse]},
 	{"GET", regexp.MustCompile(`^/images/json$`), decodeListAs[engine.ImageSummary]},
 	{"GET", regexp.MustCompile(`^/images/.+/json$`), decodeAs[engine.ImageInspectResponse]},
@@ -317,20 +362,27 @@ var jsonRoutes = []struct {
 	{"GET", regexp.MustCompile(`^/volumes$`), decodeAs[engine.VolumeListResponse]},
 }
 
+// decodeAs decodes doc as a T and checks that the T marshals back to doc.
 func decodeAs[T any, PT interface {
 	*T
 	engine.Decoder
 }](doc string) error {
-	_, err := engine.Decode[T, PT](doc)
-	return err
+	v, err := engine.Decode[T, PT](doc)
+	if err != nil {
+		return err
+	}
+	return marshalsTo(v, doc)
 }
 
 func decodeListAs[T any, PT interface {
 	*T
 	engine.Decoder
 }](doc string) error {
-	_, err := engine.DecodeList[T, PT](doc)
-	return err
+	list, err := engine.DecodeList[T, PT](doc)
+	if err != nil {
+		return err
+	}
+	return marshalsTo(list, doc)
 }
 
 func decodeLinesAs[T any, PT interface {
@@ -338,9 +390,30 @@ func decodeLinesAs[T any, PT interface {
 	engine.Decoder
 }](doc string) error {
 	for _, line := range strings.Split(strings.TrimSpace(doc), "\n") {
-		if _, err := engine.Decode[T, PT](strings.TrimSpace(line)); err != nil {
+		if err := decodeAs[T, PT](strings.TrimSpace(line)); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// marshalsTo checks that encoding/json turns v into the document doc, up
+// to spacing and escaping.
+func marshalsTo(v any, doc string) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("json.Marshal(%T): %w", v, err)
+	}
+	got, err := parseJSON(b)
+	if err != nil {
+		return fmt.Errorf("json.Marshal(%T) gave %.80q: %w", v, b, err)
+	}
+	want, err := parseJSON([]byte(doc))
+	if err != nil {
+		return err
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		return fmt.Errorf("json.Marshal(%T) is not the daemon's document (-daemon +marshalled):\n%s", v, diff)
 	}
 	return nil
 }
@@ -348,8 +421,10 @@ func decodeLinesAs[T any, PT interface {
 var versionPrefix = regexp.MustCompile(`^/v[0-9]+\.[0-9]+`)
 
 // TestReplayDecode decodes every recorded JSON answer with the engine type
-// of its route, independently of the client: a successful answer to a
-// route without a type fails the test, so that a new step brings its type.
+// of its route, independently of the client, and marshals it back with
+// encoding/json: it must give the daemon's document again. A successful
+// answer to a route without a type fails the test, so that a new step
+// brings its type.
 func TestReplayDecode(t *testing.T) {
 	for _, dir := range replayDirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {

@@ -90,12 +90,12 @@ type VolumePruneOptions struct {
 // hold all=true; before 1.42 it prunes named ones too and rejects an "all"
 // filter, so a true "all" is left out for those daemons: with it, every
 // version prunes named and anonymous volumes alike.
-func (c *Client) VolumePrune(ctx context.Context, opts VolumePruneOptions) (engine.PruneReport, error) {
+func (c *Client) VolumePrune(ctx context.Context, opts VolumePruneOptions) (engine.VolumePruneResponse, error) {
 	filters := opts.Filters
 	if vals, ok := filters["all"]; ok && allTrue(vals) {
 		modern, err := c.apiAtLeast(ctx, "1.42")
 		if err != nil {
-			return engine.PruneReport{}, err
+			return engine.VolumePruneResponse{}, err
 		}
 		if !modern {
 			trimmed := make(Filters, len(filters))
@@ -109,7 +109,7 @@ func (c *Client) VolumePrune(ctx context.Context, opts VolumePruneOptions) (engi
 	}
 	var q query
 	q.filters(filters)
-	return getJSON[engine.PruneReport](ctx, c, &call{method: http.MethodPost, path: "/volumes/prune", query: q.String()})
+	return getJSON[engine.VolumePruneResponse](ctx, c, &call{method: http.MethodPost, path: "/volumes/prune", query: q.String()})
 }
 
 // allTrue reports whether vals is non-empty and every value is one the

@@ -99,7 +99,7 @@ func TestVolumeDecode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.SpaceReclaimed != 42 || len(rep.Deleted) != 1 {
+	if rep.SpaceReclaimed != 42 || len(rep.VolumesDeleted) != 1 {
 		t.Errorf("prune report = %+v", rep)
 	}
 }

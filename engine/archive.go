@@ -11,13 +11,23 @@ import (
 // reports it in the X-Docker-Container-Path-Stat header of the archive
 // endpoints.
 type PathStat struct {
-	Name       string      // the base name
-	Size       int64       // bytes
-	Mode       fs.FileMode // type and permission bits, as Go's os package encodes them
-	Mtime      time.Time
-	LinkTarget string // for a symbolic link: the path it resolves to in the container, or ""
-	Raw
+	Name       string      `json:"name"` // the base name
+	Size       int64       `json:"size"` // bytes
+	Mode       fs.FileMode `json:"mode"` // type and permission bits, as Go's os package encodes them
+	Mtime      time.Time   `json:"mtime"`
+	LinkTarget string      `json:"linkTarget"` // for a symbolic link: the path it resolves to in the container, or ""
+	Raw        `json:"-"`
 }
+
+// MarshalJSON returns the document p was decoded from, or else p's fields
+// under the names the daemon uses in its header.
+func (p PathStat) MarshalJSON() ([]byte, error) {
+	type fields PathStat
+	return marshal(p.Raw, fields(p))
+}
+
+// UnmarshalJSON decodes a path stat as Decode does.
+func (p *PathStat) UnmarshalJSON(b []byte) error { return unmarshal(b, p) }
 
 func (p *PathStat) decode(r gjson.Result) error {
 	if err := wantObject(r, "path stat"); err != nil {

@@ -112,8 +112,8 @@ type HostConfig struct {
 	ExtraHosts     []string                 `json:",omitempty"` // "host:ip"
 	Tmpfs          map[string]string        `json:",omitempty"` // path -> mount options
 	SecurityOpt    []string                 `json:",omitempty"`
-	Memory         int64                    `json:",omitempty"` // bytes
-	NanoCPUs       int64                    `json:",omitempty"` // 1e9 per CPU
+	Memory         int64                    `json:",omitempty"`         // bytes
+	NanoCPUs       int64                    `json:"NanoCpus,omitempty"` // 1e9 per CPU
 	CPUShares      int64                    `json:"CpuShares,omitempty"`
 	PidsLimit      int64                    `json:",omitempty"`
 	ShmSize        int64                    `json:",omitempty"`

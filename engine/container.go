@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -8,21 +9,43 @@ import (
 
 // ContainerSummary is one entry of a container list.
 type ContainerSummary struct {
-	ID         string
+	ID         string   `json:"Id"`
 	Names      []string // with the leading "/", as the daemon sends them
 	Image      string
 	ImageID    string
 	Command    string
-	Created    time.Time
-	State      string // created, running, paused, restarting, removing, exited or dead
-	Status     string // human-readable, such as "Up 4 days"
+	Created    time.Time `json:"-"` // seconds since the epoch on the wire
+	State      string    // created, running, paused, restarting, removing, exited or dead
+	Status     string    // human-readable, such as "Up 4 days"
 	Ports      []PortSummary
 	Labels     map[string]string
-	SizeRw     int64 // only when the list asked for sizes
-	SizeRootFs int64
-	Networks   map[string]EndpointSettings
+	SizeRw     int64                       `json:",omitempty"` // only when the list asked for sizes
+	SizeRootFs int64                       `json:",omitempty"`
+	Networks   map[string]EndpointSettings `json:"-"` // NetworkSettings.Networks on the wire
 	Mounts     []MountPoint
-	Raw
+	Raw        `json:"-"`
+}
+
+// MarshalJSON returns the document c was decoded from, or else c's fields
+// under the API's names.
+func (c ContainerSummary) MarshalJSON() ([]byte, error) {
+	type fields ContainerSummary
+	var ns *summaryNetworks
+	if c.Networks != nil {
+		ns = &summaryNetworks{c.Networks}
+	}
+	return marshal(c.Raw, struct {
+		fields
+		Created         unixSeconds
+		NetworkSettings *summaryNetworks `json:",omitempty"`
+	}{fields(c), unixSeconds(c.Created), ns})
+}
+
+// UnmarshalJSON decodes a container summary as Decode does.
+func (c *ContainerSummary) UnmarshalJSON(b []byte) error { return unmarshal(b, c) }
+
+type summaryNetworks struct {
+	Networks map[string]EndpointSettings
 }
 
 // Name returns the container's first name without the leading "/".
@@ -84,19 +107,19 @@ func (c *ContainerSummary) decode(r gjson.Result) error {
 
 // PortSummary is a port a listed container exposes.
 type PortSummary struct {
-	IP          string
+	IP          string `json:",omitempty"`
 	PrivatePort uint16
-	PublicPort  uint16
+	PublicPort  uint16 `json:",omitempty"`
 	Type        string // tcp, udp or sctp
 }
 
 // MountPoint is a mount in a container.
 type MountPoint struct {
 	Type        string // bind, volume, tmpfs, npipe, cluster or image
-	Name        string // the volume's name, for volumes
+	Name        string `json:",omitempty"` // the volume's name, for volumes
 	Source      string
 	Destination string
-	Driver      string
+	Driver      string `json:",omitempty"`
 	Mode        string
 	RW          bool
 	Propagation string
@@ -192,7 +215,7 @@ func endpoint(r gjson.Result) EndpointSettings {
 
 // ContainerInspectResponse is the detail of one container.
 type ContainerInspectResponse struct {
-	ID              string
+	ID              string `json:"Id"`
 	Name            string // with the leading "/"
 	Created         time.Time
 	Path            string
@@ -207,10 +230,20 @@ type ContainerInspectResponse struct {
 	HostConfig      HostConfig
 	NetworkSettings NetworkSettings
 	Mounts          []MountPoint
-	SizeRw          int64
-	SizeRootFs      int64
-	Raw
+	SizeRw          int64 `json:",omitempty"`
+	SizeRootFs      int64 `json:",omitempty"`
+	Raw             `json:"-"`
 }
+
+// MarshalJSON returns the document c was decoded from, or else c's fields
+// under the API's names.
+func (c ContainerInspectResponse) MarshalJSON() ([]byte, error) {
+	type fields ContainerInspectResponse
+	return marshal(c.Raw, fields(c))
+}
+
+// UnmarshalJSON decodes a container as Decode does.
+func (c *ContainerInspectResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, c) }
 
 func (c *ContainerInspectResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "container"); err != nil {
@@ -273,8 +306,27 @@ type ContainerState struct {
 	Error      string
 	StartedAt  time.Time // zero if never started
 	FinishedAt time.Time // zero if never finished
-	Health     string    // starting, healthy, unhealthy, or "" without a health check
+	// Health is Health.Status on the wire: starting, healthy, unhealthy,
+	// or "" without a health check.
+	Health string `json:"-"`
 }
+
+// MarshalJSON returns s under the API's names.
+func (s ContainerState) MarshalJSON() ([]byte, error) {
+	type fields ContainerState
+	var health *struct{ Status string }
+	if s.Health != "" {
+		health = &struct{ Status string }{s.Health}
+	}
+	return json.Marshal(struct {
+		fields
+		Health *struct{ Status string } `json:",omitempty"`
+	}{fields(s), health})
+}
+
+// UnmarshalJSON decodes a container state as ContainerInspectResponse's
+// decoding does.
+func (s *ContainerState) UnmarshalJSON(b []byte) error { return unmarshal(b, s) }
 
 func (s *ContainerState) decode(r gjson.Result) error {
 	if err := wantObject(r, "State"); err != nil {
@@ -363,10 +415,20 @@ func portBindings(r gjson.Result) map[string][]PortBinding {
 
 // ContainerCreateResponse is the answer to a container create.
 type ContainerCreateResponse struct {
-	ID       string
+	ID       string `json:"Id"`
 	Warnings []string
-	Raw
+	Raw      `json:"-"`
 }
+
+// MarshalJSON returns the document c was decoded from, or else c's fields
+// under the API's names.
+func (c ContainerCreateResponse) MarshalJSON() ([]byte, error) {
+	type fields ContainerCreateResponse
+	return marshal(c.Raw, fields(c))
+}
+
+// UnmarshalJSON decodes a create response as Decode does.
+func (c *ContainerCreateResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, c) }
 
 func (c *ContainerCreateResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "create response"); err != nil {
@@ -379,9 +441,26 @@ func (c *ContainerCreateResponse) decode(r gjson.Result) error {
 // ContainerWaitResponse is a container's exit as reported by a wait.
 type ContainerWaitResponse struct {
 	StatusCode int64
-	Error      string // Error.Message: why waiting failed, if it did
-	Raw
+	Error      string `json:"-"` // Error.Message: why waiting failed, if it did
+	Raw        `json:"-"`
 }
+
+// MarshalJSON returns the document w was decoded from, or else w's fields
+// under the API's names.
+func (w ContainerWaitResponse) MarshalJSON() ([]byte, error) {
+	type fields ContainerWaitResponse
+	var e *struct{ Message string }
+	if w.Error != "" {
+		e = &struct{ Message string }{w.Error}
+	}
+	return marshal(w.Raw, struct {
+		fields
+		Error *struct{ Message string } `json:",omitempty"`
+	}{fields(w), e})
+}
+
+// UnmarshalJSON decodes a wait response as Decode does.
+func (w *ContainerWaitResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, w) }
 
 func (w *ContainerWaitResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "wait response"); err != nil {
@@ -399,8 +478,18 @@ func (w *ContainerWaitResponse) decode(r gjson.Result) error {
 type ContainerTopResponse struct {
 	Titles    []string
 	Processes [][]string
-	Raw
+	Raw       `json:"-"`
 }
+
+// MarshalJSON returns the document t was decoded from, or else t's fields
+// under the API's names.
+func (t ContainerTopResponse) MarshalJSON() ([]byte, error) {
+	type fields ContainerTopResponse
+	return marshal(t.Raw, fields(t))
+}
+
+// UnmarshalJSON decodes a top response as Decode does.
+func (t *ContainerTopResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, t) }
 
 func (t *ContainerTopResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "top response"); err != nil {
@@ -414,30 +503,46 @@ func (t *ContainerTopResponse) decode(r gjson.Result) error {
 	return nil
 }
 
-// PruneReport is what a container, network or volume prune removed. An
-// image prune has its own ImagePruneResponse.
-type PruneReport struct {
-	Deleted        []string // IDs or names, whichever the daemon reports
-	SpaceReclaimed int64
-	Raw
+// ContainerPruneResponse is what a container prune removed.
+type ContainerPruneResponse struct {
+	ContainersDeleted []string // IDs
+	SpaceReclaimed    int64    // bytes
+	Raw               `json:"-"`
 }
 
-func (p *PruneReport) decode(r gjson.Result) error {
-	if err := wantObject(r, "prune response"); err != nil {
+func (p *ContainerPruneResponse) decode(r gjson.Result) error {
+	if err := wantObject(r, "container prune response"); err != nil {
 		return err
 	}
-	*p = PruneReport{SpaceReclaimed: r.Get("SpaceReclaimed").Int(), Raw: Raw(r.Raw)}
-	for _, key := range []string{"ContainersDeleted", "VolumesDeleted", "NetworksDeleted"} {
-		p.Deleted = append(p.Deleted, strs(r.Get(key))...)
-	}
+	*p = ContainerPruneResponse{ContainersDeleted: strs(r.Get("ContainersDeleted")), SpaceReclaimed: r.Get("SpaceReclaimed").Int(), Raw: Raw(r.Raw)}
 	return nil
 }
+
+// MarshalJSON returns the document p was decoded from, or else p's fields
+// under the API's names.
+func (p ContainerPruneResponse) MarshalJSON() ([]byte, error) {
+	type fields ContainerPruneResponse
+	return marshal(p.Raw, fields(p))
+}
+
+// UnmarshalJSON decodes a prune response as Decode does.
+func (p *ContainerPruneResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, p) }
 
 // ContainerUpdateResponse is the answer to a container update.
 type ContainerUpdateResponse struct {
 	Warnings []string
-	Raw
+	Raw      `json:"-"`
 }
+
+// MarshalJSON returns the document u was decoded from, or else u's fields
+// under the API's names.
+func (u ContainerUpdateResponse) MarshalJSON() ([]byte, error) {
+	type fields ContainerUpdateResponse
+	return marshal(u.Raw, fields(u))
+}
+
+// UnmarshalJSON decodes an update response as Decode does.
+func (u *ContainerUpdateResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, u) }
 
 func (u *ContainerUpdateResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "update response"); err != nil {

@@ -12,13 +12,25 @@ import (
 // BuildCache), from which the summaries are computed here as the daemon
 // would; newer ones send the summaries (ImageUsage, ...) and list the
 // items only when asked to be verbose.
+//
+// Built in Go, a DiskUsage marshals to the newer response.
 type DiskUsage struct {
-	Images     UsageSummary[ImageSummary]
-	Containers UsageSummary[ContainerSummary]
-	Volumes    UsageSummary[Volume]
-	BuildCache UsageSummary[BuildCache]
-	Raw
+	Images     UsageSummary[ImageSummary]     `json:"ImageUsage"`
+	Containers UsageSummary[ContainerSummary] `json:"ContainerUsage"`
+	Volumes    UsageSummary[Volume]           `json:"VolumeUsage"`
+	BuildCache UsageSummary[BuildCache]       `json:"BuildCacheUsage"`
+	Raw        `json:"-"`
 }
+
+// MarshalJSON returns the document d was decoded from, or else d's fields
+// under the API's names.
+func (d DiskUsage) MarshalJSON() ([]byte, error) {
+	type fields DiskUsage
+	return marshal(d.Raw, fields(d))
+}
+
+// UnmarshalJSON decodes a disk usage report as Decode does.
+func (d *DiskUsage) UnmarshalJSON(b []byte) error { return unmarshal(b, d) }
 
 // UsageSummary is the disk usage of one kind of object.
 type UsageSummary[T any] struct {
@@ -26,7 +38,7 @@ type UsageSummary[T any] struct {
 	ActiveCount int64 // in use: by a container, for images and volumes; running, for containers
 	TotalSize   int64 // bytes
 	Reclaimable int64 // bytes that removing what is not active would free
-	Items       []T   // from API 1.53 on, only in a verbose report
+	Items       []T   `json:",omitempty"` // from API 1.53 on, only in a verbose report
 }
 
 func (d *DiskUsage) decode(r gjson.Result) error {
@@ -150,8 +162,18 @@ type BuildCache struct {
 	CreatedAt   time.Time
 	LastUsedAt  time.Time // zero if never used
 	UsageCount  int64
-	Raw
+	Raw         `json:"-"`
 }
+
+// MarshalJSON returns the document b was decoded from, or else b's fields
+// under the API's names.
+func (b BuildCache) MarshalJSON() ([]byte, error) {
+	type fields BuildCache
+	return marshal(b.Raw, fields(b))
+}
+
+// UnmarshalJSON decodes a build cache record as Decode does.
+func (b *BuildCache) UnmarshalJSON(doc []byte) error { return unmarshal(doc, b) }
 
 func (b *BuildCache) decode(r gjson.Result) error {
 	if err := wantObject(r, "build cache record"); err != nil {

@@ -15,11 +15,25 @@ type Event struct {
 	// or "health_status: healthy".
 	Action   string
 	Actor    EventActor
-	Scope    string    // "local", or "swarm" for cluster events
-	Time     time.Time // when it happened, to the nanosecond, in UTC
-	TimeNano int64     // Time as UNIX nanoseconds, as the daemon sent it; 0 if it did not
-	Raw
+	Scope    string    `json:"scope"`              // "local", or "swarm" for cluster events
+	Time     time.Time `json:"-"`                  // when it happened, to the nanosecond, in UTC
+	TimeNano int64     `json:"timeNano,omitempty"` // Time as UNIX nanoseconds, as the daemon sent it; 0 if it did not
+	Raw      `json:"-"`
 }
+
+// MarshalJSON returns the document e was decoded from, or else e's fields
+// under the API's names. Time goes out in whole seconds ("time"); only
+// TimeNano carries the nanoseconds.
+func (e Event) MarshalJSON() ([]byte, error) {
+	type fields Event
+	return marshal(e.Raw, struct {
+		fields
+		Time unixSeconds `json:"time"`
+	}{fields(e), unixSeconds(e.Time)})
+}
+
+// UnmarshalJSON decodes an event as Decode does.
+func (e *Event) UnmarshalJSON(b []byte) error { return unmarshal(b, e) }
 
 // EventActor is the object an event is about.
 type EventActor struct {

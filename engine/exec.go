@@ -21,16 +21,26 @@ type ExecInspectResponse struct {
 	CanRemove     bool
 	DetachKeys    string
 	ProcessConfig ProcessConfig
-	Raw
+	Raw           `json:"-"`
 }
+
+// MarshalJSON returns the document e was decoded from, or else e's fields
+// under the API's names.
+func (e ExecInspectResponse) MarshalJSON() ([]byte, error) {
+	type fields ExecInspectResponse
+	return marshal(e.Raw, fields(e))
+}
+
+// UnmarshalJSON decodes an exec instance as Decode does.
+func (e *ExecInspectResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, e) }
 
 // ProcessConfig is the command an exec instance runs.
 type ProcessConfig struct {
-	Entrypoint string
-	Arguments  []string
-	User       string
-	Tty        bool
-	Privileged bool
+	Entrypoint string   `json:"entrypoint"`
+	Arguments  []string `json:"arguments"`
+	User       string   `json:"user,omitempty"`
+	Tty        bool     `json:"tty"`
+	Privileged bool     `json:"privileged,omitempty"`
 }
 
 func (e *ExecInspectResponse) decode(r gjson.Result) error {

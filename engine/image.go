@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -8,17 +9,30 @@ import (
 
 // ImageSummary is one entry of an image list.
 type ImageSummary struct {
-	ID          string
-	ParentID    string
-	RepoTags    []string // "name:tag"; empty for an untagged image
-	RepoDigests []string // "name@sha256:..."
-	Created     time.Time
+	ID          string    `json:"Id"`
+	ParentID    string    `json:"ParentId"`
+	RepoTags    []string  // "name:tag"; empty for an untagged image
+	RepoDigests []string  // "name@sha256:..."
+	Created     time.Time `json:"-"` // seconds since the epoch on the wire
 	Size        int64
 	SharedSize  int64 // -1 unless computed
 	Labels      map[string]string
 	Containers  int64 // -1 unless computed
-	Raw
+	Raw         `json:"-"`
 }
+
+// MarshalJSON returns the document s was decoded from, or else s's fields
+// under the API's names.
+func (s ImageSummary) MarshalJSON() ([]byte, error) {
+	type fields ImageSummary
+	return marshal(s.Raw, struct {
+		fields
+		Created unixSeconds
+	}{fields(s), unixSeconds(s.Created)})
+}
+
+// UnmarshalJSON decodes an image summary as Decode does.
+func (s *ImageSummary) UnmarshalJSON(b []byte) error { return unmarshal(b, s) }
 
 func (s *ImageSummary) decode(r gjson.Result) error {
 	if err := wantObject(r, "image summary"); err != nil {
@@ -51,24 +65,42 @@ func untaggedless(refs []string) []string {
 // ImageInspectResponse is the detail of a local image. Fields that depend
 // on the image store (GraphDriver, Descriptor, Manifests) are in Raw.
 type ImageInspectResponse struct {
-	ID            string
+	ID            string `json:"Id"`
 	RepoTags      []string
 	RepoDigests   []string
-	Parent        string // "" for images that were pulled or built with BuildKit
-	Comment       string
+	Parent        string    `json:",omitempty"` // "" for images that were pulled or built with BuildKit
+	Comment       string    `json:",omitempty"`
 	Created       time.Time // zero if the image does not say
-	Author        string
+	Author        string    `json:",omitempty"`
 	Config        ImageConfig
 	Architecture  string
-	Variant       string
+	Variant       string `json:",omitempty"`
 	Os            string
-	OsVersion     string
+	OsVersion     string `json:",omitempty"`
 	Size          int64
-	RootFSLayers  []string  // the layers' diff IDs, bottom first
-	LastTagTime   time.Time // zero if never tagged on this daemon
-	DockerVersion string    // the daemon that built it; empty from API 1.44 for some images
-	Raw
+	RootFSLayers  []string  `json:"-"`          // RootFS.Layers: the layers' diff IDs, bottom first
+	LastTagTime   time.Time `json:"-"`          // Metadata.LastTagTime: zero if never tagged on this daemon
+	DockerVersion string    `json:",omitempty"` // the daemon that built it; empty from API 1.44 for some images
+	Raw           `json:"-"`
 }
+
+// MarshalJSON returns the document i was decoded from, or else i's fields
+// under the API's names.
+func (i ImageInspectResponse) MarshalJSON() ([]byte, error) {
+	type fields ImageInspectResponse
+	type rootFS struct {
+		Type   string
+		Layers []string
+	}
+	return marshal(i.Raw, struct {
+		fields
+		RootFS   rootFS
+		Metadata struct{ LastTagTime time.Time }
+	}{fields(i), rootFS{"layers", i.RootFSLayers}, struct{ LastTagTime time.Time }{i.LastTagTime}})
+}
+
+// UnmarshalJSON decodes an image as Decode does.
+func (i *ImageInspectResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, i) }
 
 func (i *ImageInspectResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "image"); err != nil {
@@ -88,17 +120,17 @@ func (i *ImageInspectResponse) decode(r gjson.Result) error {
 // ImageConfig is the configuration an image gives the containers run
 // from it.
 type ImageConfig struct {
-	User         string
-	ExposedPorts map[string]struct{} // "80/tcp"
-	Env          []string            // "KEY=value"
-	Cmd          []string
-	Entrypoint   []string
-	Volumes      map[string]struct{}
-	WorkingDir   string
-	Labels       map[string]string
-	StopSignal   string
-	Shell        []string
-	OnBuild      []string
+	User         string              `json:",omitempty"`
+	ExposedPorts map[string]struct{} `json:",omitempty"` // "80/tcp"
+	Env          []string            `json:",omitempty"` // "KEY=value"
+	Cmd          []string            `json:",omitempty"`
+	Entrypoint   []string            `json:",omitempty"`
+	Volumes      map[string]struct{} `json:",omitempty"`
+	WorkingDir   string              `json:",omitempty"`
+	Labels       map[string]string   `json:",omitempty"`
+	StopSignal   string              `json:",omitempty"`
+	Shell        []string            `json:",omitempty"`
+	OnBuild      []string            `json:",omitempty"`
 }
 
 func (c *ImageConfig) decode(r gjson.Result) error {
@@ -117,9 +149,12 @@ func (c *ImageConfig) decode(r gjson.Result) error {
 // ImageDeleteResponseItem is one thing an image removal or prune did: a
 // reference untagged, or an image deleted.
 type ImageDeleteResponseItem struct {
-	Untagged string // the reference removed, if this item untagged
-	Deleted  string // the image ID removed, if this item deleted
+	Untagged string `json:",omitempty"` // the reference removed, if this item untagged
+	Deleted  string `json:",omitempty"` // the image ID removed, if this item deleted
 }
+
+// UnmarshalJSON decodes an image delete item as Decode does.
+func (d *ImageDeleteResponseItem) UnmarshalJSON(b []byte) error { return unmarshal(b, d) }
 
 func (d *ImageDeleteResponseItem) decode(r gjson.Result) error {
 	if err := wantObject(r, "image delete item"); err != nil {
@@ -131,13 +166,25 @@ func (d *ImageDeleteResponseItem) decode(r gjson.Result) error {
 
 // HistoryResponseItem is one layer of an image's history, newest first.
 type HistoryResponseItem struct {
-	ID        string // an image ID, or "<missing>" for layers built elsewhere
-	Created   time.Time
-	CreatedBy string // the instruction that made the layer
+	ID        string    `json:"Id"` // an image ID, or "<missing>" for layers built elsewhere
+	Created   time.Time `json:"-"`  // seconds since the epoch on the wire
+	CreatedBy string    // the instruction that made the layer
 	Tags      []string
 	Size      int64
 	Comment   string
 }
+
+// MarshalJSON returns h under the API's names.
+func (h HistoryResponseItem) MarshalJSON() ([]byte, error) {
+	type fields HistoryResponseItem
+	return json.Marshal(struct {
+		fields
+		Created unixSeconds
+	}{fields(h), unixSeconds(h.Created)})
+}
+
+// UnmarshalJSON decodes a history item as Decode does.
+func (h *HistoryResponseItem) UnmarshalJSON(b []byte) error { return unmarshal(b, h) }
 
 func (h *HistoryResponseItem) decode(r gjson.Result) error {
 	if err := wantObject(r, "image history item"); err != nil {
@@ -154,8 +201,18 @@ func (h *HistoryResponseItem) decode(r gjson.Result) error {
 type ImagePruneResponse struct {
 	ImagesDeleted  []ImageDeleteResponseItem
 	SpaceReclaimed int64 // bytes
-	Raw
+	Raw            `json:"-"`
 }
+
+// MarshalJSON returns the document p was decoded from, or else p's fields
+// under the API's names.
+func (p ImagePruneResponse) MarshalJSON() ([]byte, error) {
+	type fields ImagePruneResponse
+	return marshal(p.Raw, fields(p))
+}
+
+// UnmarshalJSON decodes an image prune report as Decode does.
+func (p *ImagePruneResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, p) }
 
 func (p *ImagePruneResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "image prune report"); err != nil {

@@ -32,7 +32,7 @@ type SystemInfo struct {
 	CgroupVersion      string // "1" or "2"
 	LoggingDriver      string
 	DefaultRuntime     string
-	Runtimes           []string // the names of the configured OCI runtimes
+	Runtimes           []string `json:"-"` // the names of the configured OCI runtimes
 	Isolation          string   // Windows only
 	InitBinary         string
 	SecurityOptions    []string // such as "name=seccomp,profile=default"
@@ -44,14 +44,33 @@ type SystemInfo struct {
 	Debug              bool
 	ExperimentalBuild  bool
 	LiveRestoreEnabled bool
-	HTTPProxy          string
-	HTTPSProxy         string
+	HTTPProxy          string `json:"HttpProxy"`
+	HTTPSProxy         string `json:"HttpsProxy"`
 	NoProxy            string
 	IndexServerAddress string
-	SwarmState         string   // Swarm.LocalNodeState: inactive, pending, active, error or locked
+	SwarmState         string   `json:"-"` // Swarm.LocalNodeState: inactive, pending, active, error or locked
 	Warnings           []string // what the daemon thinks its operator should know
-	Raw
+	Raw                `json:"-"`
 }
+
+// MarshalJSON returns the document i was decoded from, or else i's fields
+// under the API's names.
+func (i SystemInfo) MarshalJSON() ([]byte, error) {
+	type fields SystemInfo
+	type swarm struct{ LocalNodeState string }
+	var sw *swarm
+	if i.SwarmState != "" {
+		sw = &swarm{i.SwarmState}
+	}
+	return marshal(i.Raw, struct {
+		fields
+		Runtimes orderedSet
+		Swarm    *swarm `json:",omitempty"`
+	}{fields(i), orderedSet(i.Runtimes), sw})
+}
+
+// UnmarshalJSON decodes a system report as Decode does.
+func (i *SystemInfo) UnmarshalJSON(b []byte) error { return unmarshal(b, i) }
 
 func (i *SystemInfo) decode(r gjson.Result) error {
 	if err := wantObject(r, "info"); err != nil {

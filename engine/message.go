@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -9,26 +10,60 @@ import (
 // JSONMessage is one message of a pull, push, build or load progress
 // stream (the API's BuildInfo, CreateImageInfo and PushImageInfo).
 type JSONMessage struct {
-	Stream   string    // builder output, usually a line ending in "\n"
-	Status   string    // e.g. "Downloading", "Pull complete"
-	ID       string    // the layer or image the status is about
-	Progress string    // the daemon's rendered progress bar, for display only
-	Current  int64     // progressDetail.current: units (bytes) done
-	Total    int64     // progressDetail.total: units in all; 0 when unknown
-	Time     time.Time // when the daemon sent the message, if it said
+	Stream   string    `json:"stream,omitempty"`   // builder output, usually a line ending in "\n"
+	Status   string    `json:"status,omitempty"`   // e.g. "Downloading", "Pull complete"
+	ID       string    `json:"id,omitempty"`       // the layer or image the status is about
+	Progress string    `json:"progress,omitempty"` // the daemon's rendered progress bar, for display only
+	Current  int64     `json:"-"`                  // progressDetail.current: units (bytes) done
+	Total    int64     `json:"-"`                  // progressDetail.total: units in all; 0 when unknown
+	Time     time.Time `json:"-"`                  // when the daemon sent the message, if it said
 	// Aux is auxiliary data as the daemon sent it, or "": {"ID": ...} for
 	// a build, {"Tag", "Digest", "Size"} for a push.
-	Aux Raw
+	Aux Raw `json:"-"`
 	// Error is the failure the stream ends with, or nil.
-	Error *JSONError
-	Raw
+	Error *JSONError `json:"errorDetail,omitempty"`
+	Raw   `json:"-"`
 }
+
+// MarshalJSON returns the document m was decoded from, or else m's fields
+// under the names the daemon uses. Time goes out as "time" (seconds) and
+// "timeNano", and Error also as the older "error" string.
+func (m JSONMessage) MarshalJSON() ([]byte, error) {
+	type fields JSONMessage
+	type progress struct {
+		Current int64 `json:"current,omitempty"`
+		Total   int64 `json:"total,omitempty"`
+	}
+	var p *progress
+	if m.Current != 0 || m.Total != 0 {
+		p = &progress{m.Current, m.Total}
+	}
+	var secs, nanos int64
+	if !m.Time.IsZero() {
+		secs, nanos = m.Time.Unix(), m.Time.UnixNano()
+	}
+	var legacyError string
+	if m.Error != nil {
+		legacyError = m.Error.Message
+	}
+	return marshal(m.Raw, struct {
+		fields
+		ProgressDetail *progress       `json:"progressDetail,omitempty"`
+		Time           int64           `json:"time,omitempty"`
+		TimeNano       int64           `json:"timeNano,omitempty"`
+		Aux            json.RawMessage `json:"aux,omitempty"`
+		LegacyError    string          `json:"error,omitempty"`
+	}{fields(m), p, secs, nanos, json.RawMessage(m.Aux), legacyError})
+}
+
+// UnmarshalJSON decodes a progress message as Decode does.
+func (m *JSONMessage) UnmarshalJSON(b []byte) error { return unmarshal(b, m) }
 
 // JSONError is the errorDetail of a progress message: the operation failed
 // after the daemon had already answered 200.
 type JSONError struct {
-	Code    int // rarely set; not an HTTP status
-	Message string
+	Code    int    `json:"code,omitempty"` // rarely set; not an HTTP status
+	Message string `json:"message"`
 }
 
 func (m *JSONMessage) decode(r gjson.Result) error {

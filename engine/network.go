@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -11,7 +12,7 @@ import (
 // NetworkSummary). Swarm-only fields (Peers, Services) are in Raw.
 type Network struct {
 	Name       string
-	ID         string
+	ID         string    `json:"Id"`
 	Created    time.Time // zero for the predefined host and none networks
 	Scope      string    // local, global or swarm
 	Driver     string    // such as bridge, overlay, macvlan
@@ -22,11 +23,24 @@ type Network struct {
 	Attachable bool
 	Ingress    bool
 	ConfigOnly bool
-	ConfigFrom string // ConfigFrom.Network: the config-only network this one takes its configuration from
+	ConfigFrom string `json:"-"` // ConfigFrom.Network: the config-only network this one takes its configuration from
 	Options    map[string]string
 	Labels     map[string]string
-	Raw
+	Raw        `json:"-"`
 }
+
+// MarshalJSON returns the document n was decoded from, or else n's fields
+// under the API's names.
+func (n Network) MarshalJSON() ([]byte, error) {
+	type fields Network
+	return marshal(n.Raw, struct {
+		fields
+		ConfigFrom struct{ Network string }
+	}{fields(n), struct{ Network string }{n.ConfigFrom}})
+}
+
+// UnmarshalJSON decodes a network as Decode does.
+func (n *Network) UnmarshalJSON(b []byte) error { return unmarshal(b, n) }
 
 func (n *Network) decode(r gjson.Result) error {
 	if err := wantObject(r, "network"); err != nil {
@@ -60,6 +74,29 @@ type NetworkInspect struct {
 	// network, keyed by container ID.
 	Containers map[string]EndpointResource
 }
+
+// MarshalJSON returns the document n was decoded from, or else n's fields
+// under the API's names.
+func (n NetworkInspect) MarshalJSON() ([]byte, error) {
+	if n.Raw != "" {
+		return []byte(n.Raw), nil
+	}
+	// Network's own MarshalJSON is promoted to a type made from
+	// NetworkInspect: merge its object with Containers by hand.
+	b, err := n.Network.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	c, err := json.Marshal(n.Containers)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b[:len(b)-1], `,"Containers":`...)
+	return append(append(b, c...), '}'), nil
+}
+
+// UnmarshalJSON decodes a network as Decode does.
+func (n *NetworkInspect) UnmarshalJSON(b []byte) error { return unmarshal(b, n) }
 
 func (n *NetworkInspect) decode(r gjson.Result) error {
 	if err := n.Network.decode(r); err != nil {
@@ -121,10 +158,44 @@ func ipam(r gjson.Result) IPAM {
 
 // NetworkCreateResponse is the answer to a network create.
 type NetworkCreateResponse struct {
-	ID      string
+	ID      string `json:"Id"`
 	Warning string // a problem the daemon tolerated, or ""
-	Raw
+	Raw     `json:"-"`
 }
+
+// MarshalJSON returns the document n was decoded from, or else n's fields
+// under the API's names.
+func (n NetworkCreateResponse) MarshalJSON() ([]byte, error) {
+	type fields NetworkCreateResponse
+	return marshal(n.Raw, fields(n))
+}
+
+// UnmarshalJSON decodes a network create response as Decode does.
+func (n *NetworkCreateResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, n) }
+
+// NetworkPruneResponse is what a network prune removed.
+type NetworkPruneResponse struct {
+	NetworksDeleted []string // names
+	Raw             `json:"-"`
+}
+
+func (p *NetworkPruneResponse) decode(r gjson.Result) error {
+	if err := wantObject(r, "network prune response"); err != nil {
+		return err
+	}
+	*p = NetworkPruneResponse{NetworksDeleted: strs(r.Get("NetworksDeleted")), Raw: Raw(r.Raw)}
+	return nil
+}
+
+// MarshalJSON returns the document p was decoded from, or else p's fields
+// under the API's names.
+func (p NetworkPruneResponse) MarshalJSON() ([]byte, error) {
+	type fields NetworkPruneResponse
+	return marshal(p.Raw, fields(p))
+}
+
+// UnmarshalJSON decodes a prune response as Decode does.
+func (p *NetworkPruneResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, p) }
 
 func (n *NetworkCreateResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "network create response"); err != nil {

@@ -9,6 +9,14 @@
 // The schema is open and grows with every API release: unknown fields are
 // ignored, and typed fields hold only what every supported API version
 // (1.41 and later) agrees on.
+//
+// The response types work with encoding/json both ways. A value decoded
+// from the daemon marshals to the document it was decoded from (its Raw),
+// fields the struct lacks included; a value built in Go, whose Raw is
+// empty, marshals its typed fields under the API's own names ("Id",
+// "NetworkSettings": {"Networks": ...}, seconds since the epoch where the
+// API sends them). Raw wins: to marshal a decoded value's changed fields,
+// set its Raw to "" first. Unmarshalling decodes as Decode does.
 package engine
 
 import (

@@ -10,69 +10,109 @@ import (
 // StatsResponse is one sample of a container's resource usage (the API's
 // ContainerStatsResponse), with the figures `docker stats` shows already
 // computed from it. Linux only: the Windows fields stay in Raw.
+//
+// Built in Go, a StatsResponse marshals its counters; the computed figures
+// (CPUPercent, MemoryUsage, MemoryLimit, MemoryPercent, NetworkRx and
+// NetworkTx) are not part of the API's document and are computed again
+// from the counters when it is decoded.
 type StatsResponse struct {
-	Read    time.Time // when the daemon took the sample
-	PreRead time.Time // when it took PreCPUStats; zero when there was no earlier sample
-	Name    string    // the container's name, with the leading "/"
-	ID      string
-	OSType  string // "linux" or "windows"; sent from API 1.52
+	Read    time.Time `json:"read"`    // when the daemon took the sample
+	PreRead time.Time `json:"preread"` // when it took PreCPUStats; zero when there was no earlier sample
+	Name    string    `json:"name"`    // the container's name, with the leading "/"
+	ID      string    `json:"id"`
+	OSType  string    `json:"os_type,omitempty"` // "linux" or "windows"; sent from API 1.52
 
 	// CPUPercent is the container's CPU use between PreRead and Read, in
 	// percent of one CPU: 250 means two and a half CPUs busy. It is 0 when
 	// the sample has no earlier one to compare with (see PreRead).
-	CPUPercent float64
+	CPUPercent float64 `json:"-"`
 	// MemoryUsage is the memory in use without the page cache the kernel
 	// can reclaim at once (inactive files), as `docker stats` shows it.
-	MemoryUsage   uint64
-	MemoryLimit   uint64  // the container's limit, or the host's memory
-	MemoryPercent float64 // MemoryUsage / MemoryLimit × 100
-	NetworkRx     uint64  // bytes received, summed over the interfaces
-	NetworkTx     uint64  // bytes sent, summed over the interfaces
-	BlockRead     uint64  // bytes read from block devices
-	BlockWrite    uint64  // bytes written to block devices
-	PIDs          uint64  // processes and threads in the container
+	MemoryUsage   uint64  `json:"-"`
+	MemoryLimit   uint64  `json:"-"` // the container's limit, or the host's memory
+	MemoryPercent float64 `json:"-"` // MemoryUsage / MemoryLimit × 100
+	NetworkRx     uint64  `json:"-"` // bytes received, summed over the interfaces
+	NetworkTx     uint64  `json:"-"` // bytes sent, summed over the interfaces
+	BlockRead     uint64  `json:"-"` // bytes read from block devices
+	BlockWrite    uint64  `json:"-"` // bytes written to block devices
+	PIDs          uint64  `json:"-"` // pids_stats.current: processes and threads in the container
 
-	CPUStats    CPUStats
-	PreCPUStats CPUStats // the sample before, for the CPU delta
-	MemoryStats MemoryStats
-	Networks    map[string]NetworkStats // by interface; nil without networking
-	Raw
+	CPUStats    CPUStats                `json:"cpu_stats"`
+	PreCPUStats CPUStats                `json:"precpu_stats"` // the sample before, for the CPU delta
+	MemoryStats MemoryStats             `json:"memory_stats"`
+	Networks    map[string]NetworkStats `json:"networks,omitempty"` // by interface; nil without networking
+	Raw         `json:"-"`
 }
+
+// MarshalJSON returns the document s was decoded from, or else s's
+// counters under the API's names. BlockRead and BlockWrite go out as one
+// "read" and one "write" entry of blkio_stats.io_service_bytes_recursive.
+func (s StatsResponse) MarshalJSON() ([]byte, error) {
+	type fields StatsResponse
+	type blkioEntry struct {
+		Major uint64 `json:"major"`
+		Minor uint64 `json:"minor"`
+		Op    string `json:"op"`
+		Value uint64 `json:"value"`
+	}
+	var blkio struct {
+		IOServiceBytes []blkioEntry `json:"io_service_bytes_recursive"`
+	}
+	if s.BlockRead != 0 || s.BlockWrite != 0 {
+		blkio.IOServiceBytes = []blkioEntry{{Op: "read", Value: s.BlockRead}, {Op: "write", Value: s.BlockWrite}}
+	}
+	return marshal(s.Raw, struct {
+		fields
+		Blkio any `json:"blkio_stats"`
+		PIDs  any `json:"pids_stats"`
+	}{fields(s), blkio, struct {
+		Current uint64 `json:"current"`
+	}{s.PIDs}})
+}
+
+// UnmarshalJSON decodes a stats sample as Decode does.
+func (s *StatsResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, s) }
 
 // CPUStats is a container's CPU time counters (the API's ContainerCPUStats).
 type CPUStats struct {
-	CPUUsage    CPUUsage
-	SystemUsage uint64 // system_cpu_usage: the host's CPU time, in ns, over all CPUs
+	CPUUsage    CPUUsage `json:"cpu_usage"`
+	SystemUsage uint64   `json:"system_cpu_usage"` // the host's CPU time, in ns, over all CPUs
 	// OnlineCPUs is 0 when the daemon did not send it; then the length
 	// of CPUUsage.PercpuUsage stands in.
-	OnlineCPUs uint32
+	OnlineCPUs uint32 `json:"online_cpus,omitempty"`
 }
 
 // CPUUsage is the CPU time a container used since it started, in ns (the
 // API's ContainerCPUUsage).
 type CPUUsage struct {
-	TotalUsage        uint64
-	PercpuUsage       []uint64 // cgroup v1 only
-	UsageInKernelmode uint64
-	UsageInUsermode   uint64
+	TotalUsage        uint64   `json:"total_usage"`
+	PercpuUsage       []uint64 `json:"percpu_usage,omitempty"` // cgroup v1 only
+	UsageInKernelmode uint64   `json:"usage_in_kernelmode"`
+	UsageInUsermode   uint64   `json:"usage_in_usermode"`
 }
 
 // MemoryStats is a container's memory counters (the API's
 // ContainerMemoryStats).
 type MemoryStats struct {
-	Usage uint64
-	Limit uint64
+	Usage uint64 `json:"usage"`
+	Limit uint64 `json:"limit"`
 	// Stats is the cgroup's memory.stat. Its keys differ between cgroup v1
 	// ("cache", "rss", "total_inactive_file", ...) and v2 ("anon", "file",
 	// "inactive_file", ...).
-	Stats map[string]uint64
+	Stats map[string]uint64 `json:"stats,omitempty"`
 }
 
 // NetworkStats is the traffic of one interface (the API's
 // ContainerNetworkStats).
 type NetworkStats struct {
-	RxBytes, RxPackets, RxErrors, RxDropped uint64
-	TxBytes, TxPackets, TxErrors, TxDropped uint64
+	RxBytes   uint64 `json:"rx_bytes"`
+	RxPackets uint64 `json:"rx_packets"`
+	RxErrors  uint64 `json:"rx_errors"`
+	RxDropped uint64 `json:"rx_dropped"`
+	TxBytes   uint64 `json:"tx_bytes"`
+	TxPackets uint64 `json:"tx_packets"`
+	TxErrors  uint64 `json:"tx_errors"`
+	TxDropped uint64 `json:"tx_dropped"`
 }
 
 func (s *StatsResponse) decode(r gjson.Result) error {

@@ -14,7 +14,7 @@ type PingResponse struct {
 // SystemVersion is the daemon's version report.
 type SystemVersion struct {
 	Version       string
-	APIVersion    string
+	APIVersion    string `json:"ApiVersion"`
 	MinAPIVersion string
 	GitCommit     string
 	GoVersion     string
@@ -23,9 +23,22 @@ type SystemVersion struct {
 	KernelVersion string
 	Experimental  bool
 	BuildTime     string
-	Platform      string // Platform.Name, e.g. "Docker Engine - Community"
-	Raw
+	Platform      string `json:"-"` // Platform.Name, e.g. "Docker Engine - Community"
+	Raw           `json:"-"`
 }
+
+// MarshalJSON returns the document v was decoded from, or else v's fields
+// under the API's names.
+func (v SystemVersion) MarshalJSON() ([]byte, error) {
+	type fields SystemVersion
+	return marshal(v.Raw, struct {
+		fields
+		Platform *name `json:",omitempty"`
+	}{fields(v), optionalName(v.Platform)})
+}
+
+// UnmarshalJSON decodes a version report as Decode does.
+func (v *SystemVersion) UnmarshalJSON(b []byte) error { return unmarshal(b, v) }
 
 func (v *SystemVersion) decode(r gjson.Result) error {
 	if err := wantObject(r, "version"); err != nil {
