@@ -23,11 +23,11 @@ type PathStat struct {
 // under the names the daemon uses in its header.
 func (p PathStat) MarshalJSON() ([]byte, error) {
 	type fields PathStat
-	return marshal(p.Raw, fields(p))
+	return marshalResponse(p.Raw, fields(p))
 }
 
 // UnmarshalJSON decodes a path stat as Decode does.
-func (p *PathStat) UnmarshalJSON(b []byte) error { return unmarshal(b, p) }
+func (p *PathStat) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, p) }
 
 func (p *PathStat) decode(r gjson.Result) error {
 	if err := wantObject(r, "path stat"); err != nil {

@@ -34,7 +34,7 @@ func (c ContainerSummary) MarshalJSON() ([]byte, error) {
 	if c.Networks != nil {
 		ns = &summaryNetworks{c.Networks}
 	}
-	return marshal(c.Raw, struct {
+	return marshalResponse(c.Raw, struct {
 		fields
 		Created         unixSeconds
 		NetworkSettings *summaryNetworks `json:",omitempty"`
@@ -42,7 +42,7 @@ func (c ContainerSummary) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes a container summary as Decode does.
-func (c *ContainerSummary) UnmarshalJSON(b []byte) error { return unmarshal(b, c) }
+func (c *ContainerSummary) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, c) }
 
 type summaryNetworks struct {
 	Networks map[string]EndpointSettings
@@ -239,11 +239,11 @@ type ContainerInspectResponse struct {
 // under the API's names.
 func (c ContainerInspectResponse) MarshalJSON() ([]byte, error) {
 	type fields ContainerInspectResponse
-	return marshal(c.Raw, fields(c))
+	return marshalResponse(c.Raw, fields(c))
 }
 
 // UnmarshalJSON decodes a container as Decode does.
-func (c *ContainerInspectResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, c) }
+func (c *ContainerInspectResponse) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, c) }
 
 func (c *ContainerInspectResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "container"); err != nil {
@@ -326,7 +326,7 @@ func (s ContainerState) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes a container state as ContainerInspectResponse's
 // decoding does.
-func (s *ContainerState) UnmarshalJSON(b []byte) error { return unmarshal(b, s) }
+func (s *ContainerState) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, s) }
 
 func (s *ContainerState) decode(r gjson.Result) error {
 	if err := wantObject(r, "State"); err != nil {
@@ -424,11 +424,11 @@ type ContainerCreateResponse struct {
 // under the API's names.
 func (c ContainerCreateResponse) MarshalJSON() ([]byte, error) {
 	type fields ContainerCreateResponse
-	return marshal(c.Raw, fields(c))
+	return marshalResponse(c.Raw, fields(c))
 }
 
 // UnmarshalJSON decodes a create response as Decode does.
-func (c *ContainerCreateResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, c) }
+func (c *ContainerCreateResponse) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, c) }
 
 func (c *ContainerCreateResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "create response"); err != nil {
@@ -453,14 +453,14 @@ func (w ContainerWaitResponse) MarshalJSON() ([]byte, error) {
 	if w.Error != "" {
 		e = &struct{ Message string }{w.Error}
 	}
-	return marshal(w.Raw, struct {
+	return marshalResponse(w.Raw, struct {
 		fields
 		Error *struct{ Message string } `json:",omitempty"`
 	}{fields(w), e})
 }
 
 // UnmarshalJSON decodes a wait response as Decode does.
-func (w *ContainerWaitResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, w) }
+func (w *ContainerWaitResponse) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, w) }
 
 func (w *ContainerWaitResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "wait response"); err != nil {
@@ -485,11 +485,11 @@ type ContainerTopResponse struct {
 // under the API's names.
 func (t ContainerTopResponse) MarshalJSON() ([]byte, error) {
 	type fields ContainerTopResponse
-	return marshal(t.Raw, fields(t))
+	return marshalResponse(t.Raw, fields(t))
 }
 
 // UnmarshalJSON decodes a top response as Decode does.
-func (t *ContainerTopResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, t) }
+func (t *ContainerTopResponse) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, t) }
 
 func (t *ContainerTopResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "top response"); err != nil {
@@ -522,11 +522,11 @@ func (p *ContainerPruneResponse) decode(r gjson.Result) error {
 // under the API's names.
 func (p ContainerPruneResponse) MarshalJSON() ([]byte, error) {
 	type fields ContainerPruneResponse
-	return marshal(p.Raw, fields(p))
+	return marshalResponse(p.Raw, fields(p))
 }
 
 // UnmarshalJSON decodes a prune response as Decode does.
-func (p *ContainerPruneResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, p) }
+func (p *ContainerPruneResponse) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, p) }
 
 // ContainerUpdateResponse is the answer to a container update.
 type ContainerUpdateResponse struct {
@@ -538,11 +538,11 @@ type ContainerUpdateResponse struct {
 // under the API's names.
 func (u ContainerUpdateResponse) MarshalJSON() ([]byte, error) {
 	type fields ContainerUpdateResponse
-	return marshal(u.Raw, fields(u))
+	return marshalResponse(u.Raw, fields(u))
 }
 
 // UnmarshalJSON decodes an update response as Decode does.
-func (u *ContainerUpdateResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, u) }
+func (u *ContainerUpdateResponse) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, u) }
 
 func (u *ContainerUpdateResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "update response"); err != nil {

@@ -26,11 +26,11 @@ type DiskUsage struct {
 // under the API's names.
 func (d DiskUsage) MarshalJSON() ([]byte, error) {
 	type fields DiskUsage
-	return marshal(d.Raw, fields(d))
+	return marshalResponse(d.Raw, fields(d))
 }
 
 // UnmarshalJSON decodes a disk usage report as Decode does.
-func (d *DiskUsage) UnmarshalJSON(b []byte) error { return unmarshal(b, d) }
+func (d *DiskUsage) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, d) }
 
 // UsageSummary is the disk usage of one kind of object.
 type UsageSummary[T any] struct {
@@ -169,11 +169,11 @@ type BuildCache struct {
 // under the API's names.
 func (b BuildCache) MarshalJSON() ([]byte, error) {
 	type fields BuildCache
-	return marshal(b.Raw, fields(b))
+	return marshalResponse(b.Raw, fields(b))
 }
 
 // UnmarshalJSON decodes a build cache record as Decode does.
-func (b *BuildCache) UnmarshalJSON(doc []byte) error { return unmarshal(doc, b) }
+func (b *BuildCache) UnmarshalJSON(doc []byte) error { return unmarshalResponse(doc, b) }
 
 func (b *BuildCache) decode(r gjson.Result) error {
 	if err := wantObject(r, "build cache record"); err != nil {

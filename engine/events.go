@@ -26,14 +26,14 @@ type Event struct {
 // TimeNano carries the nanoseconds.
 func (e Event) MarshalJSON() ([]byte, error) {
 	type fields Event
-	return marshal(e.Raw, struct {
+	return marshalResponse(e.Raw, struct {
 		fields
 		Time unixSeconds `json:"time"`
 	}{fields(e), unixSeconds(e.Time)})
 }
 
 // UnmarshalJSON decodes an event as Decode does.
-func (e *Event) UnmarshalJSON(b []byte) error { return unmarshal(b, e) }
+func (e *Event) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, e) }
 
 // EventActor is the object an event is about.
 type EventActor struct {

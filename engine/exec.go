@@ -28,11 +28,11 @@ type ExecInspectResponse struct {
 // under the API's names.
 func (e ExecInspectResponse) MarshalJSON() ([]byte, error) {
 	type fields ExecInspectResponse
-	return marshal(e.Raw, fields(e))
+	return marshalResponse(e.Raw, fields(e))
 }
 
 // UnmarshalJSON decodes an exec instance as Decode does.
-func (e *ExecInspectResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, e) }
+func (e *ExecInspectResponse) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, e) }
 
 // ProcessConfig is the command an exec instance runs.
 type ProcessConfig struct {

@@ -25,14 +25,14 @@ type ImageSummary struct {
 // under the API's names.
 func (s ImageSummary) MarshalJSON() ([]byte, error) {
 	type fields ImageSummary
-	return marshal(s.Raw, struct {
+	return marshalResponse(s.Raw, struct {
 		fields
 		Created unixSeconds
 	}{fields(s), unixSeconds(s.Created)})
 }
 
 // UnmarshalJSON decodes an image summary as Decode does.
-func (s *ImageSummary) UnmarshalJSON(b []byte) error { return unmarshal(b, s) }
+func (s *ImageSummary) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, s) }
 
 func (s *ImageSummary) decode(r gjson.Result) error {
 	if err := wantObject(r, "image summary"); err != nil {
@@ -92,7 +92,7 @@ func (i ImageInspectResponse) MarshalJSON() ([]byte, error) {
 		Type   string
 		Layers []string
 	}
-	return marshal(i.Raw, struct {
+	return marshalResponse(i.Raw, struct {
 		fields
 		RootFS   rootFS
 		Metadata struct{ LastTagTime time.Time }
@@ -100,7 +100,7 @@ func (i ImageInspectResponse) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes an image as Decode does.
-func (i *ImageInspectResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, i) }
+func (i *ImageInspectResponse) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, i) }
 
 func (i *ImageInspectResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "image"); err != nil {
@@ -154,7 +154,7 @@ type ImageDeleteResponseItem struct {
 }
 
 // UnmarshalJSON decodes an image delete item as Decode does.
-func (d *ImageDeleteResponseItem) UnmarshalJSON(b []byte) error { return unmarshal(b, d) }
+func (d *ImageDeleteResponseItem) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, d) }
 
 func (d *ImageDeleteResponseItem) decode(r gjson.Result) error {
 	if err := wantObject(r, "image delete item"); err != nil {
@@ -184,7 +184,7 @@ func (h HistoryResponseItem) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes a history item as Decode does.
-func (h *HistoryResponseItem) UnmarshalJSON(b []byte) error { return unmarshal(b, h) }
+func (h *HistoryResponseItem) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, h) }
 
 func (h *HistoryResponseItem) decode(r gjson.Result) error {
 	if err := wantObject(r, "image history item"); err != nil {
@@ -208,11 +208,11 @@ type ImagePruneResponse struct {
 // under the API's names.
 func (p ImagePruneResponse) MarshalJSON() ([]byte, error) {
 	type fields ImagePruneResponse
-	return marshal(p.Raw, fields(p))
+	return marshalResponse(p.Raw, fields(p))
 }
 
 // UnmarshalJSON decodes an image prune report as Decode does.
-func (p *ImagePruneResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, p) }
+func (p *ImagePruneResponse) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, p) }
 
 func (p *ImagePruneResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "image prune report"); err != nil {

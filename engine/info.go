@@ -62,7 +62,7 @@ func (i SystemInfo) MarshalJSON() ([]byte, error) {
 	if i.SwarmState != "" {
 		sw = &swarm{i.SwarmState}
 	}
-	return marshal(i.Raw, struct {
+	return marshalResponse(i.Raw, struct {
 		fields
 		Runtimes orderedSet
 		Swarm    *swarm `json:",omitempty"`
@@ -70,7 +70,7 @@ func (i SystemInfo) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes a system report as Decode does.
-func (i *SystemInfo) UnmarshalJSON(b []byte) error { return unmarshal(b, i) }
+func (i *SystemInfo) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, i) }
 
 func (i *SystemInfo) decode(r gjson.Result) error {
 	if err := wantObject(r, "info"); err != nil {

@@ -3,39 +3,15 @@ package engine
 import (
 	"encoding/json"
 	"time"
-
-	"github.com/tidwall/gjson"
 )
 
 // The response types marshal to the daemon's own documents: a value
 // decoded from the daemon marshals to the document it was decoded from,
 // byte for byte up to encoding/json's compaction and HTML escaping; a value
 // built in Go (its Raw empty) marshals its typed fields under the names of
-// the API's definitions. Unmarshalling decodes as Decode does, Raw
-// included.
-
-// marshal returns raw when the value was decoded from it, else v encoded.
-func marshal(raw Raw, v any) ([]byte, error) {
-	if raw != "" {
-		return []byte(raw), nil
-	}
-	return json.Marshal(v)
-}
-
-// unmarshal decodes b into v as Decode does. A JSON null leaves v as it
-// is, as encoding/json does for its own types.
-func unmarshal[T any, PT interface {
-	*T
-	Decoder
-}](b []byte, v PT) error {
-	r, err := parse(string(b), gjson.JSON)
-	if err != nil || r.Type == gjson.Null {
-		return err
-	}
-	var zero T
-	*v = zero
-	return v.decode(r)
-}
+// the API's definitions (marshalResponse). Unmarshalling decodes as Decode
+// does, Raw included (unmarshalResponse). These are the helpers the
+// response types' JSON methods share.
 
 // unixSeconds is a time the API sends as seconds since the epoch; the zero
 // Time is 0.

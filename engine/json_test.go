@@ -134,6 +134,19 @@ var goBuilt = []struct {
 		op:       "GET /containers/{id}/stats",
 		computed: []string{"CPUPercent", "MemoryUsage", "MemoryLimit", "MemoryPercent", "NetworkRx", "NetworkTx"},
 	},
+	{value: filled[engine.Node](nil), op: "GET /nodes/{id}"},
+	{value: filled[engine.Task](nil), op: "GET /tasks/{id}"},
+	{value: filled[engine.Swarm](nil), op: "GET /swarm"},
+	// The daemon sends the spec before the last update (swarm.Service in
+	// moby's api module), although no spec declares it.
+	{value: filled[engine.Service](nil), op: "GET /services/{id}", notInSpec: []string{"PreviousSpec"}},
+	{value: filled[engine.ServiceCreateResponse](nil), op: "POST /services/create"},
+	{value: filled[engine.ServiceUpdateResponse](nil), op: "POST /services/{id}/update"},
+	{value: filled[engine.Secret](nil), op: "GET /secrets/{id}"},
+	{value: filled[engine.Config](nil), op: "GET /configs/{id}"},
+	// The spec's IDResponse says "Id"; secret and config creates answer
+	// "ID" (moby's SecretCreateResponse and ConfigCreateResponse).
+	{value: filled[engine.IDResponse](nil), op: "POST /secrets/create", notInSpec: []string{"ID"}},
 	// The daemon sends a path stat in a header, which no spec describes.
 	{value: filled[engine.PathStat](nil)},
 }

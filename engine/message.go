@@ -46,7 +46,7 @@ func (m JSONMessage) MarshalJSON() ([]byte, error) {
 	if m.Error != nil {
 		legacyError = m.Error.Message
 	}
-	return marshal(m.Raw, struct {
+	return marshalResponse(m.Raw, struct {
 		fields
 		ProgressDetail *progress       `json:"progressDetail,omitempty"`
 		Time           int64           `json:"time,omitempty"`
@@ -57,7 +57,7 @@ func (m JSONMessage) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes a progress message as Decode does.
-func (m *JSONMessage) UnmarshalJSON(b []byte) error { return unmarshal(b, m) }
+func (m *JSONMessage) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, m) }
 
 // JSONError is the errorDetail of a progress message: the operation failed
 // after the daemon had already answered 200.

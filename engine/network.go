@@ -33,14 +33,14 @@ type Network struct {
 // under the API's names.
 func (n Network) MarshalJSON() ([]byte, error) {
 	type fields Network
-	return marshal(n.Raw, struct {
+	return marshalResponse(n.Raw, struct {
 		fields
 		ConfigFrom struct{ Network string }
 	}{fields(n), struct{ Network string }{n.ConfigFrom}})
 }
 
 // UnmarshalJSON decodes a network as Decode does.
-func (n *Network) UnmarshalJSON(b []byte) error { return unmarshal(b, n) }
+func (n *Network) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, n) }
 
 func (n *Network) decode(r gjson.Result) error {
 	if err := wantObject(r, "network"); err != nil {
@@ -96,7 +96,7 @@ func (n NetworkInspect) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes a network as Decode does.
-func (n *NetworkInspect) UnmarshalJSON(b []byte) error { return unmarshal(b, n) }
+func (n *NetworkInspect) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, n) }
 
 func (n *NetworkInspect) decode(r gjson.Result) error {
 	if err := n.Network.decode(r); err != nil {
@@ -167,11 +167,11 @@ type NetworkCreateResponse struct {
 // under the API's names.
 func (n NetworkCreateResponse) MarshalJSON() ([]byte, error) {
 	type fields NetworkCreateResponse
-	return marshal(n.Raw, fields(n))
+	return marshalResponse(n.Raw, fields(n))
 }
 
 // UnmarshalJSON decodes a network create response as Decode does.
-func (n *NetworkCreateResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, n) }
+func (n *NetworkCreateResponse) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, n) }
 
 // NetworkPruneResponse is what a network prune removed.
 type NetworkPruneResponse struct {
@@ -191,11 +191,11 @@ func (p *NetworkPruneResponse) decode(r gjson.Result) error {
 // under the API's names.
 func (p NetworkPruneResponse) MarshalJSON() ([]byte, error) {
 	type fields NetworkPruneResponse
-	return marshal(p.Raw, fields(p))
+	return marshalResponse(p.Raw, fields(p))
 }
 
 // UnmarshalJSON decodes a prune response as Decode does.
-func (p *NetworkPruneResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, p) }
+func (p *NetworkPruneResponse) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, p) }
 
 func (n *NetworkCreateResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "network create response"); err != nil {

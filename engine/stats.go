@@ -61,7 +61,7 @@ func (s StatsResponse) MarshalJSON() ([]byte, error) {
 	if s.BlockRead != 0 || s.BlockWrite != 0 {
 		blkio.IOServiceBytes = []blkioEntry{{Op: "read", Value: s.BlockRead}, {Op: "write", Value: s.BlockWrite}}
 	}
-	return marshal(s.Raw, struct {
+	return marshalResponse(s.Raw, struct {
 		fields
 		Blkio any `json:"blkio_stats"`
 		PIDs  any `json:"pids_stats"`
@@ -71,7 +71,7 @@ func (s StatsResponse) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes a stats sample as Decode does.
-func (s *StatsResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, s) }
+func (s *StatsResponse) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, s) }
 
 // CPUStats is a container's CPU time counters (the API's ContainerCPUStats).
 type CPUStats struct {

@@ -31,14 +31,14 @@ type SystemVersion struct {
 // under the API's names.
 func (v SystemVersion) MarshalJSON() ([]byte, error) {
 	type fields SystemVersion
-	return marshal(v.Raw, struct {
+	return marshalResponse(v.Raw, struct {
 		fields
 		Platform *name `json:",omitempty"`
 	}{fields(v), optionalName(v.Platform)})
 }
 
 // UnmarshalJSON decodes a version report as Decode does.
-func (v *SystemVersion) UnmarshalJSON(b []byte) error { return unmarshal(b, v) }
+func (v *SystemVersion) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, v) }
 
 func (v *SystemVersion) decode(r gjson.Result) error {
 	if err := wantObject(r, "version"); err != nil {

@@ -36,7 +36,7 @@ func (v Volume) MarshalJSON() ([]byte, error) {
 	if v.Size != -1 || v.RefCount != -1 {
 		u = &usage{v.Size, v.RefCount}
 	}
-	return marshal(v.Raw, struct {
+	return marshalResponse(v.Raw, struct {
 		fields
 		CreatedAt string `json:",omitempty"`
 		UsageData *usage `json:",omitempty"`
@@ -44,7 +44,7 @@ func (v Volume) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON decodes a volume as Decode does.
-func (v *Volume) UnmarshalJSON(b []byte) error { return unmarshal(b, v) }
+func (v *Volume) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, v) }
 
 func (v *Volume) decode(r gjson.Result) error {
 	if err := wantObject(r, "volume"); err != nil {
@@ -72,11 +72,11 @@ type VolumeListResponse struct {
 // under the API's names.
 func (l VolumeListResponse) MarshalJSON() ([]byte, error) {
 	type fields VolumeListResponse
-	return marshal(l.Raw, fields(l))
+	return marshalResponse(l.Raw, fields(l))
 }
 
 // UnmarshalJSON decodes a volume list as Decode does.
-func (l *VolumeListResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, l) }
+func (l *VolumeListResponse) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, l) }
 
 // VolumePruneResponse is what a volume prune removed.
 type VolumePruneResponse struct {
@@ -97,11 +97,11 @@ func (p *VolumePruneResponse) decode(r gjson.Result) error {
 // under the API's names.
 func (p VolumePruneResponse) MarshalJSON() ([]byte, error) {
 	type fields VolumePruneResponse
-	return marshal(p.Raw, fields(p))
+	return marshalResponse(p.Raw, fields(p))
 }
 
 // UnmarshalJSON decodes a prune response as Decode does.
-func (p *VolumePruneResponse) UnmarshalJSON(b []byte) error { return unmarshal(b, p) }
+func (p *VolumePruneResponse) UnmarshalJSON(b []byte) error { return unmarshalResponse(b, p) }
 
 func (l *VolumeListResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "volume list"); err != nil {
