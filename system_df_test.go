@@ -8,6 +8,7 @@ import (
 	"github.com/dockwire/dockwire/engine"
 	"github.com/dockwire/dockwire/enginetest"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestInfoDecode(t *testing.T) {
@@ -136,5 +137,29 @@ func TestDiskUsage152Verbose(t *testing.T) {
 	}
 	if got := dfSummary(du.Containers); got != (dfCounts{}) {
 		t.Errorf("containers, not asked for = %+v", got)
+	}
+}
+
+// Before API 1.42 there is no type, before 1.52 no verbose: an older daemon
+// is not sent them, and reports every kind, listing every item, anyway.
+func TestDiskUsageOlderAPIsOmitParameters(t *testing.T) {
+	for _, tt := range []struct {
+		api  string
+		want url.Values
+	}{
+		{"1.41", nil},
+		{"1.44", url.Values{"type": {"container", "volume"}}},
+		{"1.52", url.Values{"type": {"container", "volume"}, "verbose": {"1"}}},
+	} {
+		t.Run(tt.api, func(t *testing.T) {
+			e, c := nvFake(t, enginetest.WithAPIVersion(tt.api))
+			e.Handle("GET", "/system/df", nvReply(200, dfLegacy))
+			if _, err := c.DiskUsage(testContext(t), dockwire.DiskUsageOptions{Containers: true, Volumes: true, Verbose: true}); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, nvLast(t, e).Query, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("query at API %s (-want +got):\n%s", tt.api, diff)
+			}
+		})
 	}
 }

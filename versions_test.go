@@ -1,0 +1,409 @@
+package dockwire_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dockwire/dockwire"
+	"github.com/dockwire/dockwire/engine"
+	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/apispec"
+)
+
+// versionCall is one call of the client with every optional parameter it
+// has set, so that whatever it can send, it sends.
+type versionCall struct {
+	name string
+	do   func(ctx context.Context, c *dockwire.Client) error
+}
+
+func waitProgress(p *dockwire.Progress) error { return p.Wait() }
+
+func first[T any](seq func(func(T, error) bool)) error {
+	var err error
+	seq(func(_ T, e error) bool { err = e; return false })
+	return err
+}
+
+var (
+	vcSince  = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	vcFilter = dockwire.Filters{"label": {"a=b"}}
+	vcTar    = func() io.Reader { return bytes.NewReader(make([]byte, 1024)) } // an empty tar archive
+)
+
+// versionCalls walks the client's calls (the composite ones, such as Run
+// and CopyPathToContainer, are made of these).
+var versionCalls = []versionCall{
+	{"Ping", func(ctx context.Context, c *dockwire.Client) error { _, err := c.Ping(ctx); return err }},
+	{"ServerVersion", func(ctx context.Context, c *dockwire.Client) error { _, err := c.ServerVersion(ctx); return err }},
+	{"Info", func(ctx context.Context, c *dockwire.Client) error { _, err := c.Info(ctx); return err }},
+	{"DiskUsage", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.DiskUsage(ctx, dockwire.DiskUsageOptions{Containers: true, Images: true, Volumes: true, BuildCache: true, Verbose: true})
+		return err
+	}},
+	{"Events", func(ctx context.Context, c *dockwire.Client) error {
+		return first(c.Events(ctx, dockwire.EventsOptions{Since: vcSince, Until: vcSince.Add(time.Hour), Filters: vcFilter}))
+	}},
+	{"ContainerList", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ContainerList(ctx, dockwire.ContainerListOptions{All: true, Limit: 3, Size: true, Filters: vcFilter})
+		return err
+	}},
+	{"ContainerCreate", func(ctx context.Context, c *dockwire.Client) error {
+		timeout, init := 3, true
+		_, err := c.ContainerCreate(ctx, dockwire.ContainerCreateOptions{
+			Name: "vc", Platform: "linux/amd64",
+			Config: engine.ContainerConfig{
+				Hostname: "h", Domainname: "d", User: "u", AttachStdin: true, AttachStdout: true, AttachStderr: true,
+				ExposedPorts: map[string]struct{}{"80/tcp": {}}, Tty: true, OpenStdin: true, StdinOnce: true,
+				Env: []string{"A=1"}, Cmd: []string{"sh"}, Entrypoint: []string{"/bin/sh"}, Image: "busybox",
+				Volumes: map[string]struct{}{"/data": {}}, WorkingDir: "/", Labels: map[string]string{"a": "b"},
+				StopSignal: "SIGTERM", StopTimeout: &timeout, Shell: []string{"/bin/sh", "-c"},
+			},
+			HostConfig: engine.HostConfig{
+				Binds: []string{"/a:/b"}, NetworkMode: "bridge",
+				PortBindings:  map[string][]engine.PortBinding{"80/tcp": {{HostIP: "127.0.0.1", HostPort: "8080"}}},
+				RestartPolicy: engine.RestartPolicy{Name: "on-failure", MaximumRetryCount: 2}, AutoRemove: true, Privileged: true,
+				ReadonlyRootfs: true, Init: &init, CapAdd: []string{"NET_ADMIN"}, CapDrop: []string{"MKNOD"},
+				ExtraHosts: []string{"h:1.2.3.4"}, Tmpfs: map[string]string{"/t": "size=1m"}, SecurityOpt: []string{"no-new-privileges"},
+				Memory: 1 << 26, NanoCPUs: 1e9, CPUShares: 512, PidsLimit: 10, ShmSize: 1 << 20,
+				LogConfig: engine.LogConfig{Type: "json-file", Config: map[string]string{"max-size": "1m"}},
+			},
+			Networks: map[string]engine.EndpointSettings{"net": {
+				IPAMConfig: &engine.EndpointIPAMConfig{IPv4Address: "10.0.0.2", IPv6Address: "fd00::2", LinkLocalIPs: []string{"169.254.0.2"}},
+				Aliases:    []string{"web"}, MacAddress: "02:42:ac:11:00:02",
+			}},
+		})
+		return err
+	}},
+	{"ContainerInspect", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ContainerInspect(ctx, "web")
+		return err
+	}},
+	{"ContainerStart", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ContainerStart(ctx, "web")
+		return err
+	}},
+	{"ContainerStop", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ContainerStop(ctx, "web", dockwire.StopOptions{Signal: "SIGINT", Timeout: time.Second})
+		return err
+	}},
+	{"ContainerRestart", func(ctx context.Context, c *dockwire.Client) error {
+		return c.ContainerRestart(ctx, "web", dockwire.StopOptions{Signal: "SIGINT", Timeout: time.Second})
+	}},
+	{"ContainerStop, what every version has", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ContainerStop(ctx, "web", dockwire.StopOptions{Timeout: time.Second})
+		return err
+	}},
+	{"ContainerKill", func(ctx context.Context, c *dockwire.Client) error { return c.ContainerKill(ctx, "web", "SIGKILL") }},
+	{"ContainerPause", func(ctx context.Context, c *dockwire.Client) error { return c.ContainerPause(ctx, "web") }},
+	{"ContainerUnpause", func(ctx context.Context, c *dockwire.Client) error { return c.ContainerUnpause(ctx, "web") }},
+	{"ContainerRename", func(ctx context.Context, c *dockwire.Client) error { return c.ContainerRename(ctx, "web", "web2") }},
+	{"ContainerTop", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ContainerTop(ctx, "web", "aux")
+		return err
+	}},
+	{"ContainerUpdate", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ContainerUpdate(ctx, "web", dockwire.UpdateOptions{Memory: 1 << 26, MemorySwap: -1, NanoCPUs: 1e9, CPUShares: 512, PidsLimit: 10,
+			RestartPolicy: &engine.RestartPolicy{Name: "always"}})
+		return err
+	}},
+	{"ContainerWait", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ContainerWait(ctx, "web", dockwire.WaitNotRunning)
+		return err
+	}},
+	{"ContainerLogs", func(ctx context.Context, c *dockwire.Client) error {
+		s, err := c.ContainerLogs(ctx, "web", dockwire.LogsOptions{Stdout: true, Stderr: true, Timestamps: true, Tail: 5, Since: vcSince, Until: vcSince.Add(time.Hour), Details: true})
+		if err == nil {
+			s.Close()
+		}
+		return err
+	}},
+	{"ContainerStats", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ContainerStats(ctx, "web")
+		return err
+	}},
+	{"ContainerStatsStream", func(ctx context.Context, c *dockwire.Client) error { return first(c.ContainerStatsStream(ctx, "web")) }},
+	{"ContainerRemove", func(ctx context.Context, c *dockwire.Client) error {
+		return c.ContainerRemove(ctx, "web2", dockwire.RemoveOptions{Force: true, Volumes: true})
+	}},
+	{"ContainerPrune", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ContainerPrune(ctx, vcFilter)
+		return err
+	}},
+	{"ContainerStatPath", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ContainerStatPath(ctx, "web", "/etc")
+		return err
+	}},
+	{"CopyToContainer", func(ctx context.Context, c *dockwire.Client) error {
+		return c.CopyToContainer(ctx, "web", "/tmp", vcTar(), dockwire.CopyToOptions{CopyUIDGID: true})
+	}},
+	{"CopyFromContainer", func(ctx context.Context, c *dockwire.Client) error {
+		rc, _, err := c.CopyFromContainer(ctx, "web", "/etc/hostname")
+		if err == nil {
+			rc.Close()
+		}
+		return err
+	}},
+	{"ExecCreate", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ExecCreate(ctx, "web", dockwire.ExecConfig{Cmd: []string{"true"}, Env: []string{"A=1"}, User: "root", WorkingDir: "/",
+			Tty: true, Privileged: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, DetachKeys: "ctrl-x", ConsoleSize: [2]uint{24, 80}})
+		return err
+	}},
+	{"ExecCreate, what every version has", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ExecCreate(ctx, "web", dockwire.ExecConfig{Cmd: []string{"true"}, Env: []string{"A=1"}, User: "root", WorkingDir: "/",
+			Tty: true, Privileged: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, DetachKeys: "ctrl-x"})
+		return err
+	}},
+	{"ExecCapture", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ExecCapture(ctx, "web", dockwire.ExecOptions{Cmd: []string{"true"}})
+		return err
+	}},
+	{"ExecStartDetached", func(ctx context.Context, c *dockwire.Client) error {
+		id, err := c.ExecCreate(ctx, "web", dockwire.ExecConfig{Cmd: []string{"true"}})
+		if err != nil {
+			return err
+		}
+		return c.ExecStartDetached(ctx, id)
+	}},
+	{"ExecResize", func(ctx context.Context, c *dockwire.Client) error {
+		id, err := c.ExecCreate(ctx, "web", dockwire.ExecConfig{Cmd: []string{"sh"}, Tty: true, AttachStdout: true})
+		if err != nil {
+			return err
+		}
+		return c.ExecResize(ctx, id, 24, 80)
+	}},
+	{"ImageList", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ImageList(ctx, dockwire.ImageListOptions{All: true, Filters: vcFilter, Digests: true})
+		return err
+	}},
+	{"ImageInspect", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ImageInspect(ctx, "busybox")
+		return err
+	}},
+	{"ImageHistory", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ImageHistory(ctx, "busybox")
+		return err
+	}},
+	{"ImageTag", func(ctx context.Context, c *dockwire.Client) error {
+		return c.ImageTag(ctx, "busybox", "example/busybox", "v1")
+	}},
+	{"ImageRemove", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ImageRemove(ctx, "busybox", dockwire.ImageRemoveOptions{Force: true, NoPrune: true})
+		return err
+	}},
+	{"ImagePrune", func(ctx context.Context, c *dockwire.Client) error { _, err := c.ImagePrune(ctx, vcFilter); return err }},
+	{"ImageSave", func(ctx context.Context, c *dockwire.Client) error {
+		rc, err := c.ImageSave(ctx, []string{"busybox", "alpine"})
+		if err == nil {
+			rc.Close()
+		}
+		return err
+	}},
+	{"ImageLoad", func(ctx context.Context, c *dockwire.Client) error {
+		return waitProgress(c.ImageLoad(ctx, vcTar(), dockwire.ImageLoadOptions{Quiet: true, Platform: "linux/amd64"}))
+	}},
+	{"ImageLoad, what every version has", func(ctx context.Context, c *dockwire.Client) error {
+		return waitProgress(c.ImageLoad(ctx, vcTar(), dockwire.ImageLoadOptions{Quiet: true}))
+	}},
+	{"ImagePull", func(ctx context.Context, c *dockwire.Client) error {
+		return waitProgress(c.ImagePull(ctx, "busybox:latest", dockwire.ImagePullOptions{Platform: "linux/amd64", Auth: dockwire.AuthConfig{Username: "u", Password: "p"}}))
+	}},
+	{"ImagePush", func(ctx context.Context, c *dockwire.Client) error {
+		return waitProgress(c.ImagePush(ctx, "example/busybox:v1", dockwire.ImagePushOptions{Auth: dockwire.AuthConfig{Username: "u", Password: "p"}}))
+	}},
+	{"ImageBuild", func(ctx context.Context, c *dockwire.Client) error {
+		return waitProgress(c.ImageBuild(ctx, vcTar(), dockwire.ImageBuildOptions{
+			Tags: []string{"a:b"}, Dockerfile: "Dockerfile.x", BuildArgs: map[string]string{"A": "1"}, Labels: map[string]string{"a": "b"},
+			Target: "t", Platform: "linux/amd64", NoCache: true, PullParent: true, Quiet: true, CacheFrom: []string{"c"},
+			ExtraHosts: []string{"h:1.2.3.4"}, NetworkMode: "host", Memory: 1 << 26, MemorySwap: -1, ShmSize: 1 << 20, CPUShares: 512,
+			CPUSetCPUs: "0", CPUPeriod: 100000, CPUQuota: 50000, ForceRemove: true,
+			AuthConfigs: map[string]dockwire.AuthConfig{"r.example": {Username: "u", Password: "p"}},
+		}))
+	}},
+	{"NetworkCreate", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.NetworkCreate(ctx, "net", dockwire.NetworkCreateOptions{Driver: "bridge", Scope: "local", Internal: true, Attachable: true, EnableIPv6: true,
+			IPAM: &engine.IPAM{Driver: "default", Config: []engine.IPAMConfig{{Subnet: "10.9.0.0/24", IPRange: "10.9.0.0/25", Gateway: "10.9.0.1",
+				AuxiliaryAddresses: map[string]string{"h": "10.9.0.9"}}}, Options: map[string]string{"a": "b"}},
+			Options: map[string]string{"a": "b"}, Labels: map[string]string{"a": "b"}})
+		return err
+	}},
+	{"NetworkList", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.NetworkList(ctx, vcFilter)
+		return err
+	}},
+	{"NetworkInspect", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.NetworkInspect(ctx, "net", dockwire.NetworkInspectOptions{Verbose: true, Scope: "local"})
+		return err
+	}},
+	{"NetworkConnect", func(ctx context.Context, c *dockwire.Client) error {
+		return c.NetworkConnect(ctx, "net", "web", dockwire.NetworkConnectOptions{Aliases: []string{"a"}, IPv4Address: "10.9.0.5", IPv6Address: "fd00::5",
+			Links: []string{"db:db"}, DriverOpts: map[string]string{"a": "b"}, MacAddress: "02:42:ac:11:00:05", GwPriority: 1})
+	}},
+	{"NetworkConnect, what every version has", func(ctx context.Context, c *dockwire.Client) error {
+		return c.NetworkConnect(ctx, "net", "web", dockwire.NetworkConnectOptions{Aliases: []string{"a"}, IPv4Address: "10.9.0.5", IPv6Address: "fd00::5",
+			Links: []string{"db:db"}, DriverOpts: map[string]string{"a": "b"}})
+	}},
+	{"NetworkDisconnect", func(ctx context.Context, c *dockwire.Client) error {
+		return c.NetworkDisconnect(ctx, "net", "web", true)
+	}},
+	{"NetworkRemove", func(ctx context.Context, c *dockwire.Client) error { return c.NetworkRemove(ctx, "net") }},
+	{"NetworkPrune", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.NetworkPrune(ctx, vcFilter)
+		return err
+	}},
+	{"VolumeCreate", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.VolumeCreate(ctx, dockwire.VolumeCreateOptions{Name: "v", Driver: "local", DriverOpts: map[string]string{"type": "tmpfs"}, Labels: map[string]string{"a": "b"}})
+		return err
+	}},
+	{"VolumeInspect", func(ctx context.Context, c *dockwire.Client) error { _, err := c.VolumeInspect(ctx, "v"); return err }},
+	{"VolumeList", func(ctx context.Context, c *dockwire.Client) error { _, err := c.VolumeList(ctx, vcFilter); return err }},
+	{"VolumeRemove", func(ctx context.Context, c *dockwire.Client) error { return c.VolumeRemove(ctx, "v", true) }},
+	{"VolumePrune", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.VolumePrune(ctx, dockwire.Filters{"label": {"a=b"}, "all": {"true"}})
+		return err
+	}},
+}
+
+// TestRequestsCarryOnlyTheirVersion makes every call, with every optional
+// parameter set, at API 1.41, 1.44 and 1.51 against the fake engine, and
+// checks each request it sent against the spec of that version: the
+// operation exists, and every query parameter and every key of a JSON body
+// is declared (internal/apispec). A call may instead refuse with
+// ErrAPIVersion, before sending anything.
+func TestRequestsCarryOnlyTheirVersion(t *testing.T) {
+	specs, err := apispec.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, version := range []string{"1.41", "1.44", "1.51"} {
+		t.Run(version, func(t *testing.T) {
+			spec := specs[version]
+			e := enginetest.New(t, enginetest.WithAPIVersion(version))
+			e.AddContainer(enginetest.Container{Name: "web"})
+			// The fake answers what it does not serve with a 404: what
+			// matters here is what the client sent.
+			c, err := dockwire.New(e.Host(), dockwire.WithRetry(1, 0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			for _, call := range versionCalls {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				before := len(e.Requests())
+				err := call.do(ctx, c)
+				cancel()
+				sent := e.Requests()[before:]
+				if errors.Is(err, dockwire.ErrAPIVersion) {
+					if len(sent) > 0 && sent[len(sent)-1].Route != "/_ping" {
+						t.Errorf("%s refused at API %s (%v) after sending %s %s", call.name, version, err, sent[len(sent)-1].Method, sent[len(sent)-1].Route)
+					}
+					continue
+				}
+				if len(sent) == 0 {
+					t.Errorf("%s sent nothing: %v", call.name, err)
+				}
+				for _, r := range sent {
+					for _, problem := range checkAgainstSpec(spec, r) {
+						t.Errorf("%s at API %s: %s %s: %s", call.name, version, r.Method, r.Route, problem)
+					}
+				}
+			}
+		})
+	}
+}
+
+// undeclared are query parameters a daemon reads although no spec
+// declares them.
+var undeclared = map[string]bool{
+	// docker logs --details: the daemon's container logs route reads it
+	// (as it does for services and tasks, whose specs declare it).
+	"GET /containers/{id}/logs details": true,
+}
+
+// checkAgainstSpec lists what r sends that the spec v does not declare.
+func checkAgainstSpec(v *apispec.Version, r enginetest.Request) []string {
+	if r.Version == "" {
+		return nil // /_ping, which is not versioned
+	}
+	name, op := specOperation(v, r.Method, r.Route)
+	if op == nil {
+		return []string{"no such operation in the spec"}
+	}
+	var problems []string
+	for k := range r.Query {
+		if !containsString(op.Query, k) && !undeclared[name+" "+k] {
+			problems = append(problems, "query parameter "+k+" is not one of "+name+"'s: "+strings.Join(op.Query, ", "))
+		}
+	}
+	if op.Body != nil && strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") && len(r.Body) > 0 {
+		var doc any
+		if err := json.Unmarshal(r.Body, &doc); err != nil {
+			problems = append(problems, "body is not JSON: "+err.Error())
+		}
+		for _, k := range v.Unknown(doc, op.Body) {
+			problems = append(problems, "body field "+k+" is not in "+name+"'s body")
+		}
+	}
+	sort.Strings(problems)
+	return problems
+}
+
+// specOperation finds the operation a request route is, preferring
+// literal segments to {wildcards}: /containers/prune, not /containers/{id}.
+// A wildcard takes one segment or more: image names hold slashes.
+func specOperation(v *apispec.Version, method, route string) (string, *apispec.Operation) {
+	segs := strings.Split(route, "/")
+	best, bestWild := "", -1
+	for key := range v.Operations {
+		m, pattern, _ := strings.Cut(key, " ")
+		if m != method {
+			continue
+		}
+		if wild, ok := matchRoute(strings.Split(pattern, "/"), segs); ok && (bestWild < 0 || wild < bestWild) {
+			best, bestWild = key, wild
+		}
+	}
+	if best == "" {
+		return "", nil
+	}
+	return best, v.Operations[best]
+}
+
+// matchRoute matches path segments against a pattern's and says how many
+// wildcards it took.
+func matchRoute(pattern, segs []string) (wild int, ok bool) {
+	if len(pattern) == 0 {
+		return 0, len(segs) == 0
+	}
+	if len(segs) == 0 {
+		return 0, false
+	}
+	if !strings.HasPrefix(pattern[0], "{") {
+		if pattern[0] != segs[0] {
+			return 0, false
+		}
+		return matchRoute(pattern[1:], segs[1:])
+	}
+	for n := 1; n <= len(segs); n++ {
+		if w, ok := matchRoute(pattern[1:], segs[n:]); ok {
+			return w + 1, true
+		}
+	}
+	return 0, false
+}
+
+func containsString(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
