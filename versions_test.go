@@ -87,19 +87,16 @@ var versionCalls = []versionCall{
 		return err
 	}},
 	{"ContainerStart", func(ctx context.Context, c *dockwire.Client) error {
-		_, err := c.ContainerStart(ctx, "web")
-		return err
+		return c.ContainerStart(ctx, "web")
 	}},
 	{"ContainerStop", func(ctx context.Context, c *dockwire.Client) error {
-		_, err := c.ContainerStop(ctx, "web", dockwire.StopOptions{Signal: "SIGINT", Timeout: time.Second})
-		return err
+		return c.ContainerStop(ctx, "web", dockwire.ContainerStopOptions{Signal: "SIGINT", Timeout: time.Second})
 	}},
 	{"ContainerRestart", func(ctx context.Context, c *dockwire.Client) error {
-		return c.ContainerRestart(ctx, "web", dockwire.StopOptions{Signal: "SIGINT", Timeout: time.Second})
+		return c.ContainerRestart(ctx, "web", dockwire.ContainerRestartOptions{Signal: "SIGINT", Timeout: time.Second})
 	}},
 	{"ContainerStop, what every version has", func(ctx context.Context, c *dockwire.Client) error {
-		_, err := c.ContainerStop(ctx, "web", dockwire.StopOptions{Timeout: time.Second})
-		return err
+		return c.ContainerStop(ctx, "web", dockwire.ContainerStopOptions{Timeout: time.Second})
 	}},
 	{"ContainerKill", func(ctx context.Context, c *dockwire.Client) error { return c.ContainerKill(ctx, "web", "SIGKILL") }},
 	{"ContainerPause", func(ctx context.Context, c *dockwire.Client) error { return c.ContainerPause(ctx, "web") }},
@@ -110,7 +107,7 @@ var versionCalls = []versionCall{
 		return err
 	}},
 	{"ContainerUpdate", func(ctx context.Context, c *dockwire.Client) error {
-		_, err := c.ContainerUpdate(ctx, "web", dockwire.UpdateOptions{Memory: 1 << 26, MemorySwap: -1, NanoCPUs: 1e9, CPUShares: 512, PidsLimit: 10,
+		_, err := c.ContainerUpdate(ctx, "web", dockwire.ContainerUpdateOptions{Memory: 1 << 26, MemorySwap: -1, NanoCPUs: 1e9, CPUShares: 512, PidsLimit: 10,
 			RestartPolicy: &engine.RestartPolicy{Name: "always"}})
 		return err
 	}},
@@ -119,7 +116,7 @@ var versionCalls = []versionCall{
 		return err
 	}},
 	{"ContainerLogs", func(ctx context.Context, c *dockwire.Client) error {
-		s, err := c.ContainerLogs(ctx, "web", dockwire.LogsOptions{Stdout: true, Stderr: true, Timestamps: true, Tail: 5, Since: vcSince, Until: vcSince.Add(time.Hour), Details: true})
+		s, err := c.ContainerLogs(ctx, "web", dockwire.ContainerLogsOptions{Stdout: true, Stderr: true, Timestamps: true, Tail: 5, Since: vcSince, Until: vcSince.Add(time.Hour), Details: true})
 		if err == nil {
 			s.Close()
 		}
@@ -131,10 +128,10 @@ var versionCalls = []versionCall{
 	}},
 	{"ContainerStatsStream", func(ctx context.Context, c *dockwire.Client) error { return first(c.ContainerStatsStream(ctx, "web")) }},
 	{"ContainerRemove", func(ctx context.Context, c *dockwire.Client) error {
-		return c.ContainerRemove(ctx, "web2", dockwire.RemoveOptions{Force: true, Volumes: true})
+		return c.ContainerRemove(ctx, "web2", dockwire.ContainerRemoveOptions{Force: true, Volumes: true})
 	}},
 	{"ContainerPrune", func(ctx context.Context, c *dockwire.Client) error {
-		_, err := c.ContainerPrune(ctx, vcFilter)
+		_, err := c.ContainerPrune(ctx, dockwire.ContainerPruneOptions{Filters: vcFilter})
 		return err
 	}},
 	{"ContainerStatPath", func(ctx context.Context, c *dockwire.Client) error {
@@ -142,7 +139,7 @@ var versionCalls = []versionCall{
 		return err
 	}},
 	{"CopyToContainer", func(ctx context.Context, c *dockwire.Client) error {
-		return c.CopyToContainer(ctx, "web", "/tmp", vcTar(), dockwire.CopyToOptions{CopyUIDGID: true})
+		return c.CopyToContainer(ctx, "web", "/tmp", vcTar(), dockwire.CopyToContainerOptions{CopyUIDGID: true})
 	}},
 	{"CopyFromContainer", func(ctx context.Context, c *dockwire.Client) error {
 		rc, _, err := c.CopyFromContainer(ctx, "web", "/etc/hostname")
@@ -152,12 +149,12 @@ var versionCalls = []versionCall{
 		return err
 	}},
 	{"ExecCreate", func(ctx context.Context, c *dockwire.Client) error {
-		_, err := c.ExecCreate(ctx, "web", dockwire.ExecConfig{Cmd: []string{"true"}, Env: []string{"A=1"}, User: "root", WorkingDir: "/",
+		_, err := c.ExecCreate(ctx, "web", dockwire.ExecCreateOptions{Cmd: []string{"true"}, Env: []string{"A=1"}, User: "root", WorkingDir: "/",
 			Tty: true, Privileged: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, DetachKeys: "ctrl-x", ConsoleSize: [2]uint{24, 80}})
 		return err
 	}},
 	{"ExecCreate, what every version has", func(ctx context.Context, c *dockwire.Client) error {
-		_, err := c.ExecCreate(ctx, "web", dockwire.ExecConfig{Cmd: []string{"true"}, Env: []string{"A=1"}, User: "root", WorkingDir: "/",
+		_, err := c.ExecCreate(ctx, "web", dockwire.ExecCreateOptions{Cmd: []string{"true"}, Env: []string{"A=1"}, User: "root", WorkingDir: "/",
 			Tty: true, Privileged: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, DetachKeys: "ctrl-x"})
 		return err
 	}},
@@ -166,18 +163,18 @@ var versionCalls = []versionCall{
 		return err
 	}},
 	{"ExecStartDetached", func(ctx context.Context, c *dockwire.Client) error {
-		id, err := c.ExecCreate(ctx, "web", dockwire.ExecConfig{Cmd: []string{"true"}})
+		id, err := c.ExecCreate(ctx, "web", dockwire.ExecCreateOptions{Cmd: []string{"true"}})
 		if err != nil {
 			return err
 		}
 		return c.ExecStartDetached(ctx, id)
 	}},
 	{"ExecResize", func(ctx context.Context, c *dockwire.Client) error {
-		id, err := c.ExecCreate(ctx, "web", dockwire.ExecConfig{Cmd: []string{"sh"}, Tty: true, AttachStdout: true})
+		id, err := c.ExecCreate(ctx, "web", dockwire.ExecCreateOptions{Cmd: []string{"sh"}, Tty: true, AttachStdout: true})
 		if err != nil {
 			return err
 		}
-		return c.ExecResize(ctx, id, 24, 80)
+		return c.ExecResize(ctx, id, dockwire.ExecResizeOptions{Height: 24, Width: 80})
 	}},
 	{"ImageList", func(ctx context.Context, c *dockwire.Client) error {
 		_, err := c.ImageList(ctx, dockwire.ImageListOptions{All: true, Filters: vcFilter, Digests: true})
@@ -192,13 +189,16 @@ var versionCalls = []versionCall{
 		return err
 	}},
 	{"ImageTag", func(ctx context.Context, c *dockwire.Client) error {
-		return c.ImageTag(ctx, "busybox", "example/busybox", "v1")
+		return c.ImageTag(ctx, "busybox", dockwire.ImageTagOptions{Repo: "example/busybox", Tag: "v1"})
 	}},
 	{"ImageRemove", func(ctx context.Context, c *dockwire.Client) error {
 		_, err := c.ImageRemove(ctx, "busybox", dockwire.ImageRemoveOptions{Force: true, NoPrune: true})
 		return err
 	}},
-	{"ImagePrune", func(ctx context.Context, c *dockwire.Client) error { _, err := c.ImagePrune(ctx, vcFilter); return err }},
+	{"ImagePrune", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ImagePrune(ctx, dockwire.ImagePruneOptions{Filters: vcFilter})
+		return err
+	}},
 	{"ImageSave", func(ctx context.Context, c *dockwire.Client) error {
 		rc, err := c.ImageSave(ctx, []string{"busybox", "alpine"})
 		if err == nil {
@@ -228,14 +228,14 @@ var versionCalls = []versionCall{
 		}))
 	}},
 	{"NetworkCreate", func(ctx context.Context, c *dockwire.Client) error {
-		_, err := c.NetworkCreate(ctx, "net", dockwire.NetworkCreateOptions{Driver: "bridge", Scope: "local", Internal: true, Attachable: true, EnableIPv6: true,
+		_, err := c.NetworkCreate(ctx, dockwire.NetworkCreateOptions{Name: "net", Driver: "bridge", Scope: "local", Internal: true, Attachable: true, EnableIPv6: true,
 			IPAM: &engine.IPAM{Driver: "default", Config: []engine.IPAMConfig{{Subnet: "10.9.0.0/24", IPRange: "10.9.0.0/25", Gateway: "10.9.0.1",
 				AuxiliaryAddresses: map[string]string{"h": "10.9.0.9"}}}, Options: map[string]string{"a": "b"}},
 			Options: map[string]string{"a": "b"}, Labels: map[string]string{"a": "b"}})
 		return err
 	}},
 	{"NetworkList", func(ctx context.Context, c *dockwire.Client) error {
-		_, err := c.NetworkList(ctx, vcFilter)
+		_, err := c.NetworkList(ctx, dockwire.NetworkListOptions{Filters: vcFilter})
 		return err
 	}},
 	{"NetworkInspect", func(ctx context.Context, c *dockwire.Client) error {
@@ -251,11 +251,11 @@ var versionCalls = []versionCall{
 			Links: []string{"db:db"}, DriverOpts: map[string]string{"a": "b"}})
 	}},
 	{"NetworkDisconnect", func(ctx context.Context, c *dockwire.Client) error {
-		return c.NetworkDisconnect(ctx, "net", "web", true)
+		return c.NetworkDisconnect(ctx, "net", "web", dockwire.NetworkDisconnectOptions{Force: true})
 	}},
 	{"NetworkRemove", func(ctx context.Context, c *dockwire.Client) error { return c.NetworkRemove(ctx, "net") }},
 	{"NetworkPrune", func(ctx context.Context, c *dockwire.Client) error {
-		_, err := c.NetworkPrune(ctx, vcFilter)
+		_, err := c.NetworkPrune(ctx, dockwire.NetworkPruneOptions{Filters: vcFilter})
 		return err
 	}},
 	{"VolumeCreate", func(ctx context.Context, c *dockwire.Client) error {
@@ -263,10 +263,15 @@ var versionCalls = []versionCall{
 		return err
 	}},
 	{"VolumeInspect", func(ctx context.Context, c *dockwire.Client) error { _, err := c.VolumeInspect(ctx, "v"); return err }},
-	{"VolumeList", func(ctx context.Context, c *dockwire.Client) error { _, err := c.VolumeList(ctx, vcFilter); return err }},
-	{"VolumeRemove", func(ctx context.Context, c *dockwire.Client) error { return c.VolumeRemove(ctx, "v", true) }},
+	{"VolumeList", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.VolumeList(ctx, dockwire.VolumeListOptions{Filters: vcFilter})
+		return err
+	}},
+	{"VolumeRemove", func(ctx context.Context, c *dockwire.Client) error {
+		return c.VolumeRemove(ctx, "v", dockwire.VolumeRemoveOptions{Force: true})
+	}},
 	{"VolumePrune", func(ctx context.Context, c *dockwire.Client) error {
-		_, err := c.VolumePrune(ctx, dockwire.Filters{"label": {"a=b"}, "all": {"true"}})
+		_, err := c.VolumePrune(ctx, dockwire.VolumePruneOptions{Filters: dockwire.Filters{"label": {"a=b"}, "all": {"true"}}})
 		return err
 	}},
 }
