@@ -24,7 +24,13 @@ type versionCall struct {
 	do   func(ctx context.Context, c *dockwire.Client) error
 }
 
-func waitProgress(p *dockwire.Progress) error { return p.Wait() }
+// settle waits for the stream of a call that returned a progress.
+func settle(p *dockwire.Progress, err error) error {
+	if err != nil {
+		return err
+	}
+	return p.Wait()
+}
 
 func first[T any](seq func(func(T, error) bool)) error {
 	var err error
@@ -207,19 +213,19 @@ var versionCalls = []versionCall{
 		return err
 	}},
 	{"ImageLoad", func(ctx context.Context, c *dockwire.Client) error {
-		return waitProgress(c.ImageLoad(ctx, vcTar(), dockwire.ImageLoadOptions{Quiet: true, Platform: "linux/amd64"}))
+		return settle(c.ImageLoad(ctx, vcTar(), dockwire.ImageLoadOptions{Quiet: true, Platform: "linux/amd64"}))
 	}},
 	{"ImageLoad, what every version has", func(ctx context.Context, c *dockwire.Client) error {
-		return waitProgress(c.ImageLoad(ctx, vcTar(), dockwire.ImageLoadOptions{Quiet: true}))
+		return settle(c.ImageLoad(ctx, vcTar(), dockwire.ImageLoadOptions{Quiet: true}))
 	}},
 	{"ImagePull", func(ctx context.Context, c *dockwire.Client) error {
-		return waitProgress(c.ImagePull(ctx, "busybox:latest", dockwire.ImagePullOptions{Platform: "linux/amd64", Auth: dockwire.AuthConfig{Username: "u", Password: "p"}}))
+		return settle(c.ImagePull(ctx, "busybox:latest", dockwire.ImagePullOptions{Platform: "linux/amd64", Auth: dockwire.AuthConfig{Username: "u", Password: "p"}}))
 	}},
 	{"ImagePush", func(ctx context.Context, c *dockwire.Client) error {
-		return waitProgress(c.ImagePush(ctx, "example/busybox:v1", dockwire.ImagePushOptions{Auth: dockwire.AuthConfig{Username: "u", Password: "p"}}))
+		return settle(c.ImagePush(ctx, "example/busybox:v1", dockwire.ImagePushOptions{Auth: dockwire.AuthConfig{Username: "u", Password: "p"}}))
 	}},
 	{"ImageBuild", func(ctx context.Context, c *dockwire.Client) error {
-		return waitProgress(c.ImageBuild(ctx, vcTar(), dockwire.ImageBuildOptions{
+		return settle(c.ImageBuild(ctx, vcTar(), dockwire.ImageBuildOptions{
 			Tags: []string{"a:b"}, Dockerfile: "Dockerfile.x", BuildArgs: map[string]string{"A": "1"}, Labels: map[string]string{"a": "b"},
 			Target: "t", Platform: "linux/amd64", NoCache: true, PullParent: true, Quiet: true, CacheFrom: []string{"c"},
 			ExtraHosts: []string{"h:1.2.3.4"}, NetworkMode: "host", Memory: 1 << 26, MemorySwap: -1, ShmSize: 1 << 20, CPUShares: 512,
