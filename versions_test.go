@@ -206,7 +206,7 @@ var versionCalls = []versionCall{
 		return err
 	}},
 	{"ImageSave", func(ctx context.Context, c *dockwire.Client) error {
-		rc, err := c.ImageSave(ctx, []string{"busybox", "alpine"})
+		rc, err := c.ImageSave(ctx, []string{"busybox", "alpine"}, dockwire.ImageSaveOptions{Platform: "linux/amd64"})
 		if err == nil {
 			rc.Close()
 		}
