@@ -163,13 +163,16 @@ func TestLiveImageBuildFailure(t *testing.T) {
 	for _, tc := range []struct {
 		name, dockerfile, want string
 	}{
-		{"run false", busyboxDockerfile + "RUN false\n", "returned a non-zero code: 1"},
+		{"run false", busyboxDockerfile + "RUN false # MARK\n", "returned a non-zero code: 1"},
 		{"copy missing", "FROM scratch\nCOPY missing /missing\n", "missing"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
-				before := failedBuildSteps(t, e)
-				_, err := liveBuild(t, e, busyboxContextDir(t, tc.dockerfile), dockwire.ImageBuildOptions{ForceRemove: true})
+				// A mark of this run's own, so that another run's builds on
+				// the same engine are not counted.
+				mark := livetest.UniqueName("dwbuild")
+				before := failedBuildSteps(t, e, mark)
+				_, err := liveBuild(t, e, busyboxContextDir(t, strings.ReplaceAll(tc.dockerfile, "MARK", mark)), dockwire.ImageBuildOptions{ForceRemove: true})
 				var se *dockwire.StreamError
 				if !errors.As(err, &se) {
 					t.Fatalf("build error = %v (%T), want a *StreamError", err, err)
@@ -177,7 +180,7 @@ func TestLiveImageBuildFailure(t *testing.T) {
 				if se.Op != "build" || !strings.Contains(se.Message, tc.want) || !strings.Contains(err.Error(), e.Host) {
 					t.Errorf("StreamError %+v (%q): want op build, a message with %q, and the host", se, err, tc.want)
 				}
-				if after := failedBuildSteps(t, e); after > before {
+				if after := failedBuildSteps(t, e, mark); after > before {
 					t.Errorf("ForceRemove: the failed build left %d intermediate containers", after-before)
 				}
 			})
@@ -185,9 +188,9 @@ func TestLiveImageBuildFailure(t *testing.T) {
 	}
 }
 
-// failedBuildSteps counts the containers a failed "RUN false" step leaves
-// behind when the build does not remove them.
-func failedBuildSteps(t *testing.T, e *livetest.Engine) int {
+// failedBuildSteps counts the containers a failed "RUN false # mark" step
+// leaves behind when the build does not remove them.
+func failedBuildSteps(t *testing.T, e *livetest.Engine, mark string) int {
 	t.Helper()
 	list, err := e.Client.ContainerList(context.Background(), dockwire.ContainerListOptions{All: true})
 	if err != nil {
@@ -195,7 +198,7 @@ func failedBuildSteps(t *testing.T, e *livetest.Engine) int {
 	}
 	n := 0
 	for _, c := range list {
-		if strings.HasSuffix(c.Command, "-c false") {
+		if strings.Contains(c.Command, "false # "+mark) { // the daemon quotes the argument: sh -c 'false # mark'
 			n++
 		}
 	}
