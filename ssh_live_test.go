@@ -337,7 +337,10 @@ func TestFault_SSH2_NoDockerOnRemote(t *testing.T) {
 
 func TestFault_SSH3_HangingHandshakeIsBounded(t *testing.T) {
 	if _, err := exec.LookPath("ssh"); err != nil {
-		t.Skip("no ssh client")
+		if livetest.Required() {
+			t.Fatalf("DOCKWIRE_LIVE=1 but there is no ssh client (scripts/engines.sh start installs it): %v", err)
+		}
+		t.Skipf("no ssh client: %v", err)
 	}
 	// A server that accepts and then says nothing: ssh waits for its banner.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
