@@ -239,7 +239,7 @@ func TestLoadAuthHomeConfig(t *testing.T) {
 func TestFault_J7_RegistryAuthHeader(t *testing.T) {
 	auth := dockwire.AuthConfig{Username: "jane", Password: "s3cr3t/+=?", ServerAddress: "registry.example.com"}
 	e, c := imageEngine(t, "POST", "/images/create", `{"status":"ok"}`)
-	if err := waitProgress(c.ImagePull(imgContext(t), "registry.example.com/team/app:1", dockwire.ImagePullOptions{Auth: auth})); err != nil {
+	if err := waitProgress(c.ImagePull(testContext(t), "registry.example.com/team/app:1", dockwire.ImagePullOptions{Auth: auth})); err != nil {
 		t.Fatal(err)
 	}
 	h := lastImageRequest(t, e).Header.Get("X-Registry-Auth")
@@ -260,13 +260,13 @@ func TestFault_J7_RegistryAuthHeader(t *testing.T) {
 
 	// A pre-encoded value goes out as is; push always sends the header.
 	e, c = imageEngine(t, "POST", "/images/{name...}", `{"status":"ok"}`)
-	if err := waitProgress(c.ImagePull(imgContext(t), "a", dockwire.ImagePullOptions{RegistryAuth: "abc"})); err != nil {
+	if err := waitProgress(c.ImagePull(testContext(t), "a", dockwire.ImagePullOptions{RegistryAuth: "abc"})); err != nil {
 		t.Fatal(err)
 	}
 	if h := lastImageRequest(t, e).Header.Get("X-Registry-Auth"); h != "abc" {
 		t.Errorf("RegistryAuth sent as %q", h)
 	}
-	if err := waitProgress(c.ImagePush(imgContext(t), "localhost:5000/a/b:2", dockwire.ImagePushOptions{})); err != nil {
+	if err := waitProgress(c.ImagePush(testContext(t), "localhost:5000/a/b:2", dockwire.ImagePushOptions{})); err != nil {
 		t.Fatal(err)
 	}
 	r := lastImageRequest(t, e)
@@ -281,7 +281,7 @@ func TestFault_J7_RegistryAuthNotRedirected(t *testing.T) {
 	e.Handle("", "/elsewhere", http.HandlerFunc(func(http.ResponseWriter, *http.Request) { leaked = true }))
 	e.Fault("POST", "/images/create", enginetest.Redirect(307, "/elsewhere"))
 	auth := dockwire.AuthConfig{Username: "jane", Password: "hunter2"}
-	err := waitProgress(imgClient(t, e).ImagePull(imgContext(t), "a", dockwire.ImagePullOptions{Auth: auth}))
+	err := waitProgress(engineClient(t, e).ImagePull(testContext(t), "a", dockwire.ImagePullOptions{Auth: auth}))
 	if !errors.Is(err, dockwire.ErrUnexpectedRedirect) {
 		t.Fatalf("pull = %v, want ErrUnexpectedRedirect", err)
 	}

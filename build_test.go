@@ -63,7 +63,7 @@ func liveBuild(t *testing.T, e *livetest.Engine, dir string, opts dockwire.Image
 		err = p.Wait()
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		ctx, cancel := context.WithTimeout(testContext(t), 30*time.Second)
 		defer cancel()
 		refs := opts.Tags
 		if p != nil {
@@ -192,7 +192,7 @@ func TestLiveImageBuildFailure(t *testing.T) {
 // leaves behind when the build does not remove them.
 func failedBuildSteps(t *testing.T, e *livetest.Engine, mark string) int {
 	t.Helper()
-	list, err := e.Client.ContainerList(context.Background(), dockwire.ContainerListOptions{All: true})
+	list, err := e.Client.ContainerList(testContext(t), dockwire.ContainerListOptions{All: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,8 +259,8 @@ func TestImageBuildRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := imgClient(t, e)
-	p, err := c.ImageBuild(imgContext(t), tarball, dockwire.ImageBuildOptions{
+	c := engineClient(t, e)
+	p, err := c.ImageBuild(testContext(t), tarball, dockwire.ImageBuildOptions{
 		Tags: []string{"a/b:1", "localhost:5000/c"}, Dockerfile: "Dockerfile", BuildArgs: map[string]string{"V": "1 2"},
 		Labels: map[string]string{"l": "x"}, Target: "final", Platform: "linux/amd64", NoCache: true, PullParent: true,
 		CacheFrom: []string{"a/b:0"}, ExtraHosts: []string{"db:10.0.0.2", "cache:10.0.0.3"}, NetworkMode: "none",
@@ -328,11 +328,11 @@ func TestFault_H4_BuildContextStreamed(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"aux":{"ID":"sha256:1"}}`)
 	}))
-	c := imgClient(t, e)
+	c := engineClient(t, e)
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	if err := waitProgress(c.ImageBuild(imgContext(t), &zeroReader{size}, dockwire.ImageBuildOptions{})); err != nil {
+	if err := waitProgress(c.ImageBuild(testContext(t), &zeroReader{size}, dockwire.ImageBuildOptions{})); err != nil {
 		t.Fatal(err)
 	}
 	runtime.ReadMemStats(&after)
@@ -364,10 +364,10 @@ func TestImageBuildContextReadError(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"stream":"ok"}`)
 	}))
-	c := imgClient(t, e)
+	c := engineClient(t, e)
 	boom := errors.New("disk on fire")
 	body := &closeTrackingReader{Reader: io.MultiReader(&zeroReader{100 << 10}, iotest.ErrReader(boom))}
-	err := waitProgress(c.ImageBuild(imgContext(t), body, dockwire.ImageBuildOptions{}))
+	err := waitProgress(c.ImageBuild(testContext(t), body, dockwire.ImageBuildOptions{}))
 	if !errors.Is(err, boom) {
 		t.Fatalf("Wait = %v, want the context's read error", err)
 	}
@@ -383,9 +383,9 @@ func TestImageBuildClosesContextOnSuccess(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"stream":"sha256:`+strings.Repeat("cd", 32)+`\n"}`)
 	}))
-	c := imgClient(t, e)
+	c := engineClient(t, e)
 	body := &closeTrackingReader{Reader: strings.NewReader("tar")}
-	p, err := c.ImageBuild(imgContext(t), body, dockwire.ImageBuildOptions{Quiet: true})
+	p, err := c.ImageBuild(testContext(t), body, dockwire.ImageBuildOptions{Quiet: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package dockwire_test
 import (
 	"archive/tar"
 	"bytes"
-	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -388,7 +387,7 @@ func TestFault_J5_CopyPathFromContainer(t *testing.T) {
 	}))
 	dest, outside := extractJail(t)
 	for _, dst := range []string{dest, filepath.Join(dest, "renamed")} {
-		err := c.CopyPathFromContainer(context.Background(), "web", "/etc", dst)
+		err := c.CopyPathFromContainer(testContext(t), "web", "/etc", dst)
 		if !errors.Is(err, dockwire.ErrUnsafeArchive) {
 			t.Errorf("to %s: err = %v, want ErrUnsafeArchive", dst, err)
 		}

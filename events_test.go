@@ -78,13 +78,13 @@ func TestEventsRequest(t *testing.T) {
 			e.Handle("GET", "/events", eventsHandler(func(w http.ResponseWriter, r *http.Request) {
 				io.WriteString(w, eventLine(1, "start", 0)+"\n")
 			}))
-			c := streamClient(t, e.Host())
+			c := streamClient(t, e)
 			opts := dockwire.EventsOptions{
 				Since:   time.Unix(1700000000, 5),
 				Until:   time.Unix(1700000100, 0),
 				Filters: dockwire.Filters{}.Add("type", "container").Add("event", "start", "die"),
 			}
-			evs, errs := collectEvents(c.Events(context.Background(), opts), 0)
+			evs, errs := collectEvents(c.Events(testContext(t), opts), 0)
 			if len(evs) != 1 || len(errs) != 0 {
 				t.Fatalf("%d events, errors %v; want 1 event and a clean end at Until", len(evs), errs)
 			}
@@ -120,8 +120,8 @@ func TestEventsBothShapes(t *testing.T) {
 			e.Handle("GET", "/events", eventsHandler(func(w http.ResponseWriter, r *http.Request) {
 				io.WriteString(w, tt.body+"\n")
 			}))
-			c := streamClient(t, e.Host())
-			evs, errs := collectEvents(c.Events(context.Background(), dockwire.EventsOptions{Until: time.Now()}), 0)
+			c := streamClient(t, e)
+			evs, errs := collectEvents(c.Events(testContext(t), dockwire.EventsOptions{Until: time.Now()}), 0)
 			if len(evs) != 1 || len(errs) != 0 {
 				t.Fatalf("%d events, errors %v", len(evs), errs)
 			}
@@ -141,8 +141,8 @@ func TestEventsUntilEndsStream(t *testing.T) {
 	e.Handle("GET", "/events", eventsHandler(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, eventLine(1, "create", 0)+"\n"+eventLine(2, "start", 0)+"\n")
 	}))
-	c := streamClient(t, e.Host())
-	evs, errs := collectEvents(c.Events(context.Background(), dockwire.EventsOptions{Until: time.Now().Add(time.Hour)}), 0)
+	c := streamClient(t, e)
+	evs, errs := collectEvents(c.Events(testContext(t), dockwire.EventsOptions{Until: time.Now().Add(time.Hour)}), 0)
 	if diff := cmp.Diff([]string{"c1:create", "c2:start"}, actions(evs)); diff != "" || len(errs) != 0 {
 		t.Errorf("events (-want +got):\n%s\nerrors %v", diff, errs)
 	}
@@ -158,8 +158,8 @@ func TestEventsRefused(t *testing.T) {
 		w.WriteHeader(http.StatusBadRequest)
 		io.WriteString(w, `{"message":"invalid filter 'colour'"}`)
 	}))
-	c := streamClient(t, e.Host())
-	evs, errs := collectEvents(c.Events(context.Background(), dockwire.EventsOptions{Filters: dockwire.Filters{"colour": {"red"}}}), 0)
+	c := streamClient(t, e)
+	evs, errs := collectEvents(c.Events(testContext(t), dockwire.EventsOptions{Filters: dockwire.Filters{"colour": {"red"}}}), 0)
 	var apiErr *dockwire.APIError
 	if len(evs) != 0 || len(errs) != 1 || !errors.As(errs[0], &apiErr) || !errors.Is(errs[0], dockwire.ErrBadRequest) {
 		t.Fatalf("%d events, errors %v; want one *APIError", len(evs), errs)
@@ -185,7 +185,7 @@ func TestFault_C7_EventsFraming(t *testing.T) {
 			e.Handle("GET", "/events", eventsHandler(func(w http.ResponseWriter, r *http.Request) {
 				io.WriteString(w, tt.body)
 			}))
-			evs, errs := collectEvents(streamClient(t, e.Host()).Events(context.Background(), dockwire.EventsOptions{Until: time.Now()}), 0)
+			evs, errs := collectEvents(streamClient(t, e).Events(testContext(t), dockwire.EventsOptions{Until: time.Now()}), 0)
 			if diff := cmp.Diff([]string{"c1:create", "c2:start", "c3:die"}, actions(evs)); diff != "" || len(errs) != 0 {
 				t.Errorf("events (-want +got):\n%s\nerrors %v", diff, errs)
 			}
@@ -208,7 +208,7 @@ func TestFault_C7_EventsPartialObjectAtEOF(t *testing.T) {
 		mu.Unlock()
 		io.WriteString(w, eventLine(1, "create", 0)+"\n"+eventLine(2, "start", 0)+"\n"+eventLine(3, "die", 0)[:40])
 	}))
-	evs, errs := collectEvents(streamClient(t, e.Host()).Events(context.Background(), dockwire.EventsOptions{}), 0)
+	evs, errs := collectEvents(streamClient(t, e).Events(testContext(t), dockwire.EventsOptions{}), 0)
 	if diff := cmp.Diff([]string{"c1:create", "c2:start"}, actions(evs)); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
@@ -233,7 +233,7 @@ func TestFault_C7_EventsOversizeMessage(t *testing.T) {
 	}))
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	evs, errs := collectEvents(streamClient(t, e.Host()).Events(context.Background(), dockwire.EventsOptions{}), 0)
+	evs, errs := collectEvents(streamClient(t, e).Events(testContext(t), dockwire.EventsOptions{}), 0)
 	runtime.ReadMemStats(&after)
 	if len(evs) != 1 || len(errs) != 1 || !errors.Is(errs[0], dockwire.ErrResponseTooLarge) {
 		t.Errorf("%d events, errors %v; want 1 event, then ErrResponseTooLarge", len(evs), errs)
@@ -261,8 +261,8 @@ func TestFault_F9_SlowEventsConsumer(t *testing.T) {
 		close(written)
 		<-r.Context().Done()
 	}))
-	c := streamClient(t, e.Host())
-	ctx, cancel := context.WithCancel(context.Background())
+	c := streamClient(t, e)
+	ctx, cancel := context.WithCancel(testContext(t))
 	defer cancel()
 	next := 1 // the event expected next, delivered or dropped
 	delivered, gaps := 0, 0
@@ -323,7 +323,7 @@ func TestFault_F9_EventsGapThenMore(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	}))
-	c := streamClient(t, e.Host())
+	c := streamClient(t, e)
 	var n, dropped int
 	var last engine.Event
 	var once sync.Once
@@ -376,8 +376,8 @@ func TestFault_F10_EventsReconnectSinceDedup(t *testing.T) {
 			<-r.Context().Done()
 		}
 	}))
-	c := streamClient(t, e.Host())
-	evs, errs := collectEvents(c.Events(context.Background(), dockwire.EventsOptions{}), 5)
+	c := streamClient(t, e)
+	evs, errs := collectEvents(c.Events(testContext(t), dockwire.EventsOptions{}), 5)
 	if diff := cmp.Diff([]string{"c1:create", "c2:start", "c3:die", "c9:destroy", "c4:create"}, actions(evs)); diff != "" || len(errs) != 0 {
 		t.Errorf("events (-want +got):\n%s\nerrors %v", diff, errs)
 	}
@@ -406,7 +406,7 @@ func TestFault_F10_EventsReconnectKeepsSinceAndUntil(t *testing.T) {
 		io.WriteString(w, eventLine(1, "create", 0)+"\n")
 	}))
 	since, until := time.Unix(1700000000, 0), time.Now().Add(time.Hour)
-	evs, errs := collectEvents(streamClient(t, e.Host()).Events(context.Background(), dockwire.EventsOptions{Since: since, Until: until}), 0)
+	evs, errs := collectEvents(streamClient(t, e).Events(testContext(t), dockwire.EventsOptions{Since: since, Until: until}), 0)
 	if len(evs) != 1 || len(errs) != 0 {
 		t.Errorf("%d events, errors %v", len(evs), errs)
 	}
@@ -434,7 +434,7 @@ func TestFault_F10_EventsDaemonEndsStream(t *testing.T) {
 			<-r.Context().Done()
 		}
 	}))
-	evs, errs := collectEvents(streamClient(t, e.Host()).Events(context.Background(), dockwire.EventsOptions{}), 2)
+	evs, errs := collectEvents(streamClient(t, e).Events(testContext(t), dockwire.EventsOptions{}), 2)
 	if diff := cmp.Diff([]string{"c1:start", "c2:start"}, actions(evs)); diff != "" || len(errs) != 0 {
 		t.Errorf("events (-want +got):\n%s\nerrors %v", diff, errs)
 	}
@@ -474,7 +474,7 @@ func TestFault_F10_EventsReconnectGivesUp(t *testing.T) {
 				panic(http.ErrAbortHandler)
 			}))
 			start := time.Now()
-			evs, errs := collectEvents(streamClient(t, e.Host()).Events(context.Background(), dockwire.EventsOptions{}), 0)
+			evs, errs := collectEvents(streamClient(t, e).Events(testContext(t), dockwire.EventsOptions{}), 0)
 			if len(evs) != 1 || len(errs) != 1 || !errors.Is(errs[0], tt.want) {
 				t.Fatalf("%d events, errors %v; want 1 event and an error matching %v", len(evs), errs, tt.want)
 			}
@@ -496,12 +496,12 @@ func TestFault_F1_EventsCancel(t *testing.T) {
 		flushWrite(w, eventLine(1, "start", 0)+"\n")
 		<-r.Context().Done()
 	}))
-	c := streamClient(t, e.Host())
-	if _, err := c.APIVersion(context.Background()); err != nil {
+	c := streamClient(t, e)
+	if _, err := c.APIVersion(testContext(t)); err != nil {
 		t.Fatal(err)
 	}
 	base := runtime.NumGoroutine()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(testContext(t))
 	defer cancel()
 	var cancelled time.Time
 	var mu sync.Mutex
@@ -529,7 +529,7 @@ func TestFault_F1_EventsCancel(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d events, want 1", n)
 	}
-	settleGoroutines(t, base)
+	await.Goroutines(t, base)
 }
 
 // TestFault_F2_EventsBreakRepeated breaks out of the loop over and over
@@ -541,12 +541,12 @@ func TestFault_F2_EventsBreakRepeated(t *testing.T) {
 		flushWrite(w, eventLine(1, "start", 0)+"\n"+eventLine(2, "start", 0)+"\n")
 		<-r.Context().Done()
 	}))
-	c := streamClient(t, e.Host())
-	ctx := context.Background()
+	c := streamClient(t, e)
+	ctx := testContext(t)
 	if _, err := c.APIVersion(ctx); err != nil {
 		t.Fatal(err)
 	}
-	base, fds := runtime.NumGoroutine(), countFDs()
+	base, fds := runtime.NumGoroutine(), openFDs(t)
 	for i := range 500 {
 		for _, err := range c.Events(ctx, dockwire.EventsOptions{}) {
 			if err != nil {
@@ -555,14 +555,8 @@ func TestFault_F2_EventsBreakRepeated(t *testing.T) {
 			break
 		}
 	}
-	settleGoroutines(t, base)
-	deadline := time.Now().Add(3 * time.Second)
-	for countFDs() > fds+2 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if now := countFDs(); now > fds+2 {
-		t.Errorf("open file descriptors: %d, were %d", now, fds)
-	}
+	await.Goroutines(t, base)
+	await.Until(t, fmt.Sprintf("the open file descriptors to fall back to %d+2", fds), func() bool { return openFDs(t) <= fds+2 })
 }
 
 func TestLiveEvents(t *testing.T) {

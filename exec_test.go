@@ -17,6 +17,7 @@ import (
 
 	"github.com/dockwire/dockwire"
 	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/await"
 	"github.com/dockwire/dockwire/stdcopy"
 	"github.com/google/go-cmp/cmp"
 )
@@ -374,7 +375,7 @@ func TestFault_G4_CancelReturnsPromptly(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := runtime.NumGoroutine()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(testContext(t))
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
 	code, err := c.Exec(ctx, "box", dockwire.ExecOptions{Cmd: []string{"ticker"}, Stdin: strings.NewReader("")})
@@ -389,7 +390,7 @@ func TestFault_G4_CancelReturnsPromptly(t *testing.T) {
 	case <-time.After(2 * time.Second):
 		t.Error("the exec connection is still open after the cancel")
 	}
-	waitGoroutines(t, base)
+	await.Goroutines(t, base)
 }
 
 func TestFault_G5_ExecInStoppedOrPausedContainer(t *testing.T) {
@@ -541,7 +542,7 @@ func TestFault_E4_StreamNeverCloses(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := runtime.NumGoroutine()
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(testContext(t), 200*time.Millisecond)
 	defer cancel()
 	_, err := c.Exec(ctx, "box", dockwire.ExecOptions{Cmd: []string{"x"}, Stdin: strings.NewReader("in")})
 	if !errors.Is(err, context.DeadlineExceeded) {
@@ -570,7 +571,7 @@ func TestFault_E4_StreamNeverCloses(t *testing.T) {
 	case <-time.After(time.Second):
 		t.Fatal("Close did not unblock CopyTo")
 	}
-	waitGoroutines(t, base)
+	await.Goroutines(t, base)
 }
 
 // endlessZeros is an endless stdin.
@@ -625,7 +626,7 @@ func TestFault_E5_ExitWhileWritingStdin(t *testing.T) {
 		// The stdin goroutine ends when its Read returns.
 		pw.Write([]byte("late")) // dropped
 		pw.Close()
-		waitGoroutines(t, base)
+		await.Goroutines(t, base)
 	})
 	t.Run("stdin fails", func(t *testing.T) {
 		e := enginetest.New(t)

@@ -212,14 +212,6 @@ func TestFault_A9_ManyNotFoundsKeepResourcesFlat(t *testing.T) {
 	}
 }
 
-func openFDs(t *testing.T) int {
-	entries, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Skip("no /proc/self/fd here")
-	}
-	return len(entries)
-}
-
 func TestFault_A10_NonHTTPAnswer(t *testing.T) {
 	host := rawDaemon(t, func(c net.Conn) {
 		http.ReadRequest(bufio.NewReader(c))

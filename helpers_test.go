@@ -1,17 +1,22 @@
 package dockwire_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/dockwire/dockwire"
+	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/await"
+	"github.com/dockwire/dockwire/stdcopy"
 )
 
 // daemon is a fake daemon on a Unix socket in t.TempDir(), answering /_ping
@@ -103,10 +108,45 @@ func rawDaemon(t *testing.T, serve func(c net.Conn)) string {
 	return "unix://" + socket
 }
 
-func testContext(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
+// testContext returns a context that ends with the test, or after
+// await.Timeout.
+func testContext(t *testing.T) context.Context { return await.Context(t) }
+
+// engineClient returns a client for the fake engine e, closed when the
+// test ends.
+func engineClient(t *testing.T, e *enginetest.Engine, opts ...dockwire.Option) *dockwire.Client {
+	t.Helper()
+	c, err := dockwire.New(e.Host(), opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// streamClient returns a client for e that fails fast rather than
+// retrying, closed when the test ends.
+func streamClient(t *testing.T, e *enginetest.Engine) *dockwire.Client {
+	t.Helper()
+	return engineClient(t, e, dockwire.WithRetry(1, 0))
+}
+
+// openFDs counts the process's open file descriptors; it skips the test
+// where /proc/self/fd does not exist.
+func openFDs(t *testing.T) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd here")
+	}
+	return len(entries)
+}
+
+// frame is one multiplexed frame, as stdcopy's writer sends it.
+func frame(stream stdcopy.StreamType, payload string) []byte {
+	var b bytes.Buffer
+	stdcopy.NewWriter(&b, stream).Write([]byte(payload))
+	return b.Bytes()
 }
 
 func jsonReply(w http.ResponseWriter, status int, body string) {
@@ -121,16 +161,12 @@ func endsOnCancel(t *testing.T, cancel context.CancelFunc, done <-chan error) {
 	t.Helper()
 	start := time.Now()
 	cancel()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("after cancel: %v, want context.Canceled", err)
-		}
-		if d := time.Since(start); d > 100*time.Millisecond {
-			t.Errorf("returned %v after cancel, want within 100ms", d)
-		}
-	case <-time.After(2 * time.Second):
-		t.Fatal("did not return after cancel")
+	err := await.Recv(t, "the operation to end after its context was cancelled", done)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("after cancel: %v, want context.Canceled", err)
+	}
+	if d := time.Since(start); d > 100*time.Millisecond {
+		t.Errorf("returned %v after cancel, want within 100ms", d)
 	}
 }
 

@@ -262,7 +262,7 @@ func imageEngine(t *testing.T, method, route, body string) (*enginetest.Engine, 
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, body)
 	}))
-	return e, imgClient(t, e)
+	return e, engineClient(t, e)
 }
 
 // lastImageRequest returns the last request e received.
@@ -295,7 +295,7 @@ func TestImagePullRequest(t *testing.T) {
 		{ref: "busybox", opts: dockwire.ImagePullOptions{AllTags: true}, from: "busybox", wantNoTags: true},
 	} {
 		e, c := imageEngine(t, "POST", "/images/create", `{"status":"Digest: `+digest+`"}`)
-		if err := waitProgress(c.ImagePull(imgContext(t), tc.ref, tc.opts)); err != nil {
+		if err := waitProgress(c.ImagePull(testContext(t), tc.ref, tc.opts)); err != nil {
 			t.Errorf("%s: %v", tc.ref, err)
 			continue
 		}
@@ -319,7 +319,7 @@ func TestImagePullRequest(t *testing.T) {
 func TestImagePullNotFound(t *testing.T) {
 	e := enginetest.New(t)
 	e.Fault("POST", "/images/create", enginetest.Status(404, "pull access denied for nosuch, repository does not exist or may require 'docker login'"))
-	err := waitProgress(imgClient(t, e).ImagePull(imgContext(t), "nosuch", dockwire.ImagePullOptions{}))
+	err := waitProgress(engineClient(t, e).ImagePull(testContext(t), "nosuch", dockwire.ImagePullOptions{}))
 	if !errors.Is(err, dockwire.ErrImageNotFound) || !strings.Contains(err.Error(), "pull access denied") {
 		t.Fatalf("pull = %v, want ErrImageNotFound with the daemon's message", err)
 	}
@@ -335,7 +335,7 @@ func TestFault_J3_ImageReferences(t *testing.T) {
 		strings.TrimPrefix(digest, "sha256:")[:12]: "/images/" + strings.TrimPrefix(digest, "sha256:")[:12] + "/json",
 	} {
 		e, c := imageEngine(t, "GET", "/images/{name...}", `{"Id":"`+digest+`","Config":{}}`)
-		info, err := c.ImageInspect(imgContext(t), ref)
+		info, err := c.ImageInspect(testContext(t), ref)
 		if err != nil || info.ID != digest {
 			t.Errorf("%s: %v, %v", ref, info.ID, err)
 			continue
@@ -345,12 +345,12 @@ func TestFault_J3_ImageReferences(t *testing.T) {
 		}
 	}
 	e := enginetest.New(t)
-	c := imgClient(t, e)
+	c := engineClient(t, e)
 	for _, ref := range []string{"", " ", "../x", "a/../b", "a/./b", "a//b", "/a", "a/", "a?b", "a#b", "a b", "a%2fb", "-a", "a\x00b"} {
-		if _, err := c.ImageInspect(imgContext(t), ref); !errors.Is(err, dockwire.ErrInvalidArgument) {
+		if _, err := c.ImageInspect(testContext(t), ref); !errors.Is(err, dockwire.ErrInvalidArgument) {
 			t.Errorf("inspect %q: %v, want ErrInvalidArgument", ref, err)
 		}
-		if _, err := c.ImageRemove(imgContext(t), ref, dockwire.ImageRemoveOptions{}); !errors.Is(err, dockwire.ErrInvalidArgument) {
+		if _, err := c.ImageRemove(testContext(t), ref, dockwire.ImageRemoveOptions{}); !errors.Is(err, dockwire.ErrInvalidArgument) {
 			t.Errorf("remove %q: %v, want ErrInvalidArgument", ref, err)
 		}
 	}
@@ -360,7 +360,7 @@ func TestFault_J3_ImageReferences(t *testing.T) {
 }
 
 func TestImageRequests(t *testing.T) {
-	ctx := imgContext(t)
+	ctx := testContext(t)
 	t.Run("list", func(t *testing.T) {
 		e, c := imageEngine(t, "GET", "/images/json", `[{"Id":"sha256:1","RepoTags":["<none>:<none>"],"Created":1700000000,"Size":5,"SharedSize":-1,"Containers":-1,"Labels":null}]`)
 		list, err := c.ImageList(ctx, dockwire.ImageListOptions{All: true, Digests: true, Filters: dockwire.Filters{"dangling": {"true"}}})
@@ -392,7 +392,7 @@ func TestImageRequests(t *testing.T) {
 	t.Run("tag", func(t *testing.T) {
 		e := enginetest.New(t)
 		e.Handle("POST", "/images/{name...}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusCreated) }))
-		c := imgClient(t, e)
+		c := engineClient(t, e)
 		if err := c.ImageTag(ctx, "sha256:1", dockwire.ImageTagOptions{Repo: "localhost:5000/x", Tag: "v1"}); err != nil {
 			t.Fatal(err)
 		}
@@ -467,9 +467,9 @@ func TestImageRequests(t *testing.T) {
 }
 
 func TestImageLoadPlatformNeedsAPI148(t *testing.T) {
-	ctx := imgContext(t)
+	ctx := testContext(t)
 	e := enginetest.New(t, enginetest.WithAPIVersion("1.41"))
-	err := waitProgress(imgClient(t, e).ImageLoad(ctx, strings.NewReader("tar"), dockwire.ImageLoadOptions{Platform: "linux/arm64"}))
+	err := waitProgress(engineClient(t, e).ImageLoad(ctx, strings.NewReader("tar"), dockwire.ImageLoadOptions{Platform: "linux/arm64"}))
 	var ve *dockwire.VersionError
 	if !errors.As(err, &ve) || ve.Required != "1.48" {
 		t.Fatalf("load with a platform on API 1.41 = %v, want a *VersionError requiring 1.48", err)
@@ -513,7 +513,7 @@ func TestImageSaveClosesWithContext(t *testing.T) {
 		}
 	}))
 	ctx, cancel := context.WithCancel(context.Background())
-	rc, err := imgClient(t, e).ImageSave(ctx, []string{"a"}, dockwire.ImageSaveOptions{})
+	rc, err := engineClient(t, e).ImageSave(ctx, []string{"a"}, dockwire.ImageSaveOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -533,9 +533,9 @@ func TestImageSaveClosesWithContext(t *testing.T) {
 }
 
 func TestImageSavePlatform(t *testing.T) {
-	ctx := imgContext(t)
+	ctx := testContext(t)
 	e := enginetest.New(t, enginetest.WithAPIVersion("1.41"))
-	_, err := imgClient(t, e).ImageSave(ctx, []string{"a"}, dockwire.ImageSaveOptions{Platform: "linux/arm64"})
+	_, err := engineClient(t, e).ImageSave(ctx, []string{"a"}, dockwire.ImageSaveOptions{Platform: "linux/arm64"})
 	var ve *dockwire.VersionError
 	if !errors.As(err, &ve) || ve.Required != "1.48" {
 		t.Fatalf("save with a platform on API 1.41 = %v, want a *VersionError requiring 1.48", err)
@@ -543,7 +543,7 @@ func TestImageSavePlatform(t *testing.T) {
 	if n := e.Count("GET", "/images/get"); n != 0 {
 		t.Errorf("%d saves sent, want none", n)
 	}
-	if _, err := imgClient(t, e).ImageSave(ctx, []string{"a"}, dockwire.ImageSaveOptions{Platform: "arm64"}); !errors.Is(err, dockwire.ErrInvalidArgument) {
+	if _, err := engineClient(t, e).ImageSave(ctx, []string{"a"}, dockwire.ImageSaveOptions{Platform: "arm64"}); !errors.Is(err, dockwire.ErrInvalidArgument) {
 		t.Errorf("save with platform %q = %v, want ErrInvalidArgument", "arm64", err)
 	}
 

@@ -232,7 +232,7 @@ func TestLiveLogs(t *testing.T) {
 				endsOnCancel(t, cancel, done)
 				s.Close()
 			}
-			waitGoroutines(t, base)
+			await.Goroutines(t, base)
 			// The daemon's goroutines come back too (Info reports them in
 			// debug mode only).
 			if info0.NGoroutines > 0 {

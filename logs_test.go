@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -16,46 +15,10 @@ import (
 
 	"github.com/dockwire/dockwire"
 	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/await"
 	"github.com/dockwire/dockwire/stdcopy"
 	"github.com/google/go-cmp/cmp"
 )
-
-// engineClient returns a client for the fake engine e.
-func engineClient(t *testing.T, e *enginetest.Engine, opts ...dockwire.Option) *dockwire.Client {
-	t.Helper()
-	c, err := dockwire.New(e.Host(), opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-// waitGoroutines waits up to 2s for the goroutine count to fall back to base.
-func waitGoroutines(t *testing.T, base int) {
-	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		n := runtime.NumGoroutine()
-		if n <= base {
-			return
-		}
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			buf = buf[:runtime.Stack(buf, true)]
-			t.Fatalf("goroutines: %d, want at most %d\n%s", n, base, buf)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// frame builds one multiplexed frame.
-func frame(stream stdcopy.StreamType, payload string) []byte {
-	h := make([]byte, 8, 8+len(payload))
-	h[0] = byte(stream)
-	binary.BigEndian.PutUint32(h[4:], uint32(len(payload)))
-	return append(h, payload...)
-}
 
 // collectLines reads all lines of s as "stream:text".
 func collectLines(t *testing.T, s *dockwire.LogStream) ([]string, error) {
@@ -386,7 +349,7 @@ func TestFault_F1_FollowCancelBeforeFirstBytes(t *testing.T) {
 		base := runtime.NumGoroutine()
 		for _, consume := range []string{"Read", "CopyTo", "Lines", "Multiplexed"} {
 			t.Run(fmt.Sprintf("start=%q/%s", start, consume), func(t *testing.T) {
-				ctx, cancel := context.WithCancel(context.Background())
+				ctx, cancel := context.WithCancel(testContext(t))
 				defer cancel()
 				begin := time.Now()
 				s, err := c.ContainerLogs(ctx, "box", dockwire.ContainerLogsOptions{Follow: true})
@@ -409,7 +372,7 @@ func TestFault_F1_FollowCancelBeforeFirstBytes(t *testing.T) {
 		if n := e.Count("GET", "/containers/{id}/json"); n != 0 {
 			t.Errorf("%d inspects, want none", n)
 		}
-		waitGoroutines(t, base)
+		await.Goroutines(t, base)
 	}
 }
 
@@ -647,7 +610,7 @@ func TestFault_F1_FollowCancel(t *testing.T) {
 	base := runtime.NumGoroutine()
 	for _, consume := range []string{"Read", "CopyTo", "Lines"} {
 		t.Run(consume, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(context.Background())
+			ctx, cancel := context.WithCancel(testContext(t))
 			defer cancel()
 			s, err := c.ContainerLogs(ctx, "box", dockwire.ContainerLogsOptions{Follow: true})
 			if err != nil {
@@ -659,14 +622,14 @@ func TestFault_F1_FollowCancel(t *testing.T) {
 			endsOnCancel(t, cancel, done)
 		})
 	}
-	waitGoroutines(t, base)
+	await.Goroutines(t, base)
 }
 
 func TestFault_F2_CloseWithoutCancel(t *testing.T) {
 	e := enginetest.New(t)
 	e.AddContainer(enginetest.Container{Name: "box", Logs: []enginetest.LogEntry{{Text: "x\n"}}})
 	c := engineClient(t, e)
-	ctx := context.Background() // never cancelled: only Close releases
+	ctx := testContext(t) // not cancelled: only Close releases
 	if _, err := c.Ping(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -686,7 +649,7 @@ func TestFault_F2_CloseWithoutCancel(t *testing.T) {
 		}
 		s.Close() // twice is fine
 	}
-	waitGoroutines(t, base)
+	await.Goroutines(t, base)
 	if after := openFDs(t); after > fds+4 {
 		t.Errorf("open descriptors grew from %d to %d over %d streams", fds, after, n)
 	}

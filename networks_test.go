@@ -18,12 +18,7 @@ import (
 func nvFake(t *testing.T, opts ...enginetest.Option) (*enginetest.Engine, *dockwire.Client) {
 	t.Helper()
 	e := enginetest.New(t, opts...)
-	c, err := dockwire.New(e.Host(), dockwire.WithRetry(1, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return e, c
+	return e, streamClient(t, e)
 }
 
 // nvReply answers with status and a JSON body.

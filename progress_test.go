@@ -24,23 +24,7 @@ func progressEngine(t *testing.T, body string) (*enginetest.Engine, *dockwire.Cl
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, body)
 	}))
-	return e, imgClient(t, e)
-}
-
-func imgClient(t *testing.T, e *enginetest.Engine) *dockwire.Client {
-	t.Helper()
-	c, err := dockwire.New(e.Host())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-func imgContext(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return ctx
+	return e, engineClient(t, e)
 }
 
 // collectProgress reads every message of p and the error that ended it,
@@ -69,7 +53,7 @@ func TestFault_C7_ProgressStreamFraming(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, c := progressEngine(t, body)
-			got, err := collectProgress(c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{}))
+			got, err := collectProgress(c.ImagePull(testContext(t), "busybox", dockwire.ImagePullOptions{}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,7 +66,7 @@ func TestFault_C7_ProgressStreamFraming(t *testing.T) {
 
 func TestFault_C7_ProgressPartialObjectAtEOF(t *testing.T) {
 	_, c := progressEngine(t, "{\"status\":\"a\"}\n{\"status\":\"Downl")
-	got, err := collectProgress(c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{}))
+	got, err := collectProgress(c.ImagePull(testContext(t), "busybox", dockwire.ImagePullOptions{}))
 	if !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("err = %v, want io.ErrUnexpectedEOF", err)
 	}
@@ -91,14 +75,14 @@ func TestFault_C7_ProgressPartialObjectAtEOF(t *testing.T) {
 	}
 	// Wait reports the same for a fresh run.
 	_, c = progressEngine(t, "{\"status\":\"a\"}\n{\"status\":\"Downl")
-	if err := waitProgress(c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{})); !errors.Is(err, io.ErrUnexpectedEOF) {
+	if err := waitProgress(c.ImagePull(testContext(t), "busybox", dockwire.ImagePullOptions{})); !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("Wait = %v, want io.ErrUnexpectedEOF", err)
 	}
 }
 
 func TestFault_C7_ProgressHugeMessage(t *testing.T) {
 	_, c := progressEngine(t, `{"status":"`+strings.Repeat("x", 10<<20)+`"}`)
-	err := waitProgress(c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{}))
+	err := waitProgress(c.ImagePull(testContext(t), "busybox", dockwire.ImagePullOptions{}))
 	if !errors.Is(err, dockwire.ErrResponseTooLarge) {
 		t.Fatalf("Wait = %v, want ErrResponseTooLarge", err)
 	}
@@ -106,7 +90,7 @@ func TestFault_C7_ProgressHugeMessage(t *testing.T) {
 
 func TestFault_C7_ProgressNotJSON(t *testing.T) {
 	_, c := progressEngine(t, "{\"status\":\"a\"}\nthis is not json\n")
-	err := waitProgress(c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{}))
+	err := waitProgress(c.ImagePull(testContext(t), "busybox", dockwire.ImagePullOptions{}))
 	if !errors.Is(err, dockwire.ErrDecode) {
 		t.Fatalf("Wait = %v, want ErrDecode", err)
 	}
@@ -119,7 +103,7 @@ func TestProgressStreamError(t *testing.T) {
 {"status":"never seen"}
 `
 	_, c := progressEngine(t, body)
-	p, err := c.ImagePull(imgContext(t), "busybox:1", dockwire.ImagePullOptions{})
+	p, err := c.ImagePull(testContext(t), "busybox:1", dockwire.ImagePullOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +140,7 @@ func TestProgressStreamError(t *testing.T) {
 
 func TestProgressLegacyErrorField(t *testing.T) {
 	_, c := progressEngine(t, `{"error":"old daemon says no"}`)
-	err := waitProgress(c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{}))
+	err := waitProgress(c.ImagePull(testContext(t), "busybox", dockwire.ImagePullOptions{}))
 	var se *dockwire.StreamError
 	if !errors.As(err, &se) || se.Message != "old daemon says no" {
 		t.Fatalf("Wait = %v, want a *StreamError with the legacy message", err)
@@ -165,7 +149,7 @@ func TestProgressLegacyErrorField(t *testing.T) {
 
 func TestProgressSendsWhenCalled(t *testing.T) {
 	e, c := progressEngine(t, `{"status":"done"}`)
-	p, err := c.ImagePull(imgContext(t), "busybox", dockwire.ImagePullOptions{})
+	p, err := c.ImagePull(testContext(t), "busybox", dockwire.ImagePullOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +199,7 @@ func TestProgressStatusBeforeReturn(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			e := enginetest.New(t)
 			e.Fault("POST", tc.route, enginetest.Status(http.StatusUnauthorized, "unauthorized: authentication required"))
-			p, err := tc.call(imgClient(t, e), imgContext(t))
+			p, err := tc.call(engineClient(t, e), testContext(t))
 			if p != nil || !errors.Is(err, dockwire.ErrUnauthorized) {
 				t.Fatalf("= %v, %v, want no Progress and an error matching ErrUnauthorized", p, err)
 			}
@@ -224,7 +208,7 @@ func TestProgressStatusBeforeReturn(t *testing.T) {
 }
 
 func TestProgressCloseCancels(t *testing.T) {
-	p, gone := endlessPull(t, imgContext(t))
+	p, gone := endlessPull(t, testContext(t))
 	if err := p.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +222,7 @@ func TestProgressCloseCancels(t *testing.T) {
 }
 
 func TestProgressCloseWhileReading(t *testing.T) {
-	p, gone := endlessPull(t, imgContext(t))
+	p, gone := endlessPull(t, testContext(t))
 	started := make(chan struct{})
 	done := make(chan error, 1)
 	go func() {
@@ -284,7 +268,7 @@ func endlessPull(t *testing.T, ctx context.Context) (p *dockwire.Progress, gone 
 	e := enginetest.New(t)
 	g := make(chan struct{})
 	e.Handle("POST", "/images/create", endlessProgress(g))
-	p, err := imgClient(t, e).ImagePull(ctx, "busybox", dockwire.ImagePullOptions{})
+	p, err := engineClient(t, e).ImagePull(ctx, "busybox", dockwire.ImagePullOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,7 +306,7 @@ func endlessProgress(gone chan<- struct{}) http.HandlerFunc {
 }
 
 func TestProgressBreakClosesConnection(t *testing.T) {
-	p, gone := endlessPull(t, imgContext(t))
+	p, gone := endlessPull(t, testContext(t))
 	n := 0
 	for _, err := range p.Messages() {
 		if err != nil {
@@ -370,8 +354,8 @@ func TestFault_H1_ProgressNotRetried(t *testing.T) {
 			e.Fault("POST", "/images/create", f)
 			e.Fault("POST", "/build", f)
 			e.Fault("POST", "/images/load", f)
-			c := imgClient(t, e)
-			ctx := imgContext(t)
+			c := engineClient(t, e)
+			ctx := testContext(t)
 			for _, err := range []error{
 				second(c.ImagePull(ctx, "busybox", dockwire.ImagePullOptions{})),
 				second(c.ImageBuild(ctx, strings.NewReader("not really a tar"), dockwire.ImageBuildOptions{})),
@@ -403,8 +387,8 @@ func second(p *dockwire.Progress, err error) error {
 
 func TestProgressInvalidArgumentSendsNothing(t *testing.T) {
 	e := enginetest.New(t)
-	c := imgClient(t, e)
-	ctx := imgContext(t)
+	c := engineClient(t, e)
+	ctx := testContext(t)
 	closed := &closeTrackingReader{Reader: strings.NewReader("")}
 	for name, err := range map[string]error{
 		"pull dotdot":      second(c.ImagePull(ctx, "a/../b", dockwire.ImagePullOptions{})),
@@ -444,14 +428,14 @@ func TestProgressDigest(t *testing.T) {
 {"status":"Digest: ` + digest + `"}
 {"status":"Status: Image is up to date for 127.0.0.1:5055/progress/probe:1"}
 `, func(c *dockwire.Client) (*dockwire.Progress, error) {
-			return c.ImagePull(imgContext(t), "127.0.0.1:5055/progress/probe:1", dockwire.ImagePullOptions{})
+			return c.ImagePull(testContext(t), "127.0.0.1:5055/progress/probe:1", dockwire.ImagePullOptions{})
 		}},
 		"push": {"/images/{name...}", `{"status":"The push refers to repository [127.0.0.1:5055/progress/probe]"}
 {"status":"Pushed","progressDetail":{},"id":"74f43824b5f0"}
 {"status":"1: digest: ` + digest + ` size: 527"}
 {"progressDetail":{},"aux":{"Tag":"1","Digest":"` + digest + `","Size":527}}
 `, func(c *dockwire.Client) (*dockwire.Progress, error) {
-			return c.ImagePush(imgContext(t), "127.0.0.1:5055/progress/probe:1", dockwire.ImagePushOptions{})
+			return c.ImagePush(testContext(t), "127.0.0.1:5055/progress/probe:1", dockwire.ImagePushOptions{})
 		}},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -460,7 +444,7 @@ func TestProgressDigest(t *testing.T) {
 				w.Header().Set("Content-Type", "application/json")
 				io.WriteString(w, tc.body)
 			}))
-			p, err := tc.start(imgClient(t, e))
+			p, err := tc.start(engineClient(t, e))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -500,7 +484,7 @@ func TestProgressBuildStreamVerbatim(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, body.String())
 	}))
-	got, err := collectProgress(imgClient(t, e).ImageBuild(imgContext(t), strings.NewReader("tar"), dockwire.ImageBuildOptions{}))
+	got, err := collectProgress(engineClient(t, e).ImageBuild(testContext(t), strings.NewReader("tar"), dockwire.ImageBuildOptions{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func TestRegistryErrorsOfPull(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			e := enginetest.New(t)
 			e.Fault("POST", "/images/create", enginetest.Status(tc.status, tc.message))
-			p, err := imgClient(t, e).ImagePull(imgContext(t), ref, dockwire.ImagePullOptions{})
+			p, err := engineClient(t, e).ImagePull(testContext(t), ref, dockwire.ImagePullOptions{})
 			if p != nil {
 				t.Fatal("ImagePull returned a Progress for a refused pull")
 			}
@@ -67,13 +67,13 @@ func TestRegistryErrorsOfPull(t *testing.T) {
 func TestRegistryErrorsOnlyFromRegistryCalls(t *testing.T) {
 	e := enginetest.New(t)
 	e.Fault("GET", "/images/{name}/json", enginetest.Status(500, "unauthorized: not a registry's words here"))
-	_, err := imgClient(t, e).ImageInspect(imgContext(t), "app")
+	_, err := engineClient(t, e).ImageInspect(testContext(t), "app")
 	if !errors.Is(err, dockwire.ErrServer) || errors.Is(err, dockwire.ErrUnauthorized) {
 		t.Errorf("inspect = %v: want ErrServer and not ErrUnauthorized", err)
 	}
 	e = enginetest.New(t)
 	e.Fault("GET", "/images/{name}/json", enginetest.Status(404, "No such image: app"))
-	_, err = imgClient(t, e).ImageInspect(imgContext(t), "app")
+	_, err = engineClient(t, e).ImageInspect(testContext(t), "app")
 	if !strings.Contains(err.Error(), "build, load or pull the image first") {
 		t.Errorf("inspect of a missing image = %v: want the hint to build, load or pull it", err)
 	}
@@ -106,15 +106,15 @@ func TestRegistryErrorsInStream(t *testing.T) {
 				w.Header().Set("Content-Type", "application/json")
 				io.WriteString(w, body)
 			}))
-			c := imgClient(t, e)
+			c := engineClient(t, e)
 			var err error
 			switch tc.op {
 			case "push":
-				err = waitProgress(c.ImagePush(imgContext(t), "app:1", dockwire.ImagePushOptions{}))
+				err = waitProgress(c.ImagePush(testContext(t), "app:1", dockwire.ImagePushOptions{}))
 			case "pull":
-				err = waitProgress(c.ImagePull(imgContext(t), "a/b:1", dockwire.ImagePullOptions{}))
+				err = waitProgress(c.ImagePull(testContext(t), "a/b:1", dockwire.ImagePullOptions{}))
 			case "build":
-				err = waitProgress(c.ImageBuild(imgContext(t), strings.NewReader("tar"), dockwire.ImageBuildOptions{}))
+				err = waitProgress(c.ImageBuild(testContext(t), strings.NewReader("tar"), dockwire.ImageBuildOptions{}))
 			}
 			var se *dockwire.StreamError
 			if !errors.As(err, &se) {

@@ -21,7 +21,7 @@ func TestRegistryLogin(t *testing.T) {
 		jsonReply(w, 200, `{"IdentityToken":"tok","Status":"Login Succeeded"}`)
 	}))
 	auth := dockwire.AuthConfig{Username: "u", Password: "p", ServerAddress: "127.0.0.1:5000"}
-	got, err := imgClient(t, e).RegistryLogin(imgContext(t), auth)
+	got, err := engineClient(t, e).RegistryLogin(testContext(t), auth)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestRegistryLogin(t *testing.T) {
 func TestRegistryLoginNoContent(t *testing.T) {
 	e := enginetest.New(t)
 	e.Handle("POST", "/auth", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
-	if _, err := imgClient(t, e).RegistryLogin(imgContext(t), dockwire.AuthConfig{Username: "u", Password: "p"}); err != nil {
+	if _, err := engineClient(t, e).RegistryLogin(testContext(t), dockwire.AuthConfig{Username: "u", Password: "p"}); err != nil {
 		t.Errorf("a 204 = %v, want success", err)
 	}
 }
@@ -54,14 +54,14 @@ func TestRegistryLoginRefused(t *testing.T) {
 	} {
 		e := enginetest.New(t)
 		e.Fault("POST", "/auth", enginetest.Status(500, msg))
-		_, err := imgClient(t, e).RegistryLogin(imgContext(t), dockwire.AuthConfig{Username: "u", Password: "secret-password"})
+		_, err := engineClient(t, e).RegistryLogin(testContext(t), dockwire.AuthConfig{Username: "u", Password: "secret-password"})
 		if !errors.Is(err, dockwire.ErrUnauthorized) || strings.Contains(err.Error(), "secret-password") {
 			t.Errorf("%q: RegistryLogin = %v, want ErrUnauthorized, without the password", msg, err)
 		}
 	}
 	e := enginetest.New(t)
 	e.Fault("POST", "/auth", enginetest.Status(500, "login attempt to http://127.0.0.1:5000/v2/ failed with status: 503 Service Unavailable"))
-	_, err := imgClient(t, e).RegistryLogin(imgContext(t), dockwire.AuthConfig{Username: "u"})
+	_, err := engineClient(t, e).RegistryLogin(testContext(t), dockwire.AuthConfig{Username: "u"})
 	if !errors.Is(err, dockwire.ErrUnavailable) || errors.Is(err, dockwire.ErrUnauthorized) {
 		t.Errorf("a registry answering 503 = %v, want ErrUnavailable and not ErrUnauthorized", err)
 	}
@@ -75,7 +75,7 @@ func TestDistributionInspect(t *testing.T) {
 			`"Platforms":[{"architecture":"amd64","os":"linux"},{"architecture":"arm64","os":"linux","variant":"v8","os.features":["f"]}]}`)
 	}))
 	auth := dockwire.AuthConfig{Username: "u", Password: "p"}
-	got, err := imgClient(t, e).DistributionInspect(imgContext(t), "127.0.0.1:5000/team/app:1", dockwire.DistributionInspectOptions{Auth: auth})
+	got, err := engineClient(t, e).DistributionInspect(testContext(t), "127.0.0.1:5000/team/app:1", dockwire.DistributionInspectOptions{Auth: auth})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,13 +98,13 @@ func TestDistributionInspect(t *testing.T) {
 func TestDistributionInspectFailures(t *testing.T) {
 	e := enginetest.New(t)
 	e.Fault("GET", "/distribution/{name...}", enginetest.Status(404, "manifest unknown: manifest unknown"))
-	c := imgClient(t, e)
-	_, err := c.DistributionInspect(imgContext(t), "127.0.0.1:5000/team/app:nope", dockwire.DistributionInspectOptions{})
+	c := engineClient(t, e)
+	_, err := c.DistributionInspect(testContext(t), "127.0.0.1:5000/team/app:nope", dockwire.DistributionInspectOptions{})
 	if !errors.Is(err, dockwire.ErrNotFound) || !strings.Contains(err.Error(), "127.0.0.1:5000/team/app:nope") || strings.Contains(err.Error(), "build, load or pull") {
 		t.Errorf("missing tag = %v, want ErrNotFound naming the reference, without the hint to pull it", err)
 	}
 	for _, ref := range []string{"", "a/../b", "a@sha256:xyz", "a?b"} {
-		if _, err := c.DistributionInspect(imgContext(t), ref, dockwire.DistributionInspectOptions{}); !errors.Is(err, dockwire.ErrInvalidArgument) {
+		if _, err := c.DistributionInspect(testContext(t), ref, dockwire.DistributionInspectOptions{}); !errors.Is(err, dockwire.ErrInvalidArgument) {
 			t.Errorf("%q: %v, want ErrInvalidArgument", ref, err)
 		}
 	}
@@ -118,8 +118,8 @@ func TestImageSearch(t *testing.T) {
 	e.Handle("GET", "/images/search", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		jsonReply(w, 200, `[{"description":"Busybox base image.","is_official":true,"is_automated":false,"name":"busybox","star_count":3037}]`)
 	}))
-	c := imgClient(t, e)
-	got, err := c.ImageSearch(imgContext(t), "busy box", dockwire.ImageSearchOptions{Limit: 5, Filters: dockwire.Filters{"is-official": {"true"}},
+	c := engineClient(t, e)
+	got, err := c.ImageSearch(testContext(t), "busy box", dockwire.ImageSearchOptions{Limit: 5, Filters: dockwire.Filters{"is-official": {"true"}},
 		Auth: dockwire.AuthConfig{Username: "u", Password: "p"}})
 	if err != nil {
 		t.Fatal(err)
@@ -137,11 +137,11 @@ func TestImageSearch(t *testing.T) {
 		t.Errorf("X-Registry-Auth decodes to %q", h)
 	}
 	for _, opts := range []dockwire.ImageSearchOptions{{Limit: -1}, {Auth: dockwire.AuthConfig{Username: "u"}, RegistryAuth: "e30="}} {
-		if _, err := c.ImageSearch(imgContext(t), "x", opts); !errors.Is(err, dockwire.ErrInvalidArgument) {
+		if _, err := c.ImageSearch(testContext(t), "x", opts); !errors.Is(err, dockwire.ErrInvalidArgument) {
 			t.Errorf("%+v: %v, want ErrInvalidArgument", opts, err)
 		}
 	}
-	if _, err := c.ImageSearch(imgContext(t), "", dockwire.ImageSearchOptions{}); !errors.Is(err, dockwire.ErrInvalidArgument) {
+	if _, err := c.ImageSearch(testContext(t), "", dockwire.ImageSearchOptions{}); !errors.Is(err, dockwire.ErrInvalidArgument) {
 		t.Errorf("empty term: %v, want ErrInvalidArgument", err)
 	}
 }

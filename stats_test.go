@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"os"
 	"runtime"
 	"strings"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"github.com/dockwire/dockwire"
 	"github.com/dockwire/dockwire/engine"
 	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/await"
 	"github.com/dockwire/dockwire/internal/livetest"
 )
 
@@ -25,42 +25,6 @@ const statsSample = `{"name":"/web","id":"aaaa","read":"2024-05-01T10:00:02Z","p
 	`"precpu_stats":{"cpu_usage":{"total_usage":5000000000},"system_cpu_usage":107999000000000,"online_cpus":2},` +
 	`"memory_stats":{"usage":209715200,"limit":419430400,"stats":{"inactive_file":10485760}},` +
 	`"networks":{"eth0":{"rx_bytes":5338,"tx_bytes":648}},"blkio_stats":{"io_service_bytes_recursive":[{"op":"read","value":7},{"op":"write","value":9}]}}`
-
-// streamClient returns a client for host that fails fast rather than
-// retrying, closed when the test ends.
-func streamClient(t *testing.T, host string) *dockwire.Client {
-	t.Helper()
-	c, err := dockwire.New(host, dockwire.WithRetry(1, 0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
-}
-
-// streamContext returns a context that ends with the test, or after 30 s.
-// settleGoroutines waits for the goroutine count to fall back to base.
-func settleGoroutines(t *testing.T, base int) {
-	t.Helper()
-	deadline := time.Now().Add(3 * time.Second)
-	for runtime.NumGoroutine() > base {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("goroutines: %d, want at most %d\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// countFDs counts the process's open file descriptors, or -1 where
-// /proc/self/fd does not exist.
-func countFDs() int {
-	fds, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		return -1
-	}
-	return len(fds)
-}
 
 func flushWrite(w http.ResponseWriter, s string) {
 	io.WriteString(w, s)
@@ -73,8 +37,8 @@ func TestContainerStats(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, statsSample+"\n")
 	}))
-	c := streamClient(t, e.Host())
-	s, err := c.ContainerStats(context.Background(), "web")
+	c := streamClient(t, e)
+	s, err := c.ContainerStats(testContext(t), "web")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,8 +62,8 @@ func TestContainerStatsErrors(t *testing.T) {
 		w.WriteHeader(http.StatusNotFound)
 		io.WriteString(w, `{"message":"No such container: gone"}`)
 	}))
-	c := streamClient(t, e.Host())
-	ctx := context.Background()
+	c := streamClient(t, e)
+	ctx := testContext(t)
 	if _, err := c.ContainerStats(ctx, "gone"); !errors.Is(err, dockwire.ErrContainerNotFound) {
 		t.Errorf("ContainerStats(gone) = %v, want ErrContainerNotFound", err)
 	}
@@ -132,9 +96,9 @@ func TestContainerStatsStream(t *testing.T) {
 			flushWrite(w, statsSample+"\n")
 		}
 	}))
-	c := streamClient(t, e.Host())
+	c := streamClient(t, e)
 	n := 0
-	for s, err := range c.ContainerStatsStream(context.Background(), "web") {
+	for s, err := range c.ContainerStatsStream(testContext(t), "web") {
 		if err != nil {
 			t.Fatalf("after %d samples: %v", n, err)
 		}
@@ -178,12 +142,12 @@ func TestFault_C7_StatsStreamFraming(t *testing.T) {
 				w.Header().Set("Content-Type", "application/json")
 				io.WriteString(w, tt.body)
 			}))
-			c := streamClient(t, e.Host())
+			c := streamClient(t, e)
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
 			n, errs := 0, 0
 			var last error
-			for s, err := range c.ContainerStatsStream(context.Background(), "web") {
+			for s, err := range c.ContainerStatsStream(testContext(t), "web") {
 				if err != nil {
 					errs++
 					last = err
@@ -214,12 +178,12 @@ func TestFault_F1_StatsStreamCancel(t *testing.T) {
 		flushWrite(w, statsSample+"\n")
 		<-r.Context().Done()
 	}))
-	c := streamClient(t, e.Host())
-	if _, err := c.APIVersion(context.Background()); err != nil {
+	c := streamClient(t, e)
+	if _, err := c.APIVersion(testContext(t)); err != nil {
 		t.Fatal(err)
 	}
 	base := runtime.NumGoroutine()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(testContext(t))
 	defer cancel()
 	var cancelled time.Time
 	n := 0
@@ -239,7 +203,7 @@ func TestFault_F1_StatsStreamCancel(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d samples before cancel, want 1", n)
 	}
-	settleGoroutines(t, base)
+	await.Goroutines(t, base)
 }
 
 func TestLiveContainerStats(t *testing.T) {

@@ -65,7 +65,7 @@ func TestFault_F11_AbandonedWait(t *testing.T) {
 	c := d.client(t)
 	base := runtime.NumGoroutine()
 	for i := 0; i < 20; i++ {
-		ctx, cancel := context.WithCancel(context.Background())
+		ctx, cancel := context.WithCancel(testContext(t))
 		w, err := c.ContainerWaitRegister(ctx, "web", dockwire.WaitNextExit)
 		if err != nil {
 			t.Fatal(err)

@@ -7,8 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/dockwire/dockwire/internal/await"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -269,26 +269,20 @@ func TestCloseEndsStreamsWithoutLeaks(t *testing.T) {
 		}
 		hang <- err
 	}()
-	for e.Count("GET", "/info") == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	await.Until(t, "the engine to receive GET /info", func() bool { return e.Count("GET", "/info") > 0 })
 
 	done := make(chan struct{})
 	go func() { e.Close(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Close did not return")
-	}
+	await.Recv(t, "Close to return", done)
 	if _, err := io.ReadAll(follow.Body); err == nil {
 		t.Error("follow ended cleanly; want the error of a connection cut mid-stream")
 	}
 	follow.Body.Close()
-	if <-hang == nil {
+	if await.Recv(t, "the hung request to end", hang) == nil {
 		t.Error("hung request got a response")
 	}
 	io.ReadAll(br)
 	conn.Close()
 	c.CloseIdleConnections()
-	checkNoLeaks(t, base)
+	await.Goroutines(t, base)
 }

@@ -217,11 +217,10 @@ func TestFault_C3_ExecExitCodeNullUntilExit(t *testing.T) {
 	if x["ExitCode"] != nil || x["Running"] != true {
 		t.Errorf("right after EOF: ExitCode %v Running %v, want null and true", x["ExitCode"], x["Running"])
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for x["Running"] == true && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	await.Until(t, "the exec's exit to show after the delay", func() bool {
 		x = inspectExec(t, c, id)
-	}
+		return x["Running"] == false
+	})
 	if x["ExitCode"] != 7.0 || x["Running"] != false {
 		t.Errorf("after the delay: ExitCode %v Running %v", x["ExitCode"], x["Running"])
 	}
@@ -299,13 +298,9 @@ func TestExecKilledWhenContainerStops(t *testing.T) {
 		resp.Body.Close()
 		got <- b
 	}()
-	<-started
+	await.Recv(t, "the exec to start", started)
 	e.StopContainer("box", 0)
-	select {
-	case <-got:
-	case <-time.After(5 * time.Second):
-		t.Fatal("exec stream did not end when the container stopped")
-	}
+	await.Recv(t, "the exec stream to end when the container stopped", got)
 	if x := inspectExec(t, c, execID); x["ExitCode"] != 137.0 {
 		t.Errorf("ExitCode %v", x["ExitCode"])
 	}
@@ -322,7 +317,7 @@ func TestExecEnvUserWorkdirReachFunc(t *testing.T) {
 	c := newClient(e)
 	id := createExec(t, e, c, "box", `{"Cmd":["env"],"Env":["A=1"],"User":"1000:1000","WorkingDir":"/srv","Privileged":true,"Tty":true}`)
 	do(t, c, "POST", "/v1.55/exec/"+id+"/start", `{"Tty":true}`)
-	x := <-seen
+	x := await.Recv(t, "the exec to run", seen)
 	if x.ID != id || !cmp.Equal(x.Cmd, []string{"env"}) || !cmp.Equal(x.Env, []string{"A=1"}) || x.User != "1000:1000" || x.WorkingDir != "/srv" || !x.Privileged || !x.Tty {
 		t.Errorf("exec %+v", x)
 	}
@@ -347,25 +342,14 @@ func TestFault_G4_DroppedConnectionKillsExec(t *testing.T) {
 	id := createExec(t, e, c, "box", `{"AttachStdout":true,"Cmd":["yes"]}`)
 	conn, br := startExecRaw(t, e, id, `{}`, true)
 	readHead(t, br)
-	<-started
+	await.Recv(t, "the exec to start", started)
 	conn.Close()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	await.Until(t, "the exec to be killed (exit 137) once its connection dropped", func() bool {
 		x := inspectExec(t, c, id)
-		if x["ExitCode"] == 137.0 && x["Running"] == false {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("exec not killed: %v", x)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	for e.OpenConns() > 1 { // the inspect client's idle connection may remain
-		if time.Now().After(deadline) {
-			t.Fatalf("%d connections open", e.OpenConns())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return x["ExitCode"] == 137.0 && x["Running"] == false
+	})
+	// The inspect client's idle connection may remain.
+	await.Until(t, "the exec's connection to close", func() bool { return e.OpenConns() <= 1 })
 }
 
 // Engine 20.10 words its conflicts differently from later releases.

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dockwire/dockwire/internal/await"
 )
 
 func TestFault_H2_StatusTimesThenOK(t *testing.T) {
@@ -126,13 +128,8 @@ func TestFault_F8_DaemonDiesMidFollow(t *testing.T) {
 		_, err := io.ReadAll(resp.Body)
 		done <- err
 	}()
-	select {
-	case err := <-done:
-		if !errors.Is(err, io.ErrUnexpectedEOF) {
-			t.Errorf("err %v, want io.ErrUnexpectedEOF (a cut, not a clean end)", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("stream not cut")
+	if err := await.Recv(t, "the stream to be cut", done); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("err %v, want io.ErrUnexpectedEOF (a cut, not a clean end)", err)
 	}
 }
 

@@ -7,11 +7,10 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"runtime"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/dockwire/dockwire/internal/await"
 	"github.com/dockwire/dockwire/stdcopy"
 )
 
@@ -22,6 +21,7 @@ const baseURL = "http://api.moby.localhost"
 // like a Docker client must, never follows redirects.
 func newClient(e *Engine) *http.Client {
 	return &http.Client{
+		Timeout: await.Timeout, // no request waits longer
 		Transport: &http.Transport{
 			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 				var d net.Dialer
@@ -93,19 +93,6 @@ func demux(t *testing.T, b []byte) []string {
 		out = append(out, f.Stream.String()+":"+string(f.Payload))
 	}
 	return out
-}
-
-// checkNoLeaks fails if the goroutine count does not come back to base.
-func checkNoLeaks(t *testing.T, base int) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > base {
-		if time.Now().After(deadline) {
-			buf := make([]byte, 1<<20)
-			t.Fatalf("goroutines: %d, baseline %d\n%s", runtime.NumGoroutine(), base, buf[:runtime.Stack(buf, true)])
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 // path gets a value out of decoded JSON by a dotted path of object keys.

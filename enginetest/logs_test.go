@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dockwire/dockwire/internal/await"
 	"github.com/dockwire/dockwire/stdcopy"
 	"github.com/google/go-cmp/cmp"
 )
@@ -120,8 +121,8 @@ func TestFault_F3_FollowEndsWhenContainerStops(t *testing.T) {
 			return f.Stream.String() + ":" + string(f.Payload)
 		case err := <-errc:
 			t.Fatalf("stream ended early: %v", err)
-		case <-time.After(5 * time.Second):
-			t.Fatal("no frame")
+		case <-time.After(await.Timeout):
+			t.Fatalf("waited %v for a frame", await.Timeout)
 		}
 		return ""
 	}
@@ -137,13 +138,8 @@ func TestFault_F3_FollowEndsWhenContainerStops(t *testing.T) {
 	if got := next(); got != "stdout:last\n" {
 		t.Errorf("last frame %q", got)
 	}
-	select {
-	case err := <-errc:
-		if err != nil {
-			t.Errorf("stream ended with %v, want a clean end", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("follow did not end when the container stopped")
+	if err := await.Recv(t, "the follow to end when the container stopped", errc); err != nil {
+		t.Errorf("stream ended with %v, want a clean end", err)
 	}
 }
 
@@ -176,23 +172,14 @@ func TestFault_F1_FollowCancelledByClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
+	cancel() // the follow is open: the engine has answered
 	_, err = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if err == nil {
 		t.Fatal("read ended without error")
 	}
 	// The follower notices the client left; Close (in Cleanup) would hang otherwise.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if e.OpenConns() == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("server kept the follow connection")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	await.Until(t, "the engine to drop the follow connection its client left", func() bool { return e.OpenConns() == 0 })
 }
 
 func TestFollowUntil(t *testing.T) {
