@@ -14,8 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
+	"github.com/dockwire/dockwire/internal/await"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -292,11 +292,5 @@ func TestBuildContextCloseStopsWalk(t *testing.T) {
 		t.Fatal(err)
 	}
 	rc.Close()
-	deadline := time.Now().Add(5 * time.Second)
-	for runtime.NumGoroutine() > base {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d goroutines after Close, want %d: the walk goes on", runtime.NumGoroutine(), base)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	await.Goroutines(t, base) // else the walk goes on after Close
 }

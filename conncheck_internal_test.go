@@ -6,7 +6,8 @@ import (
 	"net"
 	"path/filepath"
 	"testing"
-	"time"
+
+	"github.com/dockwire/dockwire/internal/await"
 )
 
 // TestConnAliveSeesPeerClose: an idle connection is alive until stray
@@ -34,7 +35,7 @@ func TestConnAliveSeesPeerClose(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer c.Close()
-			peer := <-accepted
+			peer := await.Recv(t, "the listener to accept", accepted)
 			defer peer.Close()
 			alive := aliveChecker(c)
 			if !alive() {
@@ -43,11 +44,7 @@ func TestConnAliveSeesPeerClose(t *testing.T) {
 			poke(peer)
 			// The kernel delivers at once on a Unix socket; poll rather than
 			// trust one sleep.
-			for deadline := time.Now().Add(2 * time.Second); alive(); time.Sleep(time.Millisecond) {
-				if time.Now().After(deadline) {
-					t.Fatalf("%s: the connection still reported alive after 2s", name)
-				}
-			}
+			await.Until(t, name+": the connection to report dead", func() bool { return !alive() })
 		})
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/dockwire/dockwire"
 	"github.com/dockwire/dockwire/engine"
 	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/await"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -87,7 +88,7 @@ func (r *stagedReader) Read(p []byte) (int, error) {
 	select {
 	case <-r.release:
 		return 0, io.EOF
-	case <-time.After(5 * time.Second):
+	case <-time.After(await.Timeout):
 		r.buffered.Store(true)
 		return 0, errors.New("the daemon never received the first part: the body was buffered")
 	}

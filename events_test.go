@@ -268,11 +268,9 @@ func TestFault_F9_SlowEventsConsumer(t *testing.T) {
 	delivered, gaps := 0, 0
 	for ev, err := range c.Events(ctx, dockwire.EventsOptions{}) {
 		if delivered == 0 && gaps == 0 {
-			select {
-			case <-written:
-			case <-time.After(10 * time.Second):
-				t.Fatal("the daemon could not write its events while the consumer was stuck: the socket is not being read")
-			}
+			// If the socket were not read while the consumer is stuck, the
+			// daemon could not write them all.
+			await.Recv(t, "the daemon to write all its events while the consumer is stuck", written)
 		}
 		var gap *dockwire.EventsDroppedError
 		switch {
@@ -588,7 +586,7 @@ func TestLiveEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 		seen := map[string]engine.Event{}
-		timeout := time.After(30 * time.Second)
+		timeout := time.After(await.Timeout)
 		for seen["create"].Action == "" || seen["start"].Action == "" || seen["die"].Action == "" {
 			select {
 			case r := <-results:
@@ -612,11 +610,7 @@ func TestLiveEvents(t *testing.T) {
 			t.Errorf("die event without exitCode: %v", seen["die"].Actor.Attributes)
 		}
 		cancel()
-		select {
-		case <-finished:
-		case <-time.After(5 * time.Second):
-			t.Fatal("the events loop did not end after cancel")
-		}
+		await.Recv(t, "the events loop to end after cancel", finished)
 		for r := range drain(results) {
 			if r.err != nil && !errors.Is(r.err, context.Canceled) {
 				t.Errorf("events ended with %v, want context.Canceled", r.err)

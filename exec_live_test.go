@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dockwire/dockwire"
+	"github.com/dockwire/dockwire/internal/await"
 	"github.com/dockwire/dockwire/internal/livetest"
 	"github.com/google/go-cmp/cmp"
 )
@@ -266,11 +268,9 @@ func TestLiveExec(t *testing.T) {
 				if d := time.Since(start); d > time.Second {
 					t.Errorf("%s: returned after %v", tt.name, d)
 				}
-				time.Sleep(500 * time.Millisecond)
-				ps := processes()
-				if runs := slices.Contains(ps, tt.process); runs != tt.runs {
-					t.Errorf("%s: %q running: %v, want %v; ps:\n%s", tt.name, tt.process, runs, tt.runs, strings.Join(ps, "\n"))
-				}
+				await.Until(t, fmt.Sprintf("%s: %q running to be %v in the container's ps", tt.name, tt.process, tt.runs), func() bool {
+					return slices.Contains(processes(), tt.process) == tt.runs
+				})
 			}
 		})
 		t.Run("paused and stopped containers", func(t *testing.T) {

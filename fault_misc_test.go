@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dockwire/dockwire"
+	"github.com/dockwire/dockwire/internal/await"
 )
 
 func TestFault_A6_ResetWhileReadingBody(t *testing.T) {
@@ -33,10 +34,7 @@ func TestFault_A6_ResetWhileReadingBody(t *testing.T) {
 	if !errors.Is(err, syscall.ECONNRESET) {
 		t.Fatalf("err = %v; want the reset to show", err)
 	}
-	time.Sleep(50 * time.Millisecond)
-	if n := runtime.NumGoroutine(); n > base+1 {
-		t.Errorf("goroutines went from %d to %d", base, n)
-	}
+	await.Goroutines(t, base+1)
 }
 
 func TestFault_C2_UnknownFieldsIgnored(t *testing.T) {
@@ -91,8 +89,9 @@ func TestFault_H7_StaleIdleConnectionAndPOST(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The daemon closes the idle connection (as on its idle timeout).
+	// CloseClientConnections returns once they are closed, and on a Unix
+	// socket the client's end sees the close at once.
 	d.CloseClientConnections()
-	time.Sleep(20 * time.Millisecond)
 	if err := c.ContainerStart(ctx, "web"); err != nil {
 		t.Fatalf("POST on a pool whose idle connection was closed: %v", err)
 	}

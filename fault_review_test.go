@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/dockwire/dockwire"
+	"github.com/dockwire/dockwire/internal/await"
 )
 
 // cancelOnAnswer cancels a context as soon as the answer's status line
@@ -68,9 +69,13 @@ func TestFault_F2_CancelAsAnswerArrivesReleasesConnection(t *testing.T) {
 // TestFault_I7_NegotiationWaitHonoursCtx: a caller waiting for another
 // caller's negotiation stops when its own ctx ends.
 func TestFault_I7_NegotiationWaitHonoursCtx(t *testing.T) {
-	release := make(chan struct{})
+	release, arrived := make(chan struct{}), make(chan struct{}, 1)
 	d := newDaemon(t, "", nil)
 	d.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case arrived <- struct{}{}:
+		default:
+		}
 		select {
 		case <-release:
 		case <-r.Context().Done():
@@ -82,7 +87,7 @@ func TestFault_I7_NegotiationWaitHonoursCtx(t *testing.T) {
 	slow, cancelSlow := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancelSlow()
 	go c.APIVersion(slow)
-	time.Sleep(100 * time.Millisecond)
+	await.Recv(t, "the first caller's negotiation to reach the daemon", arrived)
 	quick, cancelQuick := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancelQuick()
 	start := time.Now()

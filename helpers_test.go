@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -140,6 +141,20 @@ func openFDs(t *testing.T) int {
 		t.Skip("no /proc/self/fd here")
 	}
 	return len(entries)
+}
+
+// firstWrite discards what is written to it, and closes written at the
+// first Write: a consumer that has written once is reading the stream.
+type firstWrite struct {
+	once    sync.Once
+	written chan struct{}
+}
+
+func newFirstWrite() *firstWrite { return &firstWrite{written: make(chan struct{})} }
+
+func (w *firstWrite) Write(p []byte) (int, error) {
+	w.once.Do(func() { close(w.written) })
+	return len(p), nil
 }
 
 // frame is one multiplexed frame, as stdcopy's writer sends it.

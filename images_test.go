@@ -16,6 +16,7 @@ import (
 	"github.com/dockwire/dockwire"
 	"github.com/dockwire/dockwire/engine"
 	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/await"
 	"github.com/dockwire/dockwire/internal/livetest"
 	"github.com/google/go-cmp/cmp"
 )
@@ -525,11 +526,7 @@ func TestImageSaveClosesWithContext(t *testing.T) {
 	if _, err := io.Copy(io.Discard, rc); !errors.Is(err, context.Canceled) {
 		t.Errorf("reading after cancel: %v, want context.Canceled", err)
 	}
-	select {
-	case <-gone:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the save stream goes on after ctx ended")
-	}
+	await.Recv(t, "the save stream to end after ctx ended", gone)
 }
 
 func TestImageSavePlatform(t *testing.T) {

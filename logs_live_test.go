@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"runtime"
 	"slices"
@@ -177,12 +178,18 @@ func TestLiveLogs(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			go func() {
-				time.Sleep(300 * time.Millisecond)
-				c.ContainerStop(context.Background(), id, dockwire.ContainerStopOptions{KillNow: true})
-			}()
+			copied := make(chan error, 1)
 			var out bytes.Buffer
-			if _, err := s.CopyTo(&out, nil); err != nil || out.String() != "up\n" {
+			up := newFirstWrite()
+			go func() {
+				_, err := s.CopyTo(io.MultiWriter(&out, up), nil)
+				copied <- err
+			}()
+			await.Recv(t, `the follow to copy the container's "up"`, up.written)
+			if err := c.ContainerStop(livetest.Context(t), id, dockwire.ContainerStopOptions{KillNow: true}); err != nil {
+				t.Fatal(err)
+			}
+			if err := await.Recv(t, "the follow to end when the container stopped", copied); err != nil || out.String() != "up\n" {
 				t.Errorf("follow of a stopped container: %q, %v; want a clean end", out.String(), err)
 			}
 		})
@@ -203,7 +210,7 @@ func TestLiveLogs(t *testing.T) {
 			info0, _ := c.Info(livetest.Context(t))
 			base := runtime.NumGoroutine()
 			for i := 0; i < 5; i++ {
-				ctx, cancel := context.WithCancel(context.Background())
+				ctx, cancel := context.WithCancel(livetest.Context(t))
 				s, err := c.ContainerLogs(ctx, id, dockwire.ContainerLogsOptions{Follow: true, Tail: 1})
 				if err != nil {
 					cancel()
@@ -224,11 +231,7 @@ func TestLiveLogs(t *testing.T) {
 					}
 					done <- nil
 				}()
-				select {
-				case <-got:
-				case <-time.After(5 * time.Second):
-					t.Fatal("no line from a ticking container")
-				}
+				await.Recv(t, "a line from a ticking container", got)
 				endsOnCancel(t, cancel, done)
 				s.Close()
 			}
@@ -236,21 +239,10 @@ func TestLiveLogs(t *testing.T) {
 			// The daemon's goroutines come back too (Info reports them in
 			// debug mode only).
 			if info0.NGoroutines > 0 {
-				deadline := time.Now().Add(5 * time.Second)
-				for {
+				await.Until(t, fmt.Sprintf("the daemon's goroutines to fall back to the %d before five cancelled follows (+10)", info0.NGoroutines), func() bool {
 					info, err := c.Info(livetest.Context(t))
-					if err != nil {
-						t.Fatal(err)
-					}
-					if info.NGoroutines <= info0.NGoroutines+10 {
-						break
-					}
-					if time.Now().After(deadline) {
-						t.Errorf("daemon goroutines %d, were %d before five cancelled follows", info.NGoroutines, info0.NGoroutines)
-						break
-					}
-					time.Sleep(100 * time.Millisecond)
-				}
+					return err == nil && info.NGoroutines <= info0.NGoroutines+10
+				})
 			}
 		})
 		t.Run("details", func(t *testing.T) {

@@ -35,27 +35,34 @@ func collectLines(t *testing.T, s *dockwire.LogStream) ([]string, error) {
 
 // consumeInBackground reads s to its end in a goroutine, the way named
 // (Read, CopyTo, Lines, or Multiplexed and then Read, which returns the
-// error met while sniffing), and sends the error it ends with.
-func consumeInBackground(t *testing.T, s *dockwire.LogStream, how string) <-chan error {
-	done := make(chan error, 1)
+// error met while sniffing), and sends the error it ends with on done.
+// first is closed once the consumer has got the first bytes, or line.
+func consumeInBackground(t *testing.T, s *dockwire.LogStream, how string) (done <-chan error, first <-chan struct{}) {
+	ended := make(chan error, 1)
+	got := newFirstWrite()
 	go func() {
 		var err error
 		switch how {
 		case "Read":
-			_, err = io.ReadAll(s)
+			_, err = io.Copy(got, s)
 		case "CopyTo":
-			_, err = s.CopyTo(io.Discard, io.Discard)
+			_, err = s.CopyTo(got, got)
 		case "Lines":
-			_, err = collectLines(t, s)
+			for _, lerr := range s.Lines() {
+				if err = lerr; err != nil {
+					break
+				}
+				got.Write(nil)
+			}
 		case "Multiplexed":
 			s.Multiplexed()
-			_, err = io.ReadAll(s)
+			_, err = io.Copy(got, s)
 		default:
 			err = fmt.Errorf("no way to consume called %q", how)
 		}
-		done <- err
+		ended <- err
 	}()
-	return done
+	return ended, got.written
 }
 
 // allLines reads every line of s, failing the test on an error.
@@ -314,13 +321,9 @@ func TestContainerLogsSniffNoWaitForRaw(t *testing.T) {
 	defer s.Close()
 	done := make(chan bool, 1)
 	go func() { done <- s.Multiplexed() }()
-	select {
-	case mux := <-done:
-		if mux {
-			t.Error("Multiplexed() = true for a stream starting with '$'")
-		}
-	case <-time.After(2 * time.Second):
-		t.Fatal("Multiplexed() waited for more than the first byte")
+	// The fake sends nothing more: waiting for more than the first byte would hang.
+	if await.Recv(t, "Multiplexed() to decide on the first byte", done) {
+		t.Error("Multiplexed() = true for a stream starting with '$'")
 	}
 	buf := make([]byte, 8)
 	if n, err := s.Read(buf); n != 1 || buf[0] != '$' || err != nil {
@@ -360,7 +363,7 @@ func TestFault_F1_FollowCancelBeforeFirstBytes(t *testing.T) {
 				if d := time.Since(begin); d > time.Second {
 					t.Errorf("ContainerLogs took %v for a silent container", d)
 				}
-				done := consumeInBackground(t, s, consume)
+				done, _ := consumeInBackground(t, s, consume)
 				select {
 				case err := <-done:
 					t.Fatalf("returned before the container wrote anything: %v", err)
@@ -617,8 +620,8 @@ func TestFault_F1_FollowCancel(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			done := consumeInBackground(t, s, consume)
-			time.Sleep(50 * time.Millisecond)
+			done, first := consumeInBackground(t, s, consume)
+			await.Recv(t, "the consumer to get the first line", first) // then it waits for more
 			endsOnCancel(t, cancel, done)
 		})
 	}
@@ -664,14 +667,16 @@ func TestFault_F3_FollowEndsWhenContainerStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	go func() {
-		time.Sleep(50 * time.Millisecond)
-		e.AppendLog(id, enginetest.LogEntry{Text: "during\n"}, enginetest.LogEntry{Stream: stdcopy.Stderr, Text: "last words"})
-		e.StopContainer(id, 0)
-	}()
-	lines, err := collectLines(t, s)
-	if err != nil {
-		t.Fatalf("clean stop: %v, want nil", err)
+	var lines []string
+	for l, err := range s.Lines() {
+		if err != nil {
+			t.Fatalf("clean stop: %v, want nil", err)
+		}
+		lines = append(lines, l.Stream.String()+":"+l.Text)
+		if len(lines) == 1 { // the follow is live: more comes, then the stop
+			e.AppendLog(id, enginetest.LogEntry{Text: "during\n"}, enginetest.LogEntry{Stream: stdcopy.Stderr, Text: "last words"})
+			e.StopContainer(id, 0)
+		}
 	}
 	if diff := cmp.Diff([]string{"stdout:before", "stdout:during", "stderr:last words"}, lines); diff != "" {
 		t.Errorf("lines (-want +got):\n%s", diff)

@@ -12,6 +12,7 @@ import (
 	"github.com/dockwire/dockwire"
 	"github.com/dockwire/dockwire/engine"
 	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/await"
 	"github.com/google/go-cmp/cmp"
 )
 

@@ -7,9 +7,9 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dockwire/dockwire"
+	"github.com/dockwire/dockwire/internal/await"
 )
 
 func TestFault_G8_WaitAnsweredWithProxyText(t *testing.T) {
@@ -73,20 +73,9 @@ func TestFault_F11_AbandonedWait(t *testing.T) {
 		done := make(chan error, 1)
 		go func() { _, err := w.Result(); done <- err }()
 		cancel()
-		select {
-		case err := <-done:
-			if !errors.Is(err, context.Canceled) {
-				t.Fatalf("abandoned wait: %v; want context.Canceled", err)
-			}
-		case <-time.After(2 * time.Second):
-			t.Fatal("Result did not return after cancel")
+		if err := await.Recv(t, "Result to return after cancel", done); !errors.Is(err, context.Canceled) {
+			t.Fatalf("abandoned wait: %v; want context.Canceled", err)
 		}
 	}
-	deadline := time.Now().Add(2 * time.Second)
-	for runtime.NumGoroutine() > base+2 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if n := runtime.NumGoroutine(); n > base+2 {
-		t.Errorf("goroutines grew from %d to %d after 20 abandoned waits", base, n)
-	}
+	await.Goroutines(t, base+2) // of 20 abandoned waits
 }

@@ -3,12 +3,13 @@ package stdcopy
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
 	"testing/iotest"
-	"time"
 
+	"github.com/dockwire/dockwire/internal/await"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -287,17 +288,13 @@ func TestCopyWritesBeforeBlockingRead(t *testing.T) {
 		if _, err := pw.Write(frame(1, msg)); err != nil {
 			t.Fatal(err)
 		}
-		select {
-		case s := <-got:
-			if s != msg {
-				t.Fatalf("wrote %q, want %q", s, msg)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatalf("%q held back while Copy waits for more input", msg)
+		// Held back, it would never come: the pipe sends nothing more.
+		if s := await.Recv(t, fmt.Sprintf("Copy to write %q before more input comes", msg), got); s != msg {
+			t.Fatalf("wrote %q, want %q", s, msg)
 		}
 	}
 	pw.Close()
-	if err := <-done; err != nil {
+	if err := await.Recv(t, "Copy to end at EOF", done); err != nil {
 		t.Fatalf("Copy: %v", err)
 	}
 }

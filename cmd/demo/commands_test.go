@@ -16,6 +16,7 @@ import (
 
 	"github.com/dockwire/dockwire/engine"
 	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/await"
 	"github.com/dockwire/dockwire/stdcopy"
 	"github.com/google/go-cmp/cmp"
 )
@@ -76,11 +77,9 @@ func TestRun(t *testing.T) {
 	e.Handle("POST", "/containers/{id}/start", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		e.AppendLog(r.PathValue("id"), enginetest.LogEntry{Text: "out\n"}, enginetest.LogEntry{Stream: stdcopy.Stderr, Text: "err\n"})
 		w.WriteHeader(http.StatusNoContent)
-		go func() {
-			time.Sleep(100 * time.Millisecond)
-			e.StopContainer(id, 3)
-			close(exited)
-		}()
+		// Like sh -c "exit 3", the container exits at once.
+		e.StopContainer(id, 3)
+		close(exited)
 	}))
 	e.Handle("DELETE", "/containers/{id}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("force") != "1" {
@@ -157,22 +156,15 @@ func TestRunDetached(t *testing.T) {
 // ends with 130, having removed the container (forcibly, so killed) with --rm.
 func TestRunInterrupted(t *testing.T) {
 	e := runEngine(t)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(await.Context(t))
 	done := make(chan int)
 	go func() {
 		done <- run(ctx, []string{"--host", e.Host(), "run", "--rm", "--name", "job", "busybox", "sleep", "60"}, strings.NewReader(""), io.Discard, io.Discard)
 	}()
-	for e.Count("GET", "/containers/{id}/logs") == 0 {
-		time.Sleep(10 * time.Millisecond)
-	}
+	await.Until(t, "the demo to follow the container's logs", func() bool { return e.Count("GET", "/containers/{id}/logs") > 0 })
 	cancel()
-	select {
-	case code := <-done:
-		if code != exitInterrupted {
-			t.Errorf("exit %d after cancel, want %d", code, exitInterrupted)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("run did not end when its context did")
+	if code := await.Recv(t, "run to end when its context did", done); code != exitInterrupted {
+		t.Errorf("exit %d after cancel, want %d", code, exitInterrupted)
 	}
 	// A forced removal kills the container: no separate kill is needed.
 	if e.Count("DELETE", "/containers/{id}") != 1 {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/await"
 	"github.com/dockwire/dockwire/stdcopy"
 	"github.com/google/go-cmp/cmp"
 )
@@ -254,21 +255,16 @@ func TestLogs(t *testing.T) {
 func TestLogsFollowEndsOnCancel(t *testing.T) {
 	e := enginetest.New(t)
 	e.AddContainer(enginetest.Container{Name: "web"})
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(await.Context(t))
 	done := make(chan int)
 	var stdout bytes.Buffer
 	go func() {
 		done <- run(ctx, []string{"--host", e.Host(), "logs", "-f", "web"}, strings.NewReader(""), &stdout, io.Discard)
 	}()
-	time.Sleep(200 * time.Millisecond)
+	await.Until(t, "the demo to follow the logs", func() bool { return e.Count("GET", "/containers/{id}/logs") > 0 })
 	cancel()
-	select {
-	case code := <-done:
-		if code != exitInterrupted {
-			t.Errorf("exit %d after cancel, want %d", code, exitInterrupted)
-		}
-	case <-time.After(2 * time.Second):
-		t.Fatal("logs -f did not end when its context did")
+	if code := await.Recv(t, "logs -f to end when its context did", done); code != exitInterrupted {
+		t.Errorf("exit %d after cancel, want %d", code, exitInterrupted)
 	}
 }
 
