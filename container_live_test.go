@@ -2,12 +2,14 @@ package dockwire_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dockwire/dockwire"
 	"github.com/dockwire/dockwire/engine"
+	"github.com/dockwire/dockwire/internal/await"
 	"github.com/dockwire/dockwire/internal/livetest"
 )
 
@@ -121,8 +123,13 @@ func TestLiveContainerStopGraceAndSignal(t *testing.T) {
 	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
 		ctx := livetest.Context(t)
 		id := e.Container(t, dockwire.ContainerCreateOptions{Config: engine.ContainerConfig{
-			Cmd: []string{"sh", "-c", "trap 'exit 42' INT; while true; do sleep 0.1; done"},
+			Cmd: []string{"sh", "-c", "trap 'exit 42' INT; echo trapped; while true; do sleep 0.1; done"},
 		}})
+		// A SIGINT that comes before the trap is set is ignored (the shell is
+		// PID 1), and the stop ends in a SIGKILL.
+		await.Until(t, "the container to set its SIGINT trap", func() bool {
+			return slices.Contains(liveLines(t, e.Client, id, dockwire.ContainerLogsOptions{}), "stdout:trapped")
+		})
 		opts := dockwire.ContainerStopOptions{Signal: "SIGINT", Timeout: 5 * time.Second}
 		err := e.Client.ContainerStop(ctx, id, opts)
 		if e.API == "1.41" {
