@@ -2,6 +2,7 @@ package dockwire_test
 
 import (
 	"os/exec"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -43,5 +44,26 @@ func TestLinksOnlyAllowedModules(t *testing.T) {
 	}
 	if !seen["github.com/hashicorp/go-retryablehttp"] || !seen["github.com/tidwall/gjson"] {
 		t.Errorf("go list saw %v; expected the two runtime dependencies at least, so the check itself may be broken", seen)
+	}
+}
+
+// The demo replays recordings with enginetest.Start: a program, not a
+// test, so it must not link the testing package (nor its flags).
+func TestDemoDoesNotLinkTesting(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command to list dependencies with")
+	}
+	out, err := exec.Command("go", "list", "-deps", "./cmd/demo").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	deps := strings.Fields(string(out))
+	if !slices.Contains(deps, "github.com/dockwire/dockwire/enginetest") {
+		t.Fatalf("cmd/demo does not link enginetest: the check itself may be broken\n%s", out)
+	}
+	for _, p := range deps {
+		if p == "testing" || strings.HasPrefix(p, "testing/") {
+			t.Errorf("cmd/demo links %s", p)
+		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 )
 
 func ExampleClient_ContainerList() {
-	e := enginetest.New(nil) // a fake engine; use dockwire.Default() for the real one
+	e, _ := enginetest.Start() // a fake engine; use dockwire.Default() for the real one
 	defer e.Close()
 	e.AddContainer(enginetest.Container{Name: "osrm", Image: "osrm/osrm-backend", Labels: map[string]string{"com.example.team": "routing"}})
 	e.AddContainer(enginetest.Container{Name: "old", State: "exited", ExitCode: 1})
@@ -32,7 +32,7 @@ func ExampleClient_ContainerList() {
 }
 
 func ExampleClient_ContainerInspect_notFound() {
-	e := enginetest.New(nil)
+	e, _ := enginetest.Start()
 	defer e.Close()
 	c, _ := dockwire.New(e.Host())
 
@@ -52,7 +52,7 @@ func ExampleClient_ContainerInspect_notFound() {
 }
 
 func ExampleClient_ContainerStart_alreadyStarted() {
-	e := enginetest.New(nil)
+	e, _ := enginetest.Start()
 	defer e.Close()
 	e.Handle("POST", "/containers/{id}/start", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNotModified) // what the daemon answers for a running container

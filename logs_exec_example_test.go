@@ -13,7 +13,7 @@ import (
 )
 
 func ExampleClient_ContainerLogs() {
-	e := enginetest.New(nil) // a fake engine; use dockwire.Default() for the real one
+	e, _ := enginetest.Start() // a fake engine; use dockwire.Default() for the real one
 	defer e.Close()
 	e.AddContainer(enginetest.Container{Name: "web", State: "exited", Logs: []enginetest.LogEntry{
 		{Text: "listening on :80\n"},
@@ -41,7 +41,7 @@ func ExampleClient_ContainerLogs() {
 }
 
 func ExampleClient_ExecCapture() {
-	e := enginetest.New(nil)
+	e, _ := enginetest.Start()
 	defer e.Close()
 	e.AddContainer(enginetest.Container{Name: "web"})
 	e.SetExec("", enginetest.ExecOutput("web-1\n", "", 0))
@@ -58,7 +58,7 @@ func ExampleClient_ExecCapture() {
 }
 
 func ExampleClient_Exec_stdin() {
-	e := enginetest.New(nil)
+	e, _ := enginetest.Start()
 	defer e.Close()
 	e.AddContainer(enginetest.Container{Name: "web"})
 	c, _ := dockwire.New(e.Host())
@@ -77,7 +77,7 @@ func ExampleClient_Exec_stdin() {
 }
 
 func ExampleClient_ExecCheck() {
-	e := enginetest.New(nil)
+	e, _ := enginetest.Start()
 	defer e.Close()
 	e.AddContainer(enginetest.Container{Name: "db"})
 	e.SetExec("", enginetest.ExecOutput("", "migration 7 failed\n", 3))

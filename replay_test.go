@@ -18,6 +18,7 @@ import (
 	"github.com/dockwire/dockwire"
 	"github.com/dockwire/dockwire/engine"
 	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/fixture"
 	"github.com/dockwire/dockwire/internal/record"
 	"github.com/dockwire/dockwire/stdcopy"
 	"github.com/google/go-cmp/cmp"
@@ -46,7 +47,7 @@ var updateGolden = func() func() bool {
 func TestReplay(t *testing.T) {
 	for _, dir := range replayDirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			session, xs, err := enginetest.LoadFixtures(dir)
+			session, xs, err := fixture.Load(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -202,8 +203,8 @@ func parseJSON(b []byte) (any, error) {
 	return v, err
 }
 
-func stepExchanges(xs []enginetest.Exchange, step string) []enginetest.Exchange {
-	var out []enginetest.Exchange
+func stepExchanges(xs []fixture.Exchange, step string) []fixture.Exchange {
+	var out []fixture.Exchange
 	for _, x := range xs {
 		if x.Name == step {
 			out = append(out, x)
@@ -229,10 +230,10 @@ func multiplexed(b []byte) bool {
 
 // checkVersionDifferences pins what the two recorded API versions do
 // differently on the wire, and that the client copes with both.
-func checkVersionDifferences(t *testing.T, s enginetest.Session, xs []enginetest.Exchange, results []record.Result) {
+func checkVersionDifferences(t *testing.T, s fixture.Session, xs []fixture.Exchange, results []record.Result) {
 	t.Helper()
 	old := s.APIVersion == "1.41"
-	lastOf := func(step string) enginetest.Exchange {
+	lastOf := func(step string) fixture.Exchange {
 		t.Helper()
 		sx := stepExchanges(xs, step)
 		if len(sx) == 0 {
@@ -240,7 +241,7 @@ func checkVersionDifferences(t *testing.T, s enginetest.Session, xs []enginetest
 		}
 		return sx[len(sx)-1]
 	}
-	body := func(x enginetest.Exchange) []byte {
+	body := func(x fixture.Exchange) []byte {
 		b, err := x.Response.BodyBytes()
 		if err != nil {
 			t.Fatal(err)
@@ -293,7 +294,7 @@ func checkVersionDifferences(t *testing.T, s enginetest.Session, xs []enginetest
 		{"exec-stdin", upgradedType, 101, true},
 		{"exec-tty", "application/vnd.docker.raw-stream", 200, false},
 	} {
-		var start enginetest.Exchange
+		var start fixture.Exchange
 		for _, x := range stepExchanges(xs, c.step) {
 			if strings.HasSuffix(x.Request.Path, "/start") {
 				start = x
@@ -428,7 +429,7 @@ var versionPrefix = regexp.MustCompile(`^/v[0-9]+\.[0-9]+`)
 func TestReplayDecode(t *testing.T) {
 	for _, dir := range replayDirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			_, xs, err := enginetest.LoadFixtures(dir)
+			_, xs, err := fixture.Load(dir)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -21,10 +21,15 @@
 // The engine is closed by t.Cleanup. Close ends followed log streams and
 // hijacked exec connections, so a client that leaks goroutines on a dropped
 // stream shows up in its own tests rather than hanging them.
+//
+// Outside a test (an example, a demo that replays a recording), Start
+// returns an engine, or an error, and the caller closes it. The package
+// does not import testing, so such a program does not link it.
 package enginetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -34,14 +39,24 @@ import (
 	"path/filepath"
 	"regexp"
 	"sync"
-	"testing"
 	"time"
+
+	"github.com/dockwire/dockwire/internal/fixture"
 )
+
+// TB is the part of testing.TB that New uses; *testing.T, *testing.B and
+// *testing.F satisfy it.
+type TB interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+	Cleanup(func())
+}
 
 // Engine is a fake Docker Engine listening on a Unix socket in a temporary
 // directory. Its methods are safe for concurrent use.
 type Engine struct {
-	t    testing.TB
+	t    TB // where scripting errors go: the test, or an engine's own errorLog
 	cfg  config
 	dir  string
 	sock string
@@ -72,19 +87,41 @@ type Engine struct {
 }
 
 // New starts an engine and registers its Close with t.Cleanup. It fails the
-// test if an option is invalid or the socket cannot be created.
-//
-// Outside a test, in an example or a demo program, t may be nil: New and the
-// scripting methods then panic on errors, and the caller must call Close.
-func New(t testing.TB, opts ...Option) *Engine {
-	if t == nil {
-		t = panicTB{}
-	}
+// test if an option is invalid or the socket cannot be created. A scripting
+// method given invalid input (AddContainer with an unknown state, ...) fails
+// the test too. Outside a test, use Start.
+func New(t TB, opts ...Option) *Engine {
 	t.Helper()
+	e, err := start(t, opts)
+	if err != nil {
+		t.Fatalf("%v", err)
+		return nil
+	}
+	t.Cleanup(e.Close)
+	return e
+}
+
+// Start starts an engine outside a test. The caller must Close it. A
+// scripting method given invalid input does nothing, and Err reports it.
+func Start(opts ...Option) (*Engine, error) {
+	return start(&errorLog{}, opts)
+}
+
+// Err returns the errors of scripting methods called with invalid input on
+// an engine from Start, or nil. On an engine from New they fail the test
+// instead, and Err is nil.
+func (e *Engine) Err() error {
+	if l, ok := e.t.(*errorLog); ok {
+		return l.err()
+	}
+	return nil
+}
+
+func start(t TB, opts []Option) (*Engine, error) {
 	cfg := defaultConfig()
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
-			t.Fatalf("enginetest: %v", err)
+			return nil, fmt.Errorf("enginetest: %v", err)
 		}
 	}
 	cfg.fillDefaults()
@@ -100,9 +137,9 @@ func New(t testing.TB, opts ...Option) *Engine {
 	e.ctx, e.stop = context.WithCancel(context.Background())
 	e.done = e.ctx.Done()
 	if cfg.fixtureDir != "" {
-		s, xs, err := LoadFixtures(cfg.fixtureDir)
+		s, xs, err := fixture.Load(cfg.fixtureDir)
 		if err != nil {
-			t.Fatalf("enginetest: %v", err)
+			return nil, fmt.Errorf("enginetest: %v", err)
 		}
 		e.fix = newReplayer(s, xs)
 		// The recording decides the version, whatever WithAPIVersion said.
@@ -115,14 +152,14 @@ func New(t testing.TB, opts ...Option) *Engine {
 	// limit of a Unix socket path.
 	dir, err := os.MkdirTemp("", "enginetest")
 	if err != nil {
-		t.Fatalf("enginetest: %v", err)
+		return nil, fmt.Errorf("enginetest: %v", err)
 	}
 	e.dir = dir
 	e.sock = filepath.Join(dir, "docker.sock")
 	ln, err := net.Listen("unix", e.sock)
 	if err != nil {
 		os.RemoveAll(dir)
-		t.Fatalf("enginetest: %v", err)
+		return nil, fmt.Errorf("enginetest: %v", err)
 	}
 	e.srv = &http.Server{
 		Handler:  http.HandlerFunc(e.serve),
@@ -136,19 +173,30 @@ func New(t testing.TB, opts ...Option) *Engine {
 		defer e.wg.Done()
 		e.srv.Serve(&trackingListener{Listener: ln, e: e})
 	}()
-	t.Cleanup(e.Close)
-	return e
+	return e, nil
 }
 
-// panicTB stands in for a missing testing.TB: it panics where a test would
-// fail and leaves Close to the caller. Embedding the interface provides
-// testing.TB's unexported method; only the methods below are ever called.
-type panicTB struct{ testing.TB }
+// errorLog stands in for the test of an engine from Start: it keeps the
+// errors of scripting methods for Err.
+type errorLog struct {
+	mu   sync.Mutex
+	errs []error
+}
 
-func (panicTB) Helper()                           {}
-func (panicTB) Cleanup(func())                    {}
-func (panicTB) Errorf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
-func (panicTB) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+func (l *errorLog) Helper()        {}
+func (l *errorLog) Cleanup(func()) {} // Start's caller closes the engine
+func (l *errorLog) Errorf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.errs = append(l.errs, fmt.Errorf(format, args...))
+}
+func (l *errorLog) Fatalf(format string, args ...any) { l.Errorf(format, args...) }
+
+func (l *errorLog) err() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return errors.Join(l.errs...)
+}
 
 // Host returns the engine's address in DOCKER_HOST form, "unix:///…/docker.sock".
 func (e *Engine) Host() string { return "unix://" + e.sock }

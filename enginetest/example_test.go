@@ -27,7 +27,7 @@ func unixClient(socketPath string) *http.Client {
 
 func Example() {
 	// In a test: e := enginetest.New(t), closed by t.Cleanup.
-	e := enginetest.New(nil, enginetest.WithAPIVersion("1.41"))
+	e, _ := enginetest.Start(enginetest.WithAPIVersion("1.41"))
 	defer e.Close()
 	e.AddContainer(enginetest.Container{Name: "web", Image: "nginx:1.25", Labels: map[string]string{"app": "shop"}})
 	e.AddContainer(enginetest.Container{Name: "migrate", Image: "shop:latest", State: "exited", ExitCode: 1})
@@ -54,7 +54,7 @@ func Example() {
 }
 
 func ExampleEngine_Fault() {
-	e := enginetest.New(nil)
+	e, _ := enginetest.Start()
 	defer e.Close()
 	e.Fault("GET", "/containers/{id}/json", enginetest.Status(503, "daemon is restarting").Times(2))
 	e.AddContainer(enginetest.Container{Name: "web"})
@@ -75,7 +75,7 @@ func ExampleEngine_Fault() {
 }
 
 func ExampleEngine_SetExec() {
-	e := enginetest.New(nil)
+	e, _ := enginetest.Start()
 	defer e.Close()
 	e.AddContainer(enginetest.Container{Name: "db"})
 	e.SetExec("db", func(ctx context.Context, x *enginetest.Exec) int {
@@ -123,7 +123,7 @@ func ExampleEngine_SetExec() {
 }
 
 func ExampleEngine_StopContainer() {
-	e := enginetest.New(nil)
+	e, _ := enginetest.Start()
 	defer e.Close()
 	e.AddContainer(enginetest.Container{Name: "worker", Logs: []enginetest.LogEntry{{Text: "starting\n"}}})
 
@@ -150,7 +150,7 @@ func ExampleEngine_StopContainer() {
 }
 
 func ExampleWithFixtures() {
-	e := enginetest.New(nil, enginetest.WithFixtures("testdata/docker-20.10-min"))
+	e, _ := enginetest.Start(enginetest.WithFixtures("testdata/docker-20.10-min"))
 	defer e.Close()
 
 	resp, err := unixClient(e.SocketPath()).Head("http://api.moby.localhost/_ping")
@@ -166,7 +166,7 @@ func ExampleWithFixtures() {
 }
 
 func ExampleEngine_Requests() {
-	e := enginetest.New(nil)
+	e, _ := enginetest.Start()
 	defer e.Close()
 	c := unixClient(e.SocketPath())
 	for _, p := range []string{"/_ping", "/v1.55/version", "/containers/json"} {

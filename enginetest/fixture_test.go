@@ -2,23 +2,22 @@ package enginetest
 
 import (
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dockwire/dockwire/internal/fixture"
 	"github.com/google/go-cmp/cmp"
 )
 
 const fixtureDir = "testdata/docker-20.10-min"
 
 func TestLoadFixtures(t *testing.T) {
-	s, xs, err := LoadFixtures(fixtureDir)
+	s, xs, err := fixture.Load(fixtureDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Session{Engine: "docker", Version: "20.10.24", APIVersion: "1.41", OS: "linux", RecordedAt: time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)}
+	want := fixture.Session{Engine: "docker", Version: "20.10.24", APIVersion: "1.41", OS: "linux", RecordedAt: time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)}
 	if diff := cmp.Diff(want, s); diff != "" {
 		t.Errorf("session (-want +got):\n%s", diff)
 	}
@@ -103,73 +102,5 @@ func TestFixtureReplayWithFault(t *testing.T) {
 	getJSON(t, c, "/v1.41/containers/json?all=1", 200) // the fault did not use up the exchange
 	if n := len(e.UnusedExchanges()); n != 5 {
 		t.Errorf("%d unused exchanges, want 5", n)
-	}
-}
-
-func TestWriteFixturesRoundTrip(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "podman-4.3")
-	s := Session{Engine: "podman", Version: "4.3.1", APIVersion: "1.41", OS: "linux", RecordedAt: time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)}
-	var a, b Exchange
-	a.Name = "Container Inspect!"
-	a.Request = RecordedRequest{Method: "GET", Path: "/v1.41/containers/x/json", Header: map[string]string{"User-Agent": "dockwire"}}
-	a.Response = RecordedResponse{Status: 200, Header: map[string]string{"Content-Type": "application/json"}}
-	a.Response.SetBody([]byte("{\"Id\":\"x\"}\n"))
-	b.Name = "logs"
-	b.Request = RecordedRequest{Method: "GET", Path: "/v1.41/containers/x/logs", Query: "stdout=1"}
-	b.Response = RecordedResponse{Status: 200}
-	b.Response.SetBody([]byte{1, 0, 0, 0, 0, 0, 0, 1, 'x'})
-	if b.Response.Body != "" || b.Response.BodyBase64 == "" || a.Response.Body == "" || a.Response.BodyBase64 != "" {
-		t.Fatalf("SetBody chose the wrong field: %+v %+v", a.Response, b.Response)
-	}
-	if err := WriteFixtures(dir, s, []Exchange{a, b}); err != nil {
-		t.Fatal(err)
-	}
-	ents, _ := os.ReadDir(dir)
-	var files []string
-	for _, ent := range ents {
-		files = append(files, ent.Name())
-	}
-	if diff := cmp.Diff([]string{"0001-container-inspect-.json", "0002-logs.json", "engine.json"}, files); diff != "" {
-		t.Errorf("files (-want +got):\n%s", diff)
-	}
-	s2, xs, err := LoadFixtures(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(s, s2); diff != "" {
-		t.Errorf("session (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff([]Exchange{a, b}, xs); diff != "" {
-		t.Errorf("exchanges (-want +got):\n%s", diff)
-	}
-	body, err := xs[1].Response.BodyBytes()
-	if err != nil || string(body) != "\x01\x00\x00\x00\x00\x00\x00\x01x" {
-		t.Errorf("BodyBytes %q %v", body, err)
-	}
-}
-
-func TestLoadFixturesErrors(t *testing.T) {
-	write := func(dir, name, content string) {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	session := `{"engine":"docker","version":"20.10.24","apiVersion":"1.41","os":"linux"}`
-	for name, files := range map[string]map[string]string{
-		"no session":    {},
-		"bad version":   {"engine.json": `{"apiVersion":"v1"}`},
-		"both bodies":   {"engine.json": session, "0001-x.json": `{"request":{"method":"GET","path":"/_ping"},"response":{"status":200,"body":"a","bodyBase64":"YQ=="}}`},
-		"bad base64":    {"engine.json": session, "0001-x.json": `{"request":{"method":"GET","path":"/_ping"},"response":{"status":200,"bodyBase64":"!"}}`},
-		"no status":     {"engine.json": session, "0001-x.json": `{"request":{"method":"GET","path":"/_ping"},"response":{}}`},
-		"invalid json":  {"engine.json": session, "0001-x.json": `{`},
-		"relative path": {"engine.json": session, "0001-x.json": `{"request":{"method":"GET","path":"_ping"},"response":{"status":200}}`},
-	} {
-		dir := t.TempDir()
-		for f, c := range files {
-			write(dir, f, c)
-		}
-		if _, _, err := LoadFixtures(dir); err == nil {
-			t.Errorf("%s: no error", name)
-		}
 	}
 }

@@ -127,8 +127,8 @@ func WithOSType(os string) Option {
 	}
 }
 
-// WithFixtures makes the engine replay the exchanges recorded in dir (see
-// LoadFixtures) instead of serving its built-in routes. The recording's API
+// WithFixtures makes the engine replay the exchanges recorded in dir (by
+// scripts/record-fixtures.sh, as in testdata/docker-28.5) instead of serving its built-in routes. The recording's API
 // and engine versions replace WithAPIVersion and WithEngineVersion. Faults
 // and Handle overrides still take precedence, so a replay can be broken on
 // purpose.

@@ -42,14 +42,11 @@ func (c *cli) replayTour(dir string, unreachable error) error {
 
 // replayOne runs the tour against the recording in dir, which it must use
 // up: a recording the tour no longer matches is an error.
-func replayOne(ctx context.Context, dir string, out io.Writer) (err error) {
-	defer func() {
-		// enginetest.New without a test panics on a bad recording.
-		if r := recover(); r != nil {
-			err = fmt.Errorf("demo: cannot replay %s: %v", dir, r)
-		}
-	}()
-	e := enginetest.New(nil, enginetest.WithFixtures(dir))
+func replayOne(ctx context.Context, dir string, out io.Writer) error {
+	e, err := enginetest.Start(enginetest.WithFixtures(dir))
+	if err != nil {
+		return fmt.Errorf("demo: cannot replay %s: %w", dir, err)
+	}
 	defer e.Close()
 	client, err := dockwire.New(e.Host())
 	if err != nil {

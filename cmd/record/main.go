@@ -28,7 +28,7 @@ import (
 
 	"github.com/dockwire/dockwire"
 	"github.com/dockwire/dockwire/engine"
-	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/fixture"
 	"github.com/dockwire/dockwire/internal/record"
 	"github.com/dockwire/dockwire/internal/tour"
 )
@@ -110,12 +110,12 @@ func run(sess session, host, out, busybox string, timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
-	s := enginetest.Session{Engine: engineName(v), Version: v.Version, APIVersion: v.APIVersion, OS: v.Os,
+	s := fixture.Session{Engine: engineName(v), Version: v.Version, APIVersion: v.APIVersion, OS: v.Os,
 		RecordedAt: time.Now().UTC().Truncate(24 * time.Hour)}
 	if err := removeExchanges(out); err != nil {
 		return err
 	}
-	if err := enginetest.WriteFixtures(out, s, xs); err != nil {
+	if err := fixture.Write(out, s, xs); err != nil {
 		return err
 	}
 	size, err := recordingSize(out)

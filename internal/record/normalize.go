@@ -14,7 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/fixture"
 )
 
 // FixedTime is the instant every recorded timestamp is replaced with.
@@ -59,22 +59,22 @@ func newNormalizer() *normalizer {
 
 // normalizeAll turns parsed exchanges into fixtures, in order, so that a
 // placeholder is numbered by where its value first appears.
-func normalizeAll(xs []wireExchange) []enginetest.Exchange {
+func normalizeAll(xs []wireExchange) []fixture.Exchange {
 	n := newNormalizer()
-	out := make([]enginetest.Exchange, 0, len(xs))
+	out := make([]fixture.Exchange, 0, len(xs))
 	for _, x := range xs {
 		out = append(out, n.exchange(x))
 	}
 	return out
 }
 
-func (n *normalizer) exchange(x wireExchange) enginetest.Exchange {
+func (n *normalizer) exchange(x wireExchange) fixture.Exchange {
 	name := x.mark.step
 	if name == "" {
 		name = "unnamed"
 	}
 	route := routeOf(x.path)
-	req := enginetest.RecordedRequest{Method: x.req.Method, Path: n.text(x.path, route), Query: n.query(x.query, route)}
+	req := fixture.RecordedRequest{Method: x.req.Method, Path: n.text(x.path, route), Query: n.query(x.query, route)}
 	req.Header = map[string]string{}
 	for _, k := range requestHeaders {
 		if v := x.req.Header.Values(k); len(v) > 0 {
@@ -94,11 +94,11 @@ func (n *normalizer) exchange(x wireExchange) enginetest.Exchange {
 	if len(req.Header) == 0 {
 		req.Header = nil
 	}
-	return enginetest.Exchange{Name: name, Request: req, Response: n.response(x, route)}
+	return fixture.Exchange{Name: name, Request: req, Response: n.response(x, route)}
 }
 
-func (n *normalizer) response(x wireExchange, route string) enginetest.RecordedResponse {
-	resp := enginetest.RecordedResponse{Status: x.resp.StatusCode, Header: map[string]string{}}
+func (n *normalizer) response(x wireExchange, route string) fixture.RecordedResponse {
+	resp := fixture.RecordedResponse{Status: x.resp.StatusCode, Header: map[string]string{}}
 	for k, v := range x.resp.Header {
 		switch k {
 		case "Date", "Content-Length", "Transfer-Encoding":

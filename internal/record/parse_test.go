@@ -8,6 +8,7 @@ import (
 
 	"github.com/dockwire/dockwire"
 	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/fixture"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -137,7 +138,7 @@ func TestReplayOfRecording(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	if err := enginetest.WriteFixtures(dir, enginetest.Session{Engine: "docker", Version: "20.10.24", APIVersion: "1.41", OS: "linux"}, xs); err != nil {
+	if err := fixture.Write(dir, fixture.Session{Engine: "docker", Version: "20.10.24", APIVersion: "1.41", OS: "linux"}, xs); err != nil {
 		t.Fatal(err)
 	}
 	replay := enginetest.New(t, enginetest.WithFixtures(dir))

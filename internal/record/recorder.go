@@ -11,7 +11,7 @@ import (
 	"syscall"
 
 	"github.com/dockwire/dockwire"
-	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/fixture"
 )
 
 // Recorder opens the client's connections to a daemon and keeps a copy of
@@ -82,7 +82,7 @@ func (r *Recorder) currentStep() string {
 // package documentation). Call it once the client is done: a request
 // whose response never arrived is left out and reported in the error,
 // which is then joined with the exchanges that could be parsed.
-func (r *Recorder) Exchanges() ([]enginetest.Exchange, error) {
+func (r *Recorder) Exchanges() ([]fixture.Exchange, error) {
 	r.mu.Lock()
 	conns := append([]*teeConn(nil), r.conns...)
 	r.mu.Unlock()

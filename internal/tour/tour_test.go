@@ -11,6 +11,7 @@ import (
 
 	"github.com/dockwire/dockwire"
 	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/fixture"
 	"github.com/dockwire/dockwire/internal/tour"
 	"github.com/google/go-cmp/cmp"
 )
@@ -53,7 +54,7 @@ func replay(t *testing.T, dir string) (*enginetest.Engine, *dockwire.Client) {
 func TestReplay(t *testing.T) {
 	for _, dir := range recordings {
 		t.Run(filepath.Base(filepath.Dir(dir)), func(t *testing.T) {
-			session, xs, err := enginetest.LoadFixtures(dir)
+			session, xs, err := fixture.Load(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
