@@ -76,7 +76,13 @@ func (d *daemon) host() string { return "unix://" + d.socket }
 
 func (d *daemon) client(t *testing.T, opts ...dockwire.Option) *dockwire.Client {
 	t.Helper()
-	c, err := dockwire.New(d.host(), opts...)
+	return hostClient(t, d.host(), opts...)
+}
+
+// hostClient returns a client for host, closed when the test ends.
+func hostClient(t *testing.T, host string, opts ...dockwire.Option) *dockwire.Client {
+	t.Helper()
+	c, err := dockwire.New(host, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,12 +123,7 @@ func testContext(t *testing.T) context.Context { return await.Context(t) }
 // test ends.
 func engineClient(t *testing.T, e *enginetest.Engine, opts ...dockwire.Option) *dockwire.Client {
 	t.Helper()
-	c, err := dockwire.New(e.Host(), opts...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	return c
+	return hostClient(t, e.Host(), opts...)
 }
 
 // streamClient returns a client for e that fails fast rather than
