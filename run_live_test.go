@@ -58,8 +58,10 @@ func TestLiveRun(t *testing.T) {
 			if !errors.Is(err, context.DeadlineExceeded) {
 				t.Fatalf("err = %v; want the context's error", err)
 			}
-			if d := time.Since(start); d > 10*time.Second {
-				t.Errorf("returned after %v", d)
+			// Well before the sleep ends; the forced removal alone took 12 s on
+			// a loaded machine.
+			if d := time.Since(start); d > 45*time.Second {
+				t.Errorf("returned after %v; want the container killed, not waited for", d)
 			}
 			if ok, err := e.Client.ContainerExists(ctx, res.ID); ok || err != nil {
 				t.Errorf("after cancel the container exists=%v (%v)", ok, err)
