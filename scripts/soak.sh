@@ -7,7 +7,7 @@
 #
 # Environment:
 #   SOAK_BUSY=K        K busy loops beside the suite, each pinned to a core (default 0)
-#   SOAK_TIMEOUT=D     go test -timeout of each run (default 10m): a run that passes it hung, and
+#   SOAK_TIMEOUT=D     go test -timeout of each run (default 20m, as in .ci/run): a run that passes it hung, and
 #                      the test named by "panic: test timed out" is counted as hung
 #   SOAK_OUT=DIR       where each run's output goes (default /tmp/soak-<time>)
 #   SOAK_PKGS="P..."   the packages (default ./...)
@@ -18,7 +18,7 @@ set -uo pipefail
 
 N=${1:-20}
 BUSY=${SOAK_BUSY:-0}
-TIMEOUT=${SOAK_TIMEOUT:-10m}
+TIMEOUT=${SOAK_TIMEOUT:-20m}
 OUT=${SOAK_OUT:-/tmp/soak-$(date +%Y%m%d-%H%M%S)}
 read -r -a PKGS <<<"${SOAK_PKGS:-./...}"
 
