@@ -14,7 +14,7 @@ import (
 // Create a service and wait until its tasks run, as docker service create
 // does without --detach.
 func ExampleClient_ServiceWait() {
-	e := enginetest.New(nil, enginetest.WithSwarm()) // a fake one-node swarm; dockwire.Default() for a real manager
+	e, _ := enginetest.Start(enginetest.WithSwarm()) // a fake one-node swarm; dockwire.Default() for a real manager
 	defer e.Close()
 	c, _ := dockwire.New(e.Host())
 	ctx := context.Background()
@@ -49,7 +49,7 @@ func ExampleClient_ServiceWait() {
 // Scale a service, then list services with their task counts, as docker
 // service ls shows them.
 func ExampleClient_ServiceScale() {
-	e := enginetest.New(nil, enginetest.WithSwarm())
+	e, _ := enginetest.Start(enginetest.WithSwarm())
 	defer e.Close()
 	c, _ := dockwire.New(e.Host())
 	ctx := context.Background()
@@ -73,7 +73,7 @@ func ExampleClient_ServiceScale() {
 // Change a service in place: the edit is applied to the spec the daemon
 // sent, so fields the struct does not type are kept.
 func ExampleClient_ServiceModify() {
-	e := enginetest.New(nil, enginetest.WithSwarm())
+	e, _ := enginetest.Start(enginetest.WithSwarm())
 	defer e.Close()
 	c, _ := dockwire.New(e.Host())
 	ctx := context.Background()
