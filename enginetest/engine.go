@@ -89,8 +89,16 @@ type Engine struct {
 // New starts an engine and registers its Close with t.Cleanup. It fails the
 // test if an option is invalid or the socket cannot be created. A scripting
 // method given invalid input (AddContainer with an unknown state, ...) fails
-// the test too. Outside a test, use Start.
+// the test too. Outside a test, use Start; New(nil, ...) is Start that
+// panics on an error, as New did before Start existed.
 func New(t TB, opts ...Option) *Engine {
+	if t == nil {
+		e, err := Start(opts...)
+		if err != nil {
+			panic(err)
+		}
+		return e
+	}
 	t.Helper()
 	e, err := start(t, opts)
 	if err != nil {
