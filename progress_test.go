@@ -279,11 +279,7 @@ func endlessPull(t *testing.T, ctx context.Context) (p *dockwire.Progress, gone 
 // waitGone fails the test unless the fake daemon's stream ends soon.
 func waitGone(t *testing.T, gone <-chan struct{}, failure string) {
 	t.Helper()
-	select {
-	case <-gone:
-	case <-time.After(10 * time.Second):
-		t.Fatal(failure)
-	}
+	await.Recv(t, "the stream to end ("+failure+" otherwise)", gone)
 }
 
 // endlessProgress streams progress until the client goes away, and reports
