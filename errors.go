@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -497,14 +498,30 @@ func skipEscape(s string) string {
 	return ""
 }
 
-// ctxErr returns ctx's error when ctx has ended, so that callers can match
-// context.Canceled and context.DeadlineExceeded, and err otherwise.
+// ctxErr returns ctx's own error once ctx has ended, in place of what the
+// ending did to the I/O under way (a dial's "operation was canceled", a
+// read's "i/o timeout", a closed connection), and err otherwise.
 func ctxErr(ctx context.Context, err error) error {
-	if cerr := ctx.Err(); cerr != nil {
-		if errors.Is(err, cerr) {
-			return err
-		}
+	if cerr := ctxDone(ctx); cerr != nil {
 		return cerr
 	}
 	return err
+}
+
+// ctxDone is ctx.Err(), also for a deadline that has just passed: a dial
+// or read bounded by ctx's deadline can fail a moment before ctx's own
+// timer marks it done, and that failure is still ctx's doing.
+func ctxDone(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+// isContextErr reports whether err is, or wraps, a context's error.
+func isContextErr(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/dockwire/dockwire/stdcopy"
@@ -176,8 +177,9 @@ type LogStream struct {
 	headErr    error // met while reading head; returned once head is read
 	timestamps bool
 	details    bool
-	host, id   string // for errors
-	kind       string // KindContainer, KindService or KindTask
+	host, id   string      // for errors
+	kind       string      // KindContainer, KindService or KindTask
+	closed     atomic.Bool // Close was called: a read error then is no failure
 }
 
 // framing is how a log stream is encoded.
@@ -224,10 +226,14 @@ func couldBeFrameHeader(b []byte) bool {
 }
 
 // fail says which log on which host an error ended; the context's own
-// errors pass through untouched.
+// errors pass through untouched, and a stream the caller closed ends
+// without one.
 func (s *LogStream) fail(err error) error {
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if err == nil || isContextErr(err) {
 		return err
+	}
+	if s.closed.Load() {
+		return nil
 	}
 	hint := ""
 	if errors.Is(err, io.ErrUnexpectedEOF) {
@@ -247,7 +253,7 @@ func (s *LogStream) Multiplexed() bool {
 }
 
 // Read reads the stream as the daemon sent it: frames when Multiplexed,
-// raw TTY bytes otherwise.
+// raw TTY bytes otherwise. After Close it returns io.EOF.
 func (s *LogStream) Read(p []byte) (int, error) {
 	s.sniff()
 	if s.headR < s.headW {
@@ -255,15 +261,26 @@ func (s *LogStream) Read(p []byte) (int, error) {
 		s.headR += n
 		return n, nil
 	}
-	if s.headErr != nil {
-		return 0, s.headErr
+	err := s.headErr
+	n := 0
+	if err == nil {
+		n, err = s.body.Read(p)
 	}
-	return s.body.Read(p)
+	if err != nil && err != io.EOF && s.closed.Load() && !isContextErr(err) {
+		err = io.EOF
+	}
+	return n, err
 }
 
 // Close ends the stream and releases its connection. It is safe to call
-// more than once.
-func (s *LogStream) Close() error { return s.body.Close() }
+// more than once, and from another goroutine while Lines, CopyTo or Read
+// is blocked: that read then ends as the log's end does, without an error
+// (Lines yields no partial last line, Read returns io.EOF). When ctx ended
+// first, its error is what they return.
+func (s *LogStream) Close() error {
+	s.closed.Store(true)
+	return s.body.Close()
+}
 
 // CopyTo copies the log to stdout and stderr until it ends, and returns
 // the number of bytes written. A multiplexed stream is split by stream; a
@@ -330,8 +347,8 @@ func (s *LogStream) Lines() iter.Seq2[LogLine, error] {
 		} else {
 			err = d.raw()
 		}
-		if errors.Is(err, errStopped) {
-			return
+		if errors.Is(err, errStopped) || s.closed.Load() && !isContextErr(err) {
+			return // the loop stopped, or Close ended the stream: no partial line
 		}
 		if !d.flush() {
 			return

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -839,3 +840,79 @@ func TestFault_F8_DaemonDiesMidFollow(t *testing.T) {
 		})
 	}
 }
+
+// Closing a log from another goroutine while Lines, CopyTo or Read waits
+// for more ends that read as the end of the log does: no error, and no
+// partial line from Lines.
+func TestLogStreamCloseWhileReading(t *testing.T) {
+	for _, tty := range []bool{false, true} {
+		e := enginetest.New(t)
+		e.AddContainer(enginetest.Container{Name: "box", Tty: tty, Logs: []enginetest.LogEntry{{Text: "first\npartial"}}})
+		c := engineClient(t, e)
+		for _, consume := range []string{"Read", "CopyTo", "Lines"} {
+			t.Run(fmt.Sprintf("tty=%v/%s", tty, consume), func(t *testing.T) {
+				s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{Follow: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer s.Close()
+				started := make(chan struct{})
+				var once sync.Once
+				signal := func() { once.Do(func() { close(started) }) }
+				done := make(chan error, 1)
+				var lines []string
+				go func() {
+					var err error
+					switch consume {
+					case "Read":
+						buf := make([]byte, 64)
+						for err == nil {
+							var n int
+							n, err = s.Read(buf)
+							if n > 0 {
+								signal()
+							}
+						}
+						if err == io.EOF {
+							err = nil
+						}
+					case "CopyTo":
+						_, err = s.CopyTo(writerFunc(func(p []byte) (int, error) { signal(); return len(p), nil }), io.Discard)
+					case "Lines":
+						for l, lerr := range s.Lines() {
+							if err = lerr; err != nil {
+								break
+							}
+							lines = append(lines, l.Text)
+							signal()
+						}
+					}
+					done <- err
+				}()
+				select {
+				case <-started:
+				case <-time.After(5 * time.Second):
+					t.Fatal("no output from the log")
+				}
+				if err := s.Close(); err != nil {
+					t.Fatal(err)
+				}
+				select {
+				case err := <-done:
+					if err != nil {
+						t.Errorf("after Close: %v, want a clean end", err)
+					}
+				case <-time.After(5 * time.Second):
+					t.Fatal("the read did not end after Close")
+				}
+				if consume == "Lines" && !cmp.Equal(lines, []string{"first"}) {
+					t.Errorf("lines %q, want [first]", lines)
+				}
+			})
+		}
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -257,8 +257,8 @@ func (c *Client) transportError(ctx context.Context, r *call, err error) error {
 	if errors.As(err, &ue) {
 		err = ue.Err
 	}
-	if cerr := ctx.Err(); cerr != nil {
-		return ctxErr(ctx, err)
+	if cerr := ctxDone(ctx); cerr != nil {
+		return cerr
 	}
 	var be *bodyError
 	var re *requestError
@@ -293,7 +293,10 @@ func connectHint(host string, err error) string {
 	case errors.Is(err, os.ErrPermission):
 		return "permission denied: run as root or add the user to the docker group"
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return "nothing is listening (a stale socket file?): is the daemon running?"
+		if strings.HasPrefix(host, "unix://") {
+			return "nothing is listening (a stale socket file?): is the daemon running?"
+		}
+		return "nothing is listening on that port: is the daemon running, and listening on TCP (dockerd -H tcp://...)? Is the port right (2375 plain, 2376 TLS)?"
 	case errors.As(err, &pe):
 		if strings.HasPrefix(host, "tcp://") {
 			return "the other end does not speak HTTP: is it a TLS-enabled daemon? Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH"
@@ -398,9 +401,6 @@ func stripTags(s string) string {
 	return b.String()
 }
 
-// errAnswerTimeout is the cause of a context that WithTimeout ended.
-var errAnswerTimeout = errors.New("answer timeout")
-
 // answerContext bounds a call whose whole answer is due at once by the
 // client's timeout (WithTimeout), so that a daemon that stalls mid-body
 // cannot hang it; streams are bounded by their ctx alone. done must be
@@ -413,9 +413,10 @@ func (c *Client) answerContext(ctx context.Context, r *call, errp *error) (conte
 	if r.slow > 0 {
 		ctx = context.WithValue(ctx, slowAnswerKey{}, r.slow)
 	}
-	bctx, cancel := context.WithTimeoutCause(ctx, c.cfg.timeout+r.slow, errAnswerTimeout)
+	bctx, cancel := context.WithTimeout(ctx, c.cfg.timeout+r.slow)
 	return bctx, func() {
-		if *errp != nil && ctx.Err() == nil && context.Cause(bctx) == errAnswerTimeout {
+		// Only the timeout can end bctx while ctx lives.
+		if *errp != nil && ctxDone(ctx) == nil && ctxDone(bctx) != nil {
 			*errp = &ConnectError{Host: c.host,
 				Err:  fmt.Errorf("no complete answer to %s within %v (WithTimeout): %w", r.endpoint(), c.cfg.timeout+r.slow, os.ErrDeadlineExceeded),
 				Hint: connectHint(c.host, os.ErrDeadlineExceeded)}
@@ -480,7 +481,7 @@ func readAtMost(buf *bytes.Buffer, r io.Reader, n int64) error {
 }
 
 func (c *Client) bodyError(r *call, err error) error {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if isContextErr(err) {
 		return err
 	}
 	return fmt.Errorf("dockwire: %s on %s: %w", r.endpoint(), c.host, err)
