@@ -178,8 +178,12 @@ func WithTimeout(d time.Duration) Option {
 
 // WithRetry sets how often an idempotent request (GET, HEAD) is tried when
 // the daemon refuses connections or answers 503 or 429, and the longest
-// wait between tries. tries = 1 turns retries off. The default is 4 tries
-// with waits of at most 500ms, so about 1.5s in all.
+// wait between tries. tries = 1 turns retries off. The waits start at
+// 50ms and double up to maxWait, each drawn at random between half and all
+// of that. The default, 4 tries and 500ms, waits 50, 100 and 200ms
+// (175-350ms in all): enough for a blip, not for a daemon restart. To ride
+// out a restart, raise both: WithRetry(8, 2*time.Second) waits 2.6-5.2s in
+// all. A Retry-After of at most maxWait is waited for as given.
 func WithRetry(tries int, maxWait time.Duration) Option {
 	return func(c *config) error {
 		if tries < 1 || maxWait < 0 {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"iter"
-	"math/rand/v2"
 	"net/http"
 	"sync"
 	"time"
@@ -61,12 +60,14 @@ const (
 )
 
 // eventsReconnect is how a dropped events stream is resumed: at most tries
-// reconnects in a row, waiting first, doubling up to max, between them. A
-// connection that lasts stable or delivers an event resets the count.
+// reconnects in a row, with waits of 100ms doubling up to 2s, jittered,
+// before them. A connection that lasts stable or delivers an event resets
+// the count.
 var eventsReconnect = struct {
-	tries              int
-	first, max, stable time.Duration
-}{tries: 5, first: 100 * time.Millisecond, max: 2 * time.Second, stable: 10 * time.Second}
+	tries  int
+	wait   backoff
+	stable time.Duration
+}{tries: 5, wait: backoff{first: 100 * time.Millisecond, max: 2 * time.Second, jitter: true}, stable: 10 * time.Second}
 
 // eventsDedupWindow is how many recent events are remembered to drop the
 // ones a resumed stream replays; the daemon replays at most its last 256.
@@ -253,7 +254,7 @@ func (s *eventStream) run(ctx context.Context) error {
 			if failures > eventsReconnect.tries {
 				return fmt.Errorf("dockwire: events stream from %s lost, and %d reconnects failed: %w", s.c.host, eventsReconnect.tries, cause)
 			}
-			if !sleepCtx(ctx, eventsBackoff(failures)) {
+			if !sleepCtx(ctx, eventsReconnect.wait.wait(failures-1)) {
 				return ctx.Err()
 			}
 			switch {
@@ -351,25 +352,4 @@ func (s *eventStream) seen(ev engine.Event) bool {
 	s.recent[k] = struct{}{}
 	s.lastNano = max(s.lastNano, ev.TimeNano)
 	return false
-}
-
-// eventsBackoff is the wait before the nth reconnect in a row, jittered.
-func eventsBackoff(n int) time.Duration {
-	d := eventsReconnect.first << (n - 1)
-	if d > eventsReconnect.max || d <= 0 {
-		d = eventsReconnect.max
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-// sleepCtx waits for d, or until ctx ends, and reports whether ctx is live.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

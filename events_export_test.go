@@ -10,7 +10,7 @@ import (
 // that restores it.
 func SetEventsReconnect(tries int, first, max time.Duration) (restore func()) {
 	saved := eventsReconnect
-	eventsReconnect.tries, eventsReconnect.first, eventsReconnect.max = tries, first, max
+	eventsReconnect.tries, eventsReconnect.wait.first, eventsReconnect.wait.max = tries, first, max
 	return func() { eventsReconnect = saved }
 }
 

@@ -514,9 +514,8 @@ func (c *Client) ExecWait(ctx context.Context, execID string) (int, error) {
 
 // execWait is ExecWait returning the last inspection, whose ExitCode is set.
 func (c *Client) execWait(ctx context.Context, execID string) (engine.ExecInspectResponse, error) {
-	delay := 5 * time.Millisecond
 	var timer *time.Timer
-	for {
+	for polls := 0; ; polls++ {
 		info, err := c.ExecInspect(ctx, execID)
 		if err != nil {
 			return info, err
@@ -525,19 +524,22 @@ func (c *Client) execWait(ctx context.Context, execID string) (engine.ExecInspec
 			return info, nil
 		}
 		if timer == nil {
-			timer = time.NewTimer(delay)
+			timer = time.NewTimer(execPoll.wait(polls))
 			defer timer.Stop()
 		} else {
-			timer.Reset(delay)
+			timer.Reset(execPoll.wait(polls))
 		}
 		select {
 		case <-ctx.Done():
 			return engine.ExecInspectResponse{}, ctx.Err()
 		case <-timer.C:
 		}
-		delay = min(2*delay, 200*time.Millisecond)
 	}
 }
+
+// execPoll is how often ExecWait asks: every 5ms at first, as most
+// commands end at once, then less often, up to every 200ms.
+var execPoll = backoff{first: 5 * time.Millisecond, max: 200 * time.Millisecond}
 
 // ExecResizeOptions is the size ExecResize gives a TTY, in characters.
 type ExecResizeOptions struct {

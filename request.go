@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -202,13 +201,14 @@ func (e *bodyError) Unwrap() error { return e.err }
 
 func newRetryClient(rt http.RoundTripper, cfg config) *retryablehttp.Client {
 	maxWait := cfg.retryMaxWait
+	wait := retryWait(maxWait)
 	return &retryablehttp.Client{
 		HTTPClient: &http.Client{
 			Transport:     rt,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		RetryWaitMin: min(50*time.Millisecond, maxWait),
-		RetryWaitMax: maxWait,
+		RetryWaitMin: wait.first,
+		RetryWaitMax: wait.max,
 		RetryMax:     cfg.retryTries - 1,
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 			if ctx.Err() != nil {
@@ -223,20 +223,23 @@ func newRetryClient(rt http.RoundTripper, cfg config) *retryablehttp.Client {
 			}
 			return false, nil
 		},
-		Backoff: func(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
+		// go-retryablehttp numbers the waits from 0.
+		Backoff: func(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
 			if d, ok := retryAfter(resp); ok {
 				return d
 			}
-			d := lo << attempt
-			if d > hi || d <= 0 {
-				d = hi
-			}
-			return d/2 + rand.N(d/2+1)
+			return wait.wait(attempt)
 		},
 		// The last answer (and its daemon message) goes back to the caller
 		// as it is, not as "giving up after N attempts".
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
+}
+
+// retryWait is the schedule of retries (WithRetry): 50ms doubling up to
+// maxWait, jittered.
+func retryWait(maxWait time.Duration) backoff {
+	return backoff{first: min(50*time.Millisecond, maxWait), max: maxWait, jitter: true}
 }
 
 // retryAfter reads a Retry-After header given in seconds.
