@@ -64,6 +64,9 @@ type Client struct {
 
 	version     atomic.Pointer[string] // negotiated or pinned API version
 	negotiating chan struct{}          // holds a token while a negotiation runs
+
+	closed atomic.Bool // Close was called
+	shared bool        // made by Default: Close refuses
 }
 
 type config struct {
@@ -361,11 +364,23 @@ func isLoopback(host string) bool {
 // Host returns the daemon address the client was made for.
 func (c *Client) Host() string { return c.host }
 
-// Close releases idle connections. Calls made after Close fail; streams
-// already open keep working until they end.
+// Close releases idle connections, also those of a WithTransport
+// round-tripper that has a CloseIdleConnections method, as
+// net/http.Transport does. Calls made after Close fail; streams already
+// open keep working until they end.
+//
+// The client from Default is shared by the whole process, and closing it
+// would break every other user: its Close returns an error saying so, and
+// the client goes on working.
 func (c *Client) Close() error {
+	if c.shared {
+		return fmt.Errorf("dockwire: %w: the client from Default() is shared by the whole process and is never closed; use New or FromEnv for a client of your own to close", ErrInvalidArgument)
+	}
+	c.closed.Store(true)
 	if c.pool != nil {
 		c.pool.closeIdle()
+	} else if ci, ok := c.transport.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
 	}
 	return nil
 }
@@ -377,8 +392,14 @@ var defaultClient struct {
 }
 
 // Default returns the process-wide client built by FromEnv on first use.
-// It is safe for concurrent use and is never closed.
+// It is safe for concurrent use and is never closed: its Close returns an
+// error and changes nothing.
 func Default() (*Client, error) {
-	defaultClient.once.Do(func() { defaultClient.c, defaultClient.err = FromEnv() })
+	defaultClient.once.Do(func() {
+		defaultClient.c, defaultClient.err = FromEnv()
+		if defaultClient.c != nil {
+			defaultClient.c.shared = true
+		}
+	})
 	return defaultClient.c, defaultClient.err
 }

@@ -59,6 +59,10 @@ func (r *call) idempotent() bool {
 // other status becomes an *APIError or *VersionError, with the body read
 // (capped) and closed.
 func (c *Client) send(ctx context.Context, r *call) (*http.Response, error) {
+	if c.closed.Load() {
+		// The pool refuses too; a WithTransport round-tripper may not.
+		return nil, fmt.Errorf("dockwire: %s on %s: %w", r.endpoint(), c.host, errClientClosed)
+	}
 	renegotiated := false
 	for {
 		path := r.path
@@ -265,7 +269,7 @@ func (c *Client) transportError(ctx context.Context, r *call, err error) error {
 	}
 	var be *bodyError
 	var re *requestError
-	if errors.Is(err, errPoolClosed) || errors.As(err, &be) || errors.As(err, &re) {
+	if errors.Is(err, errClientClosed) || errors.As(err, &be) || errors.As(err, &re) {
 		return fmt.Errorf("dockwire: %s on %s: %w", r.endpoint(), c.host, err)
 	}
 	var lost *lostError

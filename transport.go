@@ -65,8 +65,8 @@ const earlyAnswerWait = 500 * time.Millisecond
 // header timeout the daemon may take to answer it (a stop's grace period).
 type slowAnswerKey struct{}
 
-// errPoolClosed is returned for calls on a closed Client.
-var errPoolClosed = errors.New("client is closed")
+// errClientClosed is returned for calls on a closed Client.
+var errClientClosed = errors.New("client is closed (Close was called)")
 
 // protocolError means the peer answered with something that is not HTTP.
 type protocolError struct{ err error }
@@ -125,7 +125,7 @@ func (p *connPool) idleOrDial(ctx context.Context) (*poolConn, error) {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
-		return nil, errPoolClosed
+		return nil, errClientClosed
 	}
 	for n := len(p.idle); n > 0; n = len(p.idle) {
 		pc := p.idle[n-1]
