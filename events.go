@@ -8,6 +8,7 @@ import (
 	"iter"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dockwire/dockwire/engine"
@@ -92,8 +93,13 @@ const eventsDedupWindow = 256
 // The sequence ends when Until passes, after the first other error, or
 // when ctx ends, with ctx's error. Breaking out of the loop closes the
 // connection and returns once the reading goroutine has stopped.
+//
+// Ranging over the sequence sends the request. Like every stream of the
+// package it is read once: a second range yields a single error matching
+// ErrInvalidArgument; call Events again (with Since) for a new stream.
 func (c *Client) Events(ctx context.Context, opts EventsOptions) iter.Seq2[engine.Event, error] {
-	return func(yield func(engine.Event, error) bool) {
+	var ranged atomic.Bool
+	return readOnce(&ranged, "events", "call Events again (with Since) for a new stream", func(yield func(engine.Event, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
 		s := &eventStream{c: c, opts: opts, ready: make(chan struct{}, 1), recent: make(map[eventKey]struct{}, eventsDedupWindow)}
 		s.onGap, _ = ctx.Value(eventsGapHook{}).(func())
@@ -128,7 +134,7 @@ func (c *Client) Events(ctx context.Context, opts EventsOptions) iter.Seq2[engin
 				}
 			}
 		}
-	}
+	})
 }
 
 // eventStream is one Events iteration: a reading goroutine (run) feeding
@@ -277,7 +283,7 @@ func (s *eventStream) run(ctx context.Context) error {
 			continue
 		}
 		connected := time.Now()
-		fresh, err := s.read(resp.Body)
+		fresh, err := s.read(ctx, resp.Body)
 		resp.Body.Close()
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
@@ -316,22 +322,15 @@ func (s *eventStream) request(ctx context.Context, since time.Time) *call {
 
 // read queues the events of one connection that were not seen before, and
 // returns how many, and the error that ended it: nil for a clean end.
-func (s *eventStream) read(body io.Reader) (fresh int, err error) {
-	for raw, err := range jsonMessages(body, maxStreamMessage) {
-		if err != nil {
-			return fresh, err
+func (s *eventStream) read(ctx context.Context, body io.Reader) (fresh int, err error) {
+	err = decodeMessages(ctx, body, func(ev engine.Event) error {
+		if !s.seen(ev) {
+			fresh++
+			s.push(ev)
 		}
-		ev, err := engine.Decode[engine.Event](string(raw))
-		if err != nil {
-			return fresh, err
-		}
-		if s.seen(ev) {
-			continue
-		}
-		fresh++
-		s.push(ev)
-	}
-	return fresh, nil
+		return nil
+	})
+	return fresh, err
 }
 
 // seen reports whether ev was delivered already, as a resumed stream

@@ -89,7 +89,7 @@ func TestContextErrorOnWrite(t *testing.T) {
 				cancel()
 			}
 		}()
-		err := c.CopyToContainer(ctx, "box", "/", endless{read}, dockwire.CopyToOptions{})
+		err := c.CopyToContainer(ctx, "box", "/", endless{read}, dockwire.CopyToContainerOptions{})
 		cancel()
 		requireCtxErr(t, "upload", err, want)
 	}
@@ -126,7 +126,7 @@ func TestContextErrorOnRead(t *testing.T) {
 		if want == context.DeadlineExceeded {
 			ctx, cancel = context.WithTimeout(context.Background(), 200*time.Millisecond)
 		}
-		s, err := c.ContainerLogs(ctx, "x", dockwire.LogsOptions{Follow: true})
+		s, err := c.ContainerLogs(ctx, "x", dockwire.ContainerLogsOptions{Follow: true})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,9 +2,13 @@ package dockwire
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"iter"
+	"sync/atomic"
+
+	"github.com/dockwire/dockwire/engine"
 )
 
 // maxStreamMessage caps one JSON message in a stream (pull progress,
@@ -98,4 +102,46 @@ func readValue(br *bufio.Reader, buf []byte, max int) ([]byte, error) {
 		}
 	}
 	return buf, nil
+}
+
+// readOnce gives a stream iterator the package's one answer to a second
+// range (Events, ContainerStatsStream, LogStream.Lines; Progress.Messages
+// answers alike): a stream is read once, so the second range, also one
+// begun while the first runs, yields a single error matching
+// ErrInvalidArgument that says what to do instead. ranged marks the
+// first.
+func readOnce[T any](ranged *atomic.Bool, what, instead string, seq iter.Seq2[T, error]) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		if ranged.Swap(true) {
+			var zero T
+			yield(zero, fmt.Errorf("dockwire: %s: %w: the stream was ranged over already, and is read once; %s", what, ErrInvalidArgument, instead))
+			return
+		}
+		seq(yield)
+	}
+}
+
+// decodeMessages is the one loop over a stream of JSON messages (stats,
+// events, progress): it decodes each message of body into a T and hands
+// it to each, until the stream ends, each returns an error, or reading or
+// decoding fails, and returns that error. Once ctx has ended, the error is
+// ctx's own, also when the stream ended cleanly just as ctx did: the
+// caller asked to stop, and is told so rather than that all went well.
+func decodeMessages[T any, PT interface {
+	*T
+	engine.Decoder
+}](ctx context.Context, body io.Reader, each func(T) error) error {
+	for raw, err := range jsonMessages(body, maxStreamMessage) {
+		if err != nil {
+			return ctxErr(ctx, err)
+		}
+		v, err := engine.Decode[T, PT](string(raw))
+		if err != nil {
+			return err
+		}
+		if err := each(v); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
 }

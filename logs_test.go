@@ -851,7 +851,7 @@ func TestLogStreamCloseWhileReading(t *testing.T) {
 		c := engineClient(t, e)
 		for _, consume := range []string{"Read", "CopyTo", "Lines"} {
 			t.Run(fmt.Sprintf("tty=%v/%s", tty, consume), func(t *testing.T) {
-				s, err := c.ContainerLogs(testContext(t), "box", dockwire.LogsOptions{Follow: true})
+				s, err := c.ContainerLogs(testContext(t), "box", dockwire.ContainerLogsOptions{Follow: true})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"iter"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/dockwire/dockwire/engine"
@@ -39,8 +40,13 @@ func (c *Client) ContainerStats(ctx context.Context, id string) (engine.StatsRes
 // first error, when the daemon ends the stream (the container was
 // removed), or when ctx ends, with ctx's error. Breaking out of the loop
 // closes the connection.
+//
+// Ranging over the sequence sends the request. Like every stream of the
+// package it is read once: a second range yields a single error matching
+// ErrInvalidArgument; call ContainerStatsStream again for a new stream.
 func (c *Client) ContainerStatsStream(ctx context.Context, id string) iter.Seq2[engine.StatsResponse, error] {
-	return func(yield func(engine.StatsResponse, error) bool) {
+	var ranged atomic.Bool
+	return readOnce(&ranged, "stats of container "+id, "call ContainerStatsStream again for a new stream", func(yield func(engine.StatsResponse, error) bool) {
 		var q query
 		q.add("stream", "1")
 		r, err := containerCall(http.MethodGet, id, "stats", q)
@@ -54,22 +60,14 @@ func (c *Client) ContainerStatsStream(ctx context.Context, id string) iter.Seq2[
 			return
 		}
 		defer resp.Body.Close()
-		for raw, err := range jsonMessages(resp.Body, maxStreamMessage) {
-			if err != nil {
-				yield(engine.StatsResponse{}, c.bodyError(r, ctxErr(ctx, err)))
-				return
-			}
-			s, err := engine.Decode[engine.StatsResponse](string(raw))
-			if err != nil {
-				yield(s, c.bodyError(r, err))
-				return
-			}
+		err = decodeMessages(ctx, resp.Body, func(s engine.StatsResponse) error {
 			if !yield(s, nil) {
-				return
+				return errStopped
 			}
+			return nil
+		})
+		if err != nil && err != errStopped {
+			yield(engine.StatsResponse{}, c.bodyError(r, err))
 		}
-		if err := ctx.Err(); err != nil {
-			yield(engine.StatsResponse{}, err)
-		}
-	}
+	})
 }

@@ -298,3 +298,40 @@ func checkLiveSample(t *testing.T, s engine.StatsResponse, id, name string) {
 		t.Errorf("Raw lacks cpu_stats: %.200s", s.Raw)
 	}
 }
+
+// Events and ContainerStatsStream, like every stream of the package, are
+// read once: a second range yields a single error matching
+// ErrInvalidArgument and sends nothing.
+func TestStreamsSecondRange(t *testing.T) {
+	e := enginetest.New(t)
+	e.Handle("GET", "/containers/{id}/stats", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		flushWrite(w, statsSample+"\n")
+	}))
+	e.Handle("GET", "/events", eventsHandler(func(w http.ResponseWriter, r *http.Request) {
+		flushWrite(w, eventLine(1, "start", 0)+"\n")
+	}))
+	c := streamClient(t, e.Host())
+	stats := c.ContainerStatsStream(testContext(t), "web")
+	events := c.Events(testContext(t), dockwire.EventsOptions{Until: time.Now().Add(time.Hour)})
+	for range stats {
+		break
+	}
+	for range events {
+		break
+	}
+	sent := len(e.Requests())
+	var errs []error
+	for _, err := range stats {
+		errs = append(errs, err)
+	}
+	for _, err := range events {
+		errs = append(errs, err)
+	}
+	if len(errs) != 2 || !errors.Is(errs[0], dockwire.ErrInvalidArgument) || !errors.Is(errs[1], dockwire.ErrInvalidArgument) {
+		t.Errorf("second ranges: %v, want one error matching ErrInvalidArgument each", errs)
+	}
+	if n := len(e.Requests()); n != sent {
+		t.Errorf("the second ranges sent %d requests", n-sent)
+	}
+}

@@ -10,8 +10,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// collect renders each yielded frame as "stream:payload" and returns the error
-// that ended the iteration. It fails the test if anything follows an error.
+// collect renders each yielded frame as "stream:payload", or "stream+:payload"
+// for a Continued piece, and returns the error that ended the iteration. It
+// fails the test if anything follows an error.
 func collect(t *testing.T, src io.Reader) ([]string, error) {
 	t.Helper()
 	var frames []string
@@ -24,7 +25,11 @@ func collect(t *testing.T, src io.Reader) ([]string, error) {
 			end = err
 			continue
 		}
-		frames = append(frames, f.Stream.String()+":"+string(f.Payload))
+		cont := ""
+		if f.Continued {
+			cont = "+"
+		}
+		frames = append(frames, f.Stream.String()+cont+":"+string(f.Payload))
 	}
 	return frames, end
 }
@@ -34,7 +39,7 @@ func TestFramesWholeUpToBufferSize(t *testing.T) {
 	big := strings.Repeat("0123456789", 7000)
 	in := join(frame(1, "hello"), header(2, 0), frame(2, "warn"), frame(0, "in"), frame(1, full), frame(2, big))
 	want := []string{"stdout:hello", "stderr:warn", "stdin:in", "stdout:" + full,
-		"stderr:" + big[:bufSize], "stderr:" + big[bufSize:2*bufSize], "stderr:" + big[2*bufSize:]}
+		"stderr:" + big[:bufSize], "stderr+:" + big[bufSize:2*bufSize], "stderr+:" + big[2*bufSize:]}
 	for name, wrap := range readers {
 		got, err := collect(t, wrap(bytes.NewReader(in)))
 		if err != nil {
@@ -58,6 +63,7 @@ func TestFramesFaults(t *testing.T) {
 		{"D1 empty", bytes.NewReader(nil), nil, nil, nil},
 		{"D3 truncated header", bytes.NewReader(join(frame(1, "ok"), header(2, 5)[:5])), []string{"stdout:ok"}, io.ErrUnexpectedEOF, nil},
 		{"D4 truncated payload", bytes.NewReader(join(frame(1, "ok"), header(2, 50), []byte("part"))), []string{"stdout:ok", "stderr:part"}, io.ErrUnexpectedEOF, nil},
+		{"D4 large payload truncated", bytes.NewReader(join(header(1, bufSize+10), []byte(strings.Repeat("x", bufSize+4)))), []string{"stdout:" + strings.Repeat("x", bufSize), "stdout+:xxxx"}, io.ErrUnexpectedEOF, nil},
 		{"D4 payload missing", bytes.NewReader(join(frame(1, "ok"), header(2, 50))), []string{"stdout:ok"}, io.ErrUnexpectedEOF, nil},
 		{"D5 raw stream", strings.NewReader("Error: x"), nil, nil, &InvalidStreamError{'E', 0}},
 		{"D5 after frame", bytes.NewReader(join(frame(1, "ok"), frame(4, "zz"))), []string{"stdout:ok"}, nil, &InvalidStreamError{4, 10}},

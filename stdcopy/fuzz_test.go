@@ -144,6 +144,7 @@ func FuzzCopy(f *testing.F) {
 
 		var fout, ferr []byte
 		var end error
+		prevLen, prevStream := 0, StreamType(0)
 		for fr, err := range Frames(newSrc()) {
 			if err != nil {
 				end = err
@@ -152,6 +153,10 @@ func FuzzCopy(f *testing.F) {
 			if len(fr.Payload) == 0 || len(fr.Payload) > bufSize {
 				t.Errorf("frame payload of %d bytes", len(fr.Payload))
 			}
+			if fr.Continued && (prevLen != bufSize || prevStream != fr.Stream) {
+				t.Errorf("a Continued piece of %v after a piece of %d bytes of %v", fr.Stream, prevLen, prevStream)
+			}
+			prevLen, prevStream = len(fr.Payload), fr.Stream
 			if fr.Stream == Stderr {
 				ferr = append(ferr, fr.Payload...)
 			} else {
