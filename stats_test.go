@@ -311,7 +311,7 @@ func TestStreamsSecondRange(t *testing.T) {
 	e.Handle("GET", "/events", eventsHandler(func(w http.ResponseWriter, r *http.Request) {
 		flushWrite(w, eventLine(1, "start", 0)+"\n")
 	}))
-	c := streamClient(t, e.Host())
+	c := streamClient(t, e)
 	stats := c.ContainerStatsStream(testContext(t), "web")
 	events := c.Events(testContext(t), dockwire.EventsOptions{Until: time.Now().Add(time.Hour)})
 	for range stats {
