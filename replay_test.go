@@ -27,7 +27,7 @@ import (
 
 // replayDirs are the fixture directories recorded by cmd/record from real
 // engines (scripts/record-fixtures.sh re-records them).
-var replayDirs = []string{"testdata/docker-20.10", "testdata/docker-28.5"}
+var replayDirs = []string{"testdata/docker-20.10", "testdata/docker-26.1", "testdata/docker-28.5"}
 
 // updateGolden is -update, shared with any other golden test of the
 // package that defines it first.

@@ -30,7 +30,7 @@ func (c *cli) replayTour(dir string, unreachable error) error {
 	if len(recorded) == 0 {
 		return fmt.Errorf("%w; and there are no recorded tours in %s to replay instead (run the tour from the repository root, or pass --fixtures)", unreachable, dir)
 	}
-	fmt.Fprintf(c.stdout, "No Docker engine answers (%s); replaying the tour recorded from %s instead.\n", oneLine(unreachable.Error()), strings.Join(recorded, " and "))
+	fmt.Fprintf(c.stdout, "No Docker engine answers (%s); replaying the tour recorded from %s instead.\n", oneLine(unreachable.Error()), englishList(recorded))
 	for _, name := range recorded {
 		prefix := "replay " + name + "| "
 		if err := replayOne(c.ctx, filepath.Join(dir, name, "tour"), tour.PrefixLines(c.stdout, prefix)); err != nil {
@@ -62,4 +62,12 @@ func replayOne(ctx context.Context, dir string, out io.Writer) error {
 			len(unused), dir, x.Name, x.Request.Method, x.Request.Path)
 	}
 	return nil
+}
+
+// englishList joins names as a sentence does: "a", "a and b", "a, b and c".
+func englishList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

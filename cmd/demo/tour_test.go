@@ -54,7 +54,7 @@ func TestTourReplay(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
 	want := "No Docker engine answers (dockwire: cannot reach the daemon at " + host
-	if !strings.HasPrefix(lines[0], want) || !strings.HasSuffix(lines[0], "; replaying the tour recorded from docker-20.10 and docker-28.5 instead.") {
+	if !strings.HasPrefix(lines[0], want) || !strings.HasSuffix(lines[0], "; replaying the tour recorded from docker-20.10, docker-26.1 and docker-28.5 instead.") {
 		t.Errorf("first line %q, want it to start with %q and name the recordings", lines[0], want)
 	}
 	byEngine := map[string]string{}
@@ -66,7 +66,7 @@ func TestTourReplay(t *testing.T) {
 		}
 		byEngine[engine] += rest + "\n"
 	}
-	for _, engine := range []string{"replay docker-20.10", "replay docker-28.5"} {
+	for _, engine := range []string{"replay docker-20.10", "replay docker-26.1", "replay docker-28.5"} {
 		out := byEngine[engine]
 		for _, want := range []string{
 			"==> [1/14] Connect", "a recording: Docker ",
