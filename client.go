@@ -64,6 +64,7 @@ type Client struct {
 
 	version     atomic.Pointer[string] // negotiated or pinned API version
 	negotiating chan struct{}          // holds a token while a negotiation runs
+	engine      atomic.Int32           // engineDocker or enginePodman once an answer said (podman.go)
 
 	closed atomic.Bool // Close was called
 	shared bool        // made by Default: Close refuses

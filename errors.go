@@ -100,7 +100,7 @@ const (
 
 // APIError is a non-2xx answer from the daemon.
 type APIError struct {
-	StatusCode int    // HTTP status
+	StatusCode int    // HTTP status; Docker's for a Podman 500 whose cause says more (podman.go)
 	Message    string // the daemon's message, cleaned of control characters and capped
 	Method     string // request method
 	Path       string // request path, version prefix included

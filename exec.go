@@ -203,7 +203,7 @@ func (c *Client) exec(ctx context.Context, container string, opts *ExecOptions, 
 	if err != nil {
 		return -1, err
 	}
-	if neverStarted(info) {
+	if c.neverStarted(info) {
 		serr := &ExecStartError{Host: c.host, Container: container, ExecID: id, Cmd: slices.Clone(opts.Cmd), ExitCode: *info.ExitCode}
 		if check != nil {
 			serr.Message = check.message
@@ -247,7 +247,7 @@ func (w *startCheckWriter) Write(p []byte) (int, error) {
 	if k := w.check; !k.done {
 		k.done = true
 		if len(p) <= maxMessageLen && bytes.HasSuffix(p, []byte("\r\n")) {
-			if info, err := k.c.ExecInspect(k.ctx, k.id); err == nil && neverStarted(info) {
+			if info, err := k.c.ExecInspect(k.ctx, k.id); err == nil && k.c.neverStarted(info) {
 				k.message = cleanText(strings.TrimSpace(string(p)), maxMessageLen)
 				return len(p), nil
 			}
@@ -261,8 +261,12 @@ func (w *startCheckWriter) Write(p []byte) (int, error) {
 
 // neverStarted reports an exec instance that ended without a process: the
 // runtime could not start its command. Only a daemon that reports Pid is
-// believed.
-func neverStarted(info engine.ExecInspectResponse) bool {
+// believed, and not Podman, which reports Pid 0 for every instance that
+// ended: there the exit code (126 or 127) is all that tells.
+func (c *Client) neverStarted(info engine.ExecInspectResponse) bool {
+	if c.engine.Load() == enginePodman {
+		return false
+	}
 	return !info.Running && info.ExitCode != nil && info.Pid == 0 && info.Get("Pid").Exists()
 }
 
@@ -505,7 +509,7 @@ func (c *Client) ExecWait(ctx context.Context, execID string) (int, error) {
 	if err != nil {
 		return -1, err
 	}
-	if neverStarted(info) {
+	if c.neverStarted(info) {
 		cmd := append([]string{info.ProcessConfig.Entrypoint}, info.ProcessConfig.Arguments...)
 		return -1, &ExecStartError{Host: c.host, Container: info.ContainerID, ExecID: execID, Cmd: cmd, ExitCode: *info.ExitCode}
 	}

@@ -24,7 +24,9 @@ func (c *Client) ImageList(ctx context.Context, opts ImageListOptions) ([]engine
 	var q query
 	q.flag("all", opts.All)
 	q.filters(opts.Filters)
-	q.flag("digests", opts.Digests)
+	// Podman answers digests=1 with an empty body (it does not support
+	// the parameter) and sends RepoDigests without it, as Docker does.
+	q.flag("digests", opts.Digests && !c.isPodman(ctx))
 	return getList[engine.ImageSummary](ctx, c, &call{method: http.MethodGet, path: "/images/json", query: q.String()})
 }
 

@@ -77,6 +77,7 @@ func (c *Client) send(ctx context.Context, r *call) (*http.Response, error) {
 		if err != nil {
 			return nil, c.transportError(ctx, r, err)
 		}
+		c.noteEngine(resp.Header)
 		if resp.StatusCode < 300 || resp.StatusCode == http.StatusNotModified {
 			return resp, nil
 		}
@@ -334,7 +335,7 @@ func (c *Client) responseError(r *call, resp *http.Response, path string) error 
 			return ve
 		}
 	}
-	return &APIError{StatusCode: resp.StatusCode, Message: msg, Method: r.method, Path: path, Host: c.host, Kind: r.kind, ID: r.id}
+	return &APIError{StatusCode: podmanStatus(resp, body), Message: msg, Method: r.method, Path: path, Host: c.host, Kind: r.kind, ID: r.id}
 }
 
 // errorMessage extracts the daemon's message: the "message" of a JSON
