@@ -239,7 +239,7 @@ func (c *Client) CopyPathFromContainer(ctx context.Context, container, srcPath, 
 		return err
 	}
 	if !keep {
-		x.rename = rebaser(newRoot)
+		x.rename = rebaser(newRoot, contentsOnly)
 	}
 	if err := x.run(body); err != nil {
 		return err
@@ -250,11 +250,15 @@ func (c *Client) CopyPathFromContainer(ctx context.Context, container, srcPath, 
 }
 
 // rebaser renames the root of an archive whose first entry is its root
-// ("etc", or "." for a contents-only archive) to newRoot, or to nothing:
-// "etc/passwd" becomes newRoot+"/passwd". An entry outside the root is
-// refused.
-func rebaser(newRoot string) func(string) (string, error) {
+// ("etc") to newRoot, or to nothing: "etc/passwd" becomes
+// newRoot+"/passwd". An entry outside the root is refused. Every entry of a
+// contents-only archive is under newRoot: Docker's starts with ".", Podman's
+// has no entry for the root ("a.txt", "sub", "sub/b.txt").
+func rebaser(newRoot string, contentsOnly bool) func(string) (string, error) {
 	root := ""
+	if contentsOnly {
+		root = "."
+	}
 	return func(name string) (string, error) {
 		if root == "" {
 			root, _, _ = strings.Cut(name, "/")

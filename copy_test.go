@@ -324,6 +324,8 @@ func TestCopyPathFromContainerLikeDockerCp(t *testing.T) {
 			tarEntry{name: "etc/hosts", typ: tar.TypeLink, link: "etc/passwd"}),
 		"/etc/.":        makeTar(t, tarEntry{name: "./", typ: tar.TypeDir}, tarEntry{name: "./passwd", body: "root"}),
 		"/etc/hostname": makeTar(t, tarEntry{name: "hostname", body: "web"}),
+		// Podman's contents-only archive has no entry for the root.
+		"/podman/.": makeTar(t, tarEntry{name: "passwd", body: "root"}, tarEntry{name: "sub/", typ: tar.TypeDir}, tarEntry{name: "sub/group", body: "wheel"}),
 	}
 	e.Handle("GET", "/containers/{id}/archive", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Query().Get("path")
@@ -344,6 +346,8 @@ func TestCopyPathFromContainerLikeDockerCp(t *testing.T) {
 		{"into-dir", "/etc", "existing", []string{"existing/etc drwxr-xr-x", "existing/etc/hosts -rw-r--r-- = root", "existing/etc/passwd -rw-r--r-- = root"}, nil},
 		{"as-new", "/etc", "conf", []string{"conf drwxr-xr-x", "conf/hosts -rw-r--r-- = root", "conf/passwd -rw-r--r-- = root"}, nil},
 		{"contents", "/etc/.", "existing", []string{"existing/passwd -rw-r--r-- = root"}, nil},
+		{"contents-podman", "/podman/.", "existing", []string{"existing/passwd -rw-r--r-- = root", "existing/sub drwxr-xr-x", "existing/sub/group -rw-r--r-- = wheel"}, nil},
+		{"contents-podman-as-new", "/podman/.", "conf", []string{"conf drwxr-xr-x", "conf/passwd -rw-r--r-- = root", "conf/sub drwxr-xr-x", "conf/sub/group -rw-r--r-- = wheel"}, nil},
 		{"file-into-dir", "/etc/hostname", "existing", []string{"existing/hostname -rw-r--r-- = web"}, nil},
 		{"file-renamed", "/etc/hostname", "hn", []string{"hn -rw-r--r-- = web"}, nil},
 		{"file-over-file", "/etc/hostname", "file", []string{"file -rw-r--r-- = web"}, nil},

@@ -53,6 +53,7 @@ var podmanStatuses = map[string]int{
 	"container state improper":    http.StatusConflict,
 	"exec session state improper": http.StatusConflict,
 	"network is being used":       http.StatusForbidden,
+	"network already exists":      http.StatusConflict,
 	"image not known":             http.StatusNotFound,
 }
 
