@@ -117,6 +117,9 @@ func (c *Client) pathStat(r *call, resp *http.Response) (engine.PathStat, error)
 	if err != nil {
 		return stat, c.bodyError(r, err)
 	}
+	if stat.Mode&fs.ModeSymlink == 0 && resp.Header.Get(libpodHeader) != "" {
+		stat.LinkTarget = "" // Podman sends the path itself for what is not a link
+	}
 	return stat, nil
 }
 

@@ -175,9 +175,12 @@ func TestLiveCopyErrors(t *testing.T) {
 		if _, _, err := c.CopyFromContainer(ctx, box, "/nope"); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("copy of a missing path: %v, want fs.ErrNotExist", err)
 		}
-		if err := c.CopyToContainer(ctx, box, "/nope", oneFile(), dockwire.CopyToContainerOptions{}); !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("copy into a missing directory: %v, want fs.ErrNotExist", err)
-		}
+		t.Run("into a missing directory", func(t *testing.T) {
+			e.SkipOnPodman(t, "PUT archive into a missing directory creates it instead of answering 404")
+			if err := c.CopyToContainer(ctx, box, "/nope", oneFile(), dockwire.CopyToContainerOptions{}); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("copy into a missing directory: %v, want fs.ErrNotExist", err)
+			}
+		})
 		// Docker 20.10 answers 500, later engines 400.
 		if err := c.CopyToContainer(ctx, box, "/bin/busybox", oneFile(), dockwire.CopyToContainerOptions{}); !errors.Is(err, dockwire.ErrBadRequest) && !errors.Is(err, dockwire.ErrServer) {
 			t.Errorf("copy into a file: %v, want ErrBadRequest", err)

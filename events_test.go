@@ -600,9 +600,13 @@ func TestLiveEvents(t *testing.T) {
 				t.Fatalf("saw only %v for container %s", keysOf(seen), id)
 			}
 		}
+		wantImage := image
+		if e.IsPodman() {
+			wantImage = "docker.io/" + image // Podman names images fully qualified
+		}
 		for _, action := range []string{"create", "start", "die"} {
 			ev := seen[action]
-			if ev.Type != "container" || ev.Actor.Attributes["name"] != name || ev.Actor.Attributes["image"] != image || ev.Time.IsZero() || ev.Scope != "local" {
+			if ev.Type != "container" || ev.Actor.Attributes["name"] != name || ev.Actor.Attributes["image"] != wantImage || ev.Time.IsZero() || ev.Scope != "local" {
 				t.Errorf("%s event: %+v", action, ev)
 			}
 		}
@@ -621,6 +625,7 @@ func TestLiveEvents(t *testing.T) {
 
 func TestLiveEventsUntil(t *testing.T) {
 	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
+		e.SkipOnPodman(t, "GET /events with until yields no events")
 		// The daemon's clock is this machine's; a margin keeps second
 		// rounding from hiding the create event.
 		since := time.Now().Add(-time.Second)

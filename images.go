@@ -123,7 +123,11 @@ type ImagePruneOptions struct {
 func (c *Client) ImagePrune(ctx context.Context, opts ImagePruneOptions) (engine.ImagePruneResponse, error) {
 	var q query
 	q.filters(opts.Filters)
-	return getJSON[engine.ImagePruneResponse](ctx, c, &call{method: http.MethodPost, path: "/images/prune", query: q.String()})
+	rep, err := getJSON[engine.ImagePruneResponse](ctx, c, &call{method: http.MethodPost, path: "/images/prune", query: q.String()})
+	for i := range rep.ImagesDeleted {
+		rep.ImagesDeleted[i].Deleted = c.podmanImageID(rep.ImagesDeleted[i].Deleted)
+	}
+	return rep, err
 }
 
 // ImageSaveOptions configures ImageSave.

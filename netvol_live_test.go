@@ -222,6 +222,7 @@ func TestLiveVolumes(t *testing.T) {
 // it, every version prunes them.
 func TestLiveVolumePrune(t *testing.T) {
 	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
+		e.SkipOnPodman(t, "a volume prune with a label filter removed a named volume without that label")
 		c, ctx, run := e.Client, livetest.Context(t), livetest.UniqueName("volprune")
 		v := liveVolume(t, e, run)
 		keep := liveVolume(t, e, livetest.UniqueName("volkeep"))
@@ -284,7 +285,13 @@ func TestLiveSystem(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if du.Images.TotalCount < 1 || du.Images.TotalSize <= 0 || du.Containers.TotalCount < 1 || du.Containers.ActiveCount < 1 ||
+		t.Run("image sizes", func(t *testing.T) {
+			e.SkipOnPodman(t, "GET /system/df reports every image's size as 0")
+			if du.Images.TotalSize <= 0 {
+				t.Errorf("DiskUsage images: %+v", usageOf(du.Images))
+			}
+		})
+		if du.Images.TotalCount < 1 || du.Containers.TotalCount < 1 || du.Containers.ActiveCount < 1 ||
 			du.Volumes.TotalCount < 1 || du.Images.Reclaimable < 0 || du.Volumes.Reclaimable < 0 {
 			t.Errorf("DiskUsage summaries: images %+v containers %+v volumes %+v", usageOf(du.Images), usageOf(du.Containers), usageOf(du.Volumes))
 		}

@@ -3,7 +3,9 @@ package dockwire
 import (
 	"context"
 	"net/http"
+	"strings"
 
+	"github.com/dockwire/dockwire/engine"
 	"github.com/tidwall/gjson"
 )
 
@@ -67,4 +69,37 @@ func podmanStatus(resp *http.Response, body []byte) int {
 		}
 	}
 	return resp.StatusCode
+}
+
+// podmanStats gives a Podman stats sample what Docker's carry: the
+// container's full ID (Podman sends none; fullID, if known, saves an
+// inspect) and its name with the leading "/" (Podman's has none). Raw stays
+// as the daemon sent it.
+func (c *Client) podmanStats(ctx context.Context, id string, s *engine.StatsResponse, fullID string) error {
+	if c.engine.Load() != enginePodman {
+		return nil
+	}
+	if s.Name != "" && !strings.HasPrefix(s.Name, "/") {
+		s.Name = "/" + s.Name
+	}
+	if s.ID == "" {
+		if fullID == "" {
+			info, err := c.ContainerInspect(ctx, id)
+			if err != nil {
+				return err
+			}
+			fullID = info.ID
+		}
+		s.ID = fullID
+	}
+	return nil
+}
+
+// podmanImageID gives an image ID from Podman the "sha256:" Docker's carry:
+// Podman prints bare digests (a quiet build, a prune report).
+func (c *Client) podmanImageID(id string) string {
+	if len(id) == 64 && isHexID(id) && c.engine.Load() == enginePodman {
+		return "sha256:" + id
+	}
+	return id
 }

@@ -329,10 +329,7 @@ func (p *Progress) observe(m engine.JSONMessage) {
 		// "Successfully built <id>" is the classic builder's last word; a
 		// bare ID is all a quiet build prints.
 		if id, ok := builtID(m.Stream); ok && (p.imageID == "" || strings.HasPrefix(m.Stream, "Successfully built ")) {
-			if len(id) == 64 && p.c.engine.Load() == enginePodman {
-				id = "sha256:" + id // Podman's quiet build prints the bare digest
-			}
-			p.imageID = id
+			p.imageID = p.c.podmanImageID(id)
 		}
 	}
 }

@@ -28,7 +28,11 @@ func (c *Client) ContainerStats(ctx context.Context, id string) (engine.StatsRes
 		return engine.StatsResponse{}, err
 	}
 	r.slow = 2 * time.Second
-	return getJSON[engine.StatsResponse](ctx, c, r)
+	s, err := getJSON[engine.StatsResponse](ctx, c, r)
+	if err != nil {
+		return s, err
+	}
+	return s, c.podmanStats(ctx, id, &s, "")
 }
 
 // ContainerStatsStream yields a sample of a container's resource usage
@@ -60,7 +64,12 @@ func (c *Client) ContainerStatsStream(ctx context.Context, id string) iter.Seq2[
 			return
 		}
 		defer resp.Body.Close()
+		var fullID string // Podman's samples lack the ID: looked up once
 		err = decodeMessages(ctx, resp.Body, func(s engine.StatsResponse) error {
+			if err := c.podmanStats(ctx, id, &s, fullID); err != nil {
+				return err
+			}
+			fullID = s.ID
 			if !yield(s, nil) {
 				return errStopped
 			}

@@ -215,10 +215,13 @@ func TestLiveContainerStats(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkLiveSample(t, s, id, name)
-		// stream=false without one-shot: the daemon compared two samples.
-		if s.PreRead.IsZero() || !s.PreRead.Before(s.Read) {
-			t.Errorf("PreRead %v, Read %v: want an earlier sample for the CPU delta", s.PreRead, s.Read)
-		}
+		t.Run("CPU delta", func(t *testing.T) {
+			e.SkipOnPodman(t, "stats with stream=false carry no earlier sample (precpu_stats), so CPUPercent is 0")
+			// stream=false without one-shot: the daemon compared two samples.
+			if s.PreRead.IsZero() || !s.PreRead.Before(s.Read) {
+				t.Errorf("PreRead %v, Read %v: want an earlier sample for the CPU delta", s.PreRead, s.Read)
+			}
+		})
 	})
 }
 
