@@ -182,8 +182,8 @@ func reason(output []string) string {
 	}
 	s := strings.Join(lines, " ")
 	s = strings.ReplaceAll(s, "|", "\\|")
-	if len(s) > 300 {
-		s = s[:300] + "…"
+	if len(s) > 200 {
+		s = strings.ToValidUTF8(s[:200], "") + "…"
 	}
 	return s
 }
