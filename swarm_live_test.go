@@ -437,6 +437,7 @@ func TestLiveSwarmErrors(t *testing.T) {
 // engine already in a swarm is left alone: the two-node tests cover it.
 func TestLiveSwarmSingleNode(t *testing.T) {
 	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
+		e.SkipOnPodman(t, "Podman has no swarm mode: /swarm and /services answer 404 or 503")
 		c := e.Client
 		ctx := livetest.Context(t)
 		info, err := c.Info(ctx)
