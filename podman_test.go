@@ -26,7 +26,12 @@ func podmanEngine(t *testing.T, podman bool) (*enginetest.Engine, *dockwire.Clie
 	})
 	e.Handle("GET", "/_ping", ping)
 	e.Handle("HEAD", "/_ping", ping)
-	return e, imgClient(t, e)
+	c, err := dockwire.New(e.Host())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return e, c
 }
 
 func TestPodmanStateConflictIsErrConflict(t *testing.T) {
