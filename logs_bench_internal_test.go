@@ -2,7 +2,6 @@ package dockwire
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -68,7 +67,7 @@ func BenchmarkLogLines(b *testing.B) {
 					n++
 				}
 				if n == 0 {
-					b.Fatal(fmt.Sprint("no lines"))
+					b.Fatal("no lines")
 				}
 			}
 		})

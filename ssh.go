@@ -90,5 +90,3 @@ func (e *SSHError) hint() string {
 	return "run the same ssh command by hand to see why it fails"
 }
 
-// isSSHHost reports whether host is an ssh:// address.
-func isSSHHost(host string) bool { return strings.HasPrefix(host, "ssh://") }
