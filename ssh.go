@@ -89,4 +89,3 @@ func (e *SSHError) hint() string {
 	}
 	return "run the same ssh command by hand to see why it fails"
 }
-
