@@ -244,41 +244,42 @@ func (p *Progress) interrupted() error {
 
 // run hands each message to yield. It returns the error that ended the
 // stream, errAbandoned if yield stopped it, or nil.
+//
+// The loop is decodeMessages, the one the stats and events streams use.
+// It is given no ctx of its own: p watches the call's ctx itself, and
+// interrupted says whether that, or Close, cut the stream short.
 func (p *Progress) run(yield func(engine.JSONMessage, error) bool) error {
 	defer p.end()
-	fail := func(err error) error {
-		yield(engine.JSONMessage{}, err)
-		return err
-	}
-	for raw, err := range jsonMessages(p.body, maxStreamMessage) {
-		if err != nil {
-			if ierr := p.interrupted(); ierr != nil {
-				err = ierr
-			} else {
-				err = p.c.bodyError(p.r, err)
-			}
-			return fail(err)
-		}
-		m, err := engine.Decode[engine.JSONMessage](string(raw))
-		if err != nil {
-			return fail(p.c.bodyError(p.r, err))
-		}
+	var serr *StreamError
+	err := decodeMessages(context.Background(), p.body, func(m engine.JSONMessage) error {
 		p.observe(m)
 		if m.Error != nil {
-			serr := &StreamError{Op: p.op, Ref: p.ref, Host: p.c.host, Code: m.Error.Code, Message: cleanText(m.Error.Message, maxMessageLen)}
+			serr = &StreamError{Op: p.op, Ref: p.ref, Host: p.c.host, Code: m.Error.Code, Message: cleanText(m.Error.Message, maxMessageLen)}
 			yield(m, serr)
 			return serr
 		}
 		if !yield(m, nil) {
-			return p.fail(errAbandoned)
+			return errStopped
 		}
+		return nil
+	})
+	switch {
+	case serr != nil:
+		return serr
+	case err == errStopped:
+		return p.fail(errAbandoned)
 	}
 	// The stream may have ended cleanly just as ctx did; the caller asked
 	// to stop, so say so rather than report success. Close, likewise.
-	if err := p.interrupted(); err != nil {
-		return fail(err)
+	if ierr := p.interrupted(); ierr != nil {
+		err = ierr
+	} else if err != nil {
+		err = p.c.bodyError(p.r, err)
 	}
-	return nil
+	if err != nil {
+		yield(engine.JSONMessage{}, err)
+	}
+	return err
 }
 
 // builtID returns the ID in the classic builder's last line,

@@ -489,3 +489,87 @@ func TestProgressBuildStreamVerbatim(t *testing.T) {
 		t.Errorf("Stream of the messages (-want +got):\n%s", diff)
 	}
 }
+
+// trickleLoad starts a fake engine whose load endpoint writes body a few
+// bytes at a time, flushing each, so that every message arrives split
+// across reads; then, if hold, it keeps the stream open until the client
+// goes away. It returns the Progress of a load begun with ctx.
+func trickleLoad(t *testing.T, ctx context.Context, body string, hold bool) *dockwire.Progress {
+	t.Helper()
+	e := enginetest.New(t)
+	e.Handle("POST", "/images/load", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		for len(body) > 0 {
+			n := min(5, len(body))
+			if _, err := io.WriteString(w, body[:n]); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			body = body[n:]
+		}
+		if hold {
+			<-r.Context().Done()
+		}
+	}))
+	p, err := engineClient(t, e).ImageLoad(ctx, strings.NewReader("archive"), dockwire.ImageLoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Progress reads through the shared message loop (decodeMessages): split
+// messages are joined, an aux message sets the image, an errorDetail ends
+// the stream as a *StreamError, and a ctx that ends while a message is
+// half sent ends it with the ctx's error.
+func TestProgressSplitMessages(t *testing.T) {
+	const id = "sha256:81b845c9dad48798cf298f2568df0bfef383b26a7f09ea08a2c19e0307a31a60"
+	const head = "{\"stream\":\"Loading layer\\n\"}\r\n\x1e{\"progressDetail\":{},\"aux\":{\"ID\":\"" + id + "\"}}{\"stream\":\"Loaded image ID: sha256:0000\\n\"}\n"
+
+	t.Run("errorDetail", func(t *testing.T) {
+		p := trickleLoad(t, testContext(t), head+`{"errorDetail":{"message":"disk {full}"},"error":"disk {full}"}`+"\n{\"stream\":\"never\"}\n", false)
+		got, err := collectProgress(p, nil)
+		var se *dockwire.StreamError
+		if !errors.As(err, &se) || se.Message != "disk {full}" || se.Op != "load" {
+			t.Fatalf("stream ended with %v, want a load *StreamError saying disk {full}", err)
+		}
+		if diff := cmp.Diff([]string{"Loading layer\n", "", "Loaded image ID: sha256:0000\n"}, got); diff != "" {
+			t.Errorf("messages (-want +got):\n%s", diff)
+		}
+		if p.ImageID() != id {
+			t.Errorf("ImageID() = %q, want the aux message's %s", p.ImageID(), id)
+		}
+	})
+
+	t.Run("ctx ends mid-message", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(testContext(t))
+		defer cancel()
+		p := trickleLoad(t, ctx, head+`{"stream":"half a mess`, true)
+		var got []string
+		var err error
+		for m, merr := range p.Messages() {
+			if err = merr; err != nil {
+				break
+			}
+			if got = append(got, m.Stream); len(got) == 3 {
+				cancel()
+			}
+		}
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("stream ended with %v, want context.Canceled", err)
+		}
+		if len(got) != 3 || p.ImageID() != id {
+			t.Errorf("got %q and ImageID %q before the cancel, want 3 messages and %s", got, p.ImageID(), id)
+		}
+		if werr := p.Wait(); !errors.Is(werr, context.Canceled) {
+			t.Errorf("Wait afterwards = %v, want context.Canceled", werr)
+		}
+	})
+
+	t.Run("cut at EOF", func(t *testing.T) {
+		err := trickleLoad(t, testContext(t), head+`{"stream":"half a mess`, false).Wait()
+		if !errors.Is(err, io.ErrUnexpectedEOF) || !strings.Contains(err.Error(), "load") {
+			t.Fatalf("Wait = %v, want a load error wrapping io.ErrUnexpectedEOF", err)
+		}
+	})
+}
