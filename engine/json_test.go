@@ -3,7 +3,6 @@ package engine_test
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -12,76 +11,16 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dockwire/dockwire/engine"
 	"github.com/dockwire/dockwire/internal/apispec"
+	"github.com/dockwire/dockwire/internal/fill"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-var filledTime = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
-
-// fill sets every exported field of v, all the way down, to a value that
-// is not zero and differs from its neighbours: a field that does not
-// survive marshalling and unmarshalling shows up in a diff. Fields of type
-// engine.Raw stay empty: a value built in Go has none.
-func fill(v reflect.Value, n *int) {
-	*n++
-	switch v.Kind() {
-	case reflect.String:
-		if v.Type() != reflect.TypeOf(engine.Raw("")) {
-			v.SetString(fmt.Sprintf("s%d", *n))
-		}
-	case reflect.Bool:
-		v.SetBool(true)
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		v.SetInt(int64(*n))
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		v.SetUint(uint64(*n))
-	case reflect.Float32, reflect.Float64:
-		v.SetFloat(float64(*n))
-	case reflect.Pointer:
-		p := reflect.New(v.Type().Elem())
-		fill(p.Elem(), n)
-		v.Set(p)
-	case reflect.Slice:
-		s := reflect.MakeSlice(v.Type(), 1, 1)
-		fill(s.Index(0), n)
-		v.Set(s)
-	case reflect.Array:
-		for i := 0; i < v.Len(); i++ {
-			fill(v.Index(i), n)
-		}
-	case reflect.Map:
-		m := reflect.MakeMap(v.Type())
-		k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
-		fill(k, n)
-		fill(e, n)
-		m.SetMapIndex(k, e)
-		v.Set(m)
-	case reflect.Struct:
-		if v.Type() == reflect.TypeOf(time.Time{}) {
-			v.Set(reflect.ValueOf(filledTime))
-			return
-		}
-		for i := 0; i < v.NumField(); i++ {
-			if v.Type().Field(i).IsExported() {
-				fill(v.Field(i), n)
-			}
-		}
-	}
-}
-
-func filled[T any](fix func(*T)) any {
-	var v T
-	n := 0
-	fill(reflect.ValueOf(&v).Elem(), &n)
-	if fix != nil {
-		fix(&v)
-	}
-	return v
-}
+// filled is a T with every field set (see internal/fill), after fix.
+func filled[T any](fix func(*T)) any { return fill.New(fix) }
 
 // goBuilt is, for each response type, a value built in Go with every field
 // set, and where the API's specs declare its document.
