@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -382,17 +384,52 @@ func TestFault_F1_FollowCancelBeforeFirstBytes(t *testing.T) {
 
 // A silent follow on API 1.41 that starts writing later is framed as the
 // container's TTY says.
+// readWatch is a connection that, once armed, reports the first Read
+// made on it: the client waits for bytes the daemon has not sent yet.
+type readWatch struct {
+	net.Conn
+	armed   *atomic.Bool
+	reading chan struct{}
+	once    *sync.Once
+}
+
+func (r readWatch) Read(p []byte) (int, error) {
+	if r.armed.Load() {
+		r.once.Do(func() { close(r.reading) })
+	}
+	return r.Conn.Read(p)
+}
+
+// The first log bytes come only once the client is reading: the framing
+// is decided at the first read, which waits for them, rather than in
+// ContainerLogs (which returned on the headers alone) or on an empty read.
 func TestContainerLogsSniffLateFirstWrite(t *testing.T) {
 	for _, tty := range []bool{false, true} {
 		e := enginetest.New(t, enginetest.WithAPIVersion("1.41"))
 		id := e.AddContainer(enginetest.Container{Name: "box", Tty: tty})
-		c := engineClient(t, e)
+		var armed atomic.Bool
+		reading, once := make(chan struct{}), new(sync.Once)
+		c := engineClient(t, e, dockwire.WithDialer(func(ctx context.Context) (net.Conn, error) {
+			var d net.Dialer
+			conn, err := d.DialContext(ctx, "unix", e.SocketPath())
+			if err != nil {
+				return nil, err
+			}
+			return readWatch{conn, &armed, reading, once}, nil
+		}))
 		s, err := c.ContainerLogs(testContext(t), "box", dockwire.ContainerLogsOptions{Follow: true})
 		if err != nil {
 			t.Fatal(err)
 		}
+		armed.Store(true)
+		written := make(chan struct{})
 		go func() {
-			time.Sleep(50 * time.Millisecond)
+			defer close(written)
+			select {
+			case <-reading:
+			case <-time.After(await.Timeout):
+				return // the test fails on the log it did not get
+			}
 			e.AppendLog(id, enginetest.LogEntry{Text: "late\r\n"}, enginetest.LogEntry{Stream: stdcopy.Stderr, Text: "later\r\n"})
 			e.StopContainer(id, 0)
 		}()
@@ -401,6 +438,7 @@ func TestContainerLogsSniffLateFirstWrite(t *testing.T) {
 			t.Fatal(err)
 		}
 		s.Close()
+		<-written
 		wantOut, wantErr := "late\r\n", "later\r\n"
 		if tty {
 			wantOut, wantErr = "late\r\nlater\r\n", ""
