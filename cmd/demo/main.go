@@ -82,7 +82,8 @@ func init() {
 		buildCmd, pullCmd, imagesCmd,
 		statsCmd, eventsCmd, cpCmd,
 		networkCmd, volumeCmd,
-		nodeCmd, serviceCmd, contextCmd,
+		swarmCmd, nodeCmd, serviceCmd, secretCmd, configCmd,
+		contextCmd,
 		tourCmd,
 	}
 }
@@ -245,8 +246,12 @@ func (c *cli) runGroup(cmd *command, args []string) int {
 func group(name, summary string, subs ...*command) *command {
 	var details strings.Builder
 	details.WriteString("\nCommands:\n")
+	width := 8
 	for _, sub := range subs {
-		fmt.Fprintf(&details, "  %-8s %s\n", strings.TrimPrefix(sub.name, name+" "), sub.summary)
+		width = max(width, len(sub.name)-len(name)-1)
+	}
+	for _, sub := range subs {
+		fmt.Fprintf(&details, "  %-*s %s\n", width, strings.TrimPrefix(sub.name, name+" "), sub.summary)
 	}
 	return &command{name: name, synopsis: "COMMAND", summary: summary, details: details.String(), subcommands: subs}
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/dockwire/dockwire/engine"
 )
 
-var nodeCmd = group("node", "Manage swarm nodes", nodeLsCmd, nodeUpdateCmd)
+var nodeCmd = group("node", "Manage swarm nodes", nodeLsCmd, nodeInspectCmd, nodeUpdateCmd)
 
 var nodeLsCmd = &command{
 	name:     "node ls",
