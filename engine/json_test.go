@@ -67,6 +67,8 @@ var goBuilt = []struct {
 		// The daemon stamps every message (pkg/jsonmessage), although no
 		// spec says so.
 		notInSpec: []string{"time", "timeNano"},
+		// A BuildKit trace is decoded from Aux.
+		computed: []string{"Trace"},
 	},
 	{
 		value:    filled[engine.StatsResponse](nil),

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -20,6 +21,11 @@ type JSONMessage struct {
 	// Aux is auxiliary data as the daemon sent it, or "": {"ID": ...} for
 	// a build, {"Tag", "Digest", "Size"} for a push.
 	Aux Raw `json:"-"`
+	// Trace is what a BuildKit build's trace message (ID BuildTraceID)
+	// reports, decoded from its Aux; nil on every other message, and on
+	// every message of a classic build. A message built in Go sends its
+	// Aux, not its Trace.
+	Trace *BuildTrace `json:"-"`
 	// Error is the failure the stream ends with, or nil.
 	Error *JSONError `json:"errorDetail,omitempty"`
 	Raw   `json:"-"`
@@ -105,6 +111,15 @@ func (m *JSONMessage) decode(r gjson.Result) error {
 		}
 		return true
 	})
+	if m.ID == BuildTraceID && m.Aux != "" {
+		if aux := gjson.Parse(string(m.Aux)); aux.Type == gjson.String {
+			t, err := decodeBuildTrace(aux.Str)
+			if err != nil {
+				return fmt.Errorf("%w: %v", ErrDecode, err)
+			}
+			m.Trace = t
+		}
+	}
 	// Daemons before API 1.48 also sent the message as a bare "error"
 	// string; an errorDetail without a message, or none at all, falls back
 	// to it.
