@@ -3,6 +3,7 @@ package dockwire_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -47,38 +49,90 @@ var updateGolden = func() func() bool {
 func TestReplay(t *testing.T) {
 	for _, dir := range replayDirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
-			session, xs, err := fixture.Load(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			e := enginetest.New(t, enginetest.WithFixtures(dir))
-			c, err := dockwire.New(e.Host(), dockwire.WithRetry(1, 0))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
 			// The build context is not part of the recording.
 			busybox := filepath.Join(t.TempDir(), "busybox")
 			if err := os.WriteFile(busybox, []byte("a stand-in for busybox\n"), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			results, err := record.Script(ctx, c, record.Options{Busybox: busybox})
-			if err != nil {
-				t.Fatalf("replaying %s: %v", dir, err)
-			}
-			for _, x := range e.UnusedExchanges() {
-				t.Errorf("exchange of step %s not replayed: %s %s?%s", x.Name, x.Request.Method, x.Request.Path, x.Request.Query)
-			}
-			if got := len(e.Requests()); got != len(xs) {
-				t.Errorf("the client sent %d requests, the recording has %d", got, len(xs))
-			}
-			if got, _ := c.APIVersion(ctx); got != session.APIVersion {
-				t.Errorf("negotiated API %s, recorded from API %s", got, session.APIVersion)
+			var api string
+			session, xs, results := replaySession(t, dir, func(ctx context.Context, c *dockwire.Client) ([]record.Result, error) {
+				defer func() { api, _ = c.APIVersion(ctx) }()
+				return record.Script(ctx, c, record.Options{Busybox: busybox})
+			})
+			if api != session.APIVersion {
+				t.Errorf("negotiated API %s, recorded from API %s", api, session.APIVersion)
 			}
 			checkGoldens(t, dir, results)
 			checkVersionDifferences(t, session, xs, results)
+		})
+	}
+}
+
+// replaySession plays the recording in dir back through script, and
+// checks that it sent exactly the recorded requests: every exchange
+// used, none missing.
+func replaySession(t *testing.T, dir string, script func(context.Context, *dockwire.Client) ([]record.Result, error)) (fixture.Session, []fixture.Exchange, []record.Result) {
+	t.Helper()
+	session, xs, err := fixture.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := enginetest.New(t, enginetest.WithFixtures(dir))
+	c, err := dockwire.New(e.Host(), dockwire.WithRetry(1, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	results, err := script(ctx, c)
+	if err != nil {
+		t.Fatalf("replaying %s: %v", dir, err)
+	}
+	for _, x := range e.UnusedExchanges() {
+		t.Errorf("exchange of step %s not replayed: %s %s?%s", x.Name, x.Request.Method, x.Request.Path, x.Request.Query)
+	}
+	if got := len(e.Requests()); got != len(xs) {
+		t.Errorf("the client sent %d requests, the recording has %d", got, len(xs))
+	}
+	return session, xs, results
+}
+
+// swarmReplayDirs are the recordings of record.SwarmScript, on the
+// manager of the two-node swarm of scripts/engines.sh.
+var swarmReplayDirs = []string{"testdata/docker-28.5/swarm"}
+
+// TestReplaySwarm plays the recorded swarm session back as TestReplay
+// plays the full one, and checks that the secret's content appears
+// nowhere in the recording, as text or base64.
+func TestReplaySwarm(t *testing.T) {
+	for _, dir := range swarmReplayDirs {
+		t.Run(filepath.Base(filepath.Dir(dir)), func(t *testing.T) {
+			_, xs, results := replaySession(t, dir, func(ctx context.Context, c *dockwire.Client) ([]record.Result, error) {
+				return record.SwarmScript(ctx, c, record.SwarmOptions{})
+			})
+			checkGoldens(t, dir, results)
+			if f, _ := stepResult(results, "service-update-stale").(record.Failure); !strings.Contains(f.Message, "update out of sequence") {
+				t.Errorf("service-update-stale: %+v", f)
+			}
+			// The secret went into the recording redacted.
+			created := slices.IndexFunc(xs, func(x fixture.Exchange) bool { return x.Request.Method == "POST" && x.Name == "secret-create" })
+			if created < 0 || !strings.Contains(xs[created].Request.Body, "redacted by the recorder") {
+				t.Errorf("the secret's create is missing, or its data not redacted (exchange %d)", created)
+			}
+			secret := []string{record.SwarmSecretData, base64.StdEncoding.EncodeToString([]byte(record.SwarmSecretData))}
+			files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+			for _, f := range files {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, s := range secret {
+					if bytes.Contains(b, []byte(s)) {
+						t.Errorf("%s holds the secret's content %q", f, s)
+					}
+				}
+			}
 		})
 	}
 }
@@ -361,6 +415,20 @@ var jsonRoutes = []struct {
 	{"POST", regexp.MustCompile(`^/volumes/create$`), decodeAs[engine.Volume]},
 	{"GET", regexp.MustCompile(`^/volumes/[^/]+$`), decodeAs[engine.Volume]},
 	{"GET", regexp.MustCompile(`^/volumes$`), decodeAs[engine.VolumeListResponse]},
+	{"GET", regexp.MustCompile(`^/swarm$`), decodeAs[engine.Swarm]},
+	{"GET", regexp.MustCompile(`^/nodes$`), decodeListAs[engine.Node]},
+	{"GET", regexp.MustCompile(`^/nodes/[^/]+$`), decodeAs[engine.Node]},
+	{"POST", regexp.MustCompile(`^/(secrets|configs)/create$`), decodeAs[engine.IDResponse]},
+	{"GET", regexp.MustCompile(`^/secrets$`), decodeListAs[engine.Secret]},
+	{"GET", regexp.MustCompile(`^/secrets/[^/]+$`), decodeAs[engine.Secret]},
+	{"GET", regexp.MustCompile(`^/configs$`), decodeListAs[engine.Config]},
+	{"GET", regexp.MustCompile(`^/configs/[^/]+$`), decodeAs[engine.Config]},
+	{"POST", regexp.MustCompile(`^/services/create$`), decodeAs[engine.ServiceCreateResponse]},
+	{"POST", regexp.MustCompile(`^/services/[^/]+/update$`), decodeAs[engine.ServiceUpdateResponse]},
+	{"GET", regexp.MustCompile(`^/services$`), decodeListAs[engine.Service]},
+	{"GET", regexp.MustCompile(`^/services/[^/]+$`), decodeAs[engine.Service]},
+	{"GET", regexp.MustCompile(`^/tasks$`), decodeListAs[engine.Task]},
+	{"GET", regexp.MustCompile(`^/tasks/[^/]+$`), decodeAs[engine.Task]},
 }
 
 // decodeAs decodes doc as a T and checks that the T marshals back to doc.
@@ -427,7 +495,7 @@ var versionPrefix = regexp.MustCompile(`^/v[0-9]+\.[0-9]+`)
 // answer to a route without a type fails the test, so that a new step
 // brings its type.
 func TestReplayDecode(t *testing.T) {
-	for _, dir := range replayDirs {
+	for _, dir := range append(replayDirs[:len(replayDirs):len(replayDirs)], swarmReplayDirs...) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			_, xs, err := fixture.Load(dir)
 			if err != nil {

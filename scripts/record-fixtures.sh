@@ -9,7 +9,10 @@
 # Each engine gets two sessions: the full script of internal/record in testdata/<engine>/
 # (played by the root package's TestReplay) and the demo's tour in testdata/<engine>/tour/
 # (replayed by `go run ./cmd/demo tour` when no engine answers, and by internal/tour's and
-# cmd/demo's replay tests).
+# cmd/demo's replay tests). Docker 28.5 gets a third, the swarm calls of internal/record's
+# SwarmScript in testdata/docker-28.5/swarm/, recorded on the manager of the two-node swarm
+# (`engines.sh start swarm`) and played by TestReplaySwarm; the secret's content is
+# redacted by the recorder, and the test checks that it is nowhere in the files.
 #
 # Starts the engines with scripts/engines.sh (needs root), runs cmd/record against each one
 # after the other (the script's networks use fixed subnets, so never two at once), then
@@ -29,10 +32,14 @@ for e in "${engines[@]}"; do
 done
 
 bash scripts/engines.sh start "${engines[@]}"
+case " ${engines[*]} " in *" d28 "*) bash scripts/engines.sh start swarm ;; esac
 
 for e in "${engines[@]}"; do
   go run ./cmd/record -host "unix://${SOCK[$e]}" -out "${DIR[$e]}"
   go run ./cmd/record -host "unix://${SOCK[$e]}" -out "${DIR[$e]}/tour" -script tour
+  if [ "$e" = d28 ]; then
+    go run ./cmd/record -host "unix://${SOCK[$e]}" -out "${DIR[$e]}/swarm" -script swarm
+  fi
 done
 
 go test -count=1 -run 'TestReplay' -update .

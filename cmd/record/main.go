@@ -1,13 +1,16 @@
 // Command record records the fixtures that dockwire's replay tests and the
 // demo play back: it runs a session against a real Docker engine, keeping
 // every byte on the wire, and writes the normalised exchanges to a fixture
-// directory. Two sessions exist: the scripted one of internal/record
+// directory. Three sessions exist: the scripted one of internal/record
 // (-script full, the default), which the root package's TestReplay plays,
-// and the demo's tour (-script tour, internal/tour), which the demo
-// replays when no engine answers.
+// the demo's tour (-script tour, internal/tour), which the demo
+// replays when no engine answers, and the swarm calls (-script swarm,
+// internal/record's SwarmScript, against the manager of a swarm of two
+// nodes), which TestReplaySwarm plays.
 //
 //	go run ./cmd/record -host unix:///var/run/docker.sock -out testdata/docker-20.10
 //	go run ./cmd/record -host unix:///var/run/docker.sock -out testdata/docker-20.10/tour -script tour
+//	go run ./cmd/record -host unix:///tmp/d28/docker.sock -out testdata/docker-28.5/swarm -script swarm
 //
 // The directory's old exchange files are replaced, and nothing else:
 // neither its golden/ directory, which is left to `go test -run TestReplay
@@ -38,7 +41,7 @@ func main() {
 	out := flag.String("out", "", "the fixture directory to write, such as testdata/docker-20.10 (required)")
 	busybox := flag.String("busybox", "/bin/busybox", "a static busybox for the test image")
 	timeout := flag.Duration("timeout", 5*time.Minute, "how long the whole session may take")
-	script := flag.String("script", "full", "the session to record: full (internal/record's script, for TestReplay) or tour (the demo's tour)")
+	script := flag.String("script", "full", "the session to record: full (internal/record's script, for TestReplay), tour (the demo's tour) or swarm (internal/record's SwarmScript, on a swarm manager)")
 	flag.Parse()
 	s, ok := sessions[*script]
 	if *out == "" || flag.NArg() > 0 || !ok {
@@ -56,15 +59,16 @@ func main() {
 // how many it ran.
 type session struct {
 	cleanup func(ctx context.Context, c *dockwire.Client)
-	play    func(ctx context.Context, c *dockwire.Client, busybox string, step func(string)) (steps int, err error)
+	// play runs the session on c, which records; plain is a client of the same daemon that does not record.
+	play func(ctx context.Context, c, plain *dockwire.Client, busybox string, step func(string)) (steps int, err error)
 }
 
 var sessions = map[string]session{
-	"full": {record.Cleanup, func(ctx context.Context, c *dockwire.Client, busybox string, step func(string)) (int, error) {
+	"full": {record.Cleanup, func(ctx context.Context, c, _ *dockwire.Client, busybox string, step func(string)) (int, error) {
 		results, err := record.Script(ctx, c, record.Options{Step: step, Busybox: busybox})
 		return len(results), err
 	}},
-	"tour": {tour.Cleanup, func(ctx context.Context, c *dockwire.Client, busybox string, step func(string)) (int, error) {
+	"tour": {tour.Cleanup, func(ctx context.Context, c, _ *dockwire.Client, busybox string, step func(string)) (int, error) {
 		// The tour's output is shown only when it fails.
 		var out bytes.Buffer
 		steps := 0
@@ -73,6 +77,13 @@ var sessions = map[string]session{
 			os.Stderr.Write(out.Bytes())
 		}
 		return steps, err
+	}},
+	"swarm": {record.SwarmCleanup, func(ctx context.Context, c, plain *dockwire.Client, _ string, step func(string)) (int, error) {
+		results, err := record.SwarmScript(ctx, c, record.SwarmOptions{Step: step,
+			Settle: func(ctx context.Context, service string) error {
+				return plain.ServiceWait(ctx, service, dockwire.ServiceWaitOptions{})
+			}})
+		return len(results), err
 	}},
 }
 
@@ -101,7 +112,7 @@ func run(sess session, host, out, busybox string, timeout time.Duration) error {
 	if err != nil {
 		return err
 	}
-	steps, err := sess.play(ctx, c, busybox, rec.Step)
+	steps, err := sess.play(ctx, c, plain, busybox, rec.Step)
 	c.Close()
 	if err != nil {
 		return fmt.Errorf("after %d steps: %w", steps, err)

@@ -22,7 +22,7 @@
 // dwrec-net, ...), removing all it created. The same Script replayed
 // against the fixtures must send the very same requests. cmd/record also
 // records another session through a Recorder, the demo's tour
-// (internal/tour).
+// (internal/tour), and SwarmScript the swarm calls on a swarm manager.
 //
 // # Normalisation
 //
@@ -42,6 +42,13 @@
 //     first 12. The kind is guessed from the text before the first
 //     appearance (a "sha256:" prefix, a /containers/ path, a JSON key such
 //     as ContainerID) and the route.
+//   - swarmkit's IDs (25 lowercase letters and digits, with both) become
+//     placeholders of the same shape by kind: n node, s service, t task,
+//     x secret, g config, w the swarm and anything else; then a 24-digit
+//     counter.
+//   - Swarm join tokens and unlock keys become SWMTKN-1-dwrec-redacted-token;
+//     a secret's Data in the body of its create or update becomes a note of
+//     its size. A secret's content never reaches a fixture.
 //   - RFC 3339 timestamps become FixedTime (2024-01-01T00:00:00Z, with nine
 //     zeros of fraction if the original had a fraction); "Created" and
 //     "time" UNIX seconds become FixedTime's; each distinct event timeNano

@@ -161,3 +161,26 @@ func TestResponseHeadersAndBodies(t *testing.T) {
 		t.Errorf("binary request body: %+v", got.Request)
 	}
 }
+
+// A secret's Data leaves the body of its create and update, join tokens
+// leave every text, and swarm IDs get placeholders by kind; other
+// bodies' Data (a config's) stays.
+func TestNormalizeSwarm(t *testing.T) {
+	n := newNormalizer()
+	const node, task = "52gxtn5mt07frdthfm9t00xv9", "3dngn88jwb5dg8wr1nmq2uqc7"
+	for _, c := range []struct{ in, route, want string }{
+		{`{"Name":"pw","Data":"czNjcjN0"}`, "/secrets/create", `{"Name":"pw","Data":"(redacted by the recorder: 8 characters of base64)"}`},
+		{`{"Name":"pw","Data" : "czNjcjN0"}`, "/secrets/" + task + "/update", `{"Name":"pw","Data":"(redacted by the recorder: 8 characters of base64)"}`},
+		{`{"Name":"conf","Data":"czNjcjN0"}`, "/configs/create", `{"Name":"conf","Data":"czNjcjN0"}`},
+		{`{"JoinTokens":{"Worker":"SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-1awxwuwd3z9j1z3puu7rcgdbx"}}`, "/swarm",
+			`{"JoinTokens":{"Worker":"SWMTKN-1-dwrec-redacted-token"}}`},
+		{`[{"ID":"` + node + `"}]`, "/nodes", `[{"ID":"n000000000000000000000001"}]`},
+		{`{"ID":"` + task + `","NodeID":"` + node + `"}`, "/tasks/" + task, `{"ID":"t000000000000000000000001","NodeID":"n000000000000000000000001"}`},
+		// Not IDs: no digit, or not lowercase.
+		{`"abcdefghijklmnopqrstuvwxy Abcdefghijklmnopqrstuvw1"`, "/tasks", `"abcdefghijklmnopqrstuvwxy Abcdefghijklmnopqrstuvw1"`},
+	} {
+		if got := n.text(redactSecret(c.in, c.route), c.route); got != c.want {
+			t.Errorf("%s %s:\n got %s\nwant %s", c.route, c.in, got, c.want)
+		}
+	}
+}

@@ -22,6 +22,7 @@ func (n *normalizer) text(s, route string) string {
 	s = humanDuration.ReplaceAllString(s, "$1 2 seconds")
 	s = execDuration.ReplaceAllString(s, `"execDuration":"1"`)
 	s = generatedName.ReplaceAllStringFunc(s, n.name)
+	s = swarmToken.ReplaceAllStringFunc(s, func(m string) string { return m[:len("SWMTKN-1-")] + "dwrec-redacted-token" })
 	return s
 }
 
@@ -43,6 +44,9 @@ var (
 	// value, with or without the leading "/" (inspect and stats have it),
 	// or in "Names".
 	generatedName = regexp.MustCompile(`("(?:[Nn]ame)":"/?|"Names":\["/)([a-z]+_[a-z]+[0-9]?)"`)
+	// swarmToken matches a swarm's join tokens and its unlock key,
+	// credentials that a fixture does not keep.
+	swarmToken = regexp.MustCompile(`\bSWM(TKN|KEY)-1-[0-9A-Za-z+/=-]+`)
 	// execDuration is how many seconds a container ran, in die events.
 	execDuration  = regexp.MustCompile(`"execDuration":"\d+"`)
 	humanDuration = regexp.MustCompile(`\b(Up|Exited \(-?\d+\)) (Less than a second|About an? (?:minute|hour)|\d+ (?:second|minute|hour|day|week|month|year)s?)`)
@@ -172,6 +176,9 @@ func isLowerHex(s string) (hex, letter bool) {
 // all-digit one may be a number) and does not follow a "-" (a UUID's last
 // group does).
 func (n *normalizer) id(tok, before, route string) (string, bool) {
+	if len(tok) == swarmIDLen {
+		return n.swarmID(tok, before, route)
+	}
 	if len(tok) != 64 && len(tok) != 12 {
 		return "", false
 	}
@@ -208,6 +215,80 @@ func (n *normalizer) id(tok, before, route string) (string, bool) {
 func (n *normalizer) placeholder(kind byte) string {
 	n.counters[kind]++
 	return fmt.Sprintf("%c%011d%s", kind, n.counters[kind], strings.Repeat("0", 52))
+}
+
+// swarmIDLen is the length of swarmkit's IDs: nodes, services, tasks,
+// secrets, configs, swarm networks, in base 36.
+const swarmIDLen = 25
+
+// swarmID returns the placeholder for tok if it is a swarmkit ID: 25
+// lowercase letters and digits, with at least one of each. The
+// placeholder is its kind's letter and a 24-digit counter.
+func (n *normalizer) swarmID(tok, before, route string) (string, bool) {
+	if p, ok := n.ids[tok]; ok {
+		return p, true
+	}
+	digit, letter := false, false
+	for i := 0; i < len(tok); i++ {
+		switch c := tok[i]; {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c >= 'a' && c <= 'z':
+			letter = true
+		default:
+			return "", false
+		}
+	}
+	if !digit || !letter {
+		return "", false
+	}
+	kind := swarmKindOf(before, route)
+	n.counters[kind]++
+	p := fmt.Sprintf("%c%024d", kind, n.counters[kind])
+	n.ids[tok] = p
+	return p, true
+}
+
+// Placeholder kinds of swarm IDs.
+const (
+	kindNode    = 'n'
+	kindService = 's'
+	kindTask    = 't'
+	kindSecret  = 'x'
+	kindConfig  = 'g'
+	kindSwarm   = 'w' // the swarm itself, swarm networks and anything else
+)
+
+// swarmKindOf guesses what a swarm ID is, as kindOf does.
+func swarmKindOf(before, route string) byte {
+	kinds := []struct {
+		prefix string
+		kind   byte
+	}{{"/nodes", kindNode}, {"/services", kindService}, {"/tasks", kindTask}, {"/secrets", kindSecret}, {"/configs", kindConfig}}
+	for _, k := range kinds {
+		if strings.HasSuffix(before, k.prefix+"/") {
+			return k.kind
+		}
+	}
+	if m := lastKey.FindStringSubmatch(before[max(0, len(before)-300):]); m != nil {
+		switch m[1] {
+		case "NodeID":
+			return kindNode
+		case "ServiceID":
+			return kindService
+		case "SecretID":
+			return kindSecret
+		case "ConfigID":
+			return kindConfig
+		case "ID":
+			for _, k := range kinds {
+				if strings.HasPrefix(route, k.prefix) {
+					return k.kind
+				}
+			}
+		}
+	}
+	return kindSwarm
 }
 
 // Placeholder kinds, the first character of a placeholder ID.
