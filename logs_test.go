@@ -929,7 +929,7 @@ func TestLogStreamCloseWhileReading(t *testing.T) {
 				}()
 				select {
 				case <-started:
-				case <-time.After(5 * time.Second):
+				case <-time.After(await.Timeout):
 					t.Fatal("no output from the log")
 				}
 				if err := s.Close(); err != nil {
@@ -940,7 +940,7 @@ func TestLogStreamCloseWhileReading(t *testing.T) {
 					if err != nil {
 						t.Errorf("after Close: %v, want a clean end", err)
 					}
-				case <-time.After(5 * time.Second):
+				case <-time.After(await.Timeout):
 					t.Fatal("the read did not end after Close")
 				}
 				if consume == "Lines" && !cmp.Equal(lines, []string{"first"}) {

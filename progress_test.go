@@ -246,7 +246,7 @@ func TestProgressCloseWhileReading(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "closed") {
 			t.Errorf("the loop ended with %v, want an error saying the Progress was closed", err)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(await.Timeout):
 		t.Fatal("Wait still blocks after Close")
 	}
 	<-gone
