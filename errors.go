@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -163,10 +164,14 @@ func (e *APIError) hint() string {
 // also matches the sentinel of the registry's error code in its message:
 // Docker 20.10 reports refused credentials as a 500 whose message is the
 // registry's "unauthorized: authentication required", which thus matches
-// both ErrServer and ErrUnauthorized.
+// both ErrServer and ErrUnauthorized. Such an answer saying that the
+// daemon's connection to the registry was cut matches io.ErrUnexpectedEOF.
 func (e *APIError) Is(target error) bool {
 	if e.registryCall() && registryIs(registryStatus(e.Message), e.Kind, target) {
 		return true
+	}
+	if target == io.ErrUnexpectedEOF {
+		return e.registryCall() && registryCut(e.Message)
 	}
 	switch target {
 	case ErrNotFound:
@@ -336,6 +341,18 @@ func registryStatus(msg string) int {
 		}
 		msg = rest
 	}
+}
+
+// registryCut reports whether msg, a daemon's report of a registry call,
+// ends with the error of a connection to the registry that was cut: Go's
+// io.ErrUnexpectedEOF ("unexpected EOF") or a reset ("read tcp
+// 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer"). The daemon
+// ends its message with the error it gave up on, after its own retries:
+// "error pulling image configuration: download failed after attempts=6:
+// unexpected EOF".
+func registryCut(msg string) bool {
+	msg = strings.TrimSpace(msg)
+	return msg == "unexpected EOF" || strings.HasSuffix(msg, ": unexpected EOF") || strings.HasSuffix(msg, ": connection reset by peer")
 }
 
 // ConnectError means no HTTP answer came back from the daemon: the socket is

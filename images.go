@@ -286,12 +286,18 @@ type ImagePushOptions struct {
 }
 
 // ImagePush starts pushing a local image to its registry: ref is
-// name[:tag], tag "latest" if none. It returns once the daemon has
-// answered; read the Progress to follow the push to its end (see
-// Progress). Daemons report registry failures inside the stream, as a
+// name[:tag], tag "latest" if none. It returns once the registry is at
+// work on it: the daemon answers at once, and names the layers before it
+// first asks the registry, so ImagePush reads that far ahead (those
+// messages are yielded again by Messages). Read the Progress to follow the
+// push to its end (see Progress).
+//
+// A failure the daemon reports before that is the call's error, a
 // *StreamError that matches ErrUnauthorized for refused or missing
-// credentials, ErrForbidden for a repository these credentials may not
-// push to, and ErrImageNotFound when there is no local image ref.
+// credentials, with the registry's message, ErrForbidden for a repository
+// these credentials may not push to, and ErrImageNotFound when there is no
+// local image ref. Failures later in the push arrive in the stream, as
+// *StreamErrors matching the same sentinels.
 func (c *Client) ImagePush(ctx context.Context, ref string, opts ImagePushOptions) (*Progress, error) {
 	r, err := opts.call(ref)
 	return c.startProgress(ctx, "push", ref, r, nil, err)

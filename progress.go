@@ -82,7 +82,13 @@ func (c *Client) startProgress(ctx context.Context, op, ref string, r *call, upl
 		}
 		return nil, invalid
 	}
-	p := &Progress{c: c, r: r, op: op, ref: ref, body: resp.Body, upload: upload, ctxDone: make(chan struct{})}
+	body := resp.Body
+	var ahead *readAhead
+	if op == "push" {
+		ahead = newReadAhead(body)
+		body = ahead
+	}
+	p := &Progress{c: c, r: r, op: op, ref: ref, body: body, upload: upload, ctxDone: make(chan struct{})}
 	// The ctx of the call bounds the stream, as it bounds a response body:
 	// when it ends, the connection closes and the daemon cancels the
 	// operation.
@@ -91,6 +97,9 @@ func (c *Client) startProgress(ctx context.Context, op, ref string, r *call, upl
 		p.body.Close()
 		close(p.ctxDone)
 	})
+	if ahead != nil {
+		return p.awaitRegistry(ahead)
+	}
 	return p, nil
 }
 
@@ -363,8 +372,14 @@ func (e *StreamError) Error() string {
 // "no basic auth credentials") matches ErrUnauthorized, "denied: …"
 // ErrForbidden, an unknown manifest, repository or blob ErrNotFound and
 // ErrImageNotFound, "toomanyrequests: …" ErrUnavailable. A push of an
-// image that does not exist locally matches ErrImageNotFound too.
+// image that does not exist locally matches ErrImageNotFound too. A pull
+// or push whose connection to the registry was cut (the daemon's
+// "unexpected EOF" or "connection reset by peer", after its retries)
+// matches io.ErrUnexpectedEOF.
 func (e *StreamError) Is(target error) bool {
+	if target == io.ErrUnexpectedEOF {
+		return (e.Op == "pull" || e.Op == "push") && registryCut(e.Message)
+	}
 	status := registryStatus(e.Message)
 	// The daemon's fixed words for a push without a local image (moby's
 	// push has said so since 2015); the registry is never asked.

@@ -1,12 +1,17 @@
 package dockwire
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/dockwire/dockwire/engine"
+	"github.com/tidwall/gjson"
 )
 
 // RegistryLogin checks credentials against a registry, as docker login
@@ -96,4 +101,63 @@ func (c *Client) ImageSearch(ctx context.Context, term string, opts ImageSearchO
 		r.header = http.Header{"X-Registry-Auth": {auth}}
 	}
 	return getList[engine.ImageSearchResponseItem](ctx, c, r)
+}
+
+// readAhead is the body of a push's answer, read ahead up to the first
+// message that shows the registry at work (see Progress.awaitRegistry):
+// what was read ahead is handed out again first.
+type readAhead struct {
+	br   *bufio.Reader
+	seen bytes.Buffer // the messages read ahead, each on a line
+	err  error        // what ended the reading ahead, returned after seen
+	io.Closer
+}
+
+func newReadAhead(body io.ReadCloser) *readAhead {
+	return &readAhead{br: bufio.NewReaderSize(body, 32<<10), Closer: body}
+}
+
+func (a *readAhead) Read(p []byte) (int, error) {
+	if a.seen.Len() > 0 {
+		return a.seen.Read(p)
+	}
+	if a.err != nil {
+		return 0, a.err
+	}
+	return a.br.Read(p)
+}
+
+// awaitRegistry reads a push's first messages, which the daemon sends
+// before it asks the registry for anything ("The push refers to
+// repository […]", then "Preparing" and "Waiting" per layer), until one
+// shows the registry at work ("Pushing", "Layer already exists",
+// "Mounted from …") or reports a failure. A failure there, such as
+// credentials the registry refused, is the call's error, as it is for a
+// pull (whose daemon asks the registry before it answers); anything else
+// leaves p to be read from its first message.
+func (p *Progress) awaitRegistry(ahead *readAhead) (*Progress, error) {
+	failed := false
+	for raw, err := range jsonMessages(ahead.br, maxStreamMessage) {
+		if err != nil {
+			ahead.err, failed = err, true
+			break
+		}
+		ahead.seen.Write(raw)
+		ahead.seen.WriteByte('\n')
+		msg := gjson.ParseBytes(raw)
+		if msg.Get("errorDetail").Exists() || msg.Get("error").Exists() {
+			failed = true
+			break
+		}
+		if status := msg.Get("status").String(); !strings.HasPrefix(status, "The push refers to repository ") && status != "Preparing" && status != "Waiting" {
+			break
+		}
+	}
+	if failed {
+		// Wait reads the messages again and ends p as reading would.
+		if err := p.Wait(); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
