@@ -2,9 +2,12 @@ package dockwire_test
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -74,11 +77,13 @@ func TestLiveRegistry(t *testing.T) {
 		wrong := auth
 		wrong.Password += "-wrong"
 
-		// A push with a wrong password fails inside its stream.
-		err := waitProgress(c.ImagePush(ctx, ref, dockwire.ImagePushOptions{Auth: wrong}))
+		// A push with a wrong password fails at the call, with the
+		// registry's words, though the daemon says so inside its stream.
+		p, err := c.ImagePush(ctx, ref, dockwire.ImagePushOptions{Auth: wrong})
 		var se *dockwire.StreamError
-		if !errors.As(err, &se) || !errors.Is(err, dockwire.ErrUnauthorized) {
-			t.Errorf("push with a wrong password = %v (%T), want a *StreamError matching ErrUnauthorized", err, err)
+		if p != nil || !errors.As(err, &se) || !errors.Is(err, dockwire.ErrUnauthorized) || !strings.Contains(err.Error(), "unauthorized: authentication required") ||
+			strings.Contains(err.Error(), wrong.Password) {
+			t.Errorf("push with a wrong password = %v, %v (%T), want no Progress and a *StreamError matching ErrUnauthorized with the registry's message, without the password", p, err, err)
 		}
 
 		push, err := c.ImagePush(ctx, ref, dockwire.ImagePushOptions{Auth: auth})
@@ -106,8 +111,10 @@ func TestLiveRegistry(t *testing.T) {
 		}
 
 		// Login checks the credentials, through the daemon.
-		if resp, err := c.RegistryLogin(ctx, auth); err != nil || resp.Status != "Login Succeeded" {
-			t.Errorf("login = %+v, %v; want Login Succeeded", resp, err)
+		// A registry with htpasswd auth gives no identity token: only a
+		// token server does.
+		if resp, err := c.RegistryLogin(ctx, auth); err != nil || resp.Status != "Login Succeeded" || resp.IdentityToken != "" {
+			t.Errorf("login = %+v, %v; want Login Succeeded, without an identity token", resp, err)
 		}
 		if _, err := c.RegistryLogin(ctx, wrong); !errors.Is(err, dockwire.ErrUnauthorized) || strings.Contains(err.Error(), wrong.Password) {
 			t.Errorf("login with a wrong password = %v, want ErrUnauthorized, without the password", err)
@@ -126,7 +133,7 @@ func TestLiveRegistry(t *testing.T) {
 		}
 
 		// A pull with a wrong password is refused before the call returns.
-		p, err := c.ImagePull(ctx, ref, dockwire.ImagePullOptions{Auth: wrong})
+		p, err = c.ImagePull(ctx, ref, dockwire.ImagePullOptions{Auth: wrong})
 		if p != nil || !errors.Is(err, dockwire.ErrUnauthorized) || !strings.Contains(err.Error(), "unauthorized") {
 			t.Errorf("pull with a wrong password = %v, want an error matching ErrUnauthorized with the registry's message", err)
 		}
@@ -159,4 +166,94 @@ func TestLiveRegistry(t *testing.T) {
 			t.Errorf("RepoDigests %v, want %s", info.RepoDigests, want)
 		}
 	})
+}
+
+// TestLiveRegistryCredentials pushes and pulls with the credentials given
+// three ways: in AuthConfig, from the docker CLI's config.json (auths, as
+// docker login stores them), and from a credential helper named in it.
+// LoadAuth reads both from a DOCKER_CONFIG of the test's own.
+func TestLiveRegistryCredentials(t *testing.T) {
+	addr, auth := liveRegistry(t)
+	plain := func(t *testing.T) dockwire.AuthConfig { return auth }
+	fromConfig := func(t *testing.T) dockwire.AuthConfig {
+		dir := t.TempDir()
+		basic := base64.StdEncoding.EncodeToString([]byte(auth.Username + ":" + auth.Password))
+		writeFile(t, filepath.Join(dir, "config.json"), `{"auths":{"`+addr+`":{"auth":"`+basic+`"}}}`, 0o600)
+		t.Setenv("DOCKER_CONFIG", dir)
+		return loadAuth(t, dockwire.RegistryHost(addr+"/x/y:1"))
+	}
+	asked := filepath.Join(t.TempDir(), "asked")
+	fromHelper := func(t *testing.T) dockwire.AuthConfig {
+		dir, bin := t.TempDir(), t.TempDir()
+		writeFile(t, filepath.Join(dir, "config.json"), `{"credHelpers":{"`+addr+`":"dwtest"}}`, 0o600)
+		// The helper answers as docker-credential-pass and the others do.
+		helper := fmt.Sprintf("#!/bin/sh\n[ \"$1\" = get ] || exit 3\ncat >> %q\necho >> %q\nprintf '{\"ServerURL\":\"%%s\",\"Username\":\"%%s\",\"Secret\":\"%%s\"}' %q %q %q\n",
+			asked, asked, addr, auth.Username, auth.Password)
+		writeFile(t, filepath.Join(bin, "docker-credential-dwtest"), helper, 0o755)
+		t.Setenv("DOCKER_CONFIG", dir)
+		t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+		return loadAuth(t, addr)
+	}
+	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
+		ctx, c := livetest.Context(t), e.Client
+		repo := "dockwire-test/" + livetest.UniqueName("creds")
+		ref := addr + "/" + repo + ":1"
+		for _, source := range []struct {
+			name string
+			auth func(t *testing.T) dockwire.AuthConfig
+		}{{"AuthConfig", plain}, {"config.json", fromConfig}, {"helper", fromHelper}} {
+			t.Run(source.name, func(t *testing.T) {
+				a := source.auth(t)
+				if a != auth {
+					t.Fatalf("credentials from %s = %v, want %v", source.name, a, auth)
+				}
+				if err := c.ImageTag(ctx, e.Image(t), dockwire.ImageTagOptions{Repo: addr + "/" + repo, Tag: "1"}); err != nil {
+					t.Fatal(err)
+				}
+				push, err := c.ImagePush(ctx, ref, dockwire.ImagePushOptions{Auth: a})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := push.Wait(); err != nil {
+					t.Fatalf("push: %v", err)
+				}
+				t.Cleanup(func() { deleteManifest(t, addr, auth, repo, push.Digest()) })
+				if _, err := c.ImageRemove(ctx, ref, dockwire.ImageRemoveOptions{}); err != nil {
+					t.Fatal(err)
+				}
+				pull, err := c.ImagePull(ctx, ref, dockwire.ImagePullOptions{Auth: a})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := pull.Wait(); err != nil {
+					t.Fatalf("pull: %v", err)
+				}
+				if pull.Digest() != push.Digest() {
+					t.Errorf("pulled %s, pushed %s", pull.Digest(), push.Digest())
+				}
+				if _, err := c.ImageRemove(ctx, ref, dockwire.ImageRemoveOptions{}); err != nil {
+					t.Fatal(err)
+				}
+			})
+		}
+	})
+	if b, err := os.ReadFile(asked); err != nil || strings.Count(string(b), addr+"\n") != len(livetest.Engines(t)) {
+		t.Errorf("the credential helper was asked %q (%v); want %s once per engine", b, err, addr)
+	}
+}
+
+func loadAuth(t *testing.T, host string) dockwire.AuthConfig {
+	t.Helper()
+	a, err := dockwire.LoadAuth(host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func writeFile(t *testing.T, path, content string, mode os.FileMode) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), mode); err != nil {
+		t.Fatal(err)
+	}
 }
