@@ -6,11 +6,23 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // ImageBuildOptions configures ImageBuild. The zero value builds the
 // context's Dockerfile with the daemon's defaults and tags nothing.
 type ImageBuildOptions struct {
+	// BuildKit builds with BuildKit, as docker build does by default,
+	// instead of the classic builder, which Docker has deprecated (the
+	// API's version=2). The build context is uploaded as for the classic
+	// builder, and no session is opened: a Dockerfile that mounts a
+	// secret or an ssh agent (RUN --mount=type=secret or type=ssh) fails
+	// with a *StreamError that says it needs one. BuildKit applies no
+	// resource limits (Memory, MemorySwap, CPU*), keeps no intermediate
+	// containers (KeepIntermediate; ForceRemove is moot) and runs RUN
+	// steps on the default, host or none network only: asking for any of
+	// these fails before anything is sent.
+	BuildKit   bool
 	Tags       []string          // name:tag references to give the image
 	Dockerfile string            // path of the Dockerfile inside the context; default "Dockerfile"
 	BuildArgs  map[string]string // values for the Dockerfile's ARGs; not for secrets, they stay in the image history
@@ -67,6 +79,14 @@ type ImageBuildOptions struct {
 // terminal shows it as docker build would. Strip them before writing the
 // text to a log; nothing is dropped or merged, so that the log stays
 // whole.
+//
+// A BuildKit build (opts.BuildKit) reports its progress in messages whose
+// Trace is set instead: the steps that started, completed (Cached when
+// the cache had them) or failed, their output (Trace.Logs), progress
+// inside them and warnings; ImageID comes from the daemon's
+// moby.image.id message. A step that fails ends the stream with a
+// *StreamError whose Step names it and whose Log holds its last lines of
+// output.
 func (c *Client) ImageBuild(ctx context.Context, buildContext io.Reader, opts ImageBuildOptions) (*Progress, error) {
 	var ref string
 	if len(opts.Tags) > 0 {
@@ -88,7 +108,15 @@ func (opts ImageBuildOptions) call(buildContext io.Reader) (*call, error) {
 	case opts.MemorySwap < -1:
 		return nil, invalidArg("build MemorySwap must be -1 (unlimited) or a size in bytes")
 	}
+	if opts.BuildKit {
+		if err := opts.buildKitOnly(); err != nil {
+			return nil, err
+		}
+	}
 	var q query
+	if opts.BuildKit {
+		q.add("version", "2")
+	}
 	for _, t := range opts.Tags {
 		if _, err := imageSegment(t); err != nil {
 			return nil, err
@@ -148,6 +176,34 @@ func (opts ImageBuildOptions) call(buildContext io.Reader) (*call, error) {
 		r.header.Set("X-Registry-Config", encodeAuthConfigs(opts.AuthConfigs))
 	}
 	return r, nil
+}
+
+// buildKitOnly refuses what BuildKit would ignore or refuse: with the
+// classic builder's options, a build would quietly run otherwise than
+// asked.
+func (opts ImageBuildOptions) buildKitOnly() error {
+	var ignored []string
+	for _, o := range []struct {
+		name string
+		set  bool
+	}{
+		{"Memory", opts.Memory != 0}, {"MemorySwap", opts.MemorySwap != 0},
+		{"CPUShares", opts.CPUShares != 0}, {"CPUSetCPUs", opts.CPUSetCPUs != ""},
+		{"CPUPeriod", opts.CPUPeriod != 0}, {"CPUQuota", opts.CPUQuota != 0},
+		{"KeepIntermediate", opts.KeepIntermediate},
+	} {
+		if o.set {
+			ignored = append(ignored, o.name)
+		}
+	}
+	if len(ignored) > 0 {
+		return invalidArg("BuildKit does not apply %s (the classic builder's options): unset, or build without BuildKit", strings.Join(ignored, ", "))
+	}
+	switch opts.NetworkMode {
+	case "", "default", "host", "none":
+		return nil
+	}
+	return invalidArg("BuildKit runs RUN steps on the default, host or none network only, not on %q; build without BuildKit for another", opts.NetworkMode)
 }
 
 // encodeJSON encodes maps and slices of strings, which always encode.

@@ -46,6 +46,8 @@ type Progress struct {
 	imageID string
 	digest  string
 	auxID   bool // imageID came from an aux message, the surest source
+
+	steps buildSteps // a BuildKit build's steps, to explain its failure; read by run only
 }
 
 type progressState int
@@ -261,9 +263,13 @@ func (p *Progress) run(yield func(engine.JSONMessage, error) bool) error {
 	defer p.end()
 	var serr *StreamError
 	err := decodeMessages(context.Background(), p.body, func(m engine.JSONMessage) error {
+		if m.Trace != nil {
+			p.steps.observe(m.Trace)
+		}
 		p.observe(m)
 		if m.Error != nil {
 			serr = &StreamError{Op: p.op, Ref: p.ref, Host: p.c.host, Code: m.Error.Code, Message: cleanText(m.Error.Message, maxMessageLen)}
+			p.steps.explain(serr)
 			yield(m, serr)
 			return serr
 		}
@@ -354,6 +360,12 @@ type StreamError struct {
 	Host    string // the daemon's address
 	Code    int    // the errorDetail code; usually 0
 	Message string // the daemon's message, cleaned of control characters and capped
+	// Step is the step of a BuildKit build that failed, as docker buildx
+	// names it ("[3/3] RUN make"), and Log its last lines of output (10
+	// at most, oldest first, cleaned of control characters). Both are
+	// empty for a classic build and for other operations.
+	Step string
+	Log  []string
 }
 
 func (e *StreamError) Error() string {
@@ -363,7 +375,18 @@ func (e *StreamError) Error() string {
 	if e.Ref != "" {
 		fmt.Fprintf(&b, " %q", e.Ref)
 	}
-	fmt.Fprintf(&b, " failed on %s: %s", e.Host, strings.TrimSpace(e.Message))
+	fmt.Fprintf(&b, " failed on %s: ", e.Host)
+	if e.Step != "" {
+		fmt.Fprintf(&b, "step %s: ", e.Step)
+	}
+	b.WriteString(strings.TrimSpace(e.Message))
+	if e.Op == "build" {
+		b.WriteString(sessionHint(e.Message))
+	}
+	if len(e.Log) > 0 {
+		b.WriteString("; its last output:\n")
+		b.WriteString(strings.Join(e.Log, "\n"))
+	}
 	return b.String()
 }
 

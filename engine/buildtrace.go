@@ -291,3 +291,82 @@ func setTime(dst *time.Time, m protowire.Field) error {
 	*dst = time.Unix(secs, nanos).UTC()
 	return nil
 }
+
+// encode is decodeBuildTrace's inverse, for a message built in Go: the
+// StatusResponse in protobuf, base64-encoded. Empty fields are left out,
+// as protobuf leaves out default values.
+func (t *BuildTrace) encode() string {
+	var b []byte
+	for _, v := range t.Vertexes {
+		var m []byte
+		m = putString(m, 1, v.Digest)
+		for _, in := range v.Inputs {
+			m = protowire.Append(m, protowire.Field{Num: 2, Type: protowire.Bytes, Bytes: []byte(in)})
+		}
+		m = putString(m, 3, v.Name)
+		if v.Cached {
+			m = putInt(m, 4, 1)
+		}
+		m = putTime(m, 5, v.Started)
+		m = putTime(m, 6, v.Completed)
+		m = putString(m, 7, v.Error)
+		b = putMessage(b, 1, m)
+	}
+	for _, s := range t.Statuses {
+		var m []byte
+		m = putString(m, 1, s.ID)
+		m = putString(m, 2, s.Vertex)
+		m = putString(m, 3, s.Name)
+		m = putInt(m, 4, s.Current)
+		m = putInt(m, 5, s.Total)
+		m = putTime(m, 6, s.Timestamp)
+		m = putTime(m, 7, s.Started)
+		m = putTime(m, 8, s.Completed)
+		b = putMessage(b, 2, m)
+	}
+	for _, l := range t.Logs {
+		var m []byte
+		m = putString(m, 1, l.Vertex)
+		m = putTime(m, 2, l.Timestamp)
+		m = putInt(m, 3, int64(l.Stream))
+		m = putString(m, 4, string(l.Data))
+		b = putMessage(b, 3, m)
+	}
+	for _, w := range t.Warnings {
+		var m []byte
+		m = putString(m, 1, w.Vertex)
+		m = putInt(m, 2, int64(w.Level))
+		m = putString(m, 3, w.Short)
+		for _, d := range w.Detail {
+			m = protowire.Append(m, protowire.Field{Num: 4, Type: protowire.Bytes, Bytes: []byte(d)})
+		}
+		m = putString(m, 5, w.URL)
+		b = putMessage(b, 4, m)
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+func putMessage(b []byte, num int32, m []byte) []byte {
+	return protowire.Append(b, protowire.Field{Num: num, Type: protowire.Bytes, Bytes: m})
+}
+
+func putString(b []byte, num int32, s string) []byte {
+	if s == "" {
+		return b
+	}
+	return protowire.Append(b, protowire.Field{Num: num, Type: protowire.Bytes, Bytes: []byte(s)})
+}
+
+func putInt(b []byte, num int32, v int64) []byte {
+	if v == 0 {
+		return b
+	}
+	return protowire.Append(b, protowire.Field{Num: num, Type: protowire.Varint, Int: uint64(v)})
+}
+
+func putTime(b []byte, num int32, t time.Time) []byte {
+	if t.IsZero() {
+		return b
+	}
+	return putMessage(b, num, putInt(putInt(nil, 1, t.Unix()), 2, int64(t.Nanosecond())))
+}

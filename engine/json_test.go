@@ -62,13 +62,18 @@ var goBuilt = []struct {
 	{value: filled[engine.BuildCache](nil), def: []string{"BuildCache"}},
 	{value: filled(func(e *engine.Event) { e.TimeNano = e.Time.UnixNano() }), op: "GET /events"},
 	{
-		value: filled(func(m *engine.JSONMessage) { m.Aux = `{"ID":"sha256:1"}` }),
+		value: filled(func(m *engine.JSONMessage) { m.Aux, m.Trace = `{"ID":"sha256:1"}`, nil }),
 		def:   []string{"BuildInfo", "CreateImageInfo", "PushImageInfo"},
 		// The daemon stamps every message (pkg/jsonmessage), although no
 		// spec says so.
 		notInSpec: []string{"time", "timeNano"},
-		// A BuildKit trace is decoded from Aux.
-		computed: []string{"Trace"},
+	},
+	{
+		// A BuildKit trace goes out in Aux, and comes back in Trace.
+		value:     filled(func(m *engine.JSONMessage) { m.ID, m.Aux = engine.BuildTraceID, "" }),
+		def:       []string{"BuildInfo"},
+		notInSpec: []string{"time", "timeNano"},
+		computed:  []string{"Aux"},
 	},
 	{
 		value:    filled[engine.StatsResponse](nil),

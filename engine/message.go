@@ -23,8 +23,8 @@ type JSONMessage struct {
 	Aux Raw `json:"-"`
 	// Trace is what a BuildKit build's trace message (ID BuildTraceID)
 	// reports, decoded from its Aux; nil on every other message, and on
-	// every message of a classic build. A message built in Go sends its
-	// Aux, not its Trace.
+	// every message of a classic build. A message built in Go with a
+	// Trace and no Aux marshals the Trace as the daemon sends it.
 	Trace *BuildTrace `json:"-"`
 	// Error is the failure the stream ends with, or nil.
 	Error *JSONError `json:"errorDetail,omitempty"`
@@ -52,6 +52,10 @@ func (m JSONMessage) MarshalJSON() ([]byte, error) {
 	if m.Error != nil {
 		legacyError = m.Error.Message
 	}
+	aux := json.RawMessage(m.Aux)
+	if m.Trace != nil && m.Aux == "" {
+		aux, _ = json.Marshal(m.Trace.encode())
+	}
 	return marshalResponse(m.Raw, struct {
 		fields
 		ProgressDetail *progress       `json:"progressDetail,omitempty"`
@@ -59,7 +63,7 @@ func (m JSONMessage) MarshalJSON() ([]byte, error) {
 		TimeNano       int64           `json:"timeNano,omitempty"`
 		Aux            json.RawMessage `json:"aux,omitempty"`
 		LegacyError    string          `json:"error,omitempty"`
-	}{fields(m), p, secs, nanos, json.RawMessage(m.Aux), legacyError})
+	}{fields(m), p, secs, nanos, aux, legacyError})
 }
 
 // UnmarshalJSON decodes a progress message as Decode does.
