@@ -14,7 +14,7 @@ import (
 
 var buildCmd = &command{
 	name:     "build",
-	synopsis: "[-t TAG]... [-f DOCKERFILE] DIR",
+	synopsis: "[--buildkit] [-t TAG]... [-f DOCKERFILE] DIR",
 	summary:  "Build an image from a directory holding a Dockerfile",
 	setup: func(fs *flag.FlagSet) runFunc {
 		var tags listFlag
@@ -24,6 +24,7 @@ var buildCmd = &command{
 		fs.StringVar(&opts.Dockerfile, "f", "", "the Dockerfile, if not DIR/Dockerfile")
 		fs.StringVar(&opts.Dockerfile, "file", "", "the Dockerfile, if not DIR/Dockerfile")
 		fs.BoolVar(&opts.NoCache, "no-cache", false, "do not use the build cache")
+		fs.BoolVar(&opts.BuildKit, "buildkit", false, "build with BuildKit, showing its progress as docker buildx build --progress=plain does")
 		return func(c *cli, args []string) error {
 			if len(args) != 1 {
 				return usagef("build takes one directory")
@@ -43,6 +44,9 @@ var buildCmd = &command{
 			build, err := c.client.ImageBuild(c.ctx, tar, opts)
 			if err != nil {
 				return err
+			}
+			if opts.BuildKit {
+				return printBuildKit(c.stdout, build.Messages())
 			}
 			return printProgress(c.stdout, isTerminal(c.stdout), build.Messages())
 		}
