@@ -68,6 +68,27 @@ func TestReplay(t *testing.T) {
 	}
 }
 
+// buildKitReplayDirs are the recordings of record.BuildKitScript.
+var buildKitReplayDirs = []string{"testdata/docker-20.10/buildkit", "testdata/docker-26.1/buildkit", "testdata/docker-28.5/buildkit"}
+
+// TestReplayBuildKit plays the recorded BuildKit builds back as
+// TestReplay plays the full session (testdata/<dir>/buildkit, with golden
+// files of its own).
+func TestReplayBuildKit(t *testing.T) {
+	for _, dir := range buildKitReplayDirs {
+		t.Run(filepath.Base(filepath.Dir(dir)), func(t *testing.T) {
+			busybox := filepath.Join(t.TempDir(), "busybox")
+			if err := os.WriteFile(busybox, []byte("a stand-in for busybox\n"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			_, _, results := replaySession(t, dir, func(ctx context.Context, c *dockwire.Client) ([]record.Result, error) {
+				return record.BuildKitScript(ctx, c, record.Options{Busybox: busybox})
+			})
+			checkGoldens(t, dir, results)
+		})
+	}
+}
+
 // replaySession plays the recording in dir back through script, and
 // checks that it sent exactly the recorded requests: every exchange
 // used, none missing.
@@ -495,8 +516,8 @@ var versionPrefix = regexp.MustCompile(`^/v[0-9]+\.[0-9]+`)
 // answer to a route without a type fails the test, so that a new step
 // brings its type.
 func TestReplayDecode(t *testing.T) {
-	for _, dir := range append(replayDirs[:len(replayDirs):len(replayDirs)], swarmReplayDirs...) {
-		t.Run(filepath.Base(dir), func(t *testing.T) {
+	for _, dir := range slices.Concat(replayDirs, swarmReplayDirs, buildKitReplayDirs) {
+		t.Run(strings.TrimPrefix(dir, "testdata/"), func(t *testing.T) {
 			_, xs, err := fixture.Load(dir)
 			if err != nil {
 				t.Fatal(err)

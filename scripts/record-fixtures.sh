@@ -6,10 +6,11 @@
 #   scripts/record-fixtures.sh d26        only Docker 26.1 (API 1.45)
 #   scripts/record-fixtures.sh d28        only Docker 28.5 (API 1.51)
 #
-# Each engine gets two sessions: the full script of internal/record in testdata/<engine>/
-# (played by the root package's TestReplay) and the demo's tour in testdata/<engine>/tour/
+# Each engine gets three sessions: the full script of internal/record in testdata/<engine>/
+# (played by the root package's TestReplay), its BuildKit builds in testdata/<engine>/buildkit/
+# (played by TestReplayBuildKit) and the demo's tour in testdata/<engine>/tour/
 # (replayed by `go run ./cmd/demo tour` when no engine answers, and by internal/tour's and
-# cmd/demo's replay tests). Docker 28.5 gets a third, the swarm calls of internal/record's
+# cmd/demo's replay tests). Docker 28.5 gets a fourth, the swarm calls of internal/record's
 # SwarmScript in testdata/docker-28.5/swarm/, recorded on the manager of the two-node swarm
 # (`engines.sh start swarm`) and played by TestReplaySwarm; the secret's content is
 # redacted by the recorder, and the test checks that it is nowhere in the files.
@@ -37,6 +38,7 @@ case " ${engines[*]} " in *" d28 "*) bash scripts/engines.sh start swarm ;; esac
 for e in "${engines[@]}"; do
   go run ./cmd/record -host "unix://${SOCK[$e]}" -out "${DIR[$e]}"
   go run ./cmd/record -host "unix://${SOCK[$e]}" -out "${DIR[$e]}/tour" -script tour
+  go run ./cmd/record -host "unix://${SOCK[$e]}" -out "${DIR[$e]}/buildkit" -script buildkit
   if [ "$e" = d28 ]; then
     go run ./cmd/record -host "unix://${SOCK[$e]}" -out "${DIR[$e]}/swarm" -script swarm
   fi

@@ -1,8 +1,9 @@
 // Command record records the fixtures that dockwire's replay tests and the
 // demo play back: it runs a session against a real Docker engine, keeping
 // every byte on the wire, and writes the normalised exchanges to a fixture
-// directory. Three sessions exist: the scripted one of internal/record
+// directory. Four sessions exist: the scripted one of internal/record
 // (-script full, the default), which the root package's TestReplay plays,
+// its BuildKit builds (-script buildkit), which TestReplayBuildKit plays,
 // the demo's tour (-script tour, internal/tour), which the demo
 // replays when no engine answers, and the swarm calls (-script swarm,
 // internal/record's SwarmScript, against the manager of a swarm of two
@@ -11,6 +12,7 @@
 //	go run ./cmd/record -host unix:///var/run/docker.sock -out testdata/docker-20.10
 //	go run ./cmd/record -host unix:///var/run/docker.sock -out testdata/docker-20.10/tour -script tour
 //	go run ./cmd/record -host unix:///tmp/d28/docker.sock -out testdata/docker-28.5/swarm -script swarm
+//	go run ./cmd/record -host unix:///tmp/d28/docker.sock -out testdata/docker-28.5/buildkit -script buildkit
 //
 // The directory's old exchange files are replaced, and nothing else:
 // neither its golden/ directory, which is left to `go test -run TestReplay
@@ -41,7 +43,7 @@ func main() {
 	out := flag.String("out", "", "the fixture directory to write, such as testdata/docker-20.10 (required)")
 	busybox := flag.String("busybox", "/bin/busybox", "a static busybox for the test image")
 	timeout := flag.Duration("timeout", 5*time.Minute, "how long the whole session may take")
-	script := flag.String("script", "full", "the session to record: full (internal/record's script, for TestReplay), tour (the demo's tour) or swarm (internal/record's SwarmScript, on a swarm manager)")
+	script := flag.String("script", "full", "the session to record: full (internal/record's script, for TestReplay), buildkit (its BuildKit builds), tour (the demo's tour) or swarm (internal/record's SwarmScript, on a swarm manager)")
 	flag.Parse()
 	s, ok := sessions[*script]
 	if *out == "" || flag.NArg() > 0 || !ok {
@@ -66,6 +68,10 @@ type session struct {
 var sessions = map[string]session{
 	"full": {record.Cleanup, func(ctx context.Context, c, _ *dockwire.Client, busybox string, step func(string)) (int, error) {
 		results, err := record.Script(ctx, c, record.Options{Step: step, Busybox: busybox})
+		return len(results), err
+	}},
+	"buildkit": {record.BuildKitCleanup, func(ctx context.Context, c, _ *dockwire.Client, busybox string, step func(string)) (int, error) {
+		results, err := record.BuildKitScript(ctx, c, record.Options{Step: step, Busybox: busybox})
 		return len(results), err
 	}},
 	"tour": {tour.Cleanup, func(ctx context.Context, c, _ *dockwire.Client, busybox string, step func(string)) (int, error) {

@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/dockwire/dockwire/engine"
 	"github.com/dockwire/dockwire/internal/fixture"
 )
 
@@ -126,6 +127,8 @@ func (n *normalizer) response(x wireExchange, route string) fixture.RecordedResp
 		// Rewriting a tar would break its header checksums: kept as sent.
 	case isMultiplexed(body):
 		body = n.frames(body, route)
+	case route == "/build" && bytes.Contains(body, []byte(engine.BuildTraceID)):
+		body = n.buildKitStream(body, route)
 	case looksText(body):
 		if strings.HasSuffix(route, "/top") {
 			body = n.top(body)

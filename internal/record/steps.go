@@ -82,7 +82,7 @@ func waited(p *dockwire.Progress, err error) error {
 func (s *session) images() {
 	ctx, c := s.ctx, s.c
 	s.run("image-build", func() (any, error) {
-		buildCtx, err := busyboxContext(s.opts.Busybox)
+		buildCtx, err := busyboxContext(s.opts.Busybox, "")
 		if err != nil {
 			return nil, err
 		}
@@ -278,13 +278,13 @@ func (s *session) teardown() {
 // busyboxContext returns the build context of the test image: FROM
 // scratch plus a static busybox, as internal/livetest builds it, but
 // labelled first, so that no other build on the engine shares (and keeps
-// alive) its intermediate images.
-func busyboxContext(path string) (io.Reader, error) {
+// alive) its intermediate images. last, if any, ends its Dockerfile.
+func busyboxContext(path, last string) (io.Reader, error) {
 	bin, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("the test image needs a static busybox (apt-get install busybox-static): %w", err)
 	}
-	dockerfile := "FROM scratch\nLABEL " + Label + "=1\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
+	dockerfile := "FROM scratch\nLABEL " + Label + "=1\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n" + last
 	return bytes.NewReader(tarOf(tarFile{"Dockerfile", dockerfile}, tarFile{"busybox", string(bin)})), nil
 }
 
