@@ -43,8 +43,13 @@ func printBuildKit(w io.Writer, msgs iter.Seq2[engine.JSONMessage, error]) error
 			b.flushAll()
 			return err
 		}
-		if m.Trace != nil {
+		switch {
+		case m.Trace != nil:
 			b.trace(m.Trace)
+		case m.Stream != "":
+			// A daemon that builds otherwise, as Podman's buildah, or
+			// Docker 20.10's "Successfully tagged" after the trace.
+			fmt.Fprint(w, m.Stream)
 		}
 	}
 	b.flushAll()

@@ -15,7 +15,7 @@ import (
 )
 
 // buildKitStream is a BuildKit build's answer: its trace messages, then
-// last, as the daemon sends it, how it ended.
+// last, what came after them (how the build ended).
 func buildKitStream(t *testing.T, last string, traces ...engine.BuildTrace) string {
 	t.Helper()
 	var b strings.Builder
@@ -48,7 +48,7 @@ func TestBuildKitPlainProgress(t *testing.T) {
 	export := engine.BuildVertex{Digest: "sha256:export", Name: "exporting to image"}
 	with := func(v engine.BuildVertex, f func(*engine.BuildVertex)) engine.BuildVertex { f(&v); return v }
 	e := enginetest.New(t)
-	answer(e, "POST", "/build", http.StatusOK, buildKitStream(t, `{"id":"moby.image.id","aux":{"ID":"sha256:`+hexID("a")+`"}}`,
+	answer(e, "POST", "/build", http.StatusOK, buildKitStream(t, `{"id":"moby.image.id","aux":{"ID":"sha256:`+hexID("a")+`"}}`+"\n"+`{"stream":"Successfully tagged app:1\n"}`,
 		engine.BuildTrace{Vertexes: []engine.BuildVertex{ctxStep}},
 		engine.BuildTrace{Vertexes: []engine.BuildVertex{with(ctxStep, func(v *engine.BuildVertex) { v.Started, v.Completed = sec(0), sec(0.04) })}},
 		// Known before they start: numbered in the order they appear.
@@ -95,6 +95,7 @@ func TestBuildKitPlainProgress(t *testing.T) {
 #4 exporting layers 0.1s done
 #4 transferring 2MB / 4MB 0.1s done
 #4 DONE 0.5s
+Successfully tagged app:1
 
 1 warning found:
  - JSONArgsRecommended: JSON arguments recommended for CMD
