@@ -98,7 +98,7 @@ func TestLiveImageBuild(t *testing.T) {
 		if !strings.HasPrefix(id, "sha256:") {
 			t.Fatalf("ImageID() = %q, want a sha256 ID", id)
 		}
-		info, err := e.Client.ImageInspect(livetest.Context(t), tag)
+		info, err := e.Client.ImageInspect(livetest.Context(t), tag, dockwire.ImageInspectOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

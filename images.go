@@ -30,20 +30,37 @@ func (c *Client) ImageList(ctx context.Context, opts ImageListOptions) ([]engine
 	return getList[engine.ImageSummary](ctx, c, &call{method: http.MethodGet, path: "/images/json", query: q.String()})
 }
 
+// ImageInspectOptions configures ImageInspect. The zero value asks for
+// what every API version answers.
+type ImageInspectOptions struct {
+	// Manifests asks for the manifests of the image's index (one per
+	// platform, and attestations) in the answer's "Manifests" field, read
+	// with Get. It needs API 1.48; the daemon fills it only with the
+	// containerd image store.
+	Manifests bool
+}
+
 // ImageInspect returns the detail of a local image, by name[:tag], digest
 // reference or ID. A missing image is an error matching ErrImageNotFound.
-func (c *Client) ImageInspect(ctx context.Context, ref string) (engine.ImageInspectResponse, error) {
+func (c *Client) ImageInspect(ctx context.Context, ref string, opts ImageInspectOptions) (engine.ImageInspectResponse, error) {
 	seg, err := imageSegment(ref)
 	if err != nil {
 		return engine.ImageInspectResponse{}, err
 	}
-	return getJSON[engine.ImageInspectResponse](ctx, c, &call{method: http.MethodGet, path: "/images/" + seg + "/json", kind: KindImage, id: ref})
+	var q query
+	if opts.Manifests {
+		if err := c.requireAPI(ctx, "1.48", "an image inspect's Manifests"); err != nil {
+			return engine.ImageInspectResponse{}, err
+		}
+		q.flag("manifests", true)
+	}
+	return getJSON[engine.ImageInspectResponse](ctx, c, &call{method: http.MethodGet, path: "/images/" + seg + "/json", query: q.String(), kind: KindImage, id: ref})
 }
 
 // ImageExists reports whether a local image exists. Only "no such image"
 // means false; any other failure is returned.
 func (c *Client) ImageExists(ctx context.Context, ref string) (bool, error) {
-	_, err := c.ImageInspect(ctx, ref)
+	_, err := c.ImageInspect(ctx, ref, ImageInspectOptions{})
 	if errors.Is(err, ErrImageNotFound) {
 		return false, nil
 	}

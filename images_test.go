@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +43,7 @@ func TestLiveImageLifecycle(t *testing.T) {
 			t.Fatalf("ImageList by label = %+v, want just %s tagged %s", list, id, tag)
 		}
 
-		info, err := c.ImageInspect(ctx, tag)
+		info, err := c.ImageInspect(ctx, tag, dockwire.ImageInspectOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,6 +52,16 @@ func TestLiveImageLifecycle(t *testing.T) {
 		}
 		if got := info.Get("Config.Labels").Get(gjsonEscape("dockwire.test.run")).String(); got != run {
 			t.Errorf("Raw label = %q, want %q", got, run)
+		}
+		// Manifests from API 1.48; the daemon fills the field only with
+		// the containerd image store, so only the call's outcome is checked.
+		withManifests, err := c.ImageInspect(ctx, tag, dockwire.ImageInspectOptions{Manifests: true})
+		if minor, _ := strconv.Atoi(strings.TrimPrefix(e.API, "1.")); minor < 48 {
+			if !errors.Is(err, dockwire.ErrAPIVersion) {
+				t.Errorf("ImageInspect with Manifests on API %s: %v, want ErrAPIVersion", e.API, err)
+			}
+		} else if err != nil || withManifests.ID != id {
+			t.Errorf("ImageInspect with Manifests on API %s: %s, %v", e.API, withManifests.ID, err)
 		}
 		if ok, err := c.ImageExists(ctx, tag); !ok || err != nil {
 			t.Errorf("ImageExists(%s) = %v, %v", tag, ok, err)
@@ -68,7 +79,7 @@ func TestLiveImageLifecycle(t *testing.T) {
 		if err := c.ImageTag(ctx, tag, dockwire.ImageTagOptions{Repo: repo, Tag: run + "-2"}); err != nil {
 			t.Fatal(err)
 		}
-		if info2, err := c.ImageInspect(ctx, tag+"-2"); err != nil || info2.ID != id {
+		if info2, err := c.ImageInspect(ctx, tag+"-2", dockwire.ImageInspectOptions{}); err != nil || info2.ID != id {
 			t.Fatalf("inspect the new tag: %v, %v", info2.ID, err)
 		}
 		// By ID, an image with two tags is a conflict without force.
@@ -114,7 +125,7 @@ func TestLiveImageLifecycle(t *testing.T) {
 		if n == 0 || load.ImageID() != tag {
 			t.Errorf("load: %d messages, ImageID %q, want %q", n, load.ImageID(), tag)
 		}
-		if info, err := c.ImageInspect(ctx, tag); err != nil || info.ID != id {
+		if info, err := c.ImageInspect(ctx, tag, dockwire.ImageInspectOptions{}); err != nil || info.ID != id {
 			t.Errorf("after load: %s, %v; want %s", info.ID, err, id)
 		}
 	})
@@ -209,7 +220,7 @@ func TestLiveImageNotFound(t *testing.T) {
 		ctx := livetest.Context(t)
 		c := e.Client
 		const missing = "dockwire-test/no-such-image:never"
-		_, err := c.ImageInspect(ctx, missing)
+		_, err := c.ImageInspect(ctx, missing, dockwire.ImageInspectOptions{})
 		if !errors.Is(err, dockwire.ErrImageNotFound) || !errors.Is(err, dockwire.ErrNotFound) {
 			t.Errorf("inspect: %v, want ErrImageNotFound", err)
 		}
@@ -336,7 +347,7 @@ func TestFault_J3_ImageReferences(t *testing.T) {
 		strings.TrimPrefix(digest, "sha256:")[:12]: "/images/" + strings.TrimPrefix(digest, "sha256:")[:12] + "/json",
 	} {
 		e, c := imageEngine(t, "GET", "/images/{name...}", `{"Id":"`+digest+`","Config":{}}`)
-		info, err := c.ImageInspect(testContext(t), ref)
+		info, err := c.ImageInspect(testContext(t), ref, dockwire.ImageInspectOptions{})
 		if err != nil || info.ID != digest {
 			t.Errorf("%s: %v, %v", ref, info.ID, err)
 			continue
@@ -348,7 +359,7 @@ func TestFault_J3_ImageReferences(t *testing.T) {
 	e := enginetest.New(t)
 	c := engineClient(t, e)
 	for _, ref := range []string{"", " ", "../x", "a/../b", "a/./b", "a//b", "/a", "a/", "a?b", "a#b", "a b", "a%2fb", "-a", "a\x00b"} {
-		if _, err := c.ImageInspect(testContext(t), ref); !errors.Is(err, dockwire.ErrInvalidArgument) {
+		if _, err := c.ImageInspect(testContext(t), ref, dockwire.ImageInspectOptions{}); !errors.Is(err, dockwire.ErrInvalidArgument) {
 			t.Errorf("inspect %q: %v, want ErrInvalidArgument", ref, err)
 		}
 		if _, err := c.ImageRemove(testContext(t), ref, dockwire.ImageRemoveOptions{}); !errors.Is(err, dockwire.ErrInvalidArgument) {
@@ -552,5 +563,46 @@ func TestImageSavePlatform(t *testing.T) {
 	rc.Close()
 	if q := lastImageRequest(t, e).Query; q.Get("platform") != `{"architecture":"arm64","os":"linux","variant":"v8"}` {
 		t.Errorf("query %v", q)
+	}
+}
+
+// Manifests is sent as manifests=1 from API 1.48, and refused below it
+// before anything is sent; the zero options send no query.
+func TestImageInspectManifests(t *testing.T) {
+	for _, tc := range []struct {
+		version string
+		opts    dockwire.ImageInspectOptions
+		query   string // "" for none; "refused" for an ErrAPIVersion
+	}{
+		{"1.51", dockwire.ImageInspectOptions{Manifests: true}, "manifests=1"},
+		{"1.48", dockwire.ImageInspectOptions{Manifests: true}, "manifests=1"},
+		{"1.47", dockwire.ImageInspectOptions{Manifests: true}, "refused"},
+		{"1.41", dockwire.ImageInspectOptions{}, ""},
+		{"1.51", dockwire.ImageInspectOptions{}, ""},
+	} {
+		e := enginetest.New(t, enginetest.WithAPIVersion(tc.version))
+		e.Handle("GET", "/images/{name...}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			jsonReply(w, 200, `{"Id":"sha256:abc","Manifests":[{"ID":"sha256:def","Available":true}]}`)
+		}))
+		info, err := engineClient(t, e).ImageInspect(testContext(t), "app:1", tc.opts)
+		sent := 0
+		var query string
+		for _, r := range e.Requests() {
+			if strings.HasPrefix(r.Route, "/images/") {
+				sent++
+				query = r.Query.Encode()
+			}
+		}
+		switch {
+		case tc.query == "refused":
+			var ve *dockwire.VersionError
+			if !errors.As(err, &ve) || !errors.Is(err, dockwire.ErrAPIVersion) || ve.Required != "1.48" || sent != 0 {
+				t.Errorf("Manifests at API %s: %v after %d requests; want a VersionError for 1.48 before any", tc.version, err, sent)
+			}
+		case err != nil || sent != 1 || query != tc.query:
+			t.Errorf("%+v at API %s: %v, query %q in %d requests; want %q", tc.opts, tc.version, err, query, sent, tc.query)
+		case tc.opts.Manifests && info.Get("Manifests.0.ID").String() != "sha256:def":
+			t.Errorf("Manifests not in the answer's document: %s", info.Raw)
+		}
 	}
 }

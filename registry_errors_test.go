@@ -67,13 +67,13 @@ func TestRegistryErrorsOfPull(t *testing.T) {
 func TestRegistryErrorsOnlyFromRegistryCalls(t *testing.T) {
 	e := enginetest.New(t)
 	e.Fault("GET", "/images/{name}/json", enginetest.Status(500, "unauthorized: not a registry's words here"))
-	_, err := engineClient(t, e).ImageInspect(testContext(t), "app")
+	_, err := engineClient(t, e).ImageInspect(testContext(t), "app", dockwire.ImageInspectOptions{})
 	if !errors.Is(err, dockwire.ErrServer) || errors.Is(err, dockwire.ErrUnauthorized) {
 		t.Errorf("inspect = %v: want ErrServer and not ErrUnauthorized", err)
 	}
 	e = enginetest.New(t)
 	e.Fault("GET", "/images/{name}/json", enginetest.Status(404, "No such image: app"))
-	_, err = engineClient(t, e).ImageInspect(testContext(t), "app")
+	_, err = engineClient(t, e).ImageInspect(testContext(t), "app", dockwire.ImageInspectOptions{})
 	if !strings.Contains(err.Error(), "build, load or pull the image first") {
 		t.Errorf("inspect of a missing image = %v: want the hint to build, load or pull it", err)
 	}

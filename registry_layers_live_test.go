@@ -58,7 +58,7 @@ func buildLayered(t *testing.T, e *livetest.Engine, ref string, extra ...int) en
 	if err := build.Wait(); err != nil {
 		t.Fatalf("building %s: %v", ref, err)
 	}
-	img, err := c.ImageInspect(ctx, ref)
+	img, err := c.ImageInspect(ctx, ref, dockwire.ImageInspectOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +290,7 @@ func TestLiveRegistryLayerProgress(t *testing.T) {
 		if got != want || len(downloaded.ids) != len(man.Layers) {
 			t.Errorf("pull: the totals of layers %v add up to %d bytes; the manifest's %d layers hold %d", downloaded.ids, got, len(man.Layers), want)
 		}
-		if after, err := c.ImageInspect(ctx, ref); err != nil || after.ID != img.ID {
+		if after, err := c.ImageInspect(ctx, ref, dockwire.ImageInspectOptions{}); err != nil || after.ID != img.ID {
 			t.Errorf("after the pull: %s is %v, %v; want the pushed image %s", ref, after.ID, err, img.ID)
 		}
 	})

@@ -158,7 +158,7 @@ func TestLiveRegistry(t *testing.T) {
 		if pull.Digest() != digest {
 			t.Errorf("pull Digest() = %q, want the pushed %q", pull.Digest(), digest)
 		}
-		info, err := c.ImageInspect(ctx, ref)
+		info, err := c.ImageInspect(ctx, ref, dockwire.ImageInspectOptions{})
 		if err != nil {
 			t.Fatalf("inspect after the pull: %v", err)
 		}

@@ -283,7 +283,7 @@ func TestRegistryCutMatchesUnexpectedEOF(t *testing.T) {
 	}
 	e := enginetest.New(t)
 	e.Fault("GET", "/images/{name}/json", enginetest.Status(500, "unexpected EOF"))
-	if _, err := engineClient(t, e).ImageInspect(testContext(t), "app"); errors.Is(err, io.ErrUnexpectedEOF) {
+	if _, err := engineClient(t, e).ImageInspect(testContext(t), "app", dockwire.ImageInspectOptions{}); errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("an inspect, which reaches no registry = %v: want no io.ErrUnexpectedEOF", err)
 	}
 }

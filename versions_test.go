@@ -205,7 +205,11 @@ var versionCalls = []versionCall{
 		return err
 	}},
 	{"ImageInspect", func(ctx context.Context, c *dockwire.Client) error {
-		_, err := c.ImageInspect(ctx, "busybox")
+		_, err := c.ImageInspect(ctx, "busybox", dockwire.ImageInspectOptions{Manifests: true})
+		return err
+	}},
+	{"ImageInspect, what every version has", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ImageInspect(ctx, "busybox", dockwire.ImageInspectOptions{})
 		return err
 	}},
 	{"ImageHistory", func(ctx context.Context, c *dockwire.Client) error {

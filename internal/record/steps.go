@@ -91,7 +91,7 @@ func (s *session) images() {
 	s.run("image-list", func() (any, error) {
 		return c.ImageList(ctx, dockwire.ImageListOptions{Filters: dockwire.Filters{"reference": {imageRepo}}})
 	})
-	s.run("image-inspect", func() (any, error) { return c.ImageInspect(ctx, ImageRef) })
+	s.run("image-inspect", func() (any, error) { return c.ImageInspect(ctx, ImageRef, dockwire.ImageInspectOptions{}) })
 	s.run("image-exists", func() (any, error) { return c.ImageExists(ctx, ImageRef) })
 	s.run("image-tag", func() (any, error) {
 		return Done{}, c.ImageTag(ctx, ImageRef, dockwire.ImageTagOptions{Repo: imageRepo, Tag: imageTag2})
