@@ -255,7 +255,7 @@ func TestLiveImageBuildBuildKit(t *testing.T) {
 		if !strings.Contains(joined, "[3/3] RUN echo to-stdout; echo to-stderr >&2 1 to-stdout\n") || !strings.Contains(joined, "[3/3] RUN echo to-stdout; echo to-stderr >&2 2 to-stderr\n") {
 			t.Errorf("step output %q: want to-stdout on 1 and to-stderr on 2", joined)
 		}
-		info, err := e.Client.ImageInspect(livetest.Context(t), tag)
+		info, err := e.Client.ImageInspect(livetest.Context(t), tag, dockwire.ImageInspectOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
