@@ -84,24 +84,16 @@ type ImageTagOptions struct {
 
 // ImageTag gives the image source the reference opts.Repo:opts.Tag.
 func (c *Client) ImageTag(ctx context.Context, source string, opts ImageTagOptions) error {
-	repo, tag := opts.Repo, opts.Tag
 	seg, err := imageSegment(source)
 	if err != nil {
 		return err
 	}
-	if _, err := imageSegment(repo); err != nil {
-		return err
-	}
-	if strings.Contains(repo, "@") {
-		return invalidArg("cannot tag with the digest reference %q", repo)
-	}
-	if tag != "" && !isTag(tag) {
-		return invalidArg("tag %q: want up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'", tag)
+	if opts.Repo == "" {
+		return invalidArg("tag %q: ImageTagOptions.Repo is empty", source)
 	}
 	var q query
-	q.add("repo", repo)
-	if tag != "" {
-		q.add("tag", tag)
+	if err := q.repoTag(opts.Repo, opts.Tag); err != nil {
+		return err
 	}
 	_, err = c.discard(ctx, &call{method: http.MethodPost, path: "/images/" + seg + "/tag", query: q.String(), kind: KindImage, id: source})
 	return err
@@ -219,6 +211,51 @@ func (c *Client) ImageLoad(ctx context.Context, archive io.Reader, opts ImageLoa
 	}
 	r := &call{method: http.MethodPost, path: "/images/load", query: q.String(), contentType: "application/x-tar"}
 	return c.startProgress(ctx, "load", "", r, archive, err)
+}
+
+// ImageImportOptions describes the image ImageImport makes.
+type ImageImportOptions struct {
+	Repo    string // e.g. "localhost:5000/app"; empty leaves the image untagged
+	Tag     string // e.g. "v1"; empty means "latest" when Repo is set
+	Message string // the comment of the image's one history entry, docker import -m
+	// Changes are Dockerfile instructions applied to the image's
+	// configuration, as docker import --change takes them: "ENV A=1",
+	// `CMD ["sh"]`. See ContainerCommitOptions.Changes.
+	Changes []string
+	// Platform ("os[/arch[/variant]]") is the platform the image says it
+	// is for; default the daemon's own.
+	Platform string
+}
+
+// ImageImport makes an image of one layer from a tar archive of a root
+// filesystem, such as ContainerExport or docker export writes (docker
+// import -). It sends the archive, streamed, never buffered, and returns
+// once the daemon has answered; an import is never retried. The archive is
+// closed when the import ends or fails if it is an io.Closer. Read the
+// Progress (see Progress); its ImageID is the new image's. An archive the
+// daemon cannot read fails inside the stream, as a *StreamError.
+func (c *Client) ImageImport(ctx context.Context, archive io.Reader, opts ImageImportOptions) (*Progress, error) {
+	if archive == nil {
+		return nil, invalidArg("import needs an archive")
+	}
+	var q query
+	q.add("fromSrc", "-")
+	err := q.repoTag(opts.Repo, opts.Tag)
+	if opts.Message != "" {
+		q.add("message", opts.Message)
+	}
+	for _, change := range opts.Changes {
+		q.add("changes", change)
+	}
+	if opts.Platform != "" {
+		q.add("platform", opts.Platform)
+	}
+	ref := opts.Repo
+	if ref != "" && opts.Tag != "" {
+		ref += ":" + opts.Tag
+	}
+	r := &call{method: http.MethodPost, path: "/images/create", query: q.String(), contentType: "application/x-tar", kind: KindImage, id: ref}
+	return c.startProgress(ctx, "import", ref, r, archive, err)
 }
 
 // ociPlatform encodes "os/arch[/variant]" as the JSON OCI platform that
@@ -357,6 +394,32 @@ func registryAuth(auth AuthConfig, encoded string) (string, error) {
 		return auth.Encode(), nil
 	}
 	return encoded, nil
+}
+
+// repoTag adds the repo and tag parameters that name the image a tag,
+// commit or import makes, after checking them: repo without a tag or
+// digest, tag as docker takes it. An empty repo adds nothing.
+func (q *query) repoTag(repo, tag string) error {
+	if repo == "" {
+		if tag != "" {
+			return invalidArg("tag %q without a repository", tag)
+		}
+		return nil
+	}
+	if _, err := imageSegment(repo); err != nil {
+		return err
+	}
+	if strings.Contains(repo, "@") {
+		return invalidArg("cannot name an image with the digest reference %q", repo)
+	}
+	if tag != "" && !isTag(tag) {
+		return invalidArg("tag %q: want up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'", tag)
+	}
+	q.add("repo", repo)
+	if tag != "" {
+		q.add("tag", tag)
+	}
+	return nil
 }
 
 // isTag reports whether s is a valid image tag.

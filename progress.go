@@ -14,9 +14,9 @@ import (
 	"github.com/dockwire/dockwire/engine"
 )
 
-// Progress is a pull, push, build or load that the daemon has accepted:
-// the call that returned it sent the request and checked the answer's
-// status, and the operation now runs on the daemon while its messages are
+// Progress is a pull, push, build, load or import that the daemon has
+// accepted: the call that returned it sent the request and checked the
+// answer's status, and the operation now runs on the daemon while its messages are
 // read. Read them once, with Messages or Wait, or Close the Progress: the
 // daemon may stall when nobody reads its messages, and cancels the
 // operation when the connection closes. The stream also ends when the ctx
@@ -25,7 +25,7 @@ import (
 type Progress struct {
 	c      *Client
 	r      *call
-	op     string        // "build", "pull", "push" or "load", for errors
+	op     string        // "build", "pull", "push", "load" or "import", for errors
 	ref    string        // the image the operation is about, if any
 	body   io.ReadCloser // the answer's body: the stream of messages
 	upload io.Reader     // the request body, closed when the operation ends
@@ -162,8 +162,8 @@ func (p *Progress) Close() error {
 }
 
 // ImageID returns the image the operation produced, once its stream has
-// been read: the ID of a built image, or the first image a load reported
-// (an ID, or a name:tag when the archive named its images). It is "" while
+// been read: the ID of a built or imported image, or the first image a
+// load reported (an ID, or a name:tag when the archive named its images). It is "" while
 // unknown, and after a pull or a push, whose streams name the manifest's
 // digest (see Digest) but not the image's ID: ImageInspect of the
 // reference has it.
@@ -323,6 +323,13 @@ func (p *Progress) observe(m engine.JSONMessage) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.op == "import" {
+		// An import's one message is the new image's ID.
+		if isDigest(m.Status) {
+			p.imageID = m.Status
+		}
+		return
+	}
 	if p.op == "pull" || p.op == "push" {
 		// A push's aux message has it; a pull says "Digest: sha256:…".
 		if d, ok := strings.CutPrefix(m.Status, "Digest: "); ok && isDigest(d) {
@@ -355,7 +362,7 @@ func (p *Progress) observe(m engine.JSONMessage) {
 // an unknown manifest, a registry that refused the credentials. A
 // registry's failure matches the sentinel of its error code (see Is).
 type StreamError struct {
-	Op      string // "build", "pull", "push" or "load"
+	Op      string // "build", "pull", "push", "load" or "import"
 	Ref     string // the image the operation was about, if any
 	Host    string // the daemon's address
 	Code    int    // the errorDetail code; usually 0

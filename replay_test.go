@@ -420,6 +420,9 @@ var jsonRoutes = []struct {
 	{"POST", regexp.MustCompile(`^/containers/[^/]+/update$`), decodeAs[engine.ContainerUpdateResponse]},
 	{"POST", regexp.MustCompile(`^/containers/[^/]+/exec$`), decodeAs[engine.ContainerCreateResponse]}, // {"Id": ...}
 	{"POST", regexp.MustCompile(`^/containers/prune$`), decodeAs[engine.ContainerPruneResponse]},
+	{"GET", regexp.MustCompile(`^/containers/[^/]+/changes$`), decodeListAs[engine.FilesystemChange]},
+	{"POST", regexp.MustCompile(`^/commit$`), decodeAs[engine.IDResponse]},
+	{"POST", regexp.MustCompile(`^/build/prune$`), decodeAs[engine.BuildPruneResponse]},
 	{"POST", regexp.MustCompile(`^/networks/prune$`), decodeAs[engine.NetworkPruneResponse]},
 	{"POST", regexp.MustCompile(`^/volumes/prune$`), decodeAs[engine.VolumePruneResponse]},
 	{"GET", regexp.MustCompile(`^/exec/[^/]+/json$`), decodeAs[engine.ExecInspectResponse]},

@@ -158,6 +158,22 @@ var versionCalls = []versionCall{
 		_, err := c.ContainerPrune(ctx, dockwire.ContainerPruneOptions{Filters: vcFilter})
 		return err
 	}},
+	{"ContainerCommit", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ContainerCommit(ctx, "web", dockwire.ContainerCommitOptions{Repo: "example/committed", Tag: "v1", Comment: "m", Author: "a",
+			NoPause: true, Changes: []string{"ENV A=1"}, Config: &engine.ContainerConfig{Env: []string{"B=2"}, Labels: map[string]string{"a": "b"}}})
+		return err
+	}},
+	{"ContainerExport", func(ctx context.Context, c *dockwire.Client) error {
+		rc, err := c.ContainerExport(ctx, "web")
+		if err == nil {
+			rc.Close()
+		}
+		return err
+	}},
+	{"ContainerDiff", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ContainerDiff(ctx, "web")
+		return err
+	}},
 	{"ContainerStatPath", func(ctx context.Context, c *dockwire.Client) error {
 		_, err := c.ContainerStatPath(ctx, "web", "/etc")
 		return err
@@ -239,6 +255,19 @@ var versionCalls = []versionCall{
 	}},
 	{"ImageLoad, what every version has", func(ctx context.Context, c *dockwire.Client) error {
 		return settle(c.ImageLoad(ctx, vcTar(), dockwire.ImageLoadOptions{Quiet: true}))
+	}},
+	{"ImageImport", func(ctx context.Context, c *dockwire.Client) error {
+		return settle(c.ImageImport(ctx, vcTar(), dockwire.ImageImportOptions{Repo: "example/imported", Tag: "v1", Message: "m",
+			Changes: []string{"ENV A=1"}, Platform: "linux/amd64"}))
+	}},
+	{"BuildCachePrune", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.BuildCachePrune(ctx, dockwire.BuildCachePruneOptions{All: true, Filters: vcFilter, ReservedSpace: 1 << 30,
+			MaxUsedSpace: 2 << 30, MinFreeSpace: 1 << 30})
+		return err
+	}},
+	{"BuildCachePrune, what every version has", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.BuildCachePrune(ctx, dockwire.BuildCachePruneOptions{All: true, Filters: vcFilter, ReservedSpace: 1 << 30})
+		return err
 	}},
 	{"ImagePull", func(ctx context.Context, c *dockwire.Client) error {
 		return settle(c.ImagePull(ctx, "busybox:latest", dockwire.ImagePullOptions{Platform: "linux/amd64", Auth: dockwire.AuthConfig{Username: "u", Password: "p"}}))

@@ -43,6 +43,8 @@ var goBuilt = []struct {
 	{value: filled[engine.ContainerTopResponse](nil), op: "GET /containers/{id}/top"},
 	{value: filled[engine.ContainerUpdateResponse](nil), op: "POST /containers/{id}/update"},
 	{value: filled[engine.ContainerPruneResponse](nil), op: "POST /containers/prune"},
+	{value: filled[engine.FilesystemChange](nil), op: "GET /containers/{id}/changes", list: true},
+	{value: filled[engine.BuildPruneResponse](nil), op: "POST /build/prune"},
 	{value: filled[engine.ImageSummary](nil), op: "GET /images/json", list: true},
 	{value: filled[engine.ImageInspectResponse](nil), op: "GET /images/{name}/json"},
 	{value: filled[engine.ImageDeleteResponseItem](nil), op: "DELETE /images/{name}", list: true},

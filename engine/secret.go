@@ -131,7 +131,8 @@ func (c *Config) decode(r gjson.Result) error {
 	return decodeSpec(r.Get("Spec"), "config Spec", &c.Spec)
 }
 
-// IDResponse is the answer to a create that returns only an ID.
+// IDResponse is the answer to a create that returns only an ID: "ID" from
+// a secret or config create, "Id" (the spec's name) from a commit.
 type IDResponse struct {
 	ID  string
 	Raw `json:"-"`
@@ -150,6 +151,10 @@ func (i *IDResponse) decode(r gjson.Result) error {
 	if err := wantObject(r, "create response"); err != nil {
 		return err
 	}
-	*i = IDResponse{ID: r.Get("ID").String(), Raw: Raw(r.Raw)}
+	id := r.Get("ID")
+	if !id.Exists() {
+		id = r.Get("Id")
+	}
+	*i = IDResponse{ID: id.String(), Raw: Raw(r.Raw)}
 	return nil
 }

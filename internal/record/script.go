@@ -74,6 +74,7 @@ func Script(ctx context.Context, c *dockwire.Client, opts Options) ([]Result, er
 	s.containers()
 	s.execs()
 	s.copies()
+	s.filesystems()
 	s.logsAndWait()
 	s.lifecycle()
 	s.teardown()
@@ -195,7 +196,7 @@ func Cleanup(ctx context.Context, c *dockwire.Client) {
 		c.NetworkRemove(ctx, name)
 	}
 	c.VolumeRemove(ctx, volName, dockwire.VolumeRemoveOptions{Force: true})
-	for _, ref := range []string{imageRepo + ":" + imageTag2, ImageRef, tinyImageRef} {
+	for _, ref := range []string{imageRepo + ":" + imageTag2, ImageRef, tinyImageRef, committedRef, importedRef} {
 		c.ImageRemove(ctx, ref, dockwire.ImageRemoveOptions{Force: true})
 	}
 }

@@ -269,6 +269,9 @@ func (s *session) teardown() {
 	s.run("volume-remove", func() (any, error) { return Done{}, c.VolumeRemove(ctx, volName, dockwire.VolumeRemoveOptions{}) })
 	s.run("volume-prune", func() (any, error) { return c.VolumePrune(ctx, dockwire.VolumePruneOptions{Filters: labelFilter}) })
 	rm := dockwire.ImageRemoveOptions{}
+	// The committed image first: it is a child of the test image.
+	s.run("image-remove-committed", func() (any, error) { return c.ImageRemove(ctx, committedRef, rm) })
+	s.run("image-remove-imported", func() (any, error) { return c.ImageRemove(ctx, importedRef, rm) })
 	s.run("image-untag", func() (any, error) { return c.ImageRemove(ctx, imageRepo+":"+imageTag2, rm) })
 	s.run("image-remove", func() (any, error) { return c.ImageRemove(ctx, ImageRef, rm) })
 	s.run("image-remove-loaded", func() (any, error) { return c.ImageRemove(ctx, tinyImageRef, rm) })
