@@ -233,6 +233,10 @@ if want 4; then
 		"$DWBENCH" build -host "${HOSTS[$i]}" -size $((512 << 20)) -tag dwbench/context:latest -test "build 512 MiB, ${NAMES[$i]}" >>"$OUT/memory.jsonl"
 	done
 	"$DWBENCH" build -host "$host" -size $((64 << 20)) -tag dwbench/context:latest -test "build 64 MiB, ${NAMES[$last]}" >>"$OUT/memory.jsonl"
+	for i in "${!HOSTS[@]}"; do
+		log "section 4: import and export of 1 GiB on ${NAMES[$i]}"
+		"$DWBENCH" transfer -host "${HOSTS[$i]}" -bytes $((1 << 30)) -name "${NAMES[$i]}" >>"$OUT/memory.jsonl"
+	done
 
 	: >"$OUT/capture.jsonl"
 	for i in "${!HOSTS[@]}"; do

@@ -20,7 +20,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: dwbench weight|serve-logs|follow|build|capture|concurrency|report [flags]")
+		fmt.Fprintln(os.Stderr, "usage: dwbench weight|serve-logs|follow|build|capture|transfer|concurrency|report [flags]")
 		os.Exit(2)
 	}
 	cmds := map[string]func([]string) error{
@@ -29,6 +29,7 @@ func main() {
 		"follow":      follow,
 		"build":       build,
 		"capture":     capture,
+		"transfer":    transfer,
 		"concurrency": concurrency,
 		"report":      report,
 	}

@@ -405,20 +405,24 @@ func readJSONLines[T any](path string) ([]T, error) {
 	}
 }
 
+const transferTarget = "1 GiB ImageImport and ContainerExport: peak RSS ≤ 16 MiB above baseline"
+
 func (r *reporter) memory() error {
 	r.p("## 4. Memory under streams\n")
 	rs, err := readJSONLines[MemResult](filepath.Join(r.dir, "memory.jsonl"))
 	if err != nil || len(rs) == 0 {
 		r.p("Not measured: %v\n", err)
 		r.missing("rss", "1 GiB follow: peak RSS ≤ 16 MiB above baseline", "no data")
+		r.missing("transfer", transferTarget, "no data")
 		return nil
 	}
 	r.p("`dwbench follow` and `dwbench build` (`bench/cmd/dwbench/memory.go`). The baseline is the process after the client is made and has negotiated, after a GC; the peak is VmHWM, reset at the baseline through /proc/self/clear_refs, so peak − baseline is what the stream added. " +
 		"Heap is the live-object bytes sampled every 20 ms. *fake* follows are served by `dwbench serve-logs` in another process (1 GiB of log frames, 40–200 B lines with a 16 KiB one now and then); " +
-		"the *real* follow starts a container that writes 1 GiB (`head -c 1G /dev/zero | tr | fold -w 999`) and follows it to its end. Builds send a context of one sparse file of zeros (`dockwire.BuildContext`) to a `FROM scratch` Dockerfile.\n")
+		"the *real* follow starts a container that writes 1 GiB (`head -c 1G /dev/zero | tr | fold -w 999`) and follows it to its end. Builds send a context of one sparse file of zeros (`dockwire.BuildContext`) to a `FROM scratch` Dockerfile. " +
+		"`dwbench transfer` (`bench/cmd/dwbench/transfer.go`) imports a tar of one 1 GiB file of zeros, written as it is read (`ImageImport`), then exports a container of that image to a counting io.Discard (`ContainerExport`).\n")
 	r.p("| test | client | streamed | time | peak RSS − baseline | at 128 MiB | baseline RSS | peak live heap | allocated during the run | GCs |")
 	r.p("|---|---|---|---|---|---|---|---|---|---|")
-	worst := int64(-1)
+	worst, worstTransfer := int64(-1), int64(-1)
 	for _, m := range rs {
 		at := "–"
 		if m.PeakRSSAt128M > 0 {
@@ -429,12 +433,20 @@ func (r *reporter) memory() error {
 		if m.Client == "dockwire" && strings.HasPrefix(m.Test, "follow") && m.Bytes >= 1<<29 {
 			worst = max(worst, m.PeakRSSAbove)
 		}
+		if (strings.HasPrefix(m.Test, "import") || strings.HasPrefix(m.Test, "export")) && m.Bytes >= 1<<29 {
+			worstTransfer = max(worstTransfer, m.PeakRSSAbove)
+		}
 	}
 	r.p("")
 	if worst >= 0 {
 		r.addTarget("rss", "1 GiB follow: peak RSS ≤ 16 MiB above baseline", fmt.Sprintf("at most %s", mib(float64(worst))), worst <= 16<<20)
 	} else {
 		r.missing("rss", "1 GiB follow: peak RSS ≤ 16 MiB above baseline", "no dockwire follow of 1 GiB")
+	}
+	if worstTransfer >= 0 {
+		r.addTarget("transfer", transferTarget, fmt.Sprintf("at most %s", mib(float64(worstTransfer))), worstTransfer <= 16<<20)
+	} else {
+		r.missing("transfer", transferTarget, "no import or export of 1 GiB")
 	}
 	return nil
 }
