@@ -101,20 +101,7 @@ func (s *session) images() {
 		// Only the first tar header is read: the archive holds the whole
 		// busybox, and the fixture keeps only what was read (see
 		// HeaderTruncated).
-		rc, err := c.ImageSave(ctx, []string{ImageRef}, dockwire.ImageSaveOptions{})
-		if err != nil {
-			return nil, err
-		}
-		defer rc.Close()
-		var block [512]byte
-		if _, err := io.ReadFull(rc, block[:]); err != nil {
-			return nil, err
-		}
-		h, err := tar.NewReader(bytes.NewReader(block[:])).Next()
-		if err != nil {
-			return nil, err
-		}
-		return TarEntry{Name: h.Name, Typeflag: h.Typeflag, Size: h.Size, Mode: h.Mode}, nil
+		return firstTarHeader(c.ImageSave(ctx, []string{ImageRef}, dockwire.ImageSaveOptions{}))
 	})
 	s.run("image-load", func() (any, error) {
 		return progress(c.ImageLoad(ctx, bytes.NewReader(tinyImage()), dockwire.ImageLoadOptions{}))
@@ -308,6 +295,23 @@ func tarOf(files ...tarFile) []byte {
 	}
 	tw.Close()
 	return buf.Bytes()
+}
+
+// firstTarHeader reads an archive's first header only, and closes it.
+func firstTarHeader(rc io.ReadCloser, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	var block [512]byte
+	if _, err := io.ReadFull(rc, block[:]); err != nil {
+		return nil, err
+	}
+	h, err := tar.NewReader(bytes.NewReader(block[:])).Next()
+	if err != nil {
+		return nil, err
+	}
+	return TarEntry{Name: h.Name, Typeflag: h.Typeflag, Size: h.Size, Mode: h.Mode}, nil
 }
 
 // readTar lists an archive, keeping the first 1 KiB of each file.

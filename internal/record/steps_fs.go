@@ -1,9 +1,7 @@
 package record
 
 import (
-	"archive/tar"
 	"bytes"
-	"io"
 
 	"github.com/dockwire/dockwire"
 )
@@ -33,20 +31,7 @@ func (s *session) filesystems() {
 	})
 	s.run("container-export", func() (any, error) {
 		// The first tar header only, as for image-save.
-		rc, err := c.ContainerExport(ctx, webName)
-		if err != nil {
-			return nil, err
-		}
-		defer rc.Close()
-		var block [512]byte
-		if _, err := io.ReadFull(rc, block[:]); err != nil {
-			return nil, err
-		}
-		h, err := tar.NewReader(bytes.NewReader(block[:])).Next()
-		if err != nil {
-			return nil, err
-		}
-		return TarEntry{Name: h.Name, Typeflag: h.Typeflag, Size: h.Size, Mode: h.Mode}, nil
+		return firstTarHeader(c.ContainerExport(ctx, webName))
 	})
 	s.run("image-import", func() (any, error) {
 		return progress(c.ImageImport(ctx, bytes.NewReader(tarOf(tarFile{"dwrec-imported.txt", "an imported image\n"})), dockwire.ImageImportOptions{
