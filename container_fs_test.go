@@ -292,7 +292,7 @@ func TestLiveCommitExportImportDiff(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { c.ImageRemove(livetest.Context(t), image, dockwire.ImageRemoveOptions{Force: true}) })
-		info, err := c.ImageInspect(ctx, repo+":"+run)
+		info, err := c.ImageInspect(ctx, repo+":"+run, dockwire.ImageInspectOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -331,7 +331,7 @@ func TestLiveCommitExportImportDiff(t *testing.T) {
 		}
 		imported := imp.ImageID()
 		t.Cleanup(func() { c.ImageRemove(livetest.Context(t), imported, dockwire.ImageRemoveOptions{Force: true}) })
-		info, err = c.ImageInspect(ctx, "dockwire-test/import:"+run)
+		info, err = c.ImageInspect(ctx, "dockwire-test/import:"+run, dockwire.ImageInspectOptions{})
 		if err != nil || info.ID != imported || !slices.Equal(info.Config.Cmd, []string{"cat", "/added.txt"}) || len(info.RootFSLayers) != 1 {
 			t.Fatalf("the imported image %q: %s, %v", imported, info.Raw, err)
 		}
