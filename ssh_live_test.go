@@ -127,7 +127,7 @@ func (s *sshd) flags(knownHosts string) []string {
 
 func (s *sshd) client(t *testing.T, opts ...dockwire.Option) *dockwire.Client {
 	t.Helper()
-	c, err := dockwire.New(s.host(), append([]dockwire.Option{dockwire.WithSSHFlags(s.flags(s.knownHosts)...), dockwire.WithTimeout(30 * time.Second)}, opts...)...)
+	c, err := dockwire.New(s.host(), append([]dockwire.Option{dockwire.WithSSHFlags(s.flags(s.knownHosts)...), dockwire.WithTimeout(await.Timeout)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +303,7 @@ func TestFault_SSH1_UnknownHostKey(t *testing.T) {
 	s := startSSHD(t)
 	empty := filepath.Join(t.TempDir(), "known_hosts")
 	sshWriteFile(t, empty, "")
-	c, err := dockwire.New(s.host(), dockwire.WithSSHFlags(s.flags(empty)...), dockwire.WithTimeout(30*time.Second))
+	c, err := dockwire.New(s.host(), dockwire.WithSSHFlags(s.flags(empty)...), dockwire.WithTimeout(await.Timeout))
 	if err != nil {
 		t.Fatal(err)
 	}
