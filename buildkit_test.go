@@ -301,3 +301,19 @@ func TestLiveImageBuildBuildKitNeedsSession(t *testing.T) {
 		}
 	})
 }
+
+// A quiet BuildKit build sends only the image's ID, as a quiet classic
+// build does.
+func TestLiveImageBuildBuildKitQuiet(t *testing.T) {
+	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
+		e.SkipOnPodman(t, podmanNoBuildKit)
+		p, err := liveBuild(t, e, busyboxContextDir(t, busyboxDockerfile), dockwire.ImageBuildOptions{BuildKit: true, Quiet: true})
+		if err != nil {
+			t.Fatalf("build: %v", err)
+		}
+		info, err := e.Client.ImageInspect(livetest.Context(t), p.ImageID())
+		if err != nil || info.Get("Comment").String() != "buildkit.dockerfile.v0" {
+			t.Errorf("ImageID() = %q; inspect: %v, comment %q: want BuildKit's image", p.ImageID(), err, info.Get("Comment").String())
+		}
+	})
+}
