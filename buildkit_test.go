@@ -311,7 +311,7 @@ func TestLiveImageBuildBuildKitQuiet(t *testing.T) {
 		if err != nil {
 			t.Fatalf("build: %v", err)
 		}
-		info, err := e.Client.ImageInspect(livetest.Context(t), p.ImageID())
+		info, err := e.Client.ImageInspect(livetest.Context(t), p.ImageID(), dockwire.ImageInspectOptions{})
 		if err != nil || info.Get("Comment").String() != "buildkit.dockerfile.v0" {
 			t.Errorf("ImageID() = %q; inspect: %v, comment %q: want BuildKit's image", p.ImageID(), err, info.Get("Comment").String())
 		}
