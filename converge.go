@@ -51,7 +51,8 @@ func (e *ServiceWaitError) Unwrap() error { return e.Err }
 
 // ServiceWait waits until a service has converged: as many tasks running
 // as the service wants (every node's, for a global service) and none of
-// those told to stop still running, stable for opts.Stable, with any
+// those told to stop still running (but on a node that is down, which
+// cannot stop them), stable for opts.Stable, with any
 // rolling update completed; or, for a job, its tasks complete. It returns a *ServiceWaitError as soon as a task of the
 // service's current spec fails or is rejected (with the task's error, like
 // docker service create without --detach), when an update pauses or rolls
@@ -134,6 +135,7 @@ type convergeWatch struct {
 	svc      engine.Service
 	tasks    []engine.Task
 	seen     map[string]string // task ID -> state last yielded
+	down     map[string]bool   // IDs of the nodes seen down, as of the last poll that asked
 }
 
 // poll reads the service (with its task counts) and its tasks, and
@@ -153,6 +155,21 @@ func (w *convergeWatch) poll(ctx context.Context) ([]TaskChange, error) {
 	}
 	w.svc, w.tasks = list[i], tasks
 	slices.SortFunc(w.tasks, func(a, b engine.Task) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	// A task told to stop that still runs may be on a node that is down:
+	// it cannot stop there, and the daemon reports it running until it
+	// orphans it a day later. Which nodes are down is asked only then.
+	if slices.ContainsFunc(w.tasks, stopping) {
+		nodes, err := w.c.NodeList(ctx, NodeListOptions{})
+		if err != nil {
+			return nil, err
+		}
+		w.down = map[string]bool{}
+		for _, n := range nodes {
+			if n.Status.State == "down" {
+				w.down[n.ID] = true
+			}
+		}
+	}
 	var changes []TaskChange
 	for _, t := range w.tasks {
 		if from, ok := w.seen[t.ID]; !ok || from != t.Status.State {
@@ -229,7 +246,7 @@ func (w *convergeWatch) converged() (done, job bool) {
 	running := uint64(0)
 	for _, t := range w.tasks {
 		if t.DesiredState != "running" {
-			if t.Status.State == "running" {
+			if stopping(t) && !w.down[t.NodeID] {
 				return false, false
 			}
 			continue
@@ -281,6 +298,9 @@ func (w *convergeWatch) timedOut(ctx context.Context) error {
 	e.Reason = strings.Join(parts, "; ")
 	return e
 }
+
+// stopping reports whether a task was told to stop and still runs.
+func stopping(t engine.Task) bool { return t.DesiredState != "running" && t.Status.State == "running" }
 
 // taskDescription renders a task for errors: "web.2 on node 3f9a...:
 // failed: task: non-zero exit (3)".

@@ -613,6 +613,32 @@ func TestServiceWaitFailures(t *testing.T) {
 	})
 }
 
+// A task told to stop that still reads running holds the wait up, unless
+// its node is down (it cannot stop there, and the daemon says running
+// until it orphans the task a day later).
+func TestServiceWaitTaskOnDownNode(t *testing.T) {
+	for _, state := range []string{"down", "ready"} {
+		t.Run(state, func(t *testing.T) {
+			e, c := nvFake(t)
+			(&swarmScript{service: strings.Replace(swScriptService, "RUNNING", "3", 1), steps: [][]string{{
+				swTask("t1", 1, "running", "running", ""),
+				strings.Replace(swTask("t2", 2, "shutdown", "running", ""), "node1", "node2", 1),
+				strings.Replace(swTask("t3", 2, "running", "running", ""), "t3\",\"CreatedAt\":\"2026-12-02T12:00:01Z", "t3\",\"CreatedAt\":\"2026-12-02T12:00:09Z", 1),
+			}}}).handle(e)
+			e.Handle("GET", "/nodes", nvReply(200, `[{"ID":"node1","Status":{"State":"ready"}},{"ID":"node2","Description":{"Hostname":"w1"},"Status":{"State":"`+state+`"}}]`))
+			ctx, cancel := context.WithTimeout(testContext(t), time.Second)
+			defer cancel()
+			err := c.ServiceWait(ctx, "web", dockwire.ServiceWaitOptions{Interval: 5 * time.Millisecond, Stable: 20 * time.Millisecond})
+			if state == "down" && err != nil {
+				t.Errorf("wait with the stopping task on a down node = %v, want it converged", err)
+			}
+			if state == "ready" && (!errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "3/2 tasks running")) {
+				t.Errorf("wait with the stopping task on a ready node = %v, want the deadline", err)
+			}
+		})
+	}
+}
+
 // Service and task logs are LogStreams: framed, with the task's details.
 func TestServiceLogs(t *testing.T) {
 	e, c := nvFake(t, enginetest.WithAPIVersion("1.51"))
