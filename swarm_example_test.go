@@ -93,3 +93,39 @@ func ExampleClient_ServiceModify() {
 	// Output:
 	// api:3 completed api:2
 }
+
+// Read a service's logs, each line with the task that wrote it, as docker
+// service logs shows them.
+func ExampleClient_ServiceLogs() {
+	e, _ := enginetest.Start(enginetest.WithSwarm())
+	defer e.Close()
+	c, _ := dockwire.New(e.Host())
+	ctx := context.Background()
+	c.ServiceCreate(ctx, dockwire.ServiceCreateOptions{Spec: engine.ServiceSpec{Name: "web",
+		TaskTemplate: engine.TaskSpec{ContainerSpec: &engine.ContainerSpec{Image: "nginx:1.27"}},
+		Mode:         engine.ServiceMode{Replicated: &engine.ReplicatedService{Replicas: 2}}}})
+	// The fake's tasks log what the test gives them.
+	tasks, _ := c.TaskList(ctx, dockwire.TaskListOptions{Filters: dockwire.Filters{"service": {"web"}}})
+	names := map[string]string{}
+	for i, t := range tasks {
+		names[t.ID] = t.DisplayName("web")
+		e.AppendTaskLog(t.ID, enginetest.LogEntry{Text: fmt.Sprintf("listening on :80 (%d)\n", i+1)})
+	}
+
+	logs, err := c.ServiceLogs(ctx, "web", dockwire.ServiceLogsOptions{Details: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer logs.Close()
+	for line, err := range logs.Lines() {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Printf("%s | %s\n", names[line.Details["com.docker.swarm.task.id"]], line.Text)
+	}
+	// Output:
+	// web.1 | listening on :80 (1)
+	// web.2 | listening on :80 (2)
+}

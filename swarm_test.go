@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -740,6 +741,43 @@ func TestFakeSwarm(t *testing.T) {
 	if diff := cmp.Diff([]string{"web.1 web:2 running"}, running()); diff != "" {
 		t.Errorf("tasks after scaling to 1 (-want +got):\n%s", diff)
 	}
+	// A task's log: its lines as the test gave them, stderr kept apart,
+	// with the time and the task's details as asked.
+	tasks, err := c.TaskList(ctx, dockwire.TaskListOptions{Filters: dockwire.Filters{"service": {"web"}, "desired-state": {"running"}}})
+	if err != nil || len(tasks) != 1 {
+		t.Fatalf("tasks: %v %+v", err, tasks)
+	}
+	at := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	e.AppendTaskLog(tasks[0].ID, enginetest.LogEntry{Text: "out\n", Time: at}, enginetest.LogEntry{Stream: stdcopy.Stderr, Text: "err\n", Time: at.Add(time.Second)})
+	for _, logs := range []func() (*dockwire.LogStream, error){
+		func() (*dockwire.LogStream, error) {
+			return c.ServiceLogs(ctx, "web", dockwire.ServiceLogsOptions{Details: true, Timestamps: true})
+		},
+		func() (*dockwire.LogStream, error) {
+			return c.TaskLogs(ctx, tasks[0].ID, dockwire.TaskLogsOptions{Details: true, Timestamps: true})
+		},
+	} {
+		s, err := logs()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for l, err := range s.Lines() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, fmt.Sprintf("%d %s %s %s", l.Stream, l.Time.Format(time.RFC3339), l.Details["com.docker.swarm.task.id"], l.Text))
+		}
+		s.Close()
+		want := []string{"1 2026-12-02T12:00:00Z " + tasks[0].ID + " out", "2 2026-12-02T12:00:01Z " + tasks[0].ID + " err"}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("logs (-want +got):\n%s", diff)
+		}
+	}
+	if _, err := c.TaskLogs(ctx, "nope", dockwire.TaskLogsOptions{}); !errors.Is(err, dockwire.ErrNotFound) {
+		t.Errorf("logs of a missing task: %v", err)
+	}
+
 	nodes, err := c.NodeList(ctx, dockwire.NodeListOptions{})
 	if err != nil || len(nodes) != 1 || nodes[0].ManagerStatus == nil || !nodes[0].ManagerStatus.Leader {
 		t.Errorf("nodes: %v %+v", err, nodes)

@@ -379,6 +379,8 @@ var builtinRoutes = []builtinRoute{
 	{"DELETE", "/services/{id}", (*Engine).serviceRemove},
 	{"GET", "/tasks", (*Engine).taskList},
 	{"GET", "/tasks/{id}", (*Engine).taskInspect},
+	{"GET", "/services/{id}/logs", (*Engine).serviceLogs},
+	{"GET", "/tasks/{id}/logs", (*Engine).taskLogs},
 }
 
 // waitDone blocks until the engine closes or ctx ends, whichever is first.

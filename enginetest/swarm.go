@@ -7,10 +7,13 @@ import (
 	"sort"
 	"strconv"
 	"time"
+
+	"github.com/dockwire/dockwire/stdcopy"
 )
 
 // WithSwarm makes the engine the only node, and manager, of a swarm: it
-// serves /swarm, /nodes, /services and /tasks. Every task runs as soon as
+// serves /swarm, /nodes, /services and /tasks, and the logs of services
+// and tasks (what AppendTaskLog added). Every task runs as soon as
 // it is scheduled, one per replica (one for a global service), and a
 // changed TaskTemplate replaces them all, as a completed rolling update
 // does. Updates check the version index and refuse a stale one with the
@@ -43,6 +46,7 @@ type fakeTask struct {
 	spec           any
 	desired, state string
 	message        string
+	logs           []LogEntry // AppendTaskLog's
 }
 
 type swarmState struct {
@@ -398,4 +402,108 @@ func (e *Engine) taskInspect(w http.ResponseWriter, r *http.Request, _ apiVersio
 		}
 	}
 	writeError(w, http.StatusNotFound, "task "+r.PathValue("id")+" not found")
+}
+
+// AppendTaskLog adds messages to the log of a task of the swarm (by ID,
+// as TaskList gives it), which service and task logs serve, each line
+// with the task's details (com.docker.swarm.task.id, ...) when asked.
+func (e *Engine) AppendTaskLog(taskID string, entries ...LogEntry) {
+	e.t.Helper()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, t := range e.swarmLocked().tasks {
+		if t.id == taskID {
+			t.logs = append(t.logs, stampLogs(append([]LogEntry(nil), entries...), time.Now())...)
+			return
+		}
+	}
+	e.t.Errorf("enginetest: AppendTaskLog: no task %s", taskID)
+}
+
+// serviceLogs serves GET /services/{id}/logs: the logs of the service's
+// tasks merged by time. It does not follow: the answer ends with what the
+// tasks logged so far.
+func (e *Engine) serviceLogs(w http.ResponseWriter, r *http.Request, v apiVersion) {
+	if e.notManager(w) {
+		return
+	}
+	e.mu.Lock()
+	svc := e.serviceOr404Locked(w, r)
+	var tasks []*fakeTask
+	if svc != nil {
+		for _, t := range e.swarm.tasks {
+			if t.serviceID == svc.id {
+				tasks = append(tasks, t)
+			}
+		}
+	}
+	e.mu.Unlock()
+	if svc != nil {
+		e.writeTaskLogs(w, r, v, tasks)
+	}
+}
+
+// taskLogs serves GET /tasks/{id}/logs, as serviceLogs does.
+func (e *Engine) taskLogs(w http.ResponseWriter, r *http.Request, v apiVersion) {
+	if e.notManager(w) {
+		return
+	}
+	e.mu.Lock()
+	var task *fakeTask
+	for _, t := range e.swarmLocked().tasks {
+		if t.id == r.PathValue("id") {
+			task = t
+		}
+	}
+	e.mu.Unlock()
+	if task == nil {
+		writeError(w, http.StatusNotFound, "task "+r.PathValue("id")+" not found")
+		return
+	}
+	e.writeTaskLogs(w, r, v, []*fakeTask{task})
+}
+
+// writeTaskLogs writes the logs of tasks as the daemon does: frames, each
+// message prefixed with its time and its details as asked.
+func (e *Engine) writeTaskLogs(w http.ResponseWriter, r *http.Request, v apiVersion, tasks []*fakeTask) {
+	qv := r.URL.Query()
+	q := logQuery{stdout: boolValue(qv.Get("stdout")), stderr: boolValue(qv.Get("stderr")), timestamps: boolValue(qv.Get("timestamps"))}
+	if !q.stdout && !q.stderr {
+		writeError(w, http.StatusBadRequest, "Bad parameters: you must choose at least one stream")
+		return
+	}
+	details := boolValue(qv.Get("details"))
+	type line struct {
+		LogEntry
+		task *fakeTask
+	}
+	var lines []line
+	e.mu.Lock()
+	for _, t := range tasks {
+		for _, l := range t.logs {
+			lines = append(lines, line{l, t})
+		}
+	}
+	e.mu.Unlock()
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i].Time.Before(lines[j].Time) })
+	if v.atLeast(1, 42) && !e.cfg.before23() {
+		w.Header().Set("Content-Type", "application/vnd.docker.multiplexed-stream")
+	}
+	w.WriteHeader(http.StatusOK)
+	for _, l := range lines {
+		if !q.wants(l.LogEntry) {
+			continue
+		}
+		payload := l.Text
+		if details {
+			payload = "com.docker.swarm.node.id=" + fakeNodeID + ",com.docker.swarm.service.id=" + l.task.serviceID +
+				",com.docker.swarm.task.id=" + l.task.id + " " + payload
+		}
+		if q.timestamps {
+			payload = l.Time.UTC().Format(timestampLayout) + " " + payload
+		}
+		if _, err := stdcopy.NewWriter(w, l.Stream).Write([]byte(payload)); err != nil {
+			return
+		}
+	}
 }

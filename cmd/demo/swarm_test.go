@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,7 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dockwire/dockwire"
 	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/stdcopy"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -43,6 +46,22 @@ func TestSwarmCommands(t *testing.T) {
 	}
 	if r = demo(t, "", "--host", h, "service", "ls"); !strings.Contains(r.stdout, "3/3") || !strings.Contains(r.stdout, "nginx:1.28") {
 		t.Errorf("service ls after the update:\n%s", r.stdout)
+	}
+	// service logs: each line prefixed with its task and node, stderr on stderr.
+	c, err := dockwire.New(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	tasks, err := c.TaskList(context.Background(), dockwire.TaskListOptions{Filters: dockwire.Filters{"service": {"web"}, "desired-state": {"running"}}})
+	if err != nil || len(tasks) != 3 {
+		t.Fatalf("tasks: %v %d", err, len(tasks))
+	}
+	e.AppendTaskLog(tasks[0].ID, enginetest.LogEntry{Text: "hello\n"}, enginetest.LogEntry{Stream: stdcopy.Stderr, Text: "oops\n"})
+	r = demo(t, "", "--host", h, "service", "logs", "web")
+	prefix := tasks[0].DisplayName("web") + "." + tasks[0].ID + "@enginetest    | "
+	if r.code != 0 || r.stdout != prefix+"hello\n" || r.stderr != prefix+"oops\n" {
+		t.Errorf("service logs: %+v; want lines prefixed %q", r, prefix)
 	}
 	r = demo(t, "", "--host", h, "node", "ls")
 	if r.code != 0 || !regexp.MustCompile(`(?m)^\w{25} \* +enginetest +Ready +Active +Leader +\S+$`).MatchString(r.stdout) {
