@@ -7,8 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"time"
-
-	"github.com/dockwire/dockwire/stdcopy"
 )
 
 // WithSwarm makes the engine the only node, and manager, of a swarm: it
@@ -490,20 +488,13 @@ func (e *Engine) writeTaskLogs(w http.ResponseWriter, r *http.Request, v apiVers
 		w.Header().Set("Content-Type", "application/vnd.docker.multiplexed-stream")
 	}
 	w.WriteHeader(http.StatusOK)
+	entries := make([]LogEntry, 0, len(lines))
 	for _, l := range lines {
-		if !q.wants(l.LogEntry) {
-			continue
-		}
-		payload := l.Text
 		if details {
-			payload = "com.docker.swarm.node.id=" + fakeNodeID + ",com.docker.swarm.service.id=" + l.task.serviceID +
-				",com.docker.swarm.task.id=" + l.task.id + " " + payload
+			l.Text = "com.docker.swarm.node.id=" + fakeNodeID + ",com.docker.swarm.service.id=" + l.task.serviceID +
+				",com.docker.swarm.task.id=" + l.task.id + " " + l.Text
 		}
-		if q.timestamps {
-			payload = l.Time.UTC().Format(timestampLayout) + " " + payload
-		}
-		if _, err := stdcopy.NewWriter(w, l.Stream).Write([]byte(payload)); err != nil {
-			return
-		}
+		entries = append(entries, l.LogEntry)
 	}
+	(&logWriter{w: w, q: &q}).write(entries)
 }
