@@ -15,6 +15,13 @@
 #                    the git commit of the tree, and whether it has changes)
 #   DWBENCH_KEEP=1   leave the dwbench-* containers running at the end, to
 #                    run single benchmarks by hand (cd bench; go test -bench ...)
+#   DWBENCH_SWARM_MANAGER  section 7's swarm manager (default unix:///tmp/d28/docker.sock,
+#                    the two-node swarm of scripts/engines.sh start swarm)
+#
+# Only sections 2, 4, 5 and 6 use the dwbench-* containers: a run of other
+# sections alone (DWBENCH_SECTIONS="3 7") neither makes nor removes them.
+# Section 7 creates 100 services dwbench-svc-* (label dwbench.swarm=1, 2
+# busybox replicas each) on the swarm and removes them when it ends.
 #
 # It needs go, the docker CLI, Debian's busybox-static (/bin/busybox) and,
 # for section 6, hyperfine (installed with apt-get when missing and root).
@@ -27,7 +34,7 @@ ROOT=$(cd "$BENCH/.." && pwd)
 OUT=${DWBENCH_OUT:-$BENCH/out}
 COUNT=${DWBENCH_COUNT:-6}
 REPS=${DWBENCH_REPS:-3}
-SECTIONS=${DWBENCH_SECTIONS:-1 2 3 4 5 6}
+SECTIONS=${DWBENCH_SECTIONS:-1 2 3 4 5 6 7}
 export DWBENCH_ENGINES=${DWBENCH_ENGINES:-d20=unix:///var/run/docker.sock,d28=unix:///tmp/d28/docker.sock}
 export DWBENCH_TARGET=dwbench-target DWBENCH_LABEL=dwbench=1
 IMAGE=dockwire-bench/busybox:latest
@@ -35,6 +42,8 @@ HYPERFINE_ARGS="--warmup 3 --runs 20"
 
 log() { printf '%s run.sh: %s\n' "$(date +%T)" "$*" >&2; }
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
+# Whether a section that uses the dwbench-* containers runs.
+uses_containers() { want 2 || want 4 || want 5 || want 6; }
 
 mkdir -p "$OUT"
 cd "$BENCH"
@@ -54,8 +63,16 @@ dk() { # dk HOST docker-args...: the docker CLI on one engine
 	DOCKER_HOST=$host docker "$@"
 }
 
+SWARM_MANAGER=${DWBENCH_SWARM_MANAGER:-unix:///tmp/d28/docker.sock}
+SWARM_SERVICES=100
+swarm_cleanup() {
+	ids=$(dk "$SWARM_MANAGER" service ls -q --filter label=dwbench.swarm=1 2>/dev/null || true)
+	[ -z "$ids" ] || dk "$SWARM_MANAGER" service rm $ids >/dev/null 2>&1 || true
+}
+
 cleanup() {
-	[ "${DWBENCH_KEEP:-}" = 1 ] || for host in "${HOSTS[@]}"; do
+	want 7 && swarm_cleanup
+	uses_containers && [ "${DWBENCH_KEEP:-}" != 1 ] && for host in "${HOSTS[@]}"; do
 		ids=$(dk "$host" ps -aq --filter label=dwbench=1 2>/dev/null || true)
 		[ -n "$ids" ] && dk "$host" rm -f $ids >/dev/null 2>&1 || true
 	done
@@ -146,7 +163,7 @@ modver() { go list -m -f '{{.Path}} {{.Version}}' "$1"; }
 	echo "ENGINES=${engines%; }"
 } >"$OUT/facts.env"
 
-for host in "${HOSTS[@]}"; do
+uses_containers && for host in "${HOSTS[@]}"; do
 	log "setting up $host"
 	setup_engine "$host"
 done
@@ -296,6 +313,29 @@ PY
 		run_pair logs "logs --tail 100 dwbench-target" "logs --tail 100 dwbench-target"
 		unset DOCKER_HOST
 	done
+fi
+
+# ---- 7. swarm lists
+
+if want 7; then
+	log "section 7: $SWARM_SERVICES services x 2 replicas on $SWARM_MANAGER"
+	swarm_cleanup
+	for i in $(seq "$SWARM_SERVICES"); do
+		dk "$SWARM_MANAGER" service create -d -q --no-resolve-image --name "dwbench-svc-$i" --label dwbench.swarm=1 \
+			--replicas 2 --stop-grace-period 1s busybox:local sleep 86400 >/dev/null
+	done
+	for _ in $(seq 600); do
+		running=$(dk "$SWARM_MANAGER" service ls --filter label=dwbench.swarm=1 --format '{{.Replicas}}' | grep -c '^2/2' || true)
+		[ "$running" -ge "$SWARM_SERVICES" ] && break
+		sleep 1
+	done
+	log "section 7: $running of $SWARM_SERVICES services at 2/2"
+	echo "SWARM_SERVICES=$SWARM_SERVICES" >>"$OUT/facts.env"
+	echo "SWARM_MANAGER=$SWARM_MANAGER" >>"$OUT/facts.env"
+	echo "SWARM_NODES=$(dk "$SWARM_MANAGER" node ls --format '{{.Hostname}} ({{.Status}})' | xargs)" >>"$OUT/facts.env"
+	DWBENCH_SWARM_MANAGER=$SWARM_MANAGER DWBENCH_SWARM_SERVICES=$SWARM_SERVICES "$OUT/bench.test" -test.run '^$' -test.bench 'Swarm/' \
+		-test.benchtime 20x -test.count "$COUNT" -test.benchmem | tee "$OUT/swarm.txt" >&2
+	swarm_cleanup
 fi
 
 # ---- report

@@ -110,7 +110,7 @@ func report(args []string) error {
 	}
 	var body strings.Builder
 	r := &reporter{dir: *dir, w: &body, facts: facts}
-	sections := []func() error{r.weight, r.calls, r.stdcopy, r.memory, r.capture, r.concurrency, r.cli}
+	sections := []func() error{r.weight, r.calls, r.stdcopy, r.memory, r.capture, r.concurrency, r.cli, r.swarm}
 	for _, s := range sections {
 		if err := s(); err != nil {
 			return err
@@ -590,6 +590,32 @@ func (r *reporter) cli() error {
 		d, k := h.Results[0], h.Results[1]
 		demoCmd := "demo " + strings.Join(strings.Fields(d.Command)[1:], " ")
 		r.p("| %s | `%s` vs `%s` | %s | %s | %.2f× |", r.facts["ENGINE_"+parts[1]], demoCmd, k.Command, d, k, d.Median/k.Median)
+	}
+	r.p("")
+	return nil
+}
+
+// ---- section 7
+
+func (r *reporter) swarm() error {
+	r.p("## 7. Swarm lists\n")
+	all, err := parseBench(filepath.Join(r.dir, "swarm.txt"))
+	if err != nil {
+		r.p("Not measured.\n")
+		return nil
+	}
+	r.p("`BenchmarkSwarm` in `bench/swarm_test.go`, `-benchmem -count %s -benchtime 20x`, against the manager of the two-node swarm of `scripts/engines.sh start swarm` (%s; nodes %s), "+
+		"on which `run.sh` created %s services of 2 busybox replicas each, labelled `dwbench.swarm=1`, all at 2/2 before the first call. "+
+		"Each call filters on that label, on a kept-alive client after one warm-up call: `ServiceList` with `status=true` (the daemon counts each service's running and desired tasks), and `TaskList`; *items* is how many the last call listed. "+
+		"*moby* is github.com/moby/moby/client.\n", r.facts["COUNT"], r.facts["SWARM_MANAGER"], r.facts["SWARM_NODES"], r.facts["SWARM_SERVICES"])
+	r.p("| call | items | dockwire | moby | dockwire/moby | allocs/op dockwire | moby | dockwire/moby | B/op dockwire | moby | dockwire/moby |")
+	r.p("|---|---|---|---|---|---|---|---|---|---|---|")
+	for _, op := range []struct{ name, call string }{{"servicelist", "`ServiceList` (status=true)"}, {"tasklist", "`TaskList`"}} {
+		d, m := all["BenchmarkSwarm/op="+op.name+"/client=dockwire"], all["BenchmarkSwarm/op="+op.name+"/client=moby"]
+		r.p("| %s | %.0f | %s | %s | %s | %.0f | %.0f | %s | %.0f | %.0f | %s |", op.call, d.med("items"),
+			durRange(d["ns/op"]), durRange(m["ns/op"]), ratio(d.med("ns/op"), m.med("ns/op")),
+			d.med("allocs/op"), m.med("allocs/op"), ratio(d.med("allocs/op"), m.med("allocs/op")),
+			d.med("B/op"), m.med("B/op"), ratio(d.med("B/op"), m.med("B/op")))
 	}
 	r.p("")
 	return nil
