@@ -450,25 +450,20 @@ func (c *Client) execStart(ctx context.Context, execID string, tty, stdin bool, 
 		return nil, err
 	}
 	r := &call{method: http.MethodPost, path: "/exec/" + seg + "/start", body: body, contentType: jsonContentType, kind: KindExec, id: execID}
-	if stdin {
-		// Only an upgraded connection carries stdin; without the header
-		// the daemon answers a close-delimited 200.
-		r.header = http.Header{"Connection": {"Upgrade"}, "Upgrade": {"tcp"}}
+	if !stdin {
+		// Without the Upgrade header the daemon answers a close-delimited
+		// 200; only an upgraded connection carries stdin.
+		resp, err := c.send(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		return &ExecStream{body: resp.Body, multiplexed: !tty}, nil
 	}
-	resp, err := c.send(ctx, r)
+	out, in, err := c.hijack(ctx, r, true)
 	if err != nil {
 		return nil, err
 	}
-	s := &ExecStream{body: resp.Body, multiplexed: !tty}
-	if stdin {
-		w, ok := resp.Body.(io.Writer)
-		if !ok {
-			resp.Body.Close()
-			return nil, fmt.Errorf("dockwire: exec %s: the daemon answered %d without handing over the connection, so stdin cannot be sent: %w", execID, resp.StatusCode, errors.ErrUnsupported)
-		}
-		s.stdin = w
-	}
-	return s, nil
+	return &ExecStream{body: out, stdin: in, multiplexed: !tty}, nil
 }
 
 // ExecStartDetached starts an exec instance and returns at once, leaving
@@ -610,14 +605,7 @@ func (s *ExecStream) halfCloser() (func() error, error) {
 	if s.stdin == nil {
 		return nil, fmt.Errorf("dockwire: exec stream has no stdin (create the exec with AttachStdin): %w", errors.ErrUnsupported)
 	}
-	var conn any = s.body
-	if h, ok := s.body.(*hijackedConn); ok {
-		conn = h.pc.Conn
-	}
-	if _, ok := conn.(interface{ CloseWrite() error }); !ok {
-		return nil, fmt.Errorf("dockwire: a %T connection cannot half-close, so stdin cannot be ended without ending the output: %w", conn, errors.ErrUnsupported)
-	}
-	return s.body.(interface{ CloseWrite() error }).CloseWrite, nil
+	return halfCloser(s.body)
 }
 
 // Close closes the connection; the command's stdin then reads end of file
