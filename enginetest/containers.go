@@ -28,6 +28,16 @@ type Container struct {
 	WorkingDir string
 	Labels     map[string]string
 	Tty        bool
+	// OpenStdin and StdinOnce are Config.OpenStdin and Config.StdinOnce.
+	// The fake plays every container's main process as cat: what a client
+	// attached with stdin writes comes back as stdout, and the end of that
+	// stdin ends a container with StdinOnce and no TTY (it exits 0), and
+	// only the attachment otherwise, as the daemon does. With a TTY the
+	// detach keys end the attachment and are not echoed.
+	OpenStdin, StdinOnce bool
+	// ConsoleSize is the [height, width] of the container's TTY, as the
+	// last POST /containers/{id}/resize set it.
+	ConsoleSize [2]uint
 	// State is one of "created", "running", "paused", "restarting",
 	// "removing", "exited" or "dead". Default: "running".
 	State    string
@@ -50,6 +60,7 @@ type container struct {
 	pid     int
 	ip      string
 	execIDs []string
+	exits   int // how many times it stopped, for waits on the next exit
 }
 
 var validStates = map[string]bool{
@@ -130,11 +141,17 @@ func (e *Engine) StopContainer(id string, exitCode int) {
 		e.t.Errorf("enginetest: StopContainer: %d %s", status, msg)
 		return
 	}
+	e.stopLocked(c, exitCode)
+}
+
+// stopLocked marks c exited with exitCode and wakes whoever follows it.
+func (e *Engine) stopLocked(c *container, exitCode int) {
 	c.State = "exited"
 	c.ExitCode = exitCode
 	c.FinishedAt = time.Now()
 	c.pid = 0
 	c.ip = ""
+	c.exits++
 	e.killExecsLocked(c.ID)
 	e.notifyLocked()
 }

@@ -2,15 +2,16 @@
 // code which talks to Docker can be unit-tested without a daemon.
 //
 // The fake serves the routes a client needs most (ping, version, info,
-// container list and inspect, logs, exec, and with WithSwarm a one-node
-// swarm's services, tasks and nodes) with the wire details of a real
-// daemon that clients get wrong: the /v1.NN prefix and its version checks,
-// multiplexed versus raw streams, the 101 upgrade and the close-delimited
-// 200 of exec start, a null exit code while an exec runs, following logs
-// until the container stops. Tests script it from data (AddContainer,
-// AppendLog, SetExec), break it on purpose (Fault, Handle), read back what
-// it received (Requests, Count), or replay exchanges recorded from a real
-// engine (WithFixtures).
+// container list, inspect, start, wait and resize, logs, exec, attach, and
+// with WithSwarm a one-node swarm's services, tasks and nodes) with the
+// wire details of a real daemon that clients get wrong: the /v1.NN prefix
+// and its version checks, multiplexed versus raw streams, the 101 upgrade
+// and the close-delimited 200 of exec start and attach, a null exit code
+// while an exec runs, following logs until the container stops. A
+// container's main process is played as cat (see Container.OpenStdin).
+// Tests script it from data (AddContainer, AppendLog, SetExec), break it
+// on purpose (Fault, Handle), read back what it received (Requests,
+// Count), or replay exchanges recorded from a real engine (WithFixtures).
 //
 // A test starts one engine and points the code under test at Host:
 //
@@ -365,6 +366,10 @@ var builtinRoutes = []builtinRoute{
 	{"GET", "/containers/json", (*Engine).containerList},
 	{"GET", "/containers/{id}/json", (*Engine).containerInspect},
 	{"GET", "/containers/{id}/logs", (*Engine).containerLogs},
+	{"POST", "/containers/{id}/attach", (*Engine).containerAttach},
+	{"POST", "/containers/{id}/start", (*Engine).containerStart},
+	{"POST", "/containers/{id}/wait", (*Engine).containerWait},
+	{"POST", "/containers/{id}/resize", (*Engine).containerResize},
 	{"POST", "/containers/{id}/exec", (*Engine).execCreate},
 	{"POST", "/exec/{id}/start", (*Engine).execStart},
 	{"POST", "/exec/{id}/resize", (*Engine).execResize},

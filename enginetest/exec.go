@@ -1,6 +1,7 @@
 package enginetest
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -251,28 +252,8 @@ func (e *Engine) execStart(w http.ResponseWriter, r *http.Request, v apiVersion)
 		return
 	}
 
-	// Like the daemon, hijack first and answer by hand: without an Upgrade
-	// header the reply is a 200 labelled raw-stream whatever the framing,
-	// with no Content-Length, so the body ends when the connection does.
-	conn, brw, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		return
-	}
-	sc := conn.(*serverConn)
-	var head strings.Builder
-	if _, upgrade := r.Header["Upgrade"]; upgrade {
-		ct := "application/vnd.docker.raw-stream"
-		if !opts.Tty && v.atLeast(1, 42) {
-			ct = "application/vnd.docker.multiplexed-stream"
-		}
-		head.WriteString("HTTP/1.1 101 UPGRADED\r\nContent-Type: " + ct + "\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n")
-	} else {
-		head.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n")
-	}
-	w.Header().Write(&head) // the daemon's headers, which the hijack bypassed
-	head.WriteString("\r\n")
-	if _, err := io.WriteString(sc, head.String()); err != nil {
-		sc.Close()
+	sc, brw, ok := hijackStream(w, r, v, !opts.Tty)
+	if !ok {
 		return
 	}
 
@@ -305,6 +286,36 @@ func (e *Engine) execStart(w http.ResponseWriter, r *http.Request, v apiVersion)
 	stdout, stderr = &killOnError{stdout, x.kill}, &killOnError{stderr, x.kill}
 	code := f(ctx, e.newExec(x, stdin, stdout, stderr))
 	e.finishExec(x, code, func() { endHijacked(sc, brw.Reader) })
+}
+
+// hijackStream takes the connection over and answers by hand, as the
+// daemon does for exec start and attach: a 101 to an Upgrade request, else
+// a 200 labelled raw-stream whatever the framing, with no Content-Length,
+// so that the body ends when the connection does. From API 1.42 the 101
+// says whether the stream is multiplexed.
+func hijackStream(w http.ResponseWriter, r *http.Request, v apiVersion, multiplexed bool) (*serverConn, *bufio.ReadWriter, bool) {
+	conn, brw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return nil, nil, false
+	}
+	sc := conn.(*serverConn)
+	var head strings.Builder
+	if _, upgrade := r.Header["Upgrade"]; upgrade {
+		ct := "application/vnd.docker.raw-stream"
+		if multiplexed && v.atLeast(1, 42) {
+			ct = "application/vnd.docker.multiplexed-stream"
+		}
+		head.WriteString("HTTP/1.1 101 UPGRADED\r\nContent-Type: " + ct + "\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n")
+	} else {
+		head.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n")
+	}
+	w.Header().Write(&head) // the daemon's headers, which the hijack bypassed
+	head.WriteString("\r\n")
+	if _, err := io.WriteString(sc, head.String()); err != nil {
+		sc.Close()
+		return nil, nil, false
+	}
+	return sc, brw, true
 }
 
 // killOnError ends the exec's context once writing to the client fails.

@@ -121,8 +121,8 @@ func (c *container) inspect(v apiVersion) map[string]any {
 		"AttachStdout": false, // as for `docker run -d`
 		"AttachStderr": false,
 		"Tty":          c.Tty,
-		"OpenStdin":    false,
-		"StdinOnce":    false,
+		"OpenStdin":    c.OpenStdin,
+		"StdinOnce":    c.StdinOnce,
 		"Env":          env,
 		"Cmd":          c.Cmd,
 		"Image":        c.Image,
