@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 
 	"github.com/dockwire/dockwire/engine"
+	"github.com/dockwire/dockwire/internal/detachkeys"
 )
 
 // ErrDetached means the detach keys were written to an attachment's
@@ -52,8 +52,8 @@ func (o *ContainerAttachOptions) query() (string, error) {
 	if !o.Stdin && !o.Stdout && !o.Stderr {
 		return "", invalidArg("attach: none of Stdin, Stdout and Stderr is set")
 	}
-	if _, err := detachKeyBytes(o.DetachKeys); err != nil {
-		return "", err
+	if _, err := detachkeys.Parse(o.DetachKeys); err != nil {
+		return "", invalidArg("attach: detach keys %q: %v", o.DetachKeys, err)
 	}
 	var q query
 	q.flag("stream", o.Stream)
@@ -65,31 +65,6 @@ func (o *ContainerAttachOptions) query() (string, error) {
 		q.add("detachKeys", o.DetachKeys)
 	}
 	return q.String(), nil
-}
-
-// defaultDetachKeys is the daemon's sequence: ctrl-p, ctrl-q.
-var defaultDetachKeys = []byte{16, 17}
-
-// detachKeyBytes parses a detach sequence as the daemon does ("" is the
-// default), so that a bad one fails before any request.
-func detachKeyBytes(spec string) ([]byte, error) {
-	if spec == "" {
-		return defaultDetachKeys, nil
-	}
-	var keys []byte
-	for _, k := range strings.Split(spec, ",") {
-		switch {
-		case len(k) == 1 && (k[0] >= 'a' && k[0] <= 'z' || k[0] >= 'A' && k[0] <= 'Z'):
-			keys = append(keys, k[0])
-		case len(k) == 6 && strings.HasPrefix(k, "ctrl-") && k[5] >= 'a' && k[5] <= 'z':
-			keys = append(keys, k[5]-'a'+1)
-		case len(k) == 6 && strings.HasPrefix(k, "ctrl-") && strings.IndexByte(`@[\]^_`, k[5]) >= 0:
-			keys = append(keys, map[byte]byte{'@': 0, '[': 27, '\\': 28, ']': 29, '^': 30, '_': 31}[k[5]])
-		default:
-			return nil, invalidArg("detach keys %q: %q is not a letter or ctrl- and one of a-z @ [ \\ ] ^ _", spec, k)
-		}
-	}
-	return keys, nil
 }
 
 // ContainerAttach connects to a container's standard streams, as docker
@@ -153,7 +128,8 @@ func (c *Client) attach(ctx context.Context, r *call, info engine.ContainerInspe
 	}
 	a := &Attachment{body: body, stdin: stdin, multiplexed: !info.Config.Tty, host: c.host, id: r.id}
 	if info.Config.Tty && opts.Stdin {
-		a.keys, _ = detachKeyBytes(opts.DetachKeys) // checked by query
+		keys, _ := detachkeys.Parse(opts.DetachKeys) // checked by query
+		a.detach = &detachkeys.Scanner{Keys: keys}
 	}
 	return a, nil
 }
@@ -204,9 +180,8 @@ type Attachment struct {
 	body        io.ReadCloser
 	stdin       io.Writer // nil unless attached with Stdin
 	multiplexed bool
-	waiter      *Waiter // nil without Stream
-	keys        []byte  // the detach sequence, when the daemon looks for it
-	matched     int     // how much of keys the last writes ended with
+	waiter      *Waiter             // nil without Stream
+	detach      *detachkeys.Scanner // nil unless the daemon looks for the detach keys
 	host, id    string
 
 	detached atomic.Bool
@@ -278,8 +253,8 @@ func (a *Attachment) Write(p []byte) (int, error) {
 	}
 	end := len(p)
 	found := false
-	if a.keys != nil {
-		end, found = a.scan(p)
+	if a.detach != nil {
+		end, found = a.detach.Scan(p)
 	}
 	a.wrote.Store(true)
 	n, err := a.stdin.Write(p[:end])
@@ -291,26 +266,6 @@ func (a *Attachment) Write(p []byte) (int, error) {
 		return n, a.detachedError()
 	}
 	return n, nil
-}
-
-// scan looks for the end of the detach sequence in p, carrying a partial
-// match over from the last write, and returns where to cut p.
-func (a *Attachment) scan(p []byte) (int, bool) {
-	for i, b := range p {
-		switch {
-		case b == a.keys[a.matched]:
-			a.matched++
-		case b == a.keys[0]:
-			a.matched = 1
-		default:
-			a.matched = 0
-		}
-		if a.matched == len(a.keys) {
-			a.matched = 0
-			return i + 1, true
-		}
-	}
-	return len(p), false
 }
 
 func (a *Attachment) detachedError() error {

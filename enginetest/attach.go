@@ -6,9 +6,9 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/dockwire/dockwire/internal/detachkeys"
 	"github.com/dockwire/dockwire/stdcopy"
 )
 
@@ -30,8 +30,8 @@ func (e *Engine) containerAttach(w http.ResponseWriter, r *http.Request, v apiVe
 	q := r.URL.Query()
 	stream, logs := boolValue(q.Get("stream")), boolValue(q.Get("logs"))
 	lq := logQuery{stdout: boolValue(q.Get("stdout")), stderr: boolValue(q.Get("stderr")), tail: -1}
-	keys, ok := detachKeys(q.Get("detachKeys"))
-	if !ok {
+	keys, err := detachkeys.Parse(q.Get("detachKeys"))
+	if err != nil {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("Invalid detach keys (%s) provided", q.Get("detachKeys")))
 		return
 	}
@@ -118,26 +118,19 @@ func (e *Engine) readAttachStdin(id string, r *bufio.Reader, stdin, stdinOnce bo
 		io.Copy(io.Discard, r)
 		return
 	}
-	matched := 0
+	var detach *detachkeys.Scanner
+	if keys != nil {
+		detach = &detachkeys.Scanner{Keys: keys}
+	}
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := r.Read(buf)
 		chunk := buf[:n]
 		detached := false
-		if keys != nil {
-			for i, b := range chunk {
-				switch {
-				case b == keys[matched]:
-					matched++
-				case b == keys[0]:
-					matched = 1
-				default:
-					matched = 0
-				}
-				if matched == len(keys) {
-					chunk, detached = chunk[:max(0, i+1-len(keys))], true
-					break
-				}
+		if detach != nil {
+			var end int
+			if end, detached = detach.Scan(chunk); detached {
+				chunk = chunk[:max(0, end-len(keys))]
 			}
 		}
 		if len(chunk) > 0 {
@@ -163,28 +156,6 @@ func (e *Engine) readAttachStdin(id string, r *bufio.Reader, stdin, stdinOnce bo
 			return
 		}
 	}
-}
-
-// detachKeys parses a detach sequence as the daemon does; "" is
-// ctrl-p,ctrl-q.
-func detachKeys(spec string) ([]byte, bool) {
-	if spec == "" {
-		return []byte{16, 17}, true
-	}
-	var keys []byte
-	for _, k := range strings.Split(spec, ",") {
-		switch {
-		case len(k) == 1 && (k[0] >= 'a' && k[0] <= 'z' || k[0] >= 'A' && k[0] <= 'Z'):
-			keys = append(keys, k[0])
-		case len(k) == 6 && strings.HasPrefix(k, "ctrl-") && k[5] >= 'a' && k[5] <= 'z':
-			keys = append(keys, k[5]-'a'+1)
-		case len(k) == 6 && strings.HasPrefix(k, "ctrl-") && strings.IndexByte(`@[\]^_`, k[5]) >= 0:
-			keys = append(keys, map[byte]byte{'@': 0, '[': 27, '\\': 28, ']': 29, '^': 30, '_': 31}[k[5]])
-		default:
-			return nil, false
-		}
-	}
-	return keys, true
 }
 
 // hijackedError answers as the daemon does when attach fails after its
