@@ -88,16 +88,9 @@ follow:
 		case <-e.done:
 			return
 		}
-		e.mu.Lock()
-		var batch []LogEntry
-		gone := true
-		if c, ok := e.containers[id]; ok {
-			batch, next = c.Logs[next:], len(c.Logs)
-			gone = c.exits > exits
-		}
-		changed = e.changed
-		e.mu.Unlock()
-		if !out.write(batch) || gone {
+		f := e.followLogs(id, next)
+		next, changed = f.next, f.changed
+		if !out.write(f.batch) || !f.exists || f.exits > exits {
 			break
 		}
 	}

@@ -155,20 +155,13 @@ func (e *Engine) containerLogs(w http.ResponseWriter, r *http.Request, v apiVers
 		case <-e.done:
 			return
 		}
-		e.mu.Lock()
-		var batch []LogEntry
-		running := false
-		if c, ok := e.containers[id]; ok {
-			batch, next = c.Logs[next:], len(c.Logs)
-			running = isRunning(c.State)
-		}
-		changed = e.changed
-		e.mu.Unlock()
-		if !out.write(batch) {
+		f := e.followLogs(id, next)
+		next, changed = f.next, f.changed
+		if !out.write(f.batch) {
 			return
 		}
 		rc.Flush()
-		if !running {
+		if !f.running {
 			return
 		}
 	}
@@ -202,4 +195,27 @@ func (l *logWriter) write(entries []LogEntry) bool {
 		}
 	}
 	return true
+}
+
+// followed is what a follower of a container's log learns at a change.
+type followed struct {
+	batch   []LogEntry    // the entries from the follower's next on
+	next    int           // where to go on from
+	exists  bool          // false once the container is removed
+	running bool          // isRunning of its state
+	exits   int           // how many times it stopped
+	changed chan struct{} // closed at the next change
+}
+
+// followLogs returns the entries of container id from next on, and its
+// state now.
+func (e *Engine) followLogs(id string, next int) followed {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	f := followed{next: next, changed: e.changed}
+	if c, ok := e.containers[id]; ok {
+		f.batch, f.next = c.Logs[next:], len(c.Logs)
+		f.exists, f.running, f.exits = true, isRunning(c.State), c.exits
+	}
+	return f
 }
