@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"syscall"
 
-	"github.com/dockwire/dockwire/engine"
 	"github.com/dockwire/dockwire/internal/detachkeys"
 )
 
@@ -109,7 +108,7 @@ func (c *Client) ContainerAttach(ctx context.Context, id string, opts ContainerA
 			return nil, err
 		}
 	}
-	a, err := c.attach(ctx, r, info, opts)
+	a, err := c.attach(ctx, r, info.Config.Tty, opts)
 	if err != nil {
 		if waiter != nil {
 			waiter.Close()
@@ -120,14 +119,15 @@ func (c *Client) ContainerAttach(ctx context.Context, id string, opts ContainerA
 	return a, nil
 }
 
-// attach sends the attach request r for the container info describes.
-func (c *Client) attach(ctx context.Context, r *call, info engine.ContainerInspectResponse, opts ContainerAttachOptions) (*Attachment, error) {
+// attach sends the attach request r for a container with or without a
+// TTY.
+func (c *Client) attach(ctx context.Context, r *call, tty bool, opts ContainerAttachOptions) (*Attachment, error) {
 	body, stdin, err := c.hijack(ctx, r, opts.Stdin)
 	if err != nil {
 		return nil, err
 	}
-	a := &Attachment{body: body, stdin: stdin, multiplexed: !info.Config.Tty, host: c.host, id: r.id}
-	if info.Config.Tty && opts.Stdin {
+	a := &Attachment{body: body, stdin: stdin, multiplexed: !tty, host: c.host, id: r.id}
+	if tty && opts.Stdin {
 		keys, _ := detachkeys.Parse(opts.DetachKeys) // checked by query
 		a.detach = &detachkeys.Scanner{Keys: keys}
 	}

@@ -175,3 +175,56 @@ func TestLiveAttach(t *testing.T) {
 		})
 	})
 }
+
+func TestLiveRunInteractive(t *testing.T) {
+	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
+		c := e.Client
+		image := e.Image(t)
+		labels := dockwire.ContainerCreateOptions{Config: engine.ContainerConfig{Labels: map[string]string{livetest.Label: "1"}}}
+
+		t.Run("stdin", func(t *testing.T) {
+			ctx := livetest.Context(t)
+			var stdout, stderr bytes.Buffer
+			res, err := c.Run(ctx, dockwire.RunOptions{Image: image, Cmd: []string{"sh", "-c", "cat; echo done >&2; exit 4"}, Remove: true, Create: labels,
+				Stdin: strings.NewReader("one\ntwo\n"), Stdout: &stdout, Stderr: &stderr})
+			if err != nil || res.ExitCode != 4 || stdout.String() != "one\ntwo\n" || stderr.String() != "done\n" {
+				t.Errorf("Run: %+v, %v, stdout %q, stderr %q; want the input back, done and 4", res, err, stdout.String(), stderr.String())
+			}
+		})
+
+		t.Run("tty", func(t *testing.T) {
+			ctx := livetest.Context(t)
+			var out bytes.Buffer
+			res, err := c.Run(ctx, dockwire.RunOptions{Image: image, Cmd: []string{"sh"}, Remove: true, Create: labels, Tty: true,
+				ConsoleSize: [2]uint{33, 99}, Stdin: strings.NewReader("stty size; [ -t 0 ] && echo tty; exit 3\n"), Stdout: &out})
+			if err != nil || res.ExitCode != 3 || !strings.Contains(out.String(), "33 99\r\n") || !strings.Contains(out.String(), "tty\r\n") {
+				t.Errorf("Run: %+v, %v, output %q; want 33 99, tty and 3", res, err, out.String())
+			}
+		})
+
+		t.Run("detach", func(t *testing.T) {
+			ctx := livetest.Context(t)
+			name := livetest.UniqueName("dwrun")
+			res, err := c.Run(ctx, dockwire.RunOptions{Image: image, Cmd: []string{"sh"}, Name: name, Remove: true, Create: labels, Tty: true,
+				Stdin: strings.NewReader("echo hi\n\x10\x11exit 9\n")})
+			if err != nil || !res.Detached || res.ExitCode != -1 {
+				t.Fatalf("Run: %+v, %v; want Detached", res, err)
+			}
+			if running, err := c.ContainerIsRunning(ctx, name); !running || err != nil {
+				t.Fatalf("after the detach the container runs=%v (%v); want it running", running, err)
+			}
+			// With Remove the daemon removes it once it exits.
+			w, err := c.ContainerWaitRegister(ctx, res.ID, dockwire.WaitRemoved)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			if err := c.ContainerKill(ctx, res.ID, ""); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Result(); err != nil {
+				t.Errorf("waiting for the removal: %v", err)
+			}
+		})
+	})
+}

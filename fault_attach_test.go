@@ -188,3 +188,51 @@ func TestFault_AT3_AttachLeaksNothing(t *testing.T) {
 	await.Goroutines(t, base)
 	await.Until(t, fmt.Sprintf("the open file descriptors to fall back to %d+2", fds), func() bool { return openFDs(t) <= fds+2 })
 }
+
+// An interactive run whose attachment the daemon closes ends with the exit
+// status once the container stops.
+func TestFault_AT1_RunDaemonClosesAttachment(t *testing.T) {
+	e := enginetest.New(t)
+	fakeCreate(t, e)
+	e.Handle("POST", "/containers/{id}/attach", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		io.WriteString(conn, upgraded)
+		conn.Close() // before the container even starts
+		e.StopContainer(r.PathValue("id"), 6)
+	}))
+	c := engineClient(t, e)
+	res, err := c.Run(testContext(t), dockwire.RunOptions{Image: "busybox", Stdin: strings.NewReader("x")})
+	if err != nil || res.ExitCode != 6 {
+		t.Errorf("Run: %+v, %v; want exit 6", res, err)
+	}
+}
+
+// Cancelling an interactive run ends it within 100 ms, and leaves no
+// goroutine or connection behind, the resize watcher's included.
+func TestFault_AT2_RunCancel(t *testing.T) {
+	e := enginetest.New(t)
+	fakeCreate(t, e)
+	c := engineClient(t, e)
+	if _, err := c.Ping(testContext(t)); err != nil {
+		t.Fatal(err)
+	}
+	base := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(testContext(t))
+	stdin, feed := io.Pipe()
+	out := newFirstWrite()
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Run(ctx, dockwire.RunOptions{Image: "busybox", Tty: true, Stdin: stdin, Stdout: out, Resize: make(chan [2]uint)})
+		done <- err
+	}()
+	io.WriteString(feed, "running")
+	await.Recv(t, "the run to echo its input", out.written)
+	endsOnCancel(t, cancel, done)
+	feed.Close() // ends the stdin copy's pending read, as Run documents
+	await.Until(t, "the fake's connections to close", func() bool { return e.OpenConns() <= 1 })
+	await.Goroutines(t, base)
+}

@@ -3,7 +3,9 @@ package dockwire
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"net/http"
 	"time"
 
 	"github.com/dockwire/dockwire/engine"
@@ -30,10 +32,35 @@ type RunOptions struct {
 	// cancelled; RunDetached sets HostConfig.AutoRemove, so that the daemon
 	// removes it when it exits.
 	Remove bool
-	// Stdout and Stderr receive Run's output (with Config.Tty, all of it
-	// goes to Stdout); nil discards it. RunDetached copies no output and
+	// Stdout and Stderr receive Run's output (with a TTY, all of it goes
+	// to Stdout); nil discards it. RunDetached copies no output and
 	// refuses them: read it with ContainerLogs.
 	Stdout, Stderr io.Writer
+	// Stdin, if set, is copied to the container's standard input, as
+	// docker run -i does: Run creates the container with OpenStdin and
+	// StdinOnce and attaches to it before starting it. Without Tty, the
+	// end of Stdin closes the container's stdin, so that a command like cat
+	// sees end of file; with Tty it does not, as a terminal's input has
+	// no end. Run never closes Stdin, and does not wait for a pending
+	// Read on it (see Exec). RunDetached refuses it.
+	Stdin io.Reader
+	// Tty gives the container a pseudo-terminal (Config.Tty, docker run
+	// -t): its output is raw, with stderr merged into stdout and "\r\n"
+	// line ends. Run then attaches before the start instead of following
+	// the log, and the detach keys written to Stdin end Run with the
+	// container running (RunResult.Detached).
+	Tty bool
+	// DetachKeys overrides the detach sequence, ctrl-p,ctrl-q by default;
+	// see ContainerAttachOptions.DetachKeys.
+	DetachKeys string
+	// ConsoleSize is the TTY's [height, width], set as soon as the
+	// container has started and before any of Stdin is sent; zero leaves
+	// the daemon's default. It needs Tty.
+	ConsoleSize [2]uint
+	// Resize, with Tty, sets the TTY to each [height, width] that arrives
+	// on it until Run returns, as docker run -t does on SIGWINCH. A size
+	// the daemon refuses (the container has just exited) is dropped.
+	Resize <-chan [2]uint
 	// Create is the full description of the container, for what the
 	// fields above do not cover.
 	Create ContainerCreateOptions
@@ -53,6 +80,7 @@ func (o *RunOptions) createOptions() (ContainerCreateOptions, error) {
 		both("Cmd", o.Cmd != nil, cr.Config.Cmd != nil),
 		both("Env", o.Env != nil, cr.Config.Env != nil),
 		both("Name", o.Name != "", cr.Name != ""),
+		both("Tty", o.Tty, cr.Config.Tty),
 	); err != nil {
 		return cr, err
 	}
@@ -68,6 +96,15 @@ func (o *RunOptions) createOptions() (ContainerCreateOptions, error) {
 	if o.Name != "" {
 		cr.Name = o.Name
 	}
+	if o.Tty {
+		cr.Config.Tty = true
+	}
+	if o.Stdin != nil {
+		cr.Config.AttachStdin, cr.Config.OpenStdin, cr.Config.StdinOnce = true, true, true
+	}
+	if (o.ConsoleSize != [2]uint{} || o.Resize != nil) && !o.Tty {
+		return cr, invalidArg("run: ConsoleSize and Resize size a TTY; set Tty")
+	}
 	if cr.Config.Image == "" {
 		return cr, invalidArg("run: no image; set RunOptions.Image")
 	}
@@ -79,6 +116,9 @@ type RunResult struct {
 	ID       string   // the container's ID
 	ExitCode int      // its exit status; -1 if it is unknown
 	Warnings []string // what the daemon warned about at creation
+	// Detached reports that the detach keys were written to Stdin: Run
+	// returned with the container running, and ExitCode is -1.
+	Detached bool
 }
 
 // Run does what docker run does without -d: it creates a container,
@@ -86,6 +126,13 @@ type RunResult struct {
 // exits, and returns its exit code. A non-zero exit is data, not an error.
 // A missing image is an error matching ErrImageNotFound: Run does not
 // pull (ImagePull does).
+//
+// With Stdin or Tty the run is interactive, as docker run -it is: Run
+// attaches to the container before starting it, feeds it Stdin, sizes its
+// TTY (ConsoleSize, Resize), and copies the output from the attachment.
+// The detach keys end such a run at once with the container running
+// (RunResult.Detached); it is neither killed nor removed then, but with
+// Remove the daemon removes it when it exits (HostConfig.AutoRemove).
 //
 // When ctx ends first, Run kills the container (removes it, with Remove)
 // and returns ctx's error. That cleanup runs on a context of its own, so a
@@ -97,13 +144,22 @@ func (c *Client) Run(ctx context.Context, opts RunOptions) (res RunResult, err e
 	if err != nil {
 		return res, err
 	}
+	interactive := opts.Stdin != nil || opts.Tty
+	attach := ContainerAttachOptions{Stream: true, Stdin: opts.Stdin != nil, Stdout: true, Stderr: true, DetachKeys: opts.DetachKeys}
+	if interactive {
+		if _, err := attach.query(); err != nil {
+			return res, err
+		}
+		// So that one left running by a detach is removed when it exits.
+		create.HostConfig.AutoRemove = create.HostConfig.AutoRemove || opts.Remove
+	}
 	created, err := c.ContainerCreate(ctx, create)
 	if err != nil {
 		return res, err
 	}
 	res.ID, res.Warnings = created.ID, created.Warnings
 	defer func() {
-		if ctx.Err() == nil && !opts.Remove {
+		if res.Detached || ctx.Err() == nil && !opts.Remove {
 			return
 		}
 		c.cleanUpRun(ctx, created.ID, opts.Remove)
@@ -113,10 +169,30 @@ func (c *Client) Run(ctx context.Context, opts RunOptions) (res RunResult, err e
 		return res, err
 	}
 	defer waiter.Close()
+	var a *Attachment
+	if interactive {
+		r, err := containerCall(http.MethodPost, created.ID, "attach", query{})
+		if err != nil {
+			return res, err
+		}
+		r.query, _ = attach.query()
+		if a, err = c.attach(ctx, r, create.Config.Tty, attach); err != nil {
+			return res, err
+		}
+		defer a.Close()
+	}
 	if err := c.ContainerStart(ctx, created.ID); err != nil {
 		return res, err
 	}
-	if err := c.copyOutput(ctx, created.ID, create.HostConfig.AutoRemove, opts); err != nil {
+	var stdinErr <-chan error
+	if a != nil {
+		if stdinErr, err = c.interact(ctx, created.ID, a, &opts); err != nil {
+			return res, err
+		}
+		if res.Detached = a.Detached(); res.Detached {
+			return res, nil
+		}
+	} else if err := c.copyOutput(ctx, created.ID, create.HostConfig.AutoRemove, opts); err != nil {
 		return res, err
 	}
 	exit, err := waiter.Result()
@@ -124,7 +200,60 @@ func (c *Client) Run(ctx context.Context, opts RunOptions) (res RunResult, err e
 		return res, err
 	}
 	res.ExitCode = int(exit.StatusCode)
+	select {
+	case err := <-stdinErr:
+		if err != nil {
+			return res, fmt.Errorf("dockwire: run of container %q on %s: reading stdin: %w", created.ID, c.host, err)
+		}
+	default:
+	}
 	return res, nil
+}
+
+// interact streams an attached, started run both ways until its output
+// ends, and returns where the stdin copy reports a failure to read Stdin.
+func (c *Client) interact(ctx context.Context, id string, a *Attachment, opts *RunOptions) (<-chan error, error) {
+	if size := opts.ConsoleSize; size != [2]uint{} {
+		if err := c.ContainerResize(ctx, id, ContainerResizeOptions{Height: size[0], Width: size[1]}); err != nil {
+			return nil, err
+		}
+	}
+	if opts.Resize != nil {
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			for {
+				select {
+				case size, ok := <-opts.Resize:
+					if !ok {
+						return
+					}
+					c.ContainerResize(ctx, id, ContainerResizeOptions{Height: size[0], Width: size[1]})
+				case <-done:
+					return
+				}
+			}
+		}()
+	}
+	var stdinErr chan error
+	if opts.Stdin != nil {
+		closeWrite := func() error { return nil }
+		if !opts.Tty {
+			var err error
+			if closeWrite, err = halfCloser(a.body); err != nil {
+				return nil, fmt.Errorf("dockwire: run of container %q on %s: %w", id, c.host, err)
+			}
+		}
+		stdinErr = make(chan error, 1)
+		go feedStdin(a, opts.Stdin, closeWrite, stdinErr)
+	}
+	if _, err := a.CopyTo(opts.Stdout, opts.Stderr); err != nil {
+		return nil, err
+	}
+	// Closing also ends a stdin copy blocked writing to a container that
+	// stopped reading.
+	a.Close()
+	return stdinErr, nil
 }
 
 // RunDetached does what docker run -d does: it creates a container,
@@ -138,8 +267,8 @@ func (c *Client) Run(ctx context.Context, opts RunOptions) (res RunResult, err e
 // way its ID is returned with the error. So is one whose start ctx cut
 // short: it may be running.
 func (c *Client) RunDetached(ctx context.Context, opts RunOptions) (engine.ContainerCreateResponse, error) {
-	if opts.Stdout != nil || opts.Stderr != nil {
-		return engine.ContainerCreateResponse{}, invalidArg("run detached: Stdout and Stderr are for Run; read a detached container's output with ContainerLogs")
+	if opts.Stdout != nil || opts.Stderr != nil || opts.Stdin != nil {
+		return engine.ContainerCreateResponse{}, invalidArg("run detached: Stdin, Stdout and Stderr are for Run; read a detached container's output with ContainerLogs, or attach to it with ContainerAttach")
 	}
 	create, err := opts.createOptions()
 	if err != nil {

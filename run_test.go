@@ -5,11 +5,14 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/dockwire/dockwire"
 	"github.com/dockwire/dockwire/engine"
 	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/await"
 	"github.com/tidwall/gjson"
 )
 
@@ -92,5 +95,119 @@ func TestRunOptionsInvalid(t *testing.T) {
 	var out bytes.Buffer
 	if _, err := c.RunDetached(ctx, dockwire.RunOptions{Image: "a", Stdout: &out}); !errors.Is(err, dockwire.ErrInvalidArgument) {
 		t.Errorf("RunDetached with Stdout: %v; want ErrInvalidArgument", err)
+	}
+}
+
+// fakeCreate makes the fake's create add a container, created, with the
+// Tty, OpenStdin and StdinOnce of the request.
+func fakeCreate(t *testing.T, e *enginetest.Engine) {
+	e.Handle("POST", "/containers/create", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		body := string(b)
+		id := e.AddContainer(enginetest.Container{
+			Name: r.URL.Query().Get("name"), State: "created", Tty: gjson.Get(body, "Tty").Bool(),
+			OpenStdin: gjson.Get(body, "OpenStdin").Bool(), StdinOnce: gjson.Get(body, "StdinOnce").Bool(),
+		})
+		jsonReply(w, http.StatusCreated, `{"Id":"`+id+`","Warnings":[]}`)
+	}))
+}
+
+// An interactive run attaches before the start, feeds stdin, and ends
+// with the container: cat echoes and exits 0 at the end of its input.
+func TestRunStdin(t *testing.T) {
+	e := enginetest.New(t)
+	fakeCreate(t, e)
+	c := engineClient(t, e)
+	var out bytes.Buffer
+	res, err := c.Run(testContext(t), dockwire.RunOptions{Image: "busybox", Cmd: []string{"cat"}, Stdin: strings.NewReader("hello\n"), Stdout: &out})
+	if err != nil || res.ExitCode != 0 || out.String() != "hello\n" || res.Detached {
+		t.Errorf("Run: %+v, %v, output %q; want hello and 0", res, err, out.String())
+	}
+	var got []string
+	for _, r := range e.Requests() {
+		if r.Method == "POST" {
+			got = append(got, r.Route[strings.LastIndex(r.Route, "/"):])
+		}
+	}
+	if want := []string{"/create", "/wait", "/attach", "/start"}; !slices.Equal(got, want) {
+		t.Errorf("requests %q; want %q: attached before the start", got, want)
+	}
+	if body := string(e.Requests()[1].Body); !gjson.Get(body, "OpenStdin").Bool() || !gjson.Get(body, "StdinOnce").Bool() || gjson.Get(body, "Tty").Bool() {
+		t.Errorf("create body %s; want OpenStdin and StdinOnce, no Tty", body)
+	}
+}
+
+// A TTY run: its size is set before stdin is sent and on each Resize,
+// and it ends with the container's exit although stdin never ends.
+func TestRunTtyResize(t *testing.T) {
+	e := enginetest.New(t)
+	fakeCreate(t, e)
+	c := engineClient(t, e)
+	stdin, feed := io.Pipe()
+	defer feed.Close()
+	resize := make(chan [2]uint)
+	out := newFirstWrite()
+	done := make(chan dockwire.RunResult, 1)
+	go func() {
+		res, err := c.Run(testContext(t), dockwire.RunOptions{Image: "busybox", Name: "term", Tty: true, Stdin: stdin, Stdout: out, ConsoleSize: [2]uint{24, 80}, Resize: resize})
+		if err != nil {
+			t.Error(err)
+		}
+		done <- res
+	}()
+	io.WriteString(feed, "typed")
+	await.Recv(t, "the typed input to come back", out.written)
+	size := func() [2]uint { ct, _ := e.Container("term"); return ct.ConsoleSize }
+	if s := size(); s != [2]uint{24, 80} {
+		t.Errorf("size %v before the first input; want [24 80]", s)
+	}
+	resize <- [2]uint{30, 100}
+	await.Until(t, "the resize to [30 100]", func() bool { return size() == [2]uint{30, 100} })
+	e.StopContainer("term", 5)
+	if res := await.Recv(t, "Run to return", done); res.ExitCode != 5 || res.Detached {
+		t.Errorf("Run: %+v; want exit 5", res)
+	}
+}
+
+// The detach keys end the run with the container running, and neither
+// killed nor removed; with Remove the daemon removes it at its exit.
+func TestRunDetachKeys(t *testing.T) {
+	e := enginetest.New(t)
+	fakeCreate(t, e)
+	c := engineClient(t, e)
+	res, err := c.Run(testContext(t), dockwire.RunOptions{Image: "busybox", Name: "sh", Tty: true, Remove: true, DetachKeys: "ctrl-e", Stdin: strings.NewReader("ls\n\x05never\n")})
+	if err != nil || !res.Detached || res.ExitCode != -1 {
+		t.Errorf("Run: %+v, %v; want Detached", res, err)
+	}
+	if ct, ok := e.Container("sh"); !ok || ct.State != "running" {
+		t.Errorf("after the detach: exists %v, state %q; want it running", ok, ct.State)
+	}
+	if body := string(e.Requests()[1].Body); !gjson.Get(body, "HostConfig.AutoRemove").Bool() {
+		t.Errorf("create body %s; want AutoRemove with Remove", body)
+	}
+	if n := e.Count("POST", "/containers/{id}/kill") + e.Count("DELETE", "/containers/{id}"); n != 0 {
+		t.Errorf("%d kills and removals after a detach; want none", n)
+	}
+}
+
+func TestRunInteractiveInvalid(t *testing.T) {
+	e := enginetest.New(t)
+	c := engineClient(t, e)
+	ctx := testContext(t)
+	for _, opts := range []dockwire.RunOptions{
+		{Image: "a", ConsoleSize: [2]uint{1, 1}},
+		{Image: "a", Resize: make(chan [2]uint)},
+		{Image: "a", Tty: true, DetachKeys: "ctrl-%"},
+		{Image: "a", Tty: true, Create: dockwire.ContainerCreateOptions{Config: engine.ContainerConfig{Tty: true}}},
+	} {
+		if _, err := c.Run(ctx, opts); !errors.Is(err, dockwire.ErrInvalidArgument) {
+			t.Errorf("Run %+v: %v; want ErrInvalidArgument", opts, err)
+		}
+	}
+	if _, err := c.RunDetached(ctx, dockwire.RunOptions{Image: "a", Stdin: strings.NewReader("")}); !errors.Is(err, dockwire.ErrInvalidArgument) {
+		t.Errorf("RunDetached with Stdin: %v; want ErrInvalidArgument", err)
+	}
+	if n := len(e.Requests()); n != 0 {
+		t.Errorf("%d requests sent; want none", n)
 	}
 }
