@@ -77,7 +77,7 @@ var commands []*command
 func init() {
 	commands = []*command{
 		pingCmd, psCmd, inspectCmd,
-		logsCmd, execCmd, runCmd,
+		logsCmd, execCmd, runCmd, attachCmd,
 		startCmd, stopCmd, restartCmd, killCmd, rmCmd,
 		buildCmd, pullCmd, imagesCmd, importCmd,
 		statsCmd, eventsCmd, cpCmd,

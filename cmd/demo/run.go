@@ -13,7 +13,7 @@ const exitRunFailed = 125
 
 var runCmd = &command{
 	name:      "run",
-	synopsis:  "[--rm] [-d] [-e K=V]... [--name NAME] IMAGE [CMD [ARG...]]",
+	synopsis:  "[--rm] [-d] [-i] [-t] [--detach-keys KEYS] [-e K=V]... [--name NAME] IMAGE [CMD [ARG...]]",
 	summary:   "Create and start a container, stream its output and exit with its exit code",
 	stopAfter: 1,
 	setup: func(fs *flag.FlagSet) runFunc {
@@ -24,6 +24,11 @@ var runCmd = &command{
 		fs.BoolVar(detach, "detach", false, "start the container in the background and print its ID")
 		fs.Var(&env, "e", "set an environment variable, `KEY=VALUE` (repeatable)")
 		fs.Var(&env, "env", "set an environment variable, `KEY=VALUE` (repeatable)")
+		interactive := fs.Bool("i", false, "keep the container's stdin open and pass this program's stdin to it")
+		fs.BoolVar(interactive, "interactive", false, "keep the container's stdin open and pass this program's stdin to it")
+		tty := fs.Bool("t", false, "give the container a pseudo-terminal (stderr merges into stdout)")
+		fs.BoolVar(tty, "tty", false, "give the container a pseudo-terminal (stderr merges into stdout)")
+		detachKeys := fs.String("detach-keys", "", "the `keys` that detach from the container, ctrl-p,ctrl-q by default")
 		fs.StringVar(&opts.Name, "name", "", "name the container")
 		fs.StringVar(&opts.Config.User, "u", "", "run as `user`, user:group, uid or uid:gid")
 		fs.StringVar(&opts.Config.User, "user", "", "run as `user`, user:group, uid or uid:gid")
@@ -36,7 +41,7 @@ var runCmd = &command{
 			if err := keyValues("env", env); err != nil {
 				return err
 			}
-			run := dockwire.RunOptions{Image: args[0], Cmd: args[1:], Env: env, Remove: *remove, Create: opts}
+			run := dockwire.RunOptions{Image: args[0], Cmd: args[1:], Env: env, Remove: *remove, Tty: *tty, DetachKeys: *detachKeys, Create: opts}
 			if *detach {
 				created, err := c.client.RunDetached(c.ctx, run)
 				c.warn(created.Warnings)
@@ -48,10 +53,28 @@ var runCmd = &command{
 			}
 			run.Create.Config.AttachStdout, run.Create.Config.AttachStderr = true, true
 			run.Stdout, run.Stderr = c.stdout, c.stderr
+			if *interactive {
+				run.Stdin = c.stdin
+			}
+			if *tty {
+				size, ok := terminalSize(c.stdout)
+				if ok {
+					run.ConsoleSize = size
+					sizes, stop := watchSize(c.stdout)
+					defer stop()
+					run.Resize = sizes
+				}
+				if restore, ok := rawTerminal(run.Stdin); ok {
+					defer restore()
+				}
+			}
 			res, err := c.client.Run(c.ctx, run)
 			c.warn(res.Warnings)
 			if err != nil {
 				return c.runFailed(err)
+			}
+			if res.Detached {
+				return nil // as docker run: the container runs on
 			}
 			return exitCode(res.ExitCode)
 		}
