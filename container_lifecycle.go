@@ -40,6 +40,11 @@ func (c *Client) ContainerCreate(ctx context.Context, opts ContainerCreateOption
 	if opts.Platform != "" {
 		q.add("platform", opts.Platform)
 	}
+	if len(opts.HostConfig.Annotations) > 0 {
+		if err := c.requireAPI(ctx, "1.43", "HostConfig.Annotations"); err != nil {
+			return engine.ContainerCreateResponse{}, err
+		}
+	}
 	body, err := createBody(opts)
 	if err != nil {
 		return engine.ContainerCreateResponse{}, err
@@ -66,17 +71,26 @@ func createBody(opts ContainerCreateOptions) ([]byte, error) {
 		HostConfig       engine.HostConfig
 		NetworkingConfig networking `json:",omitempty"`
 	}{opts.Config, opts.HostConfig, networking{opts.Networks}})
-	if err != nil || len(opts.Extra) == 0 {
-		return body, err
+	if err != nil {
+		return nil, err
 	}
-	var base, extra map[string]any
+	return mergeExtra(body, opts.Extra, "ContainerCreateOptions.Extra")
+}
+
+// mergeExtra merges the JSON object extra, the option named what, into the
+// JSON object body (see mergeJSON).
+func mergeExtra(body []byte, extra json.RawMessage, what string) ([]byte, error) {
+	if len(extra) == 0 {
+		return body, nil
+	}
+	var base, add map[string]any
 	if err := json.Unmarshal(body, &base); err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal(opts.Extra, &extra); err != nil {
-		return nil, invalidArg("ContainerCreateOptions.Extra is not a JSON object: %v", err)
+	if err := json.Unmarshal(extra, &add); err != nil {
+		return nil, invalidArg("%s is not a JSON object: %v", what, err)
 	}
-	return json.Marshal(mergeJSON(base, extra))
+	return json.Marshal(mergeJSON(base, add))
 }
 
 // mergeJSON merges src into dst: objects key by key, anything else replaced.
@@ -298,27 +312,35 @@ func (c *Client) ContainerTop(ctx context.Context, id, psArgs string) (engine.Co
 	return getJSON[engine.ContainerTopResponse](ctx, c, r)
 }
 
-// ContainerUpdateOptions changes a container's resources and restart policy;
-// zero fields are left as they are.
+// ContainerUpdateOptions changes a container's resource limits and restart
+// policy while it exists (docker update); zero fields are left as they
+// are. What the daemon can change while the container runs depends on the
+// cgroup driver: lowering Memory below the container's usage fails, and
+// cgroup v2 has no kernel or realtime limits.
 type ContainerUpdateOptions struct {
-	Memory        int64                 `json:",omitempty"` // bytes
-	MemorySwap    int64                 `json:",omitempty"` // bytes, memory plus swap; -1 for unlimited
-	NanoCPUs      int64                 `json:"NanoCpus,omitempty"`
-	CPUShares     int64                 `json:"CpuShares,omitempty"`
-	PidsLimit     int64                 `json:",omitempty"`
+	engine.Resources
 	RestartPolicy *engine.RestartPolicy `json:",omitempty"` // nil to keep
+	// Extra is a JSON object merged into the request body after the typed
+	// fields, as ContainerCreateOptions.Extra is.
+	Extra json.RawMessage `json:"-"`
 }
 
 // ContainerUpdate changes the resources of a container while it exists.
+// The daemon's refusal of a change is an error matching ErrBadRequest (or
+// ErrServer, for what the kernel refused).
 func (c *Client) ContainerUpdate(ctx context.Context, id string, opts ContainerUpdateOptions) (engine.ContainerUpdateResponse, error) {
 	r, err := containerCall(http.MethodPost, id, "update", query{})
 	if err != nil {
 		return engine.ContainerUpdateResponse{}, err
 	}
-	if r.body, err = jsonBody(opts); err != nil {
+	body, err := json.Marshal(opts)
+	if err == nil {
+		body, err = mergeExtra(body, opts.Extra, "ContainerUpdateOptions.Extra")
+	}
+	if err != nil {
 		return engine.ContainerUpdateResponse{}, err
 	}
-	r.contentType = jsonContentType
+	r.body, r.contentType = bytes.NewReader(body), jsonContentType
 	return getJSON[engine.ContainerUpdateResponse](ctx, c, r)
 }
 

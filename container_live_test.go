@@ -24,7 +24,7 @@ func TestLiveContainerLifecycle(t *testing.T) {
 				Cmd: []string{"sleep", "3600"}, Env: []string{"GREETING=hi"}, WorkingDir: "/tmp",
 				Labels: map[string]string{"com.example.dotted.key": "v"},
 			},
-			HostConfig: engine.HostConfig{Memory: 64 << 20},
+			HostConfig: engine.HostConfig{Resources: engine.Resources{Memory: 64 << 20}},
 			Extra:      []byte(`{"HostConfig": {"OomScoreAdj": 123}}`),
 		})
 
@@ -70,7 +70,7 @@ func TestLiveContainerLifecycle(t *testing.T) {
 
 		t.Run("update", func(t *testing.T) {
 			e.SkipOnPodman(t, "POST /containers/{id}/update answers 404: the compat API lacks it")
-			if _, err := c.ContainerUpdate(ctx, id, dockwire.ContainerUpdateOptions{Memory: 96 << 20, MemorySwap: -1}); err != nil {
+			if _, err := c.ContainerUpdate(ctx, id, dockwire.ContainerUpdateOptions{Resources: engine.Resources{Memory: 96 << 20, MemorySwap: -1}}); err != nil {
 				t.Errorf("update: %v", err)
 			} else if info, _ := c.ContainerInspect(ctx, id); info.HostConfig.Memory != 96<<20 {
 				t.Errorf("memory after update = %d", info.HostConfig.Memory)

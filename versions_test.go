@@ -51,6 +51,20 @@ var (
 
 // vcSwarmSpec is a swarm spec with every field set (the CA's certificate
 // and key in PEM would be checked by the daemon, not the spec walk).
+// vcCreate is a container create with every field set, after fix.
+func vcCreate(fix func(*dockwire.ContainerCreateOptions)) dockwire.ContainerCreateOptions {
+	return fill.New(func(o *dockwire.ContainerCreateOptions) {
+		o.Name, o.Platform, o.Extra = "vc", "linux/amd64", nil
+		o.Networks = map[string]engine.EndpointSettings{"net": {
+			IPAMConfig: &engine.EndpointIPAMConfig{IPv4Address: "10.0.0.2", IPv6Address: "fd00::2", LinkLocalIPs: []string{"169.254.0.2"}},
+			Aliases:    []string{"web"}, MacAddress: "02:42:ac:11:00:02",
+		}}
+		if fix != nil {
+			fix(o)
+		}
+	})
+}
+
 func vcSwarmSpec() engine.SwarmSpec { return fill.New[engine.SwarmSpec](nil) }
 
 // vcServiceSpec is a service spec with every field set.
@@ -80,30 +94,11 @@ var versionCalls = []versionCall{
 		return err
 	}},
 	{"ContainerCreate", func(ctx context.Context, c *dockwire.Client) error {
-		timeout, init := 3, true
-		_, err := c.ContainerCreate(ctx, dockwire.ContainerCreateOptions{
-			Name: "vc", Platform: "linux/amd64",
-			Config: engine.ContainerConfig{
-				Hostname: "h", Domainname: "d", User: "u", AttachStdin: true, AttachStdout: true, AttachStderr: true,
-				ExposedPorts: map[string]struct{}{"80/tcp": {}}, Tty: true, OpenStdin: true, StdinOnce: true,
-				Env: []string{"A=1"}, Cmd: []string{"sh"}, Entrypoint: []string{"/bin/sh"}, Image: "busybox",
-				Volumes: map[string]struct{}{"/data": {}}, WorkingDir: "/", Labels: map[string]string{"a": "b"},
-				StopSignal: "SIGTERM", StopTimeout: &timeout, Shell: []string{"/bin/sh", "-c"},
-			},
-			HostConfig: engine.HostConfig{
-				Binds: []string{"/a:/b"}, NetworkMode: "bridge",
-				PortBindings:  map[string][]engine.PortBinding{"80/tcp": {{HostIP: "127.0.0.1", HostPort: "8080"}}},
-				RestartPolicy: engine.RestartPolicy{Name: "on-failure", MaximumRetryCount: 2}, AutoRemove: true, Privileged: true,
-				ReadonlyRootfs: true, Init: &init, CapAdd: []string{"NET_ADMIN"}, CapDrop: []string{"MKNOD"},
-				ExtraHosts: []string{"h:1.2.3.4"}, Tmpfs: map[string]string{"/t": "size=1m"}, SecurityOpt: []string{"no-new-privileges"},
-				Memory: 1 << 26, NanoCPUs: 1e9, CPUShares: 512, PidsLimit: 10, ShmSize: 1 << 20,
-				LogConfig: engine.LogConfig{Type: "json-file", Config: map[string]string{"max-size": "1m"}},
-			},
-			Networks: map[string]engine.EndpointSettings{"net": {
-				IPAMConfig: &engine.EndpointIPAMConfig{IPv4Address: "10.0.0.2", IPv6Address: "fd00::2", LinkLocalIPs: []string{"169.254.0.2"}},
-				Aliases:    []string{"web"}, MacAddress: "02:42:ac:11:00:02",
-			}},
-		})
+		_, err := c.ContainerCreate(ctx, vcCreate(nil))
+		return err
+	}},
+	{"ContainerCreate, what every version has", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ContainerCreate(ctx, vcCreate(func(o *dockwire.ContainerCreateOptions) { o.HostConfig.Annotations = nil }))
 		return err
 	}},
 	{"ContainerInspect", func(ctx context.Context, c *dockwire.Client) error {
@@ -131,8 +126,7 @@ var versionCalls = []versionCall{
 		return err
 	}},
 	{"ContainerUpdate", func(ctx context.Context, c *dockwire.Client) error {
-		_, err := c.ContainerUpdate(ctx, "web", dockwire.ContainerUpdateOptions{Memory: 1 << 26, MemorySwap: -1, NanoCPUs: 1e9, CPUShares: 512, PidsLimit: 10,
-			RestartPolicy: &engine.RestartPolicy{Name: "always"}})
+		_, err := c.ContainerUpdate(ctx, "web", fill.New(func(o *dockwire.ContainerUpdateOptions) { o.Extra = nil }))
 		return err
 	}},
 	{"ContainerWait", func(ctx context.Context, c *dockwire.Client) error {

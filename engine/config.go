@@ -3,7 +3,9 @@ package engine
 import "github.com/tidwall/gjson"
 
 // ContainerConfig is the portable part of a container's configuration: what
-// ContainerCreate sends and ContainerInspect reports as Config.
+// ContainerCreate sends and ContainerInspect reports as Config. It types
+// every field of the API's ContainerConfig except MacAddress, deprecated
+// since API 1.44: set EndpointSettings.MacAddress instead.
 type ContainerConfig struct {
 	Hostname     string              `json:",omitempty"`
 	Domainname   string              `json:",omitempty"`
@@ -25,6 +27,11 @@ type ContainerConfig struct {
 	StopSignal   string              `json:",omitempty"`
 	StopTimeout  *int                `json:",omitempty"` // seconds; nil for the daemon's default (10)
 	Shell        []string            `json:",omitempty"`
+	Healthcheck  *HealthConfig       `json:",omitempty"` // nil for the image's
+	// ArgsEscaped says Cmd is already escaped for Windows' command line.
+	ArgsEscaped     bool     `json:",omitempty"`
+	NetworkDisabled bool     `json:",omitempty"`
+	OnBuild         []string `json:",omitempty"` // ONBUILD instructions, for an image committed from the container
 }
 
 func (c *ContainerConfig) decode(r gjson.Result) error {
@@ -32,6 +39,7 @@ func (c *ContainerConfig) decode(r gjson.Result) error {
 		return err
 	}
 	*c = ContainerConfig{}
+	var err error
 	r.ForEach(func(k, v gjson.Result) bool {
 		switch k.Str {
 		case "Hostname":
@@ -77,10 +85,21 @@ func (c *ContainerConfig) decode(r gjson.Result) error {
 			}
 		case "Shell":
 			c.Shell = strs(v)
+		case "Healthcheck":
+			if v.IsObject() {
+				c.Healthcheck = new(HealthConfig)
+				err = decodeJSON(v, "Config.Healthcheck", c.Healthcheck)
+			}
+		case "ArgsEscaped":
+			c.ArgsEscaped = v.Bool()
+		case "NetworkDisabled":
+			c.NetworkDisabled = v.Bool()
+		case "OnBuild":
+			c.OnBuild = strs(v)
 		}
-		return true
+		return err == nil
 	})
-	return nil
+	return err
 }
 
 func set(r gjson.Result) map[string]struct{} {
@@ -93,95 +112,4 @@ func set(r gjson.Result) map[string]struct{} {
 		m[k] = struct{}{}
 	}
 	return m
-}
-
-// HostConfig is the host-dependent part of a container's configuration. It
-// types the fields most callers set; ContainerCreate accepts raw JSON for
-// the rest.
-type HostConfig struct {
-	Binds          []string                 `json:",omitempty"` // "/host:/container[:ro]"
-	NetworkMode    string                   `json:",omitempty"`
-	PortBindings   map[string][]PortBinding `json:",omitempty"` // "80/tcp" -> host ports
-	RestartPolicy  RestartPolicy            `json:",omitempty"`
-	AutoRemove     bool                     `json:",omitempty"`
-	Privileged     bool                     `json:",omitempty"`
-	ReadonlyRootfs bool                     `json:",omitempty"`
-	Init           *bool                    `json:",omitempty"` // nil for the daemon's default
-	CapAdd         []string                 `json:",omitempty"`
-	CapDrop        []string                 `json:",omitempty"`
-	ExtraHosts     []string                 `json:",omitempty"` // "host:ip"
-	Tmpfs          map[string]string        `json:",omitempty"` // path -> mount options
-	SecurityOpt    []string                 `json:",omitempty"`
-	Memory         int64                    `json:",omitempty"`         // bytes
-	NanoCPUs       int64                    `json:"NanoCpus,omitempty"` // 1e9 per CPU
-	CPUShares      int64                    `json:"CpuShares,omitempty"`
-	PidsLimit      int64                    `json:",omitempty"`
-	ShmSize        int64                    `json:",omitempty"`
-	LogConfig      LogConfig                `json:",omitempty"`
-}
-
-// RestartPolicy says when the daemon restarts a container.
-type RestartPolicy struct {
-	Name              string `json:",omitempty"` // "", no, always, unless-stopped or on-failure
-	MaximumRetryCount int    `json:",omitempty"`
-}
-
-// LogConfig is a container's logging driver.
-type LogConfig struct {
-	Type   string            `json:",omitempty"`
-	Config map[string]string `json:",omitempty"`
-}
-
-func (h *HostConfig) decode(r gjson.Result) error {
-	if err := wantObject(r, "HostConfig"); err != nil {
-		return err
-	}
-	*h = HostConfig{}
-	r.ForEach(func(k, v gjson.Result) bool {
-		switch k.Str {
-		case "Binds":
-			h.Binds = strs(v)
-		case "NetworkMode":
-			h.NetworkMode = v.String()
-		case "PortBindings":
-			h.PortBindings = portBindings(v)
-		case "RestartPolicy":
-			h.RestartPolicy = RestartPolicy{Name: v.Get("Name").String(), MaximumRetryCount: int(v.Get("MaximumRetryCount").Int())}
-		case "AutoRemove":
-			h.AutoRemove = v.Bool()
-		case "Privileged":
-			h.Privileged = v.Bool()
-		case "ReadonlyRootfs":
-			h.ReadonlyRootfs = v.Bool()
-		case "Init":
-			if v.Type == gjson.True || v.Type == gjson.False {
-				b := v.Bool()
-				h.Init = &b
-			}
-		case "CapAdd":
-			h.CapAdd = strs(v)
-		case "CapDrop":
-			h.CapDrop = strs(v)
-		case "ExtraHosts":
-			h.ExtraHosts = strs(v)
-		case "Tmpfs":
-			h.Tmpfs = strMap(v)
-		case "SecurityOpt":
-			h.SecurityOpt = strs(v)
-		case "Memory":
-			h.Memory = v.Int()
-		case "NanoCpus":
-			h.NanoCPUs = v.Int()
-		case "CpuShares":
-			h.CPUShares = v.Int()
-		case "PidsLimit":
-			h.PidsLimit = v.Int()
-		case "ShmSize":
-			h.ShmSize = v.Int()
-		case "LogConfig":
-			h.LogConfig = LogConfig{Type: v.Get("Type").String(), Config: strMap(v.Get("Config"))}
-		}
-		return true
-	})
-	return nil
 }

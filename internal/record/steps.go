@@ -224,7 +224,7 @@ func (s *session) lifecycle() {
 	s.run("container-pause", func() (any, error) { return Done{}, c.ContainerPause(ctx, webName) })
 	s.run("container-unpause", func() (any, error) { return Done{}, c.ContainerUnpause(ctx, webName) })
 	s.run("container-update", func() (any, error) {
-		return c.ContainerUpdate(ctx, webName, dockwire.ContainerUpdateOptions{CPUShares: 512})
+		return c.ContainerUpdate(ctx, webName, dockwire.ContainerUpdateOptions{Resources: engine.Resources{CPUShares: 512}})
 	})
 	s.run("network-create-second", func() (any, error) {
 		return c.NetworkCreate(ctx, dockwire.NetworkCreateOptions{Name: net2Name, Labels: labels(),

@@ -1,0 +1,99 @@
+package dockwire_test
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/dockwire/dockwire"
+	"github.com/dockwire/dockwire/engine"
+	"github.com/dockwire/dockwire/internal/livetest"
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestLiveHostConfig creates a container with the typed HostConfig fields
+// that used to need raw JSON, reads them back from inspect, sees them take
+// effect inside, and changes its resources with ContainerUpdate.
+func TestLiveHostConfig(t *testing.T) {
+	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
+		ctx := livetest.Context(t)
+		c := e.Client
+		swappiness, noOOMKill := int64(30), false
+		host := engine.HostConfig{
+			Resources: engine.Resources{
+				Memory: 64 << 20, MemoryReservation: 32 << 20, CPUPeriod: 100000, CPUQuota: 50000, CpusetCpus: "0",
+				Ulimits:           []engine.Ulimit{{Name: "nofile", Soft: 1024, Hard: 2048}},
+				Devices:           []engine.DeviceMapping{{PathOnHost: "/dev/null", PathInContainer: "/dev/dwnull", CgroupPermissions: "rwm"}},
+				DeviceCgroupRules: []string{"c 1:3 rwm"}, PidsLimit: 100, MemorySwappiness: &swappiness, OomKillDisable: &noOOMKill,
+			},
+			DNS: []string{"10.9.9.9"}, DNSSearch: []string{"dockwire.test"}, DNSOptions: []string{"ndots:2"},
+			ExtraHosts: []string{"dwhost:10.1.2.3"}, CapAdd: []string{"NET_ADMIN"}, CapDrop: []string{"MKNOD"},
+			Sysctls:       map[string]string{"net.ipv4.ip_unprivileged_port_start": "80"},
+			Mounts:        []engine.Mount{{Type: "tmpfs", Target: "/scratch", TmpfsOptions: &engine.TmpfsOptions{SizeBytes: 1 << 20}}},
+			LogConfig:     engine.LogConfig{Type: "json-file", Config: map[string]string{"max-size": "1m"}},
+			RestartPolicy: engine.RestartPolicy{Name: "on-failure", MaximumRetryCount: 2},
+			GroupAdd:      []string{"1234"}, OomScoreAdj: 200, ShmSize: 8 << 20, ReadonlyRootfs: true,
+			Tmpfs: map[string]string{"/tmp": "size=1m"},
+		}
+		if e.IsPodman() {
+			host.OomKillDisable, host.MemorySwappiness = nil, nil
+		}
+		id := e.Container(t, dockwire.ContainerCreateOptions{HostConfig: host})
+		info, err := c.ContainerInspect(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := info.HostConfig
+		for _, check := range []struct {
+			name       string
+			want, have any
+		}{
+			{"Ulimits", host.Ulimits, got.Ulimits}, {"Devices", host.Devices, got.Devices}, {"DeviceCgroupRules", host.DeviceCgroupRules, got.DeviceCgroupRules},
+			{"Dns", host.DNS, got.DNS}, {"DnsSearch", host.DNSSearch, got.DNSSearch}, {"DnsOptions", host.DNSOptions, got.DNSOptions},
+			{"ExtraHosts", host.ExtraHosts, got.ExtraHosts}, {"Sysctls", host.Sysctls, got.Sysctls}, {"Mounts", host.Mounts, got.Mounts},
+			{"LogConfig", host.LogConfig, got.LogConfig}, {"RestartPolicy", host.RestartPolicy, got.RestartPolicy}, {"GroupAdd", host.GroupAdd, got.GroupAdd},
+			{"OomScoreAdj", host.OomScoreAdj, got.OomScoreAdj}, {"ShmSize", host.ShmSize, got.ShmSize}, {"CpusetCpus", host.CpusetCpus, got.CpusetCpus},
+			{"CpuQuota", host.CPUQuota, got.CPUQuota}, {"MemoryReservation", host.MemoryReservation, got.MemoryReservation},
+			{"PidsLimit", host.PidsLimit, got.PidsLimit}, {"Tmpfs", host.Tmpfs, got.Tmpfs}, {"ReadonlyRootfs", host.ReadonlyRootfs, got.ReadonlyRootfs},
+		} {
+			if diff := cmp.Diff(check.want, check.have); diff != "" {
+				t.Errorf("inspect's %s (-sent +inspected):\n%s", check.name, diff)
+			}
+		}
+		if !slices.Contains(got.CapAdd, "NET_ADMIN") && !slices.Contains(got.CapAdd, "CAP_NET_ADMIN") {
+			t.Errorf("CapAdd = %q", got.CapAdd)
+		}
+
+		res, err := c.ExecCapture(ctx, id, dockwire.ExecOptions{Cmd: []string{"sh", "-c",
+			"grep 'open files' /proc/1/limits | tr -s ' '; grep -c 10.9.9.9 /etc/resolv.conf; grep dwhost /etc/hosts; ls /dev/dwnull; cat /proc/sys/net/ipv4/ip_unprivileged_port_start; grep -c ' /scratch ' /proc/mounts"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "Max open files 1024 2048 files \n1\n10.1.2.3\tdwhost\n/dev/dwnull\n80\n1\n"; res.Stdout != want {
+			t.Errorf("inside the container:\n%s\nwant\n%s(stderr %q)", res.Stdout, want, res.Stderr)
+		}
+
+		t.Run("update", func(t *testing.T) {
+			e.SkipOnPodman(t, "POST /containers/{id}/update answers 404: the compat API lacks it")
+			policy := engine.RestartPolicy{Name: "unless-stopped"}
+			upd := dockwire.ContainerUpdateOptions{Resources: engine.Resources{Memory: 96 << 20, MemorySwap: -1, MemoryReservation: 48 << 20,
+				CPUPeriod: 100000, CPUQuota: 20000, CPUShares: 256, PidsLimit: 50}, RestartPolicy: &policy,
+				Extra: []byte(`{"CpusetCpus": "0"}`)}
+			if _, err := c.ContainerUpdate(ctx, id, upd); err != nil {
+				t.Fatal(err)
+			}
+			info, err := c.ContainerInspect(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := info.HostConfig
+			if h.Memory != 96<<20 || h.MemoryReservation != 48<<20 || h.CPUQuota != 20000 || h.CPUShares != 256 || h.PidsLimit != 50 ||
+				h.RestartPolicy != policy || h.Ulimits == nil {
+				t.Errorf("after update: %+v", h.Resources)
+			}
+			if _, err := c.ContainerUpdate(ctx, id, dockwire.ContainerUpdateOptions{Resources: engine.Resources{CpusetCpus: "4096"}}); !errors.Is(err, dockwire.ErrBadRequest) && !errors.Is(err, dockwire.ErrServer) {
+				t.Errorf("an update to CPUs the host lacks = %v, want the daemon's refusal", err)
+			}
+		})
+	})
+}
