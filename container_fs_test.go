@@ -3,11 +3,14 @@ package dockwire_test
 import (
 	"archive/tar"
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -375,4 +378,55 @@ func TestLiveBuildCachePrune(t *testing.T) {
 			t.Errorf("BuildCachePrune of nothing = %+v, %v", rep, err)
 		}
 	})
+}
+
+// TestImagePlatformOptions: platform options go as JSON OCI platforms, and
+// only to daemons whose API has them.
+func TestImagePlatformOptions(t *testing.T) {
+	const arm = `{"architecture":"arm64","os":"linux","variant":"v8"}`
+	for _, c := range []struct {
+		version, method, route string
+		do                     func(ctx context.Context, c *dockwire.Client) error
+		want                   url.Values
+	}{
+		{"1.49", "GET", "/images/busybox/json", func(ctx context.Context, c *dockwire.Client) error {
+			_, err := c.ImageInspect(ctx, "busybox", dockwire.ImageInspectOptions{Platform: "linux/arm64/v8"})
+			return err
+		}, url.Values{"platform": {arm}}},
+		{"1.50", "DELETE", "/images/busybox", func(ctx context.Context, c *dockwire.Client) error {
+			_, err := c.ImageRemove(ctx, "busybox", dockwire.ImageRemoveOptions{Platforms: []string{"linux/arm64/v8", "linux/amd64"}})
+			return err
+		}, url.Values{"platforms": {arm, `{"architecture":"amd64","os":"linux"}`}}},
+		{"1.46", "POST", "/images/example/busybox/push", func(ctx context.Context, c *dockwire.Client) error {
+			return waitProgress(c.ImagePush(ctx, "example/busybox", dockwire.ImagePushOptions{AllTags: true, Platform: "linux/arm64/v8"}))
+		}, url.Values{"platform": {arm}}},
+	} {
+		e := enginetest.New(t, enginetest.WithAPIVersion(c.version))
+		e.Handle(c.method, c.route, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			jsonReply(w, 200, map[string]string{"GET": `{"Id":"sha256:1"}`, "DELETE": `[]`, "POST": `{"status":"done"}`}[r.Method])
+		}))
+		if err := c.do(testContext(t), engineClient(t, e)); err != nil {
+			t.Errorf("%s %s at API %s: %v", c.method, c.route, c.version, err)
+			continue
+		}
+		got := e.Requests()[len(e.Requests())-1].Query
+		for k, v := range c.want {
+			if !slices.Equal(got[k], v) {
+				t.Errorf("%s %s: %s = %q, want %q", c.method, c.route, k, got[k], v)
+			}
+		}
+		// One version below, the call refuses before sending anything.
+		minor, _ := strconv.Atoi(strings.TrimPrefix(c.version, "1."))
+		old := enginetest.New(t, enginetest.WithAPIVersion(fmt.Sprintf("1.%d", minor-1)))
+		if err := c.do(testContext(t), engineClient(t, old)); !errors.Is(err, dockwire.ErrAPIVersion) || !strings.Contains(err.Error(), "requires API >= "+c.version) {
+			t.Errorf("%s %s below API %s = %v, want requires API >= %s", c.method, c.route, c.version, err, c.version)
+		}
+	}
+	e := enginetest.New(t)
+	if _, err := engineClient(t, e).ImageInspect(testContext(t), "busybox", dockwire.ImageInspectOptions{Platform: "linux/amd64", Manifests: true}); !errors.Is(err, dockwire.ErrInvalidArgument) {
+		t.Errorf("Platform with Manifests = %v, want ErrInvalidArgument", err)
+	}
+	if _, err := engineClient(t, e).ImageRemove(testContext(t), "busybox", dockwire.ImageRemoveOptions{Platforms: []string{"arm64"}}); !errors.Is(err, dockwire.ErrInvalidArgument) {
+		t.Errorf("a platform without an OS = %v, want ErrInvalidArgument", err)
+	}
 }

@@ -97,3 +97,26 @@ func TestLiveHostConfig(t *testing.T) {
 		})
 	})
 }
+
+// TestLiveImagePlatform: a platform option reaches the daemon where the
+// API has it, and is refused before sending below.
+func TestLiveImagePlatform(t *testing.T) {
+	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
+		e.SkipOnPodman(t, "Podman's compat API predates the platform options")
+		ctx := livetest.Context(t)
+		_, err := e.Client.ImageInspect(ctx, e.Image(t), dockwire.ImageInspectOptions{Platform: "linux/amd64"})
+		v, verr := e.Client.APIVersion(ctx)
+		if verr != nil {
+			t.Fatal(verr)
+		}
+		if v < "1.49" {
+			if !errors.Is(err, dockwire.ErrAPIVersion) {
+				t.Errorf("inspect with a platform at API %s = %v, want ErrAPIVersion", v, err)
+			}
+			return
+		}
+		if err != nil {
+			t.Errorf("inspect with its own platform at API %s: %v", v, err)
+		}
+	})
+}

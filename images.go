@@ -38,6 +38,9 @@ type ImageInspectOptions struct {
 	// with Get. It needs API 1.48; the daemon fills it only with the
 	// containerd image store.
 	Manifests bool
+	// Platform ("os/arch[/variant]") inspects that variant of a
+	// multi-platform image; it needs API 1.49 and excludes Manifests.
+	Platform string
 }
 
 // ImageInspect returns the detail of a local image, by name[:tag], digest
@@ -53,6 +56,14 @@ func (c *Client) ImageInspect(ctx context.Context, ref string, opts ImageInspect
 			return engine.ImageInspectResponse{}, err
 		}
 		q.flag("manifests", true)
+	}
+	if opts.Platform != "" {
+		if opts.Manifests {
+			return engine.ImageInspectResponse{}, invalidArg("inspect %q: set Manifests or Platform, not both", ref)
+		}
+		if err := q.platform(ctx, c, "platform", opts.Platform, "1.49", "ImageInspectOptions.Platform"); err != nil {
+			return engine.ImageInspectResponse{}, err
+		}
 	}
 	return getJSON[engine.ImageInspectResponse](ctx, c, &call{method: http.MethodGet, path: "/images/" + seg + "/json", query: q.String(), kind: KindImage, id: ref})
 }
@@ -103,6 +114,9 @@ func (c *Client) ImageTag(ctx context.Context, source string, opts ImageTagOptio
 type ImageRemoveOptions struct {
 	Force   bool // remove even if containers use the image or it has several tags
 	NoPrune bool // keep untagged parent images
+	// Platforms ("os/arch[/variant]" each) remove only those variants of
+	// a multi-platform image; they need API 1.50.
+	Platforms []string
 }
 
 // ImageRemove removes a reference to an image, and the image when no
@@ -116,6 +130,11 @@ func (c *Client) ImageRemove(ctx context.Context, ref string, opts ImageRemoveOp
 	var q query
 	q.flag("force", opts.Force)
 	q.flag("noprune", opts.NoPrune)
+	for _, p := range opts.Platforms {
+		if err := q.platform(ctx, c, "platforms", p, "1.50", "ImageRemoveOptions.Platforms"); err != nil {
+			return nil, err
+		}
+	}
 	return getList[engine.ImageDeleteResponseItem](ctx, c, &call{method: http.MethodDelete, path: "/images/" + seg, query: q.String(), kind: KindImage, id: ref})
 }
 
@@ -337,6 +356,9 @@ type ImagePushOptions struct {
 	AllTags      bool       // push every local tag of the repository; the reference must not name one
 	Auth         AuthConfig // the registry's credentials, e.g. from LoadAuth
 	RegistryAuth string     // an already encoded X-Registry-Auth value, an alternative to Auth
+	// Platform ("os/arch[/variant]") pushes only that variant of a
+	// multi-platform image; it needs API 1.46.
+	Platform string
 }
 
 // ImagePush starts pushing a local image to its registry: ref is
@@ -354,7 +376,28 @@ type ImagePushOptions struct {
 // *StreamErrors matching the same sentinels.
 func (c *Client) ImagePush(ctx context.Context, ref string, opts ImagePushOptions) (*Progress, error) {
 	r, err := opts.call(ref)
+	if err == nil && opts.Platform != "" {
+		var q query
+		q.b = append(q.b, r.query...)
+		if err = q.platform(ctx, c, "platform", opts.Platform, "1.46", "ImagePushOptions.Platform"); err == nil {
+			r.query = q.String()
+		}
+	}
 	return c.startProgress(ctx, "push", ref, r, nil, err)
+}
+
+// platform adds the JSON OCI platform of "os/arch[/variant]" s as key,
+// after checking that the negotiated version is min or newer.
+func (q *query) platform(ctx context.Context, c *Client, key, s, min, feature string) error {
+	p, err := ociPlatform(s)
+	if err != nil {
+		return err
+	}
+	if err := c.requireAPI(ctx, min, feature); err != nil {
+		return err
+	}
+	q.add(key, p)
+	return nil
 }
 
 func (opts ImagePushOptions) call(ref string) (*call, error) {

@@ -218,6 +218,10 @@ var versionCalls = []versionCall{
 		_, err := c.ImageInspect(ctx, "busybox", dockwire.ImageInspectOptions{Manifests: true})
 		return err
 	}},
+	{"ImageInspect, a platform", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ImageInspect(ctx, "busybox", dockwire.ImageInspectOptions{Platform: "linux/arm64/v8"})
+		return err
+	}},
 	{"ImageInspect, what every version has", func(ctx context.Context, c *dockwire.Client) error {
 		_, err := c.ImageInspect(ctx, "busybox", dockwire.ImageInspectOptions{})
 		return err
@@ -230,6 +234,10 @@ var versionCalls = []versionCall{
 		return c.ImageTag(ctx, "busybox", dockwire.ImageTagOptions{Repo: "example/busybox", Tag: "v1"})
 	}},
 	{"ImageRemove", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ImageRemove(ctx, "busybox", dockwire.ImageRemoveOptions{Force: true, NoPrune: true, Platforms: []string{"linux/amd64", "linux/arm64"}})
+		return err
+	}},
+	{"ImageRemove, what every version has", func(ctx context.Context, c *dockwire.Client) error {
 		_, err := c.ImageRemove(ctx, "busybox", dockwire.ImageRemoveOptions{Force: true, NoPrune: true})
 		return err
 	}},
@@ -267,6 +275,9 @@ var versionCalls = []versionCall{
 		return settle(c.ImagePull(ctx, "busybox:latest", dockwire.ImagePullOptions{Platform: "linux/amd64", Auth: dockwire.AuthConfig{Username: "u", Password: "p"}}))
 	}},
 	{"ImagePush", func(ctx context.Context, c *dockwire.Client) error {
+		return settle(c.ImagePush(ctx, "example/busybox:v1", dockwire.ImagePushOptions{Auth: dockwire.AuthConfig{Username: "u", Password: "p"}, Platform: "linux/amd64"}))
+	}},
+	{"ImagePush, what every version has", func(ctx context.Context, c *dockwire.Client) error {
 		return settle(c.ImagePush(ctx, "example/busybox:v1", dockwire.ImagePushOptions{Auth: dockwire.AuthConfig{Username: "u", Password: "p"}}))
 	}},
 	{"ImageBuild", func(ctx context.Context, c *dockwire.Client) error {
