@@ -43,8 +43,9 @@ func TestBackoffWaits(t *testing.T) {
 }
 
 // The default retries wait 50, 100 and 200ms, jittered: 175-350ms in all,
-// as WithRetry and the README say. go-retryablehttp numbers the waits from
-// 0; this fails if it ever numbers them otherwise.
+// as WithRetry and the README say. The waits are numbered from 0, as
+// go-retryablehttp's Backoff contract has them; this fails if the retry
+// loop ever numbers them otherwise.
 func TestDefaultRetryWaits(t *testing.T) {
 	socket := filepath.Join(t.TempDir(), "d.sock")
 	l, err := net.Listen("unix", socket)
@@ -66,8 +67,8 @@ func TestDefaultRetryWaits(t *testing.T) {
 	defer c.Close()
 	var attempts []int
 	var total time.Duration
-	backoff := c.retry.Backoff
-	c.retry.Backoff = func(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
+	backoff := c.retry.backoff
+	c.retry.backoff = func(lo, hi time.Duration, attempt int, resp *http.Response) time.Duration {
 		d := backoff(lo, hi, attempt, resp)
 		attempts = append(attempts, attempt)
 		if max := 50 * time.Millisecond << (len(attempts) - 1); d < max/2 || d > max {

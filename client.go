@@ -35,8 +35,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/hashicorp/go-retryablehttp"
 )
 
 const (
@@ -55,10 +53,9 @@ const (
 // Client talks to one Docker daemon. It is safe for concurrent use; share
 // one per daemon so that connections are reused.
 type Client struct {
-	host      string // as given, for messages
-	transport http.RoundTripper
-	pool      *connPool // nil when WithTransport replaced it
-	retry     *retryablehttp.Client
+	host      string       // as given, for messages
+	transport roundTripper // the pool, or WithTransport's round-tripper
+	retry     retrier
 	cfg       config
 	endpoint  Endpoint
 
@@ -75,7 +72,7 @@ type config struct {
 	tlsConfig       *tls.Config
 	insecureTCP     bool
 	dial            func(ctx context.Context) (net.Conn, error)
-	transport       http.RoundTripper
+	transport       roundTripper // set by WithTransport only
 	timeout         time.Duration
 	retryTries      int
 	retryMaxWait    time.Duration
@@ -158,7 +155,8 @@ func WithTransport(rt http.RoundTripper) Option {
 		if rt == nil {
 			return fmt.Errorf("dockwire: %w: nil transport", ErrInvalidArgument)
 		}
-		c.transport = rt
+		// Wrapped here, not in New: see userTransport.
+		c.transport = userTransport{rt}
 		return nil
 	}
 }
@@ -260,13 +258,13 @@ func New(host string, opts ...Option) (*Client, error) {
 	}
 	c.transport = cfg.transport
 	if c.transport == nil {
-		c.pool = &connPool{dial: dial, headerTimeout: cfg.timeout, maxIdle: cfg.maxIdleConns}
+		pool := &connPool{dial: dial, headerTimeout: cfg.timeout, maxIdle: cfg.maxIdleConns}
 		if cfg.maxConns > 0 {
-			c.pool.slots = make(chan struct{}, cfg.maxConns)
+			pool.slots = make(chan struct{}, cfg.maxConns)
 		}
-		c.transport = c.pool
+		c.transport = pool
 	}
-	c.retry = newRetryClient(c.transport, cfg)
+	c.retry = newRetrier(cfg)
 	return c, nil
 }
 
@@ -378,11 +376,7 @@ func (c *Client) Close() error {
 		return fmt.Errorf("dockwire: %w: the client from Default() is shared by the whole process and is never closed; use New or FromEnv for a client of your own to close", ErrInvalidArgument)
 	}
 	c.closed.Store(true)
-	if c.pool != nil {
-		c.pool.closeIdle()
-	} else if ci, ok := c.transport.(interface{ CloseIdleConnections() }); ok {
-		ci.CloseIdleConnections()
-	}
+	c.transport.closeIdle()
 	return nil
 }
 

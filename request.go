@@ -133,26 +133,14 @@ func (c *Client) roundTrip(ctx context.Context, r *call, path string) (*http.Res
 		}
 	}
 	req = req.WithContext(ctx)
-	if !r.idempotent() || c.cfg.retryTries < 2 {
-		resp, err := c.transport.RoundTrip(req)
+	if !r.idempotent() || c.retry.tries < 2 {
+		resp, err := c.transport.exchangeRequest(req)
 		if berr := body.failure(); err != nil && berr != nil {
 			return nil, &bodyError{berr}
 		}
 		return resp, err
 	}
-	rreq, err := retryablehttp.FromRequest(req)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := c.retry.Do(rreq)
-	if err != nil && resp != nil {
-		// The passthrough error handler returns the last answer along with
-		// the error (ctx ended as it arrived): close it, or its connection
-		// and slot are held until the collector finds them.
-		resp.Body.Close()
-		resp = nil
-	}
-	return resp, err
+	return c.retry.do(ctx, c.transport, req)
 }
 
 const (
@@ -204,18 +192,32 @@ type bodyError struct{ err error }
 func (e *bodyError) Error() string { return "reading the request body: " + e.err.Error() }
 func (e *bodyError) Unwrap() error { return e.err }
 
-func newRetryClient(rt http.RoundTripper, cfg config) *retryablehttp.Client {
+// retrier tries a bodiless idempotent request again (WithRetry) as its
+// policy says: check decides whether an answer or error is worth another
+// try, backoff how long to wait first. They have go-retryablehttp's types
+// and contract (its Client.Do runs the same loop), but dockwire runs the
+// loop itself on its roundTripper rather than through retryablehttp.Client,
+// whose net/http.Client would keep net/http's Transport, HTTP/2 included,
+// linked into every program that embeds dockwire (bench/RESULTS.md,
+// section 1), and would copy each request's URL and header on the way.
+type retrier struct {
+	tries            int // in all, the first included
+	waitMin, waitMax time.Duration
+	check            retryablehttp.CheckRetry
+	backoff          retryablehttp.Backoff
+}
+
+func newRetrier(cfg config) retrier {
 	maxWait := cfg.retryMaxWait
 	wait := retryWait(maxWait)
-	return &retryablehttp.Client{
-		HTTPClient: &http.Client{
-			Transport:     rt,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-		RetryWaitMin: wait.first,
-		RetryWaitMax: wait.max,
-		RetryMax:     cfg.retryTries - 1,
-		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	return retrier{
+		tries:   cfg.retryTries,
+		waitMin: wait.first,
+		waitMax: wait.max,
+		// Only a refused connection (nothing was sent) and a daemon that
+		// says it is busy are tried again; a Retry-After longer than the
+		// longest wait is not waited for.
+		check: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
 			if ctx.Err() != nil {
 				return false, ctx.Err()
 			}
@@ -228,16 +230,46 @@ func newRetryClient(rt http.RoundTripper, cfg config) *retryablehttp.Client {
 			}
 			return false, nil
 		},
-		// go-retryablehttp numbers the waits from 0.
-		Backoff: func(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
+		// Waits are numbered from 0, as go-retryablehttp numbers them.
+		backoff: func(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
 			if d, ok := retryAfter(resp); ok {
 				return d
 			}
 			return wait.wait(attempt)
 		},
-		// The last answer (and its daemon message) goes back to the caller
-		// as it is, not as "giving up after N attempts".
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+}
+
+// drainLimit is how much of a refused answer's body is read before the
+// next try, so that its connection can be reused (go-retryablehttp reads
+// as much); a longer body closes the connection.
+const drainLimit = 4 << 10
+
+// do sends req through rt until check says stop or the tries run out, and
+// returns the last answer as it is (a 503 with the daemon's message, not
+// "giving up after N attempts"), or the last error.
+func (rp retrier) do(ctx context.Context, rt roundTripper, req *http.Request) (*http.Response, error) {
+	for attempt := 0; ; attempt++ {
+		resp, err := rt.exchangeRequest(req)
+		retry, cerr := rp.check(ctx, resp, err)
+		if cerr != nil {
+			// ctx ended as the answer arrived: close it, or its connection
+			// and slot are held until the collector finds them.
+			if resp != nil {
+				resp.Body.Close()
+			}
+			return nil, cerr
+		}
+		if !retry || attempt+1 >= rp.tries {
+			return resp, err
+		}
+		if resp != nil {
+			io.Copy(io.Discard, io.LimitReader(resp.Body, drainLimit))
+			resp.Body.Close()
+		}
+		if !sleepCtx(ctx, rp.backoff(rp.waitMin, rp.waitMax, attempt, resp)) {
+			return nil, ctx.Err()
+		}
 	}
 }
 

@@ -14,7 +14,49 @@ import (
 	"time"
 )
 
-// connPool is the client's own http.RoundTripper: a synchronous exchange
+// roundTripper carries a Client's exchanges: its own connPool, or the
+// http.RoundTripper given to WithTransport (userTransport).
+//
+// Its method names are chosen so that no net/http type has a method of the
+// same name and signature: the Go linker keeps a method of any type stored
+// in an interface when reachable code calls an interface method of that
+// name and signature, and compares unexported names without their package.
+// A method roundTrip(*http.Request) (*http.Response, error) here kept
+// net/http.(*Transport).roundTrip, and with it the whole Transport and its
+// HTTP/2 code (about 800 KB), in every program.
+type roundTripper interface {
+	exchangeRequest(req *http.Request) (*http.Response, error)
+	// closeIdle closes idle connections, for Close.
+	closeIdle()
+}
+
+// userTransport is a WithTransport round-tripper. It holds the package's
+// only call of http.RoundTripper.RoundTrip, and only WithTransport makes
+// one, so a program that never calls WithTransport does not link
+// net/http's Transport, although go-retryablehttp's package variables make
+// one: nothing calls its methods (bench/RESULTS.md, section 1).
+type userTransport struct{ rt http.RoundTripper }
+
+func (u userTransport) exchangeRequest(req *http.Request) (*http.Response, error) {
+	resp, err := u.rt.RoundTrip(req)
+	if err == nil && resp == nil {
+		return nil, fmt.Errorf("the WithTransport round-tripper (%T) returned neither a response nor an error", u.rt)
+	}
+	if resp != nil && resp.Body == nil {
+		resp.Body = http.NoBody
+	}
+	return resp, err
+}
+
+// closeIdle calls the round-tripper's CloseIdleConnections, if it has
+// one, as net/http.Transport does.
+func (u userTransport) closeIdle() {
+	if ci, ok := u.rt.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}
+
+// connPool is the client's own roundTripper: a synchronous exchange
 // (writeRequest, then readResponse: httpwire.go) on a kept-alive connection. It skips
 // net/http.Transport's per-request goroutine hand-offs, which cost more
 // than the whole exchange on a Unix socket, and it hands back hijacked
@@ -81,7 +123,7 @@ type lostError struct{ err error }
 func (e *lostError) Error() string { return e.err.Error() }
 func (e *lostError) Unwrap() error { return e.err }
 
-func (p *connPool) RoundTrip(req *http.Request) (*http.Response, error) {
+func (p *connPool) exchangeRequest(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	for {
 		pc, err := p.get(ctx)

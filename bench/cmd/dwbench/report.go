@@ -210,7 +210,7 @@ func (r *reporter) weight() error {
 		by[p.Name] = p
 	}
 	r.p("The same program (ping, list, inspect one container, tail its logs, one exec with its exit code: `bench/weight/*/main.go`) on each client, each in a module of its own as a user would have it " +
-		"(the docker/docker one as `go mod tidy` resolves v28.5.2+incompatible today). Cold build: `go build` with an empty GOCACHE (a fresh one per build rather than `go clean -cache`, so that other builds on the machine keep theirs), the module cache warm, no network; ratios are of medians.\n")
+		"(the docker/docker one as `go mod tidy` resolves v28.5.2+incompatible today); *floor-client* and *floor-policy* are the floors that dockwire's two fixed dependencies set, the container list alone (see below). Cold build: `go build` with an empty GOCACHE (a fresh one per build rather than `go clean -cache`, so that other builds on the machine keep theirs), the module cache warm, no network; ratios are of medians.\n")
 	r.p("| program | stripped | unstripped | modules linked (`go version -m`) | `go list -m all` | packages (non-std) | cold build | × hello | × moby |")
 	r.p("|---|---|---|---|---|---|---|---|---|")
 	hello := median(by["hello"].ColdBuild)
@@ -247,6 +247,7 @@ func (r *reporter) weight() error {
 		kib(own), 100*float64(own)/float64(dw.SymbolBytesSeen),
 		kib(own+dw.SizeByGroup["gjson (tidwall)"]+dw.SizeByGroup["go-retryablehttp, go-cleanhttp"]),
 		100*float64(own+dw.SizeByGroup["gjson (tidwall)"]+dw.SizeByGroup["go-retryablehttp, go-cleanhttp"])/float64(dw.SymbolBytesSeen))
+	r.floors(by)
 	r.addTarget("modules", "modules linked (`go version -m`) ≤ 5 (moby: 18)", fmt.Sprintf("%d (moby %d, docker %d)", dw.LinkedModules, moby.LinkedModules, by["docker"].LinkedModules), dw.LinkedModules <= 5)
 	r.addTarget("listmodules", "`go list -m all` ≤ 12 (moby: 49)", fmt.Sprintf("%d (moby %d, docker %d)", dw.ListModules, moby.ListModules, by["docker"].ListModules), dw.ListModules <= 12)
 	cb := median(dw.ColdBuild) / median(moby.ColdBuild)
@@ -254,6 +255,45 @@ func (r *reporter) weight() error {
 	sz := float64(dw.Stripped) / float64(moby.Stripped)
 	r.addTarget("size", "stripped binary ≤ 0.85× moby", fmt.Sprintf("%.2f× (%s vs %s)", sz, mib(float64(dw.Stripped)), mib(float64(moby.Stripped))), sz <= 0.85)
 	return nil
+}
+
+// floors reports dockwire's program against the two floors of its fixed
+// dependencies (issue 12, item 3), and which one its design is held to.
+func (r *reporter) floors(by map[string]Program) {
+	fc, fp, dw, moby := by["floor-client"], by["floor-policy"], by["dockwire"], by["moby"]
+	if fc.Stripped == 0 || fp.Stripped == 0 {
+		r.missing("size-floor", "stripped binary ≤ 1.05× the floor of its design", "no floor programs in this run")
+		return
+	}
+	r.p("### The floor of the fixed dependencies\n")
+	r.p("go-retryablehttp and gjson are dockwire's runtime dependencies, so they set a floor under its binary. *floor-client* (`bench/weight/floor-client`) is the smallest program that lists the containers over the Unix socket through `retryablehttp.Client.Do`, " +
+		"on a net/http Transport that dials the socket, and decodes the list with gjson: the floor of any client that routes its requests through go-retryablehttp's Client. " +
+		"*floor-policy* (`bench/weight/floor-policy`) lists them with a hand-written HTTP/1.1 request and `http.ReadResponse`, retried by go-retryablehttp's exported policy functions (`DefaultRetryPolicy`, and `DefaultBackoff`, which honours Retry-After) and not its Client: " +
+		"the floor if requests do not go through the Client. Both import the same two modules. The net/http columns are symbols of `go tool nm -size` (unstripped) by prefix: " +
+		"*Transport* is `(*Transport)`, `persistConn` and their helpers, *HTTP/2* the bundled `http2*` code and hpack, *Client* `(*Client)` and `send`.\n")
+	r.p("| program | stripped | × floor-client | × floor-policy | × moby | net/http Transport | HTTP/2 | Client | Server |")
+	r.p("|---|---|---|---|---|---|---|---|---|")
+	for _, name := range []string{"floor-client", "floor-policy", "dockwire", "moby", "docker"} {
+		p, ok := by[name]
+		if !ok {
+			continue
+		}
+		r.p("| %s | %s | %s | %s | %s | %s | %s | %s | %s |", name, mib(float64(p.Stripped)),
+			ratio(float64(p.Stripped), float64(fc.Stripped)), ratio(float64(p.Stripped), float64(fp.Stripped)), ratio(float64(p.Stripped), float64(moby.Stripped)),
+			kib(p.NetHTTP["Transport"]), kib(p.NetHTTP["HTTP/2"]), kib(p.NetHTTP["Client"]), kib(p.NetHTTP["Server"]))
+	}
+	r.p("")
+	design, floor := "policy functions (no net/http Transport linked)", fp
+	if dw.transportLinked() {
+		design, floor = "go-retryablehttp's Client (net/http's Transport linked)", fc
+	}
+	r.p("dockwire's program links %s: its design is held to %s (%s, stripped). floor-client − floor-policy = %s: what routing requests through go-retryablehttp's Client costs any program, go-retryablehttp's package-level `defaultClient` notwithstanding.\n",
+		map[bool]string{true: "net/http's Transport", false: "no net/http Transport"}[dw.transportLinked()], floor.Name, mib(float64(floor.Stripped)),
+		mib(float64(fc.Stripped-fp.Stripped)))
+	toMoby := float64(dw.Stripped) / float64(moby.Stripped)
+	r.addTarget("size-moby", "stripped binary ≤ 0.88× moby", fmt.Sprintf("%.2f× (%s vs %s)", toMoby, mib(float64(dw.Stripped)), mib(float64(moby.Stripped))), toMoby <= 0.88)
+	toFloor := float64(dw.Stripped) / float64(floor.Stripped)
+	r.addTarget("size-floor", "stripped binary ≤ 1.05× the floor of its design", fmt.Sprintf("%.2f× %s (%s vs %s; design: %s)", toFloor, floor.Name, mib(float64(dw.Stripped)), mib(float64(floor.Stripped)), design), toFloor <= 1.05)
 }
 
 func kib(b int64) string { return fmt.Sprintf("%.0f KiB", float64(b)/1024) }

@@ -29,7 +29,26 @@ type Program struct {
 	SizeByPackage   []PackageSize
 	SizeByGroup     map[string]int64 // stdlib net/http, crypto, runtime..., the client's modules
 	SymbolBytesSeen int64            // total of go tool nm -size
+	// NetHTTP is the bytes of some parts of net/http (netHTTPParts), to
+	// tell whether its Transport is linked.
+	NetHTTP map[string]int64
 }
+
+// netHTTPParts names the parts of net/http that section 1 reports, by the
+// prefixes of their symbols.
+var netHTTPParts = []struct {
+	Name     string
+	Prefixes []string
+}{
+	{"Transport", []string{"net/http.(*Transport)", "net/http.(*persistConn)", "net/http.persistConn", "net/http.(*connectMethod", "net/http.connectMethod", "net/http.(*wantConn", "net/http.(*transportRequest)", "net/http.(*bodyEOFSignal)", "net/http.(*gzipReader)"}},
+	{"HTTP/2", []string{"net/http.http2", "net/http.(*http2", "vendor/golang.org/x/net/http2/hpack"}},
+	{"Client", []string{"net/http.(*Client)", "net/http.send", "net/http.setRequestCancel"}},
+	{"Server", []string{"net/http.(*Server)", "net/http.(*conn)", "net/http.(*response)"}},
+}
+
+// transportLinked reports whether net/http's Transport is in the program:
+// its RoundTrip method is kept whenever anything can call it.
+func (p Program) transportLinked() bool { return p.NetHTTP["Transport"] > 0 }
 
 // PackageSize is the bytes of symbols one package has in the binary.
 type PackageSize struct {
@@ -37,15 +56,15 @@ type PackageSize struct {
 	Bytes   int64
 }
 
-// weight builds each program under dir (hello, dockwire, moby, docker) and
-// measures it.
+// weight builds each program under dir (hello, the two floors, dockwire,
+// moby, docker) and measures it.
 func weight(args []string) error {
 	fs := flag.NewFlagSet("weight", flag.ExitOnError)
 	dir := fs.String("dir", "weight", "directory of the programs, one module each")
 	reps := fs.Int("reps", 3, "cold builds per program")
 	out := fs.String("bin", "", "where to leave the binaries (default: a temporary directory)")
 	fs.Parse(args)
-	names := []string{"hello", "dockwire", "moby", "docker"}
+	names := []string{"hello", "floor-client", "floor-policy", "dockwire", "moby", "docker"}
 	binDir := *out
 	if binDir == "" {
 		var err error
@@ -140,7 +159,7 @@ func measureProgram(dir, name, binDir string) (Program, error) {
 			p.NonStdPackages++
 		}
 	}
-	p.SizeByPackage, p.SizeByGroup, p.SymbolBytesSeen, err = nmSizes(full)
+	p.SizeByPackage, p.SizeByGroup, p.SymbolBytesSeen, p.NetHTTP, err = nmSizes(full)
 	return p, err
 }
 
@@ -168,14 +187,14 @@ func coldBuild(dir, out string) (time.Duration, error) {
 // nmSizes sums go tool nm -size by the package of each symbol. Symbols in
 // sections that take no room in the file (.bss, .noptrbss: FIPS's 32 MiB
 // DRBG buffer is one) are left out.
-func nmSizes(bin string) ([]PackageSize, map[string]int64, int64, error) {
+func nmSizes(bin string) ([]PackageSize, map[string]int64, int64, map[string]int64, error) {
 	out, err := run("", nil, "go", "tool", "nm", "-size", "-sort", "size", bin)
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, 0, nil, err
 	}
 	ef, err := elf.Open(bin)
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, 0, nil, err
 	}
 	var nobits [][2]uint64
 	for _, s := range ef.Sections {
@@ -193,6 +212,7 @@ func nmSizes(bin string) ([]PackageSize, map[string]int64, int64, error) {
 		return true
 	}
 	byPkg := map[string]int64{}
+	parts := map[string]int64{}
 	var total int64
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -210,7 +230,17 @@ func nmSizes(bin string) ([]PackageSize, map[string]int64, int64, error) {
 			continue
 		}
 		total += size
-		byPkg[symbolPackage(strings.Join(f[3:], " "))] += size
+		sym := strings.Join(f[3:], " ")
+		byPkg[symbolPackage(sym)] += size
+	part:
+		for _, np := range netHTTPParts {
+			for _, pre := range np.Prefixes {
+				if strings.HasPrefix(sym, pre) {
+					parts[np.Name] += size
+					break part
+				}
+			}
+		}
 	}
 	var list []PackageSize
 	for k, v := range byPkg {
@@ -221,7 +251,7 @@ func nmSizes(bin string) ([]PackageSize, map[string]int64, int64, error) {
 	for _, ps := range list {
 		groups[packageGroup(ps.Package)] += ps.Bytes
 	}
-	return list, groups, total, nil
+	return list, groups, total, parts, nil
 }
 
 // symbolPackage returns the import path a symbol belongs to:
