@@ -2,6 +2,7 @@ package dockwire_test
 
 import (
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -65,5 +66,42 @@ func TestDemoDoesNotLinkTesting(t *testing.T) {
 		if p == "testing" || strings.HasPrefix(p, "testing/") {
 			t.Errorf("cmd/demo links %s", p)
 		}
+	}
+}
+
+// A program that embeds dockwire, and does not call WithTransport, must
+// not link net/http's Transport (its HTTP/2 code included, about 800 KB):
+// dockwire speaks HTTP/1.1 itself and runs its retries without
+// go-retryablehttp's Client (bench/RESULTS.md, section 1). Any reachable
+// http.Client, or an interface method named and typed like one of
+// Transport's, brings it back.
+func TestNoNetHTTPTransport(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command to build with")
+	}
+	bin := filepath.Join(t.TempDir(), "linkprobe")
+	if out, err := exec.Command("go", "build", "-o", bin, "./testdata/linkprobe").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command("go", "tool", "nm", bin).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go tool nm: %v\n%s", err, out)
+	}
+	syms := string(out)
+	// The probe itself: the listing must show dockwire's exchange and
+	// the parts of net/http it does use.
+	for _, want := range []string{"github.com/dockwire/dockwire.(*connPool).exchange", "net/http.ParseHTTPVersion"} {
+		if !strings.Contains(syms, want) {
+			t.Fatalf("the probe does not link %s: the check itself may be broken", want)
+		}
+	}
+	var linked []string
+	for _, line := range strings.Split(syms, "\n") {
+		if f := strings.Fields(line); len(f) == 3 && (strings.HasPrefix(f[2], "net/http.(*Transport).") || strings.HasPrefix(f[2], "net/http.(*Client).")) {
+			linked = append(linked, f[2])
+		}
+	}
+	if len(linked) > 0 {
+		t.Errorf("a program embedding dockwire links net/http's Transport or Client, %d symbols: %v", len(linked), linked[:min(5, len(linked))])
 	}
 }

@@ -216,12 +216,15 @@ func (r *reporter) weight() error {
 	hello := median(by["hello"].ColdBuild)
 	moby := by["moby"]
 	for _, p := range progs {
-		lo, hi := minMax(p.ColdBuild)
-		r.p("| %s | %s (%s moby) | %s (%s moby) | %d | %d | %d (%d) | %.1f s (%.1f–%.1f) | %s | %s |", p.Name,
+		cold := "not measured"
+		if lo, hi := minMax(p.ColdBuild); len(p.ColdBuild) > 0 {
+			cold = fmt.Sprintf("%.1f s (%.1f–%.1f)", median(p.ColdBuild), lo, hi)
+		}
+		r.p("| %s | %s (%s moby) | %s (%s moby) | %d | %d | %d (%d) | %s | %s | %s |", p.Name,
 			mib(float64(p.Stripped)), ratio(float64(p.Stripped), float64(moby.Stripped)),
 			mib(float64(p.Unstripped)), ratio(float64(p.Unstripped), float64(moby.Unstripped)),
 			p.LinkedModules, p.ListModules, p.Packages, p.NonStdPackages,
-			median(p.ColdBuild), lo, hi, ratio(median(p.ColdBuild), hello), ratio(median(p.ColdBuild), median(moby.ColdBuild)))
+			cold, ratio(median(p.ColdBuild), hello), ratio(median(p.ColdBuild), median(moby.ColdBuild)))
 	}
 	r.p("")
 	dw := by["dockwire"]
@@ -250,8 +253,11 @@ func (r *reporter) weight() error {
 	r.floors(by)
 	r.addTarget("modules", "modules linked (`go version -m`) ≤ 5 (moby: 18)", fmt.Sprintf("%d (moby %d, docker %d)", dw.LinkedModules, moby.LinkedModules, by["docker"].LinkedModules), dw.LinkedModules <= 5)
 	r.addTarget("listmodules", "`go list -m all` ≤ 12 (moby: 49)", fmt.Sprintf("%d (moby %d, docker %d)", dw.ListModules, moby.ListModules, by["docker"].ListModules), dw.ListModules <= 12)
-	cb := median(dw.ColdBuild) / median(moby.ColdBuild)
-	r.addTarget("coldbuild", "cold build ≤ 0.5× moby", fmt.Sprintf("%.2f×", cb), cb <= 0.5)
+	if cb := median(dw.ColdBuild) / median(moby.ColdBuild); !math.IsNaN(cb) {
+		r.addTarget("coldbuild", "cold build ≤ 0.5× moby", fmt.Sprintf("%.2f×", cb), cb <= 0.5)
+	} else {
+		r.missing("coldbuild", "cold build ≤ 0.5× moby", "no cold builds in this run (dwbench weight -reps 0)")
+	}
 	sz := float64(dw.Stripped) / float64(moby.Stripped)
 	r.addTarget("size", "stripped binary ≤ 0.85× moby", fmt.Sprintf("%.2f× (%s vs %s)", sz, mib(float64(dw.Stripped)), mib(float64(moby.Stripped))), sz <= 0.85)
 	return nil
@@ -283,12 +289,12 @@ func (r *reporter) floors(by map[string]Program) {
 			kib(p.NetHTTP["Transport"]), kib(p.NetHTTP["HTTP/2"]), kib(p.NetHTTP["Client"]), kib(p.NetHTTP["Server"]))
 	}
 	r.p("")
-	design, floor := "policy functions (no net/http Transport linked)", fp
-	if dw.transportLinked() {
+	design, floor := "retry policy functions without the Client (no net/http Transport linked)", fp
+	if dw.TransportLinked {
 		design, floor = "go-retryablehttp's Client (net/http's Transport linked)", fc
 	}
 	r.p("dockwire's program links %s: its design is held to %s (%s, stripped). floor-client − floor-policy = %s: what routing requests through go-retryablehttp's Client costs any program, go-retryablehttp's package-level `defaultClient` notwithstanding.\n",
-		map[bool]string{true: "net/http's Transport", false: "no net/http Transport"}[dw.transportLinked()], floor.Name, mib(float64(floor.Stripped)),
+		map[bool]string{true: "net/http's Transport", false: "no net/http Transport"}[dw.TransportLinked], floor.Name, mib(float64(floor.Stripped)),
 		mib(float64(fc.Stripped-fp.Stripped)))
 	toMoby := float64(dw.Stripped) / float64(moby.Stripped)
 	r.addTarget("size-moby", "stripped binary ≤ 0.88× moby", fmt.Sprintf("%.2f× (%s vs %s)", toMoby, mib(float64(dw.Stripped)), mib(float64(moby.Stripped))), toMoby <= 0.88)

@@ -29,10 +29,16 @@ type Program struct {
 	SizeByPackage   []PackageSize
 	SizeByGroup     map[string]int64 // stdlib net/http, crypto, runtime..., the client's modules
 	SymbolBytesSeen int64            // total of go tool nm -size
-	// NetHTTP is the bytes of some parts of net/http (netHTTPParts), to
-	// tell whether its Transport is linked.
+	// NetHTTP is the bytes of some parts of net/http (netHTTPParts).
 	NetHTTP map[string]int64
+	// TransportLinked: net/http.(*Transport).roundTrip is in the program,
+	// and with it the Transport's connection handling and HTTP/2.
+	TransportLinked bool
 }
+
+// transportRoundTrip is the symbol that tells whether a program links
+// net/http's Transport: it is kept whenever anything can call it.
+const transportRoundTrip = "net/http.(*Transport).roundTrip"
 
 // netHTTPParts names the parts of net/http that section 1 reports, by the
 // prefixes of their symbols.
@@ -45,10 +51,6 @@ var netHTTPParts = []struct {
 	{"Client", []string{"net/http.(*Client)", "net/http.send", "net/http.setRequestCancel"}},
 	{"Server", []string{"net/http.(*Server)", "net/http.(*conn)", "net/http.(*response)"}},
 }
-
-// transportLinked reports whether net/http's Transport is in the program:
-// its RoundTrip method is kept whenever anything can call it.
-func (p Program) transportLinked() bool { return p.NetHTTP["Transport"] > 0 }
 
 // PackageSize is the bytes of symbols one package has in the binary.
 type PackageSize struct {
@@ -160,6 +162,7 @@ func measureProgram(dir, name, binDir string) (Program, error) {
 		}
 	}
 	p.SizeByPackage, p.SizeByGroup, p.SymbolBytesSeen, p.NetHTTP, err = nmSizes(full)
+	p.TransportLinked = p.NetHTTP[transportRoundTrip] > 0
 	return p, err
 }
 
@@ -232,6 +235,9 @@ func nmSizes(bin string) ([]PackageSize, map[string]int64, int64, map[string]int
 		total += size
 		sym := strings.Join(f[3:], " ")
 		byPkg[symbolPackage(sym)] += size
+		if sym == transportRoundTrip {
+			parts[sym] += size
+		}
 	part:
 		for _, np := range netHTTPParts {
 			for _, pre := range np.Prefixes {
