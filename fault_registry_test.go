@@ -1,11 +1,16 @@
 package dockwire_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -13,7 +18,10 @@ import (
 	"time"
 
 	"github.com/dockwire/dockwire"
+	"github.com/dockwire/dockwire/enginetest"
+	"github.com/dockwire/dockwire/internal/fixture"
 	"github.com/dockwire/dockwire/internal/livetest"
+	"github.com/dockwire/dockwire/internal/record"
 )
 
 // cuttingRegistry is a proxy on loopback in front of the registry at
@@ -117,5 +125,148 @@ func TestFault_REG1_RegistryCutMidBlob(t *testing.T) {
 			t.Error("the proxy cut no blob: the pull did not go through it")
 		}
 		t.Logf("%s: the pull failed after %v: %v", e.Name(), took.Round(time.Millisecond), err)
+	})
+}
+
+// recordRegistryCalls records, through a record.Recorder on host, a
+// login, a push and a pull with auth, plus a login that the registry
+// refuses, writes the fixtures to a directory and returns it. ref names
+// an image that host has (or answers for).
+func recordRegistryCalls(t *testing.T, host, ref string, auth dockwire.AuthConfig) string {
+	t.Helper()
+	rec, err := record.New(host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := rec.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx := livetest.Context(t)
+	rec.Step("registry-login")
+	if _, err := c.RegistryLogin(ctx, auth); err != nil {
+		t.Fatal(err)
+	}
+	wrong := auth
+	wrong.Password += "-wrong"
+	rec.Step("registry-login-wrong")
+	if _, err := c.RegistryLogin(ctx, wrong); err == nil || strings.Contains(err.Error(), auth.Password) {
+		t.Errorf("a login with a wrong password = %v, want an error without the password", err)
+	}
+	rec.Step("image-push")
+	if err := waitProgress(c.ImagePush(ctx, ref, dockwire.ImagePushOptions{Auth: auth})); err != nil {
+		t.Fatal(err)
+	}
+	rec.Step("image-pull")
+	if err := waitProgress(c.ImagePull(ctx, ref, dockwire.ImagePullOptions{Auth: auth})); err != nil {
+		t.Fatal(err)
+	}
+	xs, err := rec.Exchanges()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := fixture.Write(dir, fixture.Session{Engine: "docker"}, xs); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// checkNoCredentials fails t if any file of dir holds a secret of auth in
+// any form the client sends it in: as is, base64 (standard or URL, of the
+// password alone or of user:password) or as the whole X-Registry-Auth
+// value; and unless the recording still shows whose credentials were
+// sent, and that they were redacted.
+func checkNoCredentials(t *testing.T, dir string, auth dockwire.AuthConfig, secrets ...string) {
+	t.Helper()
+	var forms []string
+	for _, s := range append(secrets, auth.Password) {
+		forms = append(forms, s, base64.StdEncoding.EncodeToString([]byte(s)), base64.URLEncoding.EncodeToString([]byte(s)),
+			strings.TrimRight(base64.StdEncoding.EncodeToString([]byte(s)), "="))
+	}
+	forms = append(forms, base64.StdEncoding.EncodeToString([]byte(auth.Username+":"+auth.Password)), auth.Encode())
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	shown := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, form := range forms {
+			if bytes.Contains(b, []byte(form)) {
+				t.Errorf("%s holds a credential, as %q", filepath.Base(f), form)
+			}
+		}
+		var x fixture.Exchange
+		if err := json.Unmarshal(b, &x); err != nil {
+			continue // engine.json
+		}
+		if h := x.Request.Header["X-Registry-Auth"]; h != "" {
+			raw, err := base64.URLEncoding.DecodeString(h)
+			if err != nil || !strings.Contains(string(raw), `"username":"`+auth.Username+`"`) || !strings.Contains(string(raw), record.Redacted) {
+				t.Errorf("%s: X-Registry-Auth %q decodes to %q: want the user name and the password redacted", filepath.Base(f), h, raw)
+			}
+			shown++
+		}
+		if strings.HasSuffix(x.Request.Path, "/auth") && !strings.Contains(x.Request.Body, record.Redacted) {
+			t.Errorf("%s: the login's body %q is not redacted", filepath.Base(f), x.Request.Body)
+		}
+	}
+	if shown < 2 {
+		t.Errorf("%d recorded requests with X-Registry-Auth, want the push and the pull", shown)
+	}
+}
+
+// TestFault_REG2_CredentialsNotRecorded records registry calls with
+// credentials against the fake engine, which answers the login with an
+// identity token, and finds none of the secrets in the fixtures.
+func TestFault_REG2_CredentialsNotRecorded(t *testing.T) {
+	const token = "dwtest-identity-token-0c7e"
+	e := enginetest.New(t)
+	e.Handle("POST", "/auth", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var a dockwire.AuthConfig
+		json.NewDecoder(r.Body).Decode(&a)
+		if a.Password != "s3cr3t-Pa55" {
+			jsonReply(w, 500, `{"message":"login attempt to http://127.0.0.1:5000/v2/ failed with status: 401 Unauthorized"}`)
+			return
+		}
+		jsonReply(w, 200, `{"IdentityToken":"`+token+`","Status":"Login Succeeded"}`)
+	}))
+	stream := func(body string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) { jsonReply(w, 200, body) }
+	}
+	e.Handle("POST", "/images/{name...}", stream(`{"status":"The push refers to repository [127.0.0.1:5000/team/app]"}
+{"status":"Layer already exists","progressDetail":{},"id":"08166253a096"}
+`))
+	e.Handle("POST", "/images/create", stream(`{"status":"Status: Image is up to date for 127.0.0.1:5000/team/app:1"}
+`))
+	auth := dockwire.AuthConfig{Username: "jane", Password: "s3cr3t-Pa55", ServerAddress: "127.0.0.1:5000"}
+	dir := recordRegistryCalls(t, e.Host(), "127.0.0.1:5000/team/app:1", auth)
+	checkNoCredentials(t, dir, auth, token)
+}
+
+// TestFault_REG2_CredentialsNotRecordedLive does the same with the real
+// engines and the test bed's registry.
+func TestFault_REG2_CredentialsNotRecordedLive(t *testing.T) {
+	addr, auth := liveRegistry(t)
+	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
+		repo := addr + "/dockwire-test/" + livetest.UniqueName("redact")
+		c := e.Client
+		if err := c.ImageTag(livetest.Context(t), e.Image(t), dockwire.ImageTagOptions{Repo: repo, Tag: "1"}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { removeImage(t, c, repo+":1") })
+		dir := recordRegistryCalls(t, e.Host, repo+":1", auth)
+		checkNoCredentials(t, dir, auth)
+		img, err := c.ImageInspect(livetest.Context(t), repo+":1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range img.RepoDigests {
+			if digest, ok := strings.CutPrefix(d, repo+"@"); ok {
+				deleteManifest(t, addr, auth, strings.TrimPrefix(repo, addr+"/"), digest)
+			}
+		}
 	})
 }

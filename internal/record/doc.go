@@ -77,7 +77,11 @@
 //
 // Response headers: all but Date; Content-Length and Transfer-Encoding
 // describe the stored body. Request headers: Accept, Connection,
-// Content-Type, Upgrade, X-Registry-Auth and X-Registry-Config. Request
+// Content-Type, Upgrade, X-Registry-Auth and X-Registry-Config, these two
+// with their credentials redacted (the password, identity and registry
+// tokens and any "auth" field become Redacted; user name and server
+// address stay), as are the body of a login (POST /auth) and the
+// identity token of its answer: no credential reaches a fixture. Request
 // bodies that are printable text are stored; binary ones (tar archives of
 // builds, loads and copies) are not, and the header X-Dockwire-Body-Omitted
 // gives their size. What the client wrote after an upgrade is stored

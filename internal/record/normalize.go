@@ -80,10 +80,16 @@ func (n *normalizer) exchange(x wireExchange) fixture.Exchange {
 	for _, k := range requestHeaders {
 		if v := x.req.Header.Values(k); len(v) > 0 {
 			req.Header[k] = strings.Join(v, ", ")
+			if authHeaders[k] {
+				req.Header[k] = redactAuthHeader(req.Header[k])
+			}
 		}
 	}
 	if len(x.reqBody) > 0 {
-		if isText(x.reqBody) {
+		if route == "/auth" {
+			// A login's body is the credentials themselves.
+			req.SetBody([]byte(redactCredentials(string(x.reqBody))))
+		} else if isText(x.reqBody) {
 			req.SetBody([]byte(n.text(redactSecret(string(x.reqBody), route), route)))
 		} else {
 			req.Header[HeaderBodyOmitted] = fmt.Sprintf("%d bytes of %s", len(x.reqBody), orUnknown(x.req.Header.Get("Content-Type")))
@@ -129,6 +135,9 @@ func (n *normalizer) response(x wireExchange, route string) fixture.RecordedResp
 		body = n.frames(body, route)
 	case route == "/build" && bytes.Contains(body, []byte(engine.BuildTraceID)):
 		body = n.buildKitStream(body, route)
+	case route == "/auth" && x.resp.StatusCode == http.StatusOK && len(body) > 0:
+		// A login's answer may hold an identity token.
+		body = []byte(redactCredentials(string(body)) + "\n")
 	case looksText(body):
 		if strings.HasSuffix(route, "/top") {
 			body = n.top(body)
