@@ -440,6 +440,8 @@ var jsonRoutes = []struct {
 	{"GET", regexp.MustCompile(`^/volumes/[^/]+$`), decodeAs[engine.Volume]},
 	{"GET", regexp.MustCompile(`^/volumes$`), decodeAs[engine.VolumeListResponse]},
 	{"GET", regexp.MustCompile(`^/swarm$`), decodeAs[engine.Swarm]},
+	{"POST", regexp.MustCompile(`^/auth$`), decodeAs[engine.AuthResponse]},
+	{"GET", regexp.MustCompile(`^/distribution/.+/json$`), decodeAs[engine.DistributionInspect]},
 	{"GET", regexp.MustCompile(`^/nodes$`), decodeListAs[engine.Node]},
 	{"GET", regexp.MustCompile(`^/nodes/[^/]+$`), decodeAs[engine.Node]},
 	{"POST", regexp.MustCompile(`^/(secrets|configs)/create$`), decodeAs[engine.IDResponse]},
@@ -519,7 +521,7 @@ var versionPrefix = regexp.MustCompile(`^/v[0-9]+\.[0-9]+`)
 // answer to a route without a type fails the test, so that a new step
 // brings its type.
 func TestReplayDecode(t *testing.T) {
-	for _, dir := range slices.Concat(replayDirs, swarmReplayDirs, buildKitReplayDirs) {
+	for _, dir := range slices.Concat(replayDirs, swarmReplayDirs, buildKitReplayDirs, registryReplayDirs) {
 		t.Run(strings.TrimPrefix(dir, "testdata/"), func(t *testing.T) {
 			_, xs, err := fixture.Load(dir)
 			if err != nil {

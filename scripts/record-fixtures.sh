@@ -13,7 +13,10 @@
 # cmd/demo's replay tests). Docker 28.5 gets a fourth, the swarm calls of internal/record's
 # SwarmScript in testdata/docker-28.5/swarm/, recorded on the manager of the two-node swarm
 # (`engines.sh start swarm`) and played by TestReplaySwarm; the secret's content is
-# redacted by the recorder, and the test checks that it is nowhere in the files.
+# redacted by the recorder, and the test checks that it is nowhere in the files. Every engine
+# also gets the registry calls of internal/record's RegistryScript in testdata/<engine>/registry/,
+# against the test bed's registry (`engines.sh start registry`), played by TestReplayRegistry;
+# the recorder redacts the credentials, and the test checks the password is in no file.
 #
 # Starts the engines with scripts/engines.sh (needs root), runs cmd/record against each one
 # after the other (the script's networks use fixed subnets, so never two at once), then
@@ -34,11 +37,14 @@ done
 
 bash scripts/engines.sh start "${engines[@]}"
 case " ${engines[*]} " in *" d28 "*) bash scripts/engines.sh start swarm ;; esac
+bash scripts/engines.sh start registry
+set -a; eval "$(bash scripts/engines.sh env registry)"; set +a
 
 for e in "${engines[@]}"; do
   go run ./cmd/record -host "unix://${SOCK[$e]}" -out "${DIR[$e]}"
   go run ./cmd/record -host "unix://${SOCK[$e]}" -out "${DIR[$e]}/tour" -script tour
   go run ./cmd/record -host "unix://${SOCK[$e]}" -out "${DIR[$e]}/buildkit" -script buildkit
+  go run ./cmd/record -host "unix://${SOCK[$e]}" -out "${DIR[$e]}/registry" -script registry
   if [ "$e" = d28 ]; then
     go run ./cmd/record -host "unix://${SOCK[$e]}" -out "${DIR[$e]}/swarm" -script swarm
   fi

@@ -1,18 +1,23 @@
 // Command record records the fixtures that dockwire's replay tests and the
 // demo play back: it runs a session against a real Docker engine, keeping
 // every byte on the wire, and writes the normalised exchanges to a fixture
-// directory. Four sessions exist: the scripted one of internal/record
+// directory. Five sessions exist: the scripted one of internal/record
 // (-script full, the default), which the root package's TestReplay plays,
 // its BuildKit builds (-script buildkit), which TestReplayBuildKit plays,
 // the demo's tour (-script tour, internal/tour), which the demo
-// replays when no engine answers, and the swarm calls (-script swarm,
+// replays when no engine answers, the swarm calls (-script swarm,
 // internal/record's SwarmScript, against the manager of a swarm of two
-// nodes), which TestReplaySwarm plays.
+// nodes), which TestReplaySwarm plays, and the registry calls (-script
+// registry, RegistryScript, against the test bed's registry named by
+// DOCKWIRE_REGISTRY, DOCKWIRE_REGISTRY_USER and DOCKWIRE_REGISTRY_PASSWORD
+// as `scripts/engines.sh env registry` prints them), which
+// TestReplayRegistry plays.
 //
 //	go run ./cmd/record -host unix:///var/run/docker.sock -out testdata/docker-20.10
 //	go run ./cmd/record -host unix:///var/run/docker.sock -out testdata/docker-20.10/tour -script tour
 //	go run ./cmd/record -host unix:///tmp/d28/docker.sock -out testdata/docker-28.5/swarm -script swarm
 //	go run ./cmd/record -host unix:///tmp/d28/docker.sock -out testdata/docker-28.5/buildkit -script buildkit
+//	go run ./cmd/record -host unix:///tmp/d28/docker.sock -out testdata/docker-28.5/registry -script registry
 //
 // The directory's old exchange files are replaced, and nothing else:
 // neither its golden/ directory, which is left to `go test -run TestReplay
@@ -23,8 +28,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -43,7 +50,7 @@ func main() {
 	out := flag.String("out", "", "the fixture directory to write, such as testdata/docker-20.10 (required)")
 	busybox := flag.String("busybox", "/bin/busybox", "a static busybox for the test image")
 	timeout := flag.Duration("timeout", 5*time.Minute, "how long the whole session may take")
-	script := flag.String("script", "full", "the session to record: full (internal/record's script, for TestReplay), buildkit (its BuildKit builds), tour (the demo's tour) or swarm (internal/record's SwarmScript, on a swarm manager)")
+	script := flag.String("script", "full", "the session to record: full (internal/record's script, for TestReplay), buildkit (its BuildKit builds), tour (the demo's tour), swarm (internal/record's SwarmScript, on a swarm manager) or registry (RegistryScript, with $DOCKWIRE_REGISTRY)")
 	flag.Parse()
 	s, ok := sessions[*script]
 	if *out == "" || flag.NArg() > 0 || !ok {
@@ -84,6 +91,21 @@ var sessions = map[string]session{
 		}
 		return steps, err
 	}},
+	"registry": {func(ctx context.Context, c *dockwire.Client) {
+		record.RegistryCleanup(ctx, c, os.Getenv("DOCKWIRE_REGISTRY"))
+	},
+		func(ctx context.Context, c, _ *dockwire.Client, _ string, step func(string)) (int, error) {
+			addr := os.Getenv("DOCKWIRE_REGISTRY")
+			if addr == "" {
+				return 0, errors.New(`the registry session needs DOCKWIRE_REGISTRY: eval "$(scripts/engines.sh env registry)"`)
+			}
+			auth := dockwire.AuthConfig{Username: os.Getenv("DOCKWIRE_REGISTRY_USER"), Password: os.Getenv("DOCKWIRE_REGISTRY_PASSWORD")}
+			results, err := record.RegistryScript(ctx, c, record.RegistryOptions{Step: step, Registry: addr, Auth: auth,
+				Forget: func(ctx context.Context, repo, digest string) error {
+					return deleteManifest(ctx, addr, auth, repo, digest)
+				}})
+			return len(results), err
+		}},
 	"swarm": {record.SwarmCleanup, func(ctx context.Context, c, plain *dockwire.Client, _ string, step func(string)) (int, error) {
 		results, err := record.SwarmScript(ctx, c, record.SwarmOptions{Step: step,
 			Settle: func(ctx context.Context, service string) error {
@@ -192,4 +214,23 @@ func recordingSize(dir string) (int64, error) {
 		n += info.Size()
 	}
 	return n, nil
+}
+
+// deleteManifest deletes a pushed manifest from the registry at addr,
+// through the registry's API, so that a recording leaves nothing there.
+func deleteManifest(ctx context.Context, addr string, auth dockwire.AuthConfig, repo, digest string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodDelete, "http://"+addr+"/v2/"+repo+"/manifests/"+digest, nil)
+	if err != nil {
+		return err
+	}
+	req.SetBasicAuth(auth.Username, auth.Password)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		return fmt.Errorf("deleting %s@%s from the registry %s: status %d", repo, digest, addr, resp.StatusCode)
+	}
+	return nil
 }
