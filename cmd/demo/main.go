@@ -79,7 +79,7 @@ func init() {
 		pingCmd, psCmd, inspectCmd,
 		logsCmd, execCmd, runCmd, attachCmd,
 		startCmd, stopCmd, restartCmd, killCmd, rmCmd,
-		buildCmd, pullCmd, imagesCmd, importCmd,
+		buildCmd, pullCmd, pushCmd, loginCmd, imagesCmd, importCmd,
 		statsCmd, eventsCmd, cpCmd,
 		commitCmd, exportCmd, diffCmd,
 		networkCmd, volumeCmd, builderCmd,
