@@ -253,10 +253,7 @@ func TestFault_REG2_CredentialsNotRecordedLive(t *testing.T) {
 	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
 		repo := addr + "/dockwire-test/" + livetest.UniqueName("redact")
 		c := e.Client
-		if err := c.ImageTag(livetest.Context(t), e.Image(t), dockwire.ImageTagOptions{Repo: repo, Tag: "1"}); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { removeImage(t, c, repo+":1") })
+		buildLayered(t, e, repo+":1")
 		dir := recordRegistryCalls(t, e.Host, repo+":1", auth)
 		checkNoCredentials(t, dir, auth)
 		img, err := c.ImageInspect(livetest.Context(t), repo+":1")

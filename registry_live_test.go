@@ -66,14 +66,9 @@ func TestLiveRegistry(t *testing.T) {
 		ctx, c := livetest.Context(t), e.Client
 		repo := "dockwire-test/" + livetest.UniqueName("reg")
 		ref := addr + "/" + repo + ":1"
-		if err := c.ImageTag(ctx, e.Image(t), dockwire.ImageTagOptions{Repo: addr + "/" + repo, Tag: "1"}); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if _, err := c.ImageRemove(context.Background(), ref, dockwire.ImageRemoveOptions{}); err != nil && !errors.Is(err, dockwire.ErrNotFound) {
-				t.Errorf("removing %s: %v", ref, err)
-			}
-		})
+		// An image of the test's own: its tag is the image's only one, so
+		// removing it never takes an image another test uses.
+		buildLayered(t, e, ref)
 		wrong := auth
 		wrong.Password += "-wrong"
 
@@ -198,6 +193,7 @@ func TestLiveRegistryCredentials(t *testing.T) {
 		ctx, c := livetest.Context(t), e.Client
 		repo := "dockwire-test/" + livetest.UniqueName("creds")
 		ref := addr + "/" + repo + ":1"
+		buildLayered(t, e, ref)
 		for _, source := range []struct {
 			name string
 			auth func(t *testing.T) dockwire.AuthConfig
@@ -206,9 +202,6 @@ func TestLiveRegistryCredentials(t *testing.T) {
 				a := source.auth(t)
 				if a != auth {
 					t.Fatalf("credentials from %s = %v, want %v", source.name, a, auth)
-				}
-				if err := c.ImageTag(ctx, e.Image(t), dockwire.ImageTagOptions{Repo: addr + "/" + repo, Tag: "1"}); err != nil {
-					t.Fatal(err)
 				}
 				push, err := c.ImagePush(ctx, ref, dockwire.ImagePushOptions{Auth: a})
 				if err != nil {
@@ -230,9 +223,6 @@ func TestLiveRegistryCredentials(t *testing.T) {
 				}
 				if pull.Digest() != push.Digest() {
 					t.Errorf("pulled %s, pushed %s", pull.Digest(), push.Digest())
-				}
-				if _, err := c.ImageRemove(ctx, ref, dockwire.ImageRemoveOptions{}); err != nil {
-					t.Fatal(err)
 				}
 			})
 		}
