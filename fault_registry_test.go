@@ -256,7 +256,7 @@ func TestFault_REG2_CredentialsNotRecordedLive(t *testing.T) {
 		buildLayered(t, e, repo+":1")
 		dir := recordRegistryCalls(t, e.Host, repo+":1", auth)
 		checkNoCredentials(t, dir, auth)
-		img, err := c.ImageInspect(livetest.Context(t), repo+":1")
+		img, err := c.ImageInspect(livetest.Context(t), repo+":1", dockwire.ImageInspectOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
