@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/dockwire/dockwire/engine"
 )
 
 // ImageBuildOptions configures ImageBuild. The zero value builds the
@@ -59,6 +61,11 @@ type ImageBuildOptions struct {
 	// AuthConfigs are credentials for the registries FROM images come
 	// from, keyed by registry host (DockerHubAuthKey for Docker Hub).
 	AuthConfigs map[string]AuthConfig
+	// Ulimits are the resource limits of RUN steps, such as
+	// {Name: "nofile", Soft: 1024, Hard: 4096}; none leaves the daemon's
+	// defaults. Podman's RUN steps ask for 1048576 open files unless told
+	// otherwise, which fails where the hard limit is lower.
+	Ulimits []engine.Ulimit
 }
 
 // ImageBuild starts building an image from buildContext, a tar archive
@@ -92,12 +99,13 @@ func (c *Client) ImageBuild(ctx context.Context, buildContext io.Reader, opts Im
 	if len(opts.Tags) > 0 {
 		ref = opts.Tags[0]
 	}
-	r, err := opts.call(buildContext)
+	r, err := opts.call(buildContext, len(opts.Ulimits) > 0 && c.isPodman(ctx))
 	return c.startProgress(ctx, "build", ref, r, buildContext, err)
 }
 
-// call validates opts and builds the request, without its body.
-func (opts ImageBuildOptions) call(buildContext io.Reader) (*call, error) {
+// call validates opts and builds the request, without its body, for
+// Podman if podman (which takes Ulimits in a form of its own).
+func (opts ImageBuildOptions) call(buildContext io.Reader, podman bool) (*call, error) {
 	switch {
 	case buildContext == nil && opts.Remote == "":
 		return nil, invalidArg("build needs a build context or a Remote URL")
@@ -111,6 +119,11 @@ func (opts ImageBuildOptions) call(buildContext io.Reader) (*call, error) {
 	if opts.BuildKit {
 		if err := opts.buildKitOnly(); err != nil {
 			return nil, err
+		}
+	}
+	for _, u := range opts.Ulimits {
+		if u.Name == "" || u.Soft < 0 || u.Hard < u.Soft {
+			return nil, invalidArg("build ulimit %+v: want a name and 0 <= Soft <= Hard", u)
 		}
 	}
 	var q query
@@ -167,6 +180,14 @@ func (opts ImageBuildOptions) call(buildContext io.Reader) (*call, error) {
 	}
 	if opts.Target != "" {
 		q.add("target", opts.Target)
+	}
+	if len(opts.Ulimits) > 0 {
+		if podman {
+			q.add("ulimits", podmanUlimits(opts.Ulimits))
+		} else {
+			b, _ := json.Marshal(opts.Ulimits)
+			q.add("ulimits", string(b))
+		}
 	}
 	r := &call{method: http.MethodPost, path: "/build", query: q.String(), header: http.Header{}}
 	if buildContext != nil {

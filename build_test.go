@@ -58,6 +58,9 @@ func liveBuild(t *testing.T, e *livetest.Engine, dir string, opts dockwire.Image
 	}
 	opts.Labels[livetest.Label] = "1"
 	opts.Labels[uniqueBuildLabel] = livetest.UniqueName("build")
+	if opts.Ulimits == nil {
+		opts.Ulimits = e.BuildUlimits()
+	}
 	p, err := e.Client.ImageBuild(livetest.Context(t), tar, opts)
 	if err == nil {
 		err = p.Wait()
@@ -131,7 +134,7 @@ func TestLiveImageBuildMessages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		p, err := e.Client.ImageBuild(livetest.Context(t), tar, dockwire.ImageBuildOptions{Labels: map[string]string{livetest.Label: "1", uniqueBuildLabel: livetest.UniqueName("build")}})
+		p, err := e.Client.ImageBuild(livetest.Context(t), tar, dockwire.ImageBuildOptions{Labels: map[string]string{livetest.Label: "1", uniqueBuildLabel: livetest.UniqueName("build")}, Ulimits: e.BuildUlimits()})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -117,6 +117,9 @@ func (c *Client) openLogs(ctx context.Context, r *call, opts ContainerLogsOption
 	if err != nil {
 		return nil, err
 	}
+	if opts.Follow && r.kind == KindContainer && c.engine.Load() == enginePodman {
+		return c.podmanFollowLogs(ctx, r, opts)
+	}
 	resp, err := c.send(ctx, r)
 	if err != nil {
 		return nil, err

@@ -150,7 +150,17 @@ func TestLiveLogs(t *testing.T) {
 			if t1.IsZero() || t2.Sub(t1) < 900*time.Millisecond || time.Since(t1) > time.Minute {
 				t.Fatalf("timestamps %v, %v", t1, t2)
 			}
-			mid := t1.Add(t2.Sub(t1) / 2)
+			t.Run("timestamps carry fractions of a second", func(t *testing.T) {
+				e.SkipOnPodman(t, "log timestamps are whole seconds (RFC 3339 without a fraction)")
+				if t1.Nanosecond() == 0 && t2.Nanosecond() == 0 {
+					t.Errorf("timestamps %v, %v: no fraction of a second", t1, t2)
+				}
+			})
+			// A whole second between the lines: the sleep puts at least a
+			// second between them, so the second the late line was written
+			// in began after the early one, even where timestamps are whole
+			// seconds (Podman's).
+			mid := t2.Truncate(time.Second)
 			if got := liveLines(t, c, id, dockwire.ContainerLogsOptions{Since: mid}); !cmp.Equal(got, []string{"stdout:late"}) {
 				t.Errorf("since the middle: %q", got)
 			}
@@ -194,6 +204,46 @@ func TestLiveLogs(t *testing.T) {
 			}
 			if err := await.Recv(t, "the follow to end when the container stopped", copied); err != nil || out.String() != "up\n" {
 				t.Errorf("follow of a stopped container: %q, %v; want a clean end", out.String(), err)
+			}
+		})
+		t.Run("follow of a silent container returns before it writes", func(t *testing.T) {
+			// The container writes only once the test has the stream open
+			// (and touched /go): ContainerLogs must not wait for it.
+			// Podman sends no headers until then; dockwire bridges that.
+			id := e.Container(t, dockwire.ContainerCreateOptions{Config: engine.ContainerConfig{
+				Cmd: []string{"sh", "-c", "while [ ! -e /go ]; do usleep 20000; done; echo hello; echo bye >&2"},
+			}})
+			for _, tail := range []int{dockwire.TailNone, 0} {
+				opened := make(chan *dockwire.LogStream, 1)
+				go func() {
+					s, err := c.ContainerLogs(livetest.Context(t), id, dockwire.ContainerLogsOptions{Follow: true, Tail: tail})
+					if err != nil {
+						t.Error(err)
+					}
+					opened <- s
+				}()
+				s := await.Recv(t, fmt.Sprintf("ContainerLogs (Follow, Tail %d) of a silent container to return", tail), opened)
+				if s == nil {
+					return
+				}
+				if tail == 0 {
+					defer s.Close()
+					if _, err := c.ExecCheck(livetest.Context(t), id, dockwire.ExecOptions{Cmd: []string{"touch", "/go"}}); err != nil {
+						t.Fatal(err)
+					}
+					var got []string
+					for l, err := range s.Lines() {
+						if err != nil {
+							t.Fatal(err)
+						}
+						got = append(got, l.Stream.String()+":"+l.Text)
+					}
+					if !cmp.Equal(got, []string{"stdout:hello", "stderr:bye"}) && !cmp.Equal(got, []string{"stderr:bye", "stdout:hello"}) {
+						t.Errorf("lines %q, want hello and bye", got)
+					}
+				} else if err := s.Close(); err != nil {
+					t.Errorf("closing a follow that never got an answer: %v", err)
+				}
 			}
 		})
 		t.Run("follow of a created container returns at once", func(t *testing.T) {

@@ -2,8 +2,11 @@ package dockwire
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 
 	"github.com/dockwire/dockwire/engine"
 	"github.com/tidwall/gjson"
@@ -102,4 +105,77 @@ func (c *Client) podmanImageID(id string) string {
 		return "sha256:" + id
 	}
 	return id
+}
+
+// podmanUlimits encodes build ulimits as Podman's /build takes them, a
+// JSON list of "name=soft:hard" strings (Docker's is a list of objects,
+// which Podman refuses).
+func podmanUlimits(limits []engine.Ulimit) string {
+	s := make([]string, len(limits))
+	for i, u := range limits {
+		s[i] = fmt.Sprintf("%s=%d:%d", u.Name, u.Soft, u.Hard)
+	}
+	return encodeJSON(s)
+}
+
+// podmanFollowLogs opens a following container log on Podman, which sends
+// no response headers until the container writes to the log: waiting for
+// them, as on Docker, would block ContainerLogs for as long as the
+// container is silent. It inspects the container first, so that a missing
+// one is ErrContainerNotFound from the call as on Docker, and so that its
+// TTY says how the stream is framed; then it sends the logs request in the
+// background, and the stream's first read waits for the answer (an error
+// status, unlikely after the inspect, is that read's error).
+func (c *Client) podmanFollowLogs(ctx context.Context, r *call, opts ContainerLogsOptions) (*LogStream, error) {
+	info, err := c.ContainerInspect(ctx, r.id)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	body := &pendingBody{done: make(chan struct{}), cancel: cancel}
+	go func() {
+		defer close(body.done)
+		resp, err := c.send(ctx, r)
+		if err != nil {
+			body.err = err
+			return
+		}
+		body.rc = resp.Body
+	}()
+	s := &LogStream{body: body, framing: framingMultiplexed, timestamps: opts.Timestamps, details: opts.Details, host: c.host, kind: r.kind, id: r.id}
+	if info.Config.Tty {
+		s.framing = framingRaw
+	}
+	return s, nil
+}
+
+// pendingBody is the body of a response still on its way: reads wait for
+// it, Close cancels the request if it has not been answered yet.
+type pendingBody struct {
+	done   chan struct{} // closed when rc or err is set
+	rc     io.ReadCloser
+	err    error
+	cancel context.CancelFunc
+	closed atomic.Bool
+}
+
+func (b *pendingBody) Read(p []byte) (int, error) {
+	<-b.done
+	if b.err != nil {
+		if b.closed.Load() {
+			return 0, io.EOF // Close cancelled the request
+		}
+		return 0, b.err
+	}
+	return b.rc.Read(p)
+}
+
+func (b *pendingBody) Close() error {
+	b.closed.Store(true)
+	b.cancel()
+	<-b.done
+	if b.rc != nil {
+		return b.rc.Close()
+	}
+	return nil
 }

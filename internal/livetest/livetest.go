@@ -166,7 +166,7 @@ const ImageRef = "dockwire-test/busybox:latest"
 // API (no registry is needed), and returns its tag.
 func (e *Engine) Image(t testing.TB) string {
 	t.Helper()
-	e.imageOnce.Do(func() { e.image, e.imageErr = buildImage(e.Client) })
+	e.imageOnce.Do(func() { e.image, e.imageErr = buildImage(e.Client, e.BuildUlimits()) })
 	if e.imageErr != nil {
 		t.Fatalf("building the test image on %s: %v", e.Host, e.imageErr)
 	}
@@ -176,7 +176,19 @@ func (e *Engine) Image(t testing.TB) string {
 // busyboxPath is where Debian's busybox-static installs a static busybox.
 const busyboxPath = "/bin/busybox"
 
-func buildImage(c *dockwire.Client) (string, error) {
+// BuildUlimits returns the resource limits test builds give their RUN
+// steps: none on Docker; on Podman, limits within this test bed's hard
+// limits (20000 open files), since Podman 5's RUN steps ask for 1048576
+// open files and processes by default and fail to start here ("error
+// setting rlimit type 7"; docs/engines.md, podman5).
+func (e *Engine) BuildUlimits() []engine.Ulimit {
+	if !e.IsPodman() {
+		return nil
+	}
+	return []engine.Ulimit{{Name: "nofile", Soft: 20000, Hard: 20000}, {Name: "nproc", Soft: 4096, Hard: 4096}}
+}
+
+func buildImage(c *dockwire.Client, ulimits []engine.Ulimit) (string, error) {
 	dir, err := os.MkdirTemp("", "dockwire-image-")
 	if err != nil {
 		return "", err
@@ -200,7 +212,7 @@ func buildImage(c *dockwire.Client) (string, error) {
 	defer tar.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	build, err := c.ImageBuild(ctx, tar, dockwire.ImageBuildOptions{Tags: []string{ImageRef}})
+	build, err := c.ImageBuild(ctx, tar, dockwire.ImageBuildOptions{Tags: []string{ImageRef}, Ulimits: ulimits})
 	if err != nil {
 		return "", err
 	}
