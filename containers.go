@@ -33,6 +33,16 @@ func (c *Client) ContainerList(ctx context.Context, opts ContainerListOptions) (
 // prefix or name. A missing container is an error matching
 // ErrContainerNotFound.
 func (c *Client) ContainerInspect(ctx context.Context, id string) (engine.ContainerInspectResponse, error) {
+	info, err := c.inspectContainer(ctx, id)
+	if err == nil {
+		err = c.podmanNetworkIDs(ctx, info.NetworkSettings.Networks)
+	}
+	return info, err
+}
+
+// inspectContainer is ContainerInspect without the network IDs of Podman
+// 4.3 (see podmanNetworkIDs), for callers that do not use them.
+func (c *Client) inspectContainer(ctx context.Context, id string) (engine.ContainerInspectResponse, error) {
 	seg, err := idSegment(KindContainer, id)
 	if err != nil {
 		return engine.ContainerInspectResponse{}, err
@@ -43,7 +53,7 @@ func (c *Client) ContainerInspect(ctx context.Context, id string) (engine.Contai
 // ContainerExists reports whether a container exists. Only "no such
 // container" means false; any other failure is returned.
 func (c *Client) ContainerExists(ctx context.Context, id string) (bool, error) {
-	_, err := c.ContainerInspect(ctx, id)
+	_, err := c.inspectContainer(ctx, id)
 	if errors.Is(err, ErrContainerNotFound) {
 		return false, nil
 	}
@@ -54,6 +64,6 @@ func (c *Client) ContainerExists(ctx context.Context, id string) (bool, error) {
 // (a paused container is running). A missing container is an error
 // matching ErrContainerNotFound.
 func (c *Client) ContainerIsRunning(ctx context.Context, id string) (bool, error) {
-	info, err := c.ContainerInspect(ctx, id)
+	info, err := c.inspectContainer(ctx, id)
 	return info.State.Running, err
 }

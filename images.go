@@ -27,7 +27,14 @@ func (c *Client) ImageList(ctx context.Context, opts ImageListOptions) ([]engine
 	// Podman answers digests=1 with an empty body (it does not support
 	// the parameter) and sends RepoDigests without it, as Docker does.
 	q.flag("digests", opts.Digests && !c.isPodman(ctx))
-	return getList[engine.ImageSummary](ctx, c, &call{method: http.MethodGet, path: "/images/json", query: q.String()})
+	list, err := getList[engine.ImageSummary](ctx, c, &call{method: http.MethodGet, path: "/images/json", query: q.String()})
+	if err == nil && c.engine.Load() == enginePodman {
+		for i := range list {
+			podmanFamiliar(list[i].RepoTags)
+			podmanFamiliar(list[i].RepoDigests)
+		}
+	}
+	return list, err
 }
 
 // ImageInspectOptions configures ImageInspect. The zero value asks for
@@ -65,7 +72,12 @@ func (c *Client) ImageInspect(ctx context.Context, ref string, opts ImageInspect
 			return engine.ImageInspectResponse{}, err
 		}
 	}
-	return getJSON[engine.ImageInspectResponse](ctx, c, &call{method: http.MethodGet, path: "/images/" + seg + "/json", query: q.String(), kind: KindImage, id: ref})
+	info, err := getJSON[engine.ImageInspectResponse](ctx, c, &call{method: http.MethodGet, path: "/images/" + seg + "/json", query: q.String(), kind: KindImage, id: ref})
+	if err == nil && c.engine.Load() == enginePodman {
+		podmanFamiliar(info.RepoTags)
+		podmanFamiliar(info.RepoDigests)
+	}
+	return info, err
 }
 
 // ImageExists reports whether a local image exists. Only "no such image"
@@ -135,7 +147,9 @@ func (c *Client) ImageRemove(ctx context.Context, ref string, opts ImageRemoveOp
 			return nil, err
 		}
 	}
-	return getList[engine.ImageDeleteResponseItem](ctx, c, &call{method: http.MethodDelete, path: "/images/" + seg, query: q.String(), kind: KindImage, id: ref})
+	items, err := getList[engine.ImageDeleteResponseItem](ctx, c, &call{method: http.MethodDelete, path: "/images/" + seg, query: q.String(), kind: KindImage, id: ref})
+	c.podmanDeleted(items)
+	return items, err
 }
 
 // ImagePruneOptions says which unused images ImagePrune removes.
@@ -152,9 +166,7 @@ func (c *Client) ImagePrune(ctx context.Context, opts ImagePruneOptions) (engine
 	var q query
 	q.filters(opts.Filters)
 	rep, err := getJSON[engine.ImagePruneResponse](ctx, c, &call{method: http.MethodPost, path: "/images/prune", query: q.String()})
-	for i := range rep.ImagesDeleted {
-		rep.ImagesDeleted[i].Deleted = c.podmanImageID(rep.ImagesDeleted[i].Deleted)
-	}
+	c.podmanDeleted(rep.ImagesDeleted)
 	return rep, err
 }
 

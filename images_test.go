@@ -71,9 +71,15 @@ func TestLiveImageLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(hist) < 3 || hist[0].ID != id || !strings.Contains(strings.Join(historyCmds(hist), "\n"), "COPY") {
+		if len(hist) < 3 || !strings.Contains(strings.Join(historyCmds(hist), "\n"), "COPY") {
 			t.Errorf("ImageHistory = %+v", hist)
 		}
+		t.Run("history begins with the image", func(t *testing.T) {
+			e.SkipOnPodman(t, "the newest entry of an image's history has the ID of another layer, bare, not the image's")
+			if hist[0].ID != id {
+				t.Errorf("ImageHistory[0].ID = %s, want %s", hist[0].ID, id)
+			}
+		})
 
 		// A second tag, then removing it only untags.
 		if err := c.ImageTag(ctx, tag, dockwire.ImageTagOptions{Repo: repo, Tag: run + "-2"}); err != nil {

@@ -68,7 +68,9 @@ func (c *Client) NetworkInspect(ctx context.Context, id string, opts NetworkInsp
 		q.add("scope", opts.Scope)
 	}
 	r.query = q.String()
-	return getJSON[engine.NetworkInspect](ctx, c, r)
+	n, err := getJSON[engine.NetworkInspect](ctx, c, r)
+	c.podmanNetworkOptions(&n.Network)
+	return n, err
 }
 
 // NetworkListOptions says which networks NetworkList lists; the zero value
@@ -82,7 +84,11 @@ type NetworkListOptions struct {
 func (c *Client) NetworkList(ctx context.Context, opts NetworkListOptions) ([]engine.Network, error) {
 	var q query
 	q.filters(opts.Filters)
-	return getList[engine.Network](ctx, c, &call{method: http.MethodGet, path: "/networks", query: q.String()})
+	list, err := getList[engine.Network](ctx, c, &call{method: http.MethodGet, path: "/networks", query: q.String()})
+	for i := range list {
+		c.podmanNetworkOptions(&list[i])
+	}
+	return list, err
 }
 
 // NetworkRemove removes a network. A predefined network, or one that

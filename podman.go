@@ -67,8 +67,14 @@ var podmanStatuses = map[string]int{
 // sentinel (ErrConflict, ...) on both.
 func podmanStatus(resp *http.Response, body []byte) int {
 	if resp.StatusCode == http.StatusInternalServerError && resp.Header.Get(libpodHeader) != "" {
-		if status, ok := podmanStatuses[gjson.GetBytes(body, "cause").String()]; ok {
+		cause := gjson.GetBytes(body, "cause").String()
+		if status, ok := podmanStatuses[cause]; ok {
 			return status
+		}
+		// Errors without a cause of their own, whose text is fixed but
+		// for the names in it.
+		if strings.Contains(cause, " by ID with more than one tag (") && strings.HasSuffix(cause, "): please force removal") {
+			return http.StatusConflict // Docker: "conflict: unable to delete … (must be forced)"
 		}
 	}
 	return resp.StatusCode
@@ -87,7 +93,7 @@ func (c *Client) podmanStats(ctx context.Context, id string, s *engine.StatsResp
 	}
 	if s.ID == "" {
 		if fullID == "" {
-			info, err := c.ContainerInspect(ctx, id)
+			info, err := c.inspectContainer(ctx, id)
 			if err != nil {
 				return err
 			}
@@ -127,7 +133,7 @@ func podmanUlimits(limits []engine.Ulimit) string {
 // background, and the stream's first read waits for the answer (an error
 // status, unlikely after the inspect, is that read's error).
 func (c *Client) podmanFollowLogs(ctx context.Context, r *call, opts ContainerLogsOptions) (*LogStream, error) {
-	info, err := c.ContainerInspect(ctx, r.id)
+	info, err := c.inspectContainer(ctx, r.id)
 	if err != nil {
 		return nil, err
 	}
@@ -178,4 +184,79 @@ func (b *pendingBody) Close() error {
 		return b.rc.Close()
 	}
 	return nil
+}
+
+// podmanFamiliar turns the image references Podman gives in full
+// ("docker.io/library/busybox:1", "docker.io/team/app:2") into the short
+// form Docker gives for the same names ("busybox:1", "team/app:2"), in
+// place. Names of other registries, localhost/ included, stay whole, as
+// on Docker.
+func podmanFamiliar(refs []string) {
+	for i, ref := range refs {
+		if rest, ok := strings.CutPrefix(ref, "docker.io/"); ok {
+			if short, ok := strings.CutPrefix(rest, "library/"); ok && !strings.Contains(short, "/") {
+				rest = short
+			}
+			refs[i] = rest
+		}
+	}
+}
+
+// podmanFamiliarRef is ref in Docker's short form when the daemon is
+// Podman (see podmanFamiliar), and ref otherwise.
+func (c *Client) podmanFamiliarRef(ref string) string {
+	if c.engine.Load() == enginePodman {
+		refs := []string{ref}
+		podmanFamiliar(refs)
+		return refs[0]
+	}
+	return ref
+}
+
+// podmanDeleted gives what an image removal or prune reports on Podman the
+// form Docker's has: "sha256:" IDs and short names (see podmanFamiliar).
+func (c *Client) podmanDeleted(items []engine.ImageDeleteResponseItem) {
+	if c.engine.Load() != enginePodman {
+		return
+	}
+	for i := range items {
+		items[i].Deleted = c.podmanImageID(items[i].Deleted)
+		items[i].Untagged = c.podmanFamiliarRef(items[i].Untagged)
+	}
+}
+
+// podmanNetworkIDs gives a container's endpoints the ID of their network
+// where Podman 4.3 puts the network's name in NetworkID (Podman 5 sends
+// the ID, as Docker does), with one network list.
+func (c *Client) podmanNetworkIDs(ctx context.Context, eps map[string]engine.EndpointSettings) error {
+	named := false
+	for name, ep := range eps {
+		named = named || ep.NetworkID == name
+	}
+	if !named || c.engine.Load() != enginePodman {
+		return nil
+	}
+	nets, err := c.NetworkList(ctx, NetworkListOptions{})
+	if err != nil {
+		return err
+	}
+	for _, n := range nets {
+		if ep, ok := eps[n.Name]; ok && ep.NetworkID == n.Name {
+			ep.NetworkID = n.ID
+			eps[n.Name] = ep
+		}
+	}
+	return nil
+}
+
+// dockerMTUOption is the bridge driver's MTU option as Docker names it;
+// Podman takes it under that name but reports it as "mtu".
+const dockerMTUOption = "com.docker.network.driver.mtu"
+
+// podmanNetworkOptions adds to a network's Options on Podman the MTU under
+// Docker's name, which Podman reports as "mtu" (kept as well).
+func (c *Client) podmanNetworkOptions(n *engine.Network) {
+	if mtu, ok := n.Options["mtu"]; ok && n.Options[dockerMTUOption] == "" && c.engine.Load() == enginePodman {
+		n.Options[dockerMTUOption] = mtu
+	}
 }

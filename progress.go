@@ -315,6 +315,14 @@ func loadedImage(line string) (string, bool) {
 	return ref, ok && ref != "" && !strings.ContainsFunc(ref, unicode.IsSpace)
 }
 
+// pushedDigest returns the digest in a push's last status,
+// "<tag>: digest: sha256:… size: <n>".
+func pushedDigest(status string) (string, bool) {
+	_, rest, ok := strings.Cut(status, ": digest: ")
+	d, _, _ := strings.Cut(rest, " ")
+	return d, ok && isDigest(d)
+}
+
 // observe records the image ID or digest the stream reports.
 func (p *Progress) observe(m engine.JSONMessage) {
 	var auxID, auxDigest string
@@ -331,11 +339,15 @@ func (p *Progress) observe(m engine.JSONMessage) {
 		return
 	}
 	if p.op == "pull" || p.op == "push" {
-		// A push's aux message has it; a pull says "Digest: sha256:…".
+		// A push's aux message has it; a pull says "Digest: sha256:…". A
+		// push also says "<tag>: digest: sha256:… size: <n>", which is
+		// all Podman sends.
 		if d, ok := strings.CutPrefix(m.Status, "Digest: "); ok && isDigest(d) {
 			p.digest = d
 		} else if isDigest(auxDigest) {
 			p.digest = auxDigest
+		} else if d, ok := pushedDigest(m.Status); ok && p.op == "push" && p.digest == "" {
+			p.digest = d
 		}
 		return
 	}
@@ -346,7 +358,7 @@ func (p *Progress) observe(m engine.JSONMessage) {
 	case p.auxID || m.Stream == "":
 	case strings.HasPrefix(m.Stream, "Loaded image"):
 		if ref, ok := loadedImage(m.Stream); ok && p.imageID == "" {
-			p.imageID = ref
+			p.imageID = p.c.podmanFamiliarRef(ref)
 		}
 	case p.op == "build":
 		// "Successfully built <id>" is the classic builder's last word; a
