@@ -395,6 +395,9 @@ func (c *Client) ImagePush(ctx context.Context, ref string, opts ImagePushOption
 			r.query = q.String()
 		}
 	}
+	if err == nil && podmanInsecureRegistry(RegistryHost(ref)) && c.isPodman(ctx) {
+		r.query = strings.TrimPrefix(r.query+"&tlsVerify=false", "&")
+	}
 	return c.startProgress(ctx, "push", ref, r, nil, err)
 }
 

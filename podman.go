@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -259,4 +260,24 @@ func (c *Client) podmanNetworkOptions(n *engine.Network) {
 	if mtu, ok := n.Options["mtu"]; ok && n.Options[dockerMTUOption] == "" && c.engine.Load() == enginePodman {
 		n.Options[dockerMTUOption] = mtu
 	}
+}
+
+// podmanInsecureRegistry reports whether a push to host goes out with
+// Podman's tlsVerify=false: whether Docker treats host as an insecure
+// registry without being told, as it does every registry on the loopback
+// network (its default insecure-registries, 127.0.0.0/8, which "localhost"
+// resolves into), trying HTTPS without verification, then plain HTTP.
+// Podman verifies TLS for every registry its registries.conf does not list
+// as insecure, unless the request says otherwise. Its pull (POST
+// /images/create) and login take no such parameter.
+func podmanInsecureRegistry(host string) bool {
+	h, _, err := net.SplitHostPort(host)
+	if err != nil {
+		h = host
+	}
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.To4() != nil && ip.IsLoopback()
 }

@@ -9,7 +9,9 @@ import (
 	"testing"
 
 	"github.com/dockwire/dockwire"
+	"github.com/dockwire/dockwire/engine"
 	"github.com/dockwire/dockwire/enginetest"
+	"github.com/google/go-cmp/cmp"
 )
 
 // podmanEngine is a fake engine that answers as Podman 4.3 does: every
@@ -76,6 +78,91 @@ func TestPodmanImageListWithoutDigestsParameter(t *testing.T) {
 		}
 		if strings.Contains(query, "digests") == podman {
 			t.Errorf("podman=%v: query %q", podman, query)
+		}
+	}
+}
+
+func TestPodmanBuildUlimitsInItsForm(t *testing.T) {
+	for _, tc := range []struct {
+		podman bool
+		want   string
+	}{
+		{podman: true, want: `["nofile=1024:4096"]`},
+		{podman: false, want: `[{"Name":"nofile","Soft":1024,"Hard":4096}]`},
+	} {
+		e, c := podmanEngine(t, tc.podman)
+		var got string
+		e.Handle("POST", "/build", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got = r.URL.Query().Get("ulimits")
+			io.WriteString(w, `{"aux":{"ID":"sha256:`+strings.Repeat("a", 64)+`"}}`+"\n")
+		}))
+		p, err := c.ImageBuild(context.Background(), strings.NewReader("tar"), dockwire.ImageBuildOptions{Ulimits: []engine.Ulimit{{Name: "nofile", Soft: 1024, Hard: 4096}}})
+		if err == nil {
+			err = p.Wait()
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("podman=%v: ulimits=%s, %v; want %s", tc.podman, got, err, tc.want)
+		}
+	}
+	_, c := podmanEngine(t, false)
+	if _, err := c.ImageBuild(context.Background(), strings.NewReader("tar"), dockwire.ImageBuildOptions{Ulimits: []engine.Ulimit{{Name: "nofile", Soft: 2, Hard: 1}}}); !errors.Is(err, dockwire.ErrInvalidArgument) {
+		t.Errorf("a soft limit above the hard one: %v, want ErrInvalidArgument", err)
+	}
+}
+
+func TestPodmanPushToLoopbackRegistrySkipsTLSVerify(t *testing.T) {
+	for _, tc := range []struct {
+		podman bool
+		ref    string
+		want   bool // tlsVerify=false sent
+	}{
+		{true, "127.0.0.1:5000/team/app:1", true},
+		{true, "localhost:5000/app", true},
+		{true, "registry.example.com/app:1", false},
+		{true, "team/app:1", false},
+		{false, "127.0.0.1:5000/team/app:1", false},
+	} {
+		e, c := podmanEngine(t, tc.podman)
+		var query string
+		e.Handle("POST", "/images/{name...}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			query = r.URL.RawQuery
+			io.WriteString(w, `{"status":"1: digest: sha256:`+strings.Repeat("b", 64)+` size: 527"}`+"\n")
+		}))
+		p, err := c.ImagePush(context.Background(), tc.ref, dockwire.ImagePushOptions{})
+		if err == nil {
+			err = p.Wait()
+		}
+		if err != nil || strings.Contains(query, "tlsVerify=false") != tc.want {
+			t.Errorf("podman=%v push %s: query %q, %v; want tlsVerify=false: %v", tc.podman, tc.ref, query, err, tc.want)
+		}
+		if err == nil && p.Digest() != "sha256:"+strings.Repeat("b", 64) {
+			t.Errorf("Digest() = %q, want the one in the status line", p.Digest())
+		}
+	}
+}
+
+func TestPodmanImageNamesInDockersForm(t *testing.T) {
+	for _, podman := range []bool{true, false} {
+		e, c := podmanEngine(t, podman)
+		e.Handle("GET", "/images/json", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if podman {
+				w.Header().Set("Libpod-Api-Version", "4.3.1")
+			}
+			io.WriteString(w, `[{"Id":"sha256:`+strings.Repeat("c", 64)+`","RepoTags":["docker.io/library/busybox:1","docker.io/team/app:2","localhost/app:3","docker.io/library/a/b:4"],"RepoDigests":["docker.io/library/busybox@sha256:`+strings.Repeat("d", 64)+`"]}]`)
+		}))
+		list, err := c.ImageList(context.Background(), dockwire.ImageListOptions{})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("podman=%v: %v, %v", podman, list, err)
+		}
+		want := []string{"busybox:1", "team/app:2", "localhost/app:3", "library/a/b:4"}
+		if !podman {
+			want = []string{"docker.io/library/busybox:1", "docker.io/team/app:2", "localhost/app:3", "docker.io/library/a/b:4"}
+		}
+		if diff := cmp.Diff(want, list[0].RepoTags); diff != "" {
+			t.Errorf("podman=%v: RepoTags (-want +got):\n%s", podman, diff)
+		}
+		if podman && list[0].RepoDigests[0] != "busybox@sha256:"+strings.Repeat("d", 64) {
+			t.Errorf("RepoDigests %v", list[0].RepoDigests)
 		}
 	}
 }
