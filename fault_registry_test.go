@@ -88,6 +88,7 @@ func TestFault_REG1_RegistryCutMidBlob(t *testing.T) {
 	addr, auth := liveRegistry(t)
 	proxy := newCuttingRegistry(t, addr)
 	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
+		e.SkipOnPodman(t, podmanNoPullReason)
 		ctx, c := livetest.Context(t), e.Client
 		repo := "dockwire-test/" + livetest.UniqueName("cut")
 		img := buildLayered(t, e, addr+"/"+repo+":1", 300_000)

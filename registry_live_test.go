@@ -182,7 +182,7 @@ func livePulls(t *testing.T, e *livetest.Engine, addr, repo, digest string, auth
 		t.Fatalf("inspect after the pull: %v", err)
 	}
 	if want := addr + "/" + repo + "@" + digest; !slices.Contains(info.RepoDigests, want) {
-	t.Errorf("RepoDigests %v, want %s", info.RepoDigests, want)
+		t.Errorf("RepoDigests %v, want %s", info.RepoDigests, want)
 	}
 }
 
@@ -214,6 +214,7 @@ func TestLiveRegistryCredentials(t *testing.T) {
 	}
 	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
 		ctx, c := livetest.Context(t), e.Client
+		e.SkipOnPodman(t, podmanNoPullReason)
 		repo := "dockwire-test/" + livetest.UniqueName("creds")
 		ref := addr + "/" + repo + ":1"
 		buildLayered(t, e, ref)
@@ -250,7 +251,13 @@ func TestLiveRegistryCredentials(t *testing.T) {
 			})
 		}
 	})
-	if b, err := os.ReadFile(asked); err != nil || strings.Count(string(b), addr+"\n") != len(livetest.Engines(t)) {
+	engines := 0 // those that did not skip
+	for _, e := range livetest.Engines(t) {
+		if !e.IsPodman() {
+			engines++
+		}
+	}
+	if b, err := os.ReadFile(asked); engines > 0 && (err != nil || strings.Count(string(b), addr+"\n") != engines) {
 		t.Errorf("the credential helper was asked %q (%v); want %s once per engine", b, err, addr)
 	}
 }
