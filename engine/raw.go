@@ -93,7 +93,7 @@ func countElems(r gjson.Result) int {
 // parse validates doc and requires its top level to be an object or array
 // (want gjson.JSON) or any value.
 func parse(doc string, want gjson.Type) (gjson.Result, error) {
-	if !gjson.Valid(doc) {
+	if !validJSON(doc) {
 		return gjson.Result{}, fmt.Errorf("%w: %s", ErrDecode, snippet(doc))
 	}
 	r := gjson.Parse(doc)

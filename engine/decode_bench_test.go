@@ -1,0 +1,51 @@
+package engine_test
+
+import (
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/dockwire/dockwire/engine"
+	"github.com/tidwall/gjson"
+)
+
+// fixtureBody returns the response body of a recorded exchange.
+func fixtureBody(tb testing.TB, path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var x struct {
+		Response struct{ Body string }
+	}
+	if err := json.Unmarshal(b, &x); err != nil || x.Response.Body == "" {
+		tb.Fatalf("%s: no response body (%v)", path, err)
+	}
+	return x.Response.Body
+}
+
+// BenchmarkDecodeInspect is the decoding of a recorded container inspect:
+// what ContainerInspect does on top of the exchange. "valid" is the
+// validation alone, for its share.
+func BenchmarkDecodeInspect(b *testing.B) {
+	for _, v := range []string{"docker-20.10", "docker-28.5"} {
+		doc := fixtureBody(b, "../testdata/"+v+"/0024-container-inspect.json")
+		b.Run(v+"/decode", func(b *testing.B) {
+			b.SetBytes(int64(len(doc)))
+			b.ReportAllocs()
+			for range b.N {
+				if _, err := engine.Decode[engine.ContainerInspectResponse](doc); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(v+"/gjson.Valid", func(b *testing.B) {
+			b.SetBytes(int64(len(doc)))
+			for range b.N {
+				if !gjson.Valid(doc) {
+					b.Fatal("invalid")
+				}
+			}
+		})
+	}
+}
