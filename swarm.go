@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/dockwire/dockwire/engine"
+	"github.com/dockwire/dockwire/internal/jsonvalid"
 	"github.com/tidwall/gjson"
 )
 
@@ -50,7 +51,7 @@ func (c *Client) SwarmInit(ctx context.Context, opts SwarmInitOptions) (string, 
 		return "", err
 	}
 	id := gjson.Parse(doc)
-	if !gjson.Valid(doc) || id.Type != gjson.String || id.Str == "" {
+	if !jsonvalid.Valid(doc) || id.Type != gjson.String || id.Str == "" {
 		return "", c.bodyError(r, fmt.Errorf("%w: want the node ID as a JSON string, got %.60q", ErrDecode, doc))
 	}
 	return id.Str, nil
@@ -144,7 +145,7 @@ func (c *Client) SwarmUnlockKey(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if !gjson.Valid(doc) || !gjson.Parse(doc).IsObject() {
+	if !jsonvalid.Valid(doc) || !gjson.Parse(doc).IsObject() {
 		return "", c.bodyError(r, fmt.Errorf("%w: want an object with UnlockKey, got %.60q", ErrDecode, doc))
 	}
 	return gjson.Get(doc, "UnlockKey").String(), nil

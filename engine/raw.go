@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/dockwire/dockwire/internal/jsonvalid"
 	"github.com/tidwall/gjson"
 )
 
@@ -93,7 +94,7 @@ func countElems(r gjson.Result) int {
 // parse validates doc and requires its top level to be an object or array
 // (want gjson.JSON) or any value.
 func parse(doc string, want gjson.Type) (gjson.Result, error) {
-	if !validJSON(doc) {
+	if !jsonvalid.Valid(doc) {
 		return gjson.Result{}, fmt.Errorf("%w: %s", ErrDecode, snippet(doc))
 	}
 	r := gjson.Parse(doc)

@@ -1,4 +1,4 @@
-package engine
+package jsonvalid
 
 import (
 	"os"
@@ -19,12 +19,12 @@ var validSeeds = []string{
 	`"` + strings.Repeat("x", 31) + `"`, `"` + strings.Repeat("x", 32) + "\n" + `"`, `{"k":"` + strings.Repeat("é", 20) + `\n"}`,
 }
 
-// validJSON must agree with gjson.Valid, which it replaces, on everything.
+// Valid must agree with gjson.Valid, which it replaces, on everything.
 func FuzzValidJSON(f *testing.F) {
 	for _, s := range validSeeds {
 		f.Add(s)
 	}
-	fixtures, _ := filepath.Glob("../testdata/docker-*/*.json")
+	fixtures, _ := filepath.Glob("../../testdata/docker-*/*.json")
 	for _, p := range fixtures {
 		if b, err := os.ReadFile(p); err == nil {
 			body := gjson.GetBytes(b, "response.body").String()
@@ -35,8 +35,8 @@ func FuzzValidJSON(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, doc string) {
-		if got, want := validJSON(doc), gjson.Valid(doc); got != want {
-			t.Errorf("validJSON(%q) = %v, gjson.Valid says %v", doc, got, want)
+		if got, want := Valid(doc), gjson.Valid(doc); got != want {
+			t.Errorf("Valid(%q) = %v, gjson.Valid says %v", doc, got, want)
 		}
 	})
 }
@@ -46,18 +46,18 @@ func FuzzValidJSON(f *testing.F) {
 func TestValidJSONDeepNesting(t *testing.T) {
 	const depth = 1 << 22
 	deep := strings.Repeat("[", depth) + strings.Repeat("]", depth)
-	if !validJSON(deep) {
+	if !Valid(deep) {
 		t.Error("4M-deep empty arrays: not valid")
 	}
-	if validJSON(deep[:len(deep)-1]) {
+	if Valid(deep[:len(deep)-1]) {
 		t.Error("4M-deep arrays, one left open: valid")
 	}
 }
 
-// BenchmarkValidJSON compares validJSON with gjson.Valid on a recorded
+// BenchmarkValidJSON compares Valid with gjson.Valid on a recorded
 // container inspect, side by side.
 func BenchmarkValidJSON(b *testing.B) {
-	raw, err := os.ReadFile("../testdata/docker-28.5/0024-container-inspect.json")
+	raw, err := os.ReadFile("../../testdata/docker-28.5/0024-container-inspect.json")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func BenchmarkValidJSON(b *testing.B) {
 	for _, impl := range []struct {
 		name  string
 		valid func(string) bool
-	}{{"gjson", gjson.Valid}, {"validJSON", validJSON}} {
+	}{{"gjson", gjson.Valid}, {"Valid", Valid}} {
 		b.Run("impl="+impl.name, func(b *testing.B) {
 			b.SetBytes(int64(len(doc)))
 			for range b.N {

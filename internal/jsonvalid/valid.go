@@ -1,13 +1,15 @@
-package engine
+// Package jsonvalid validates JSON without recursion, so that no nesting
+// in a daemon's answer can overflow a goroutine's stack.
+package jsonvalid
 
-// validJSON reports whether doc is one JSON value with only whitespace
+// Valid reports whether doc is one JSON value with only whitespace
 // around it: what gjson.Valid reports (FuzzValidJSON holds it to that),
 // in about a third of its time on the daemon's documents. Those are mostly
 // long strings (IDs, paths, environments, labels), whose bytes it checks
 // eight at a time. It keeps its own stack of open objects and arrays rather
 // than recursing, so that no nesting, however deep, can overflow the
 // goroutine's stack.
-func validJSON(doc string) bool {
+func Valid(doc string) bool {
 	var stackBuf [64]byte
 	stack := stackBuf[:0] // '{' or '[' per open container
 	i := skipSpace(doc, 0)
