@@ -195,4 +195,15 @@ func TestFault_C5_ResponseTooLarge(t *testing.T) {
 	if _, err := d.client(t).ContainerInspect(testContext(t), "x"); !errors.Is(err, dockwire.ErrDecode) {
 		t.Errorf("100000-deep nesting: err = %v; want ErrDecode", err)
 	}
+	// 32 MiB of '[' is under the default cap; a recursive validator (gjson.Valid)
+	// overflowed the goroutine's stack on it and ended the process. The answer
+	// to swarm init went through one too.
+	deeper := strings.Repeat("[", 32<<20)
+	d = newDaemon(t, "1.41", func(w http.ResponseWriter, r *http.Request) { jsonReply(w, 200, deeper) })
+	if _, err := d.client(t).ContainerInspect(testContext(t), "x"); !errors.Is(err, dockwire.ErrDecode) {
+		t.Errorf("32 MiB of '[' from inspect: err = %v; want ErrDecode", err)
+	}
+	if _, err := d.client(t).SwarmInit(testContext(t), dockwire.SwarmInitOptions{}); !errors.Is(err, dockwire.ErrDecode) {
+		t.Errorf("32 MiB of '[' from swarm init: err = %v; want ErrDecode", err)
+	}
 }
