@@ -338,7 +338,7 @@ func TestLiveCommitExportImportDiff(t *testing.T) {
 		if err != nil || info.ID != imported || !slices.Equal(info.Config.Cmd, []string{"cat", "/added.txt"}) || len(info.RootFSLayers) != 1 {
 			t.Fatalf("the imported image %q: %s, %v", imported, info.Raw, err)
 		}
-		hist, err := c.ImageHistory(ctx, imported)
+		hist, err := c.ImageHistory(ctx, imported, dockwire.ImageHistoryOptions{})
 		if err != nil || len(hist) == 0 || hist[0].Comment != "imported by "+run {
 			t.Errorf("history of the imported image: %+v, %v", hist, err)
 		}
@@ -393,6 +393,10 @@ func TestImagePlatformOptions(t *testing.T) {
 			_, err := c.ImageInspect(ctx, "busybox", dockwire.ImageInspectOptions{Platform: "linux/arm64/v8"})
 			return err
 		}, url.Values{"platform": {arm}}},
+		{"1.48", "GET", "/images/busybox/history", func(ctx context.Context, c *dockwire.Client) error {
+			_, err := c.ImageHistory(ctx, "busybox", dockwire.ImageHistoryOptions{Platform: "linux/arm64/v8"})
+			return err
+		}, url.Values{"platform": {arm}}},
 		{"1.50", "DELETE", "/images/busybox", func(ctx context.Context, c *dockwire.Client) error {
 			_, err := c.ImageRemove(ctx, "busybox", dockwire.ImageRemoveOptions{Platforms: []string{"linux/arm64/v8", "linux/amd64"}})
 			return err
@@ -403,7 +407,11 @@ func TestImagePlatformOptions(t *testing.T) {
 	} {
 		e := enginetest.New(t, enginetest.WithAPIVersion(c.version))
 		e.Handle(c.method, c.route, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			jsonReply(w, 200, map[string]string{"GET": `{"Id":"sha256:1"}`, "DELETE": `[]`, "POST": `{"status":"done"}`}[r.Method])
+			reply := map[string]string{"GET": `{"Id":"sha256:1"}`, "DELETE": `[]`, "POST": `{"status":"done"}`}[r.Method]
+			if strings.HasSuffix(r.URL.Path, "/history") {
+				reply = `[]`
+			}
+			jsonReply(w, 200, reply)
 		}))
 		if err := c.do(testContext(t), engineClient(t, e)); err != nil {
 			t.Errorf("%s %s at API %s: %v", c.method, c.route, c.version, err)

@@ -90,13 +90,29 @@ func (c *Client) ImageExists(ctx context.Context, ref string) (bool, error) {
 	return err == nil, err
 }
 
+// ImageHistoryOptions selects which history ImageHistory returns. The zero
+// value is the daemon's default: the image's variant for the daemon's own
+// platform.
+type ImageHistoryOptions struct {
+	// Platform ("os/arch[/variant]") returns the history of that variant
+	// of a multi-platform image. It needs API 1.48; below it the call
+	// fails with a *VersionError before anything is sent.
+	Platform string
+}
+
 // ImageHistory returns the layers of a local image, newest first.
-func (c *Client) ImageHistory(ctx context.Context, ref string) ([]engine.HistoryResponseItem, error) {
+func (c *Client) ImageHistory(ctx context.Context, ref string, opts ImageHistoryOptions) ([]engine.HistoryResponseItem, error) {
 	seg, err := imageSegment(ref)
 	if err != nil {
 		return nil, err
 	}
-	return getList[engine.HistoryResponseItem](ctx, c, &call{method: http.MethodGet, path: "/images/" + seg + "/history", kind: KindImage, id: ref})
+	var q query
+	if opts.Platform != "" {
+		if err := q.platform(ctx, c, "platform", opts.Platform, "1.48", "ImageHistoryOptions.Platform"); err != nil {
+			return nil, err
+		}
+	}
+	return getList[engine.HistoryResponseItem](ctx, c, &call{method: http.MethodGet, path: "/images/" + seg + "/history", query: q.String(), kind: KindImage, id: ref})
 }
 
 // ImageTagOptions is the reference ImageTag gives an image: Repo:Tag.

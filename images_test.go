@@ -67,7 +67,7 @@ func TestLiveImageLifecycle(t *testing.T) {
 			t.Errorf("ImageExists(%s) = %v, %v", tag, ok, err)
 		}
 
-		hist, err := c.ImageHistory(ctx, tag)
+		hist, err := c.ImageHistory(ctx, tag, dockwire.ImageHistoryOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -233,7 +233,7 @@ func TestLiveImageNotFound(t *testing.T) {
 		if ok, err := c.ImageExists(ctx, missing); ok || err != nil {
 			t.Errorf("ImageExists = %v, %v; want false, nil", ok, err)
 		}
-		if _, err := c.ImageHistory(ctx, missing); !errors.Is(err, dockwire.ErrImageNotFound) {
+		if _, err := c.ImageHistory(ctx, missing, dockwire.ImageHistoryOptions{}); !errors.Is(err, dockwire.ErrImageNotFound) {
 			t.Errorf("history: %v, want ErrImageNotFound", err)
 		}
 		if _, err := c.ImageRemove(ctx, missing, dockwire.ImageRemoveOptions{}); !errors.Is(err, dockwire.ErrImageNotFound) {
@@ -439,7 +439,7 @@ func TestImageRequests(t *testing.T) {
 	})
 	t.Run("history", func(t *testing.T) {
 		_, c := imageEngine(t, "GET", "/images/{name...}", `[{"Id":"sha256:2","Created":1700000000,"CreatedBy":"RUN x","Tags":["a:1"],"Size":3,"Comment":""},{"Id":"<missing>","Created":1600000000,"CreatedBy":"COPY","Tags":null,"Size":0,"Comment":"c"}]`)
-		h, err := c.ImageHistory(ctx, "a:1")
+		h, err := c.ImageHistory(ctx, "a:1", dockwire.ImageHistoryOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -182,7 +182,7 @@ func TestLiveRegistryLayerProgress(t *testing.T) {
 
 		// The layers' sizes, bottom first: the history lists them top
 		// first, with the layer-less steps at 0 bytes.
-		hist, err := c.ImageHistory(ctx, ref)
+		hist, err := c.ImageHistory(ctx, ref, dockwire.ImageHistoryOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -227,7 +227,11 @@ var versionCalls = []versionCall{
 		return err
 	}},
 	{"ImageHistory", func(ctx context.Context, c *dockwire.Client) error {
-		_, err := c.ImageHistory(ctx, "busybox")
+		_, err := c.ImageHistory(ctx, "busybox", dockwire.ImageHistoryOptions{Platform: "linux/arm64/v8"})
+		return err
+	}},
+	{"ImageHistory, what every version has", func(ctx context.Context, c *dockwire.Client) error {
+		_, err := c.ImageHistory(ctx, "busybox", dockwire.ImageHistoryOptions{})
 		return err
 	}},
 	{"ImageTag", func(ctx context.Context, c *dockwire.Client) error {

@@ -96,7 +96,7 @@ func (s *session) images() {
 	s.run("image-tag", func() (any, error) {
 		return Done{}, c.ImageTag(ctx, ImageRef, dockwire.ImageTagOptions{Repo: imageRepo, Tag: imageTag2})
 	})
-	s.run("image-history", func() (any, error) { return c.ImageHistory(ctx, ImageRef) })
+	s.run("image-history", func() (any, error) { return c.ImageHistory(ctx, ImageRef, dockwire.ImageHistoryOptions{}) })
 	s.run("image-save", func() (any, error) {
 		// Only the first tar header is read: the archive holds the whole
 		// busybox, and the fixture keeps only what was read (see
