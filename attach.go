@@ -257,12 +257,16 @@ func (a *Attachment) Write(p []byte) (int, error) {
 		end, found = a.detach.Scan(p)
 	}
 	a.wrote.Store(true)
+	if found {
+		// Before the keys go: the daemon's end of the output may reach a
+		// reader, who then calls Wait, before this Write returns.
+		a.detached.Store(true)
+	}
 	n, err := a.stdin.Write(p[:end])
 	if err != nil {
 		return n, err
 	}
 	if found {
-		a.detached.Store(true)
 		return n, a.detachedError()
 	}
 	return n, nil

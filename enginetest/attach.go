@@ -2,6 +2,7 @@ package enginetest
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -72,6 +73,9 @@ func (e *Engine) containerAttach(w http.ResponseWriter, r *http.Request, v apiVe
 	inputDone := make(chan struct{})
 	go func() {
 		defer close(inputDone)
+		if !tty {
+			keys = nil // the daemon looks for them only with a TTY
+		}
 		e.readAttachStdin(id, brw.Reader, stdin, stdinOnce, keys)
 	}()
 	input := inputDone // nil once the end of stdin leaves the end to the container
@@ -81,6 +85,9 @@ follow:
 		case <-changed:
 		case <-input:
 			if !stdinOnce {
+				// What the input echoed last may not have been followed
+				// yet: send it before the end.
+				out.write(e.followLogs(id, next).batch)
 				break follow
 			}
 			input = nil
@@ -105,25 +112,26 @@ follow:
 
 // readAttachStdin reads what an attached client sends until it
 // half-closes or goes. With stdin it plays cat (see containerAttach); the
-// detach keys, when given, end it early.
+// detach keys, when not nil, end it early.
 func (e *Engine) readAttachStdin(id string, r *bufio.Reader, stdin, stdinOnce bool, keys []byte) {
 	if !stdin {
 		io.Copy(io.Discard, r)
 		return
 	}
-	var detach *detachkeys.Scanner
-	if keys != nil {
-		detach = &detachkeys.Scanner{Keys: keys}
-	}
+	// Like the daemon, hold back what could begin the detach sequence until
+	// the next read says whether it does.
+	var held []byte
 	buf := make([]byte, 32<<10)
 	for {
 		n, err := r.Read(buf)
-		chunk := buf[:n]
+		chunk := append(held, buf[:n]...)
+		held = nil
 		detached := false
-		if detach != nil {
-			var end int
-			if end, detached = detach.Scan(chunk); detached {
-				chunk = chunk[:max(0, end-len(keys))]
+		if keys != nil {
+			if end, found := (&detachkeys.Scanner{Keys: keys}).Scan(chunk); found {
+				chunk, detached = chunk[:end-len(keys)], true
+			} else if k := heldBack(chunk, keys); err == nil && k > 0 {
+				chunk, held = chunk[:len(chunk)-k], append([]byte(nil), chunk[len(chunk)-k:]...)
 			}
 		}
 		if len(chunk) > 0 {
@@ -149,6 +157,16 @@ func (e *Engine) readAttachStdin(id string, r *bufio.Reader, stdin, stdinOnce bo
 			return
 		}
 	}
+}
+
+// heldBack says how many bytes at the end of p could begin keys.
+func heldBack(p, keys []byte) int {
+	for k := min(len(keys)-1, len(p)); k > 0; k-- {
+		if bytes.Equal(p[len(p)-k:], keys[:k]) {
+			return k
+		}
+	}
+	return 0
 }
 
 // hijackedError answers as the daemon does when attach fails after its
