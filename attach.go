@@ -91,7 +91,7 @@ func (c *Client) ContainerAttach(ctx context.Context, id string, opts ContainerA
 		return nil, err
 	}
 	r.query = q
-	info, err := c.ContainerInspect(ctx, id)
+	info, err := c.ContainerInspect(ctx, id, ContainerInspectOptions{})
 	if err != nil {
 		return nil, err
 	}

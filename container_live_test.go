@@ -28,7 +28,7 @@ func TestLiveContainerLifecycle(t *testing.T) {
 			Extra:      []byte(`{"HostConfig": {"OomScoreAdj": 123}}`),
 		})
 
-		info, err := c.ContainerInspect(ctx, name)
+		info, err := c.ContainerInspect(ctx, name, dockwire.ContainerInspectOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,6 +38,13 @@ func TestLiveContainerLifecycle(t *testing.T) {
 		}
 		if got := info.Get("HostConfig.OomScoreAdj").Int(); got != 123 {
 			t.Errorf("Extra did not reach the daemon: OomScoreAdj = %d", got)
+		}
+		if info.Get("SizeRootFs").Exists() {
+			t.Errorf("inspect without Size has SizeRootFs %d", info.SizeRootFs)
+		}
+		if sized, err := c.ContainerInspect(ctx, name, dockwire.ContainerInspectOptions{Size: true}); err != nil ||
+			sized.SizeRootFs <= 0 || !sized.Get("SizeRw").Exists() {
+			t.Errorf("inspect with Size: SizeRw %d, SizeRootFs %d, %v; want the image's size", sized.SizeRw, sized.SizeRootFs, err)
 		}
 		if running, err := c.ContainerIsRunning(ctx, id); running || err != nil {
 			t.Errorf("IsRunning on a created container: %v, %v", running, err)
@@ -61,7 +68,7 @@ func TestLiveContainerLifecycle(t *testing.T) {
 		if err := c.ContainerPause(ctx, id); err != nil {
 			t.Fatal(err)
 		}
-		if info, _ := c.ContainerInspect(ctx, id); !info.State.Paused {
+		if info, _ := c.ContainerInspect(ctx, id, dockwire.ContainerInspectOptions{}); !info.State.Paused {
 			t.Error("not paused after pause")
 		}
 		if err := c.ContainerUnpause(ctx, id); err != nil {
@@ -72,7 +79,7 @@ func TestLiveContainerLifecycle(t *testing.T) {
 			e.SkipOnPodman(t, "POST /containers/{id}/update answers 404: the compat API lacks it")
 			if _, err := c.ContainerUpdate(ctx, id, dockwire.ContainerUpdateOptions{Resources: engine.Resources{Memory: 96 << 20, MemorySwap: -1}}); err != nil {
 				t.Errorf("update: %v", err)
-			} else if info, _ := c.ContainerInspect(ctx, id); info.HostConfig.Memory != 96<<20 {
+			} else if info, _ := c.ContainerInspect(ctx, id, dockwire.ContainerInspectOptions{}); info.HostConfig.Memory != 96<<20 {
 				t.Errorf("memory after update = %d", info.HostConfig.Memory)
 			}
 		})
@@ -116,7 +123,7 @@ func TestLiveContainerLifecycle(t *testing.T) {
 		if err := c.ContainerRemove(ctx, id, dockwire.ContainerRemoveOptions{Volumes: true}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.ContainerInspect(ctx, id); !errors.Is(err, dockwire.ErrContainerNotFound) {
+		if _, err := c.ContainerInspect(ctx, id, dockwire.ContainerInspectOptions{}); !errors.Is(err, dockwire.ErrContainerNotFound) {
 			t.Errorf("inspect after remove: %v; want ErrContainerNotFound", err)
 		}
 	})
@@ -150,7 +157,7 @@ func TestLiveContainerStopGraceAndSignal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		info, _ := e.Client.ContainerInspect(ctx, id)
+		info, _ := e.Client.ContainerInspect(ctx, id, dockwire.ContainerInspectOptions{})
 		if info.State.ExitCode != 42 {
 			t.Errorf("exit code %d; want 42 from the SIGINT trap", info.State.ExitCode)
 		}

@@ -29,11 +29,20 @@ func (c *Client) ContainerList(ctx context.Context, opts ContainerListOptions) (
 	return getList[engine.ContainerSummary](ctx, c, &call{method: http.MethodGet, path: "/containers/json", query: q.String()})
 }
 
+// ContainerInspectOptions configures ContainerInspect. The zero value is
+// docker inspect's default.
+type ContainerInspectOptions struct {
+	// Size fills SizeRw and SizeRootFs, as docker inspect --size does. The
+	// daemon walks the container's filesystem to count them, which takes
+	// a while for a large one.
+	Size bool
+}
+
 // ContainerInspect returns the detail of a container, by ID, unique ID
 // prefix or name. A missing container is an error matching
 // ErrContainerNotFound.
-func (c *Client) ContainerInspect(ctx context.Context, id string) (engine.ContainerInspectResponse, error) {
-	info, err := c.inspectContainer(ctx, id)
+func (c *Client) ContainerInspect(ctx context.Context, id string, opts ContainerInspectOptions) (engine.ContainerInspectResponse, error) {
+	info, err := c.inspectContainer(ctx, id, opts.Size)
 	if err == nil {
 		err = c.podmanNetworkIDs(ctx, info.NetworkSettings.Networks)
 	}
@@ -42,18 +51,20 @@ func (c *Client) ContainerInspect(ctx context.Context, id string) (engine.Contai
 
 // inspectContainer is ContainerInspect without the network IDs of Podman
 // 4.3 (see podmanNetworkIDs), for callers that do not use them.
-func (c *Client) inspectContainer(ctx context.Context, id string) (engine.ContainerInspectResponse, error) {
+func (c *Client) inspectContainer(ctx context.Context, id string, size bool) (engine.ContainerInspectResponse, error) {
 	seg, err := idSegment(KindContainer, id)
 	if err != nil {
 		return engine.ContainerInspectResponse{}, err
 	}
-	return getJSON[engine.ContainerInspectResponse](ctx, c, &call{method: http.MethodGet, path: "/containers/" + seg + "/json", kind: KindContainer, id: id})
+	var q query
+	q.flag("size", size)
+	return getJSON[engine.ContainerInspectResponse](ctx, c, &call{method: http.MethodGet, path: "/containers/" + seg + "/json", query: q.String(), kind: KindContainer, id: id})
 }
 
 // ContainerExists reports whether a container exists. Only "no such
 // container" means false; any other failure is returned.
 func (c *Client) ContainerExists(ctx context.Context, id string) (bool, error) {
-	_, err := c.inspectContainer(ctx, id)
+	_, err := c.inspectContainer(ctx, id, false)
 	if errors.Is(err, ErrContainerNotFound) {
 		return false, nil
 	}
@@ -64,6 +75,6 @@ func (c *Client) ContainerExists(ctx context.Context, id string) (bool, error) {
 // (a paused container is running). A missing container is an error
 // matching ErrContainerNotFound.
 func (c *Client) ContainerIsRunning(ctx context.Context, id string) (bool, error) {
-	info, err := c.inspectContainer(ctx, id)
+	info, err := c.inspectContainer(ctx, id, false)
 	return info.State.Running, err
 }

@@ -136,7 +136,7 @@ func (e *pathNotFoundError) Is(target error) bool { return target == fs.ErrNotEx
 // container exists rather than reading the message.
 func (c *Client) pathOr404(ctx context.Context, err error, container, p string) error {
 	ae := reattribute(err, func() bool {
-		_, ierr := c.inspectContainer(ctx, container)
+		_, ierr := c.inspectContainer(ctx, container, false)
 		return ierr == nil
 	}, "", "")
 	if ae == nil {

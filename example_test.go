@@ -36,7 +36,7 @@ func ExampleClient_ContainerInspect_notFound() {
 	defer e.Close()
 	c, _ := dockwire.New(e.Host())
 
-	_, err := c.ContainerInspect(context.Background(), "osrm")
+	_, err := c.ContainerInspect(context.Background(), "osrm", dockwire.ContainerInspectOptions{})
 	var apiErr *dockwire.APIError
 	switch {
 	case errors.Is(err, dockwire.ErrContainerNotFound) && errors.As(err, &apiErr):

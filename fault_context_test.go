@@ -38,9 +38,9 @@ func TestContextErrorOnDial(t *testing.T) {
 	cancel()
 	for _, retry := range []int{1, 4} {
 		c := d.client(t, dockwire.WithAPIVersion("1.41"), dockwire.WithRetry(retry, 10*time.Millisecond))
-		_, err := c.ContainerInspect(cancelled, "x")
+		_, err := c.ContainerInspect(cancelled, "x", dockwire.ContainerInspectOptions{})
 		requireCtxErr(t, "cancelled", err, context.Canceled)
-		_, err = c.ContainerInspect(lateDeadline{context.Background()}, "x")
+		_, err = c.ContainerInspect(lateDeadline{context.Background()}, "x", dockwire.ContainerInspectOptions{})
 		requireCtxErr(t, "deadline passed", err, context.DeadlineExceeded)
 	}
 	// A dialer of the caller's that reports the cancellation in its own words.
@@ -48,7 +48,7 @@ func TestContextErrorOnDial(t *testing.T) {
 		var nd net.Dialer
 		return nd.DialContext(ctx, "unix", d.socket)
 	}))
-	_, err := c.ContainerInspect(cancelled, "x")
+	_, err := c.ContainerInspect(cancelled, "x", dockwire.ContainerInspectOptions{})
 	requireCtxErr(t, "WithDialer, cancelled", err, context.Canceled)
 }
 
@@ -118,7 +118,7 @@ func TestContextErrorOnRead(t *testing.T) {
 				cancel()
 			}
 		}()
-		_, err := c.ContainerInspect(ctx, "x")
+		_, err := c.ContainerInspect(ctx, "x", dockwire.ContainerInspectOptions{})
 		requireCtxErr(t, "waiting for the answer", err, want)
 		cancel()
 

@@ -27,7 +27,7 @@ func TestFault_B1_B2_StatusToSentinels(t *testing.T) {
 		{500, `{"message":"boom"}`, []error{dockwire.ErrServer}, []error{dockwire.ErrUnavailable}},
 	} {
 		d := newDaemon(t, "1.41", func(w http.ResponseWriter, r *http.Request) { jsonReply(w, tc.status, tc.body) })
-		_, err := d.client(t, dockwire.WithRetry(1, 0)).ContainerInspect(testContext(t), "x")
+		_, err := d.client(t, dockwire.WithRetry(1, 0)).ContainerInspect(testContext(t), "x", dockwire.ContainerInspectOptions{})
 		var apiErr *dockwire.APIError
 		if !errors.As(err, &apiErr) || apiErr.StatusCode != tc.status || apiErr.Kind != dockwire.KindContainer || apiErr.ID != "x" {
 			t.Fatalf("%d: err = %#v", tc.status, err)
@@ -69,7 +69,7 @@ func inspectError(t *testing.T, status int, contentType, body string) error {
 		w.WriteHeader(status)
 		w.Write([]byte(body))
 	})
-	_, err := d.client(t, dockwire.WithRetry(1, 0)).ContainerInspect(testContext(t), "x")
+	_, err := d.client(t, dockwire.WithRetry(1, 0)).ContainerInspect(testContext(t), "x", dockwire.ContainerInspectOptions{})
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -109,7 +109,7 @@ func TestFault_B7_EndlessErrorBody(t *testing.T) {
 		}
 	})
 	start := time.Now()
-	_, err := d.client(t, dockwire.WithRetry(1, 0)).ContainerInspect(testContext(t), "x")
+	_, err := d.client(t, dockwire.WithRetry(1, 0)).ContainerInspect(testContext(t), "x", dockwire.ContainerInspectOptions{})
 	if !errors.Is(err, dockwire.ErrServer) {
 		t.Fatalf("err = %v", err)
 	}
@@ -148,7 +148,7 @@ func TestFault_B9_RedirectNeverFollowed(t *testing.T) {
 		c := d.client(t)
 		var err error
 		if method == http.MethodGet {
-			_, err = c.ContainerInspect(testContext(t), "x")
+			_, err = c.ContainerInspect(testContext(t), "x", dockwire.ContainerInspectOptions{})
 		} else {
 			err = c.ContainerStart(testContext(t), "x")
 		}
@@ -163,7 +163,7 @@ func TestFault_B9_RedirectNeverFollowed(t *testing.T) {
 
 func TestFault_B10_EmptyBody(t *testing.T) {
 	d := newDaemon(t, "1.41", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(200) })
-	info, err := d.client(t).ContainerInspect(testContext(t), "x")
+	info, err := d.client(t).ContainerInspect(testContext(t), "x", dockwire.ContainerInspectOptions{})
 	if !errors.Is(err, dockwire.ErrEmptyResponse) || info.ID != "" {
 		t.Errorf("err = %v, info = %+v; want ErrEmptyResponse and no result", err, info)
 	}
@@ -171,7 +171,7 @@ func TestFault_B10_EmptyBody(t *testing.T) {
 
 func TestFault_C1_InvalidJSONSuccessBody(t *testing.T) {
 	d := newDaemon(t, "1.41", func(w http.ResponseWriter, r *http.Request) { jsonReply(w, 200, `{"Id":"abc","State":{`) })
-	info, err := d.client(t).ContainerInspect(testContext(t), "x")
+	info, err := d.client(t).ContainerInspect(testContext(t), "x", dockwire.ContainerInspectOptions{})
 	if !errors.Is(err, dockwire.ErrDecode) || info.ID != "" {
 		t.Errorf("err = %v, info = %+v; want ErrDecode and no half-filled result", err, info)
 	}
@@ -181,18 +181,18 @@ func TestFault_C5_ResponseTooLarge(t *testing.T) {
 	d := newDaemon(t, "1.41", func(w http.ResponseWriter, r *http.Request) {
 		jsonReply(w, 200, `{"Id":"`+strings.Repeat("a", 2<<20)+`"}`)
 	})
-	_, err := d.client(t, dockwire.WithMaxResponseSize(1<<20)).ContainerInspect(testContext(t), "x")
+	_, err := d.client(t, dockwire.WithMaxResponseSize(1<<20)).ContainerInspect(testContext(t), "x", dockwire.ContainerInspectOptions{})
 	if !errors.Is(err, dockwire.ErrResponseTooLarge) {
 		t.Errorf("err = %v; want ErrResponseTooLarge", err)
 	}
 	// No limit at all is a limit too: the largest one must not overflow.
 	d = newDaemon(t, "1.41", func(w http.ResponseWriter, r *http.Request) { jsonReply(w, 200, `{"Id":"abc"}`) })
-	if info, err := d.client(t, dockwire.WithMaxResponseSize(math.MaxInt64)).ContainerInspect(testContext(t), "x"); err != nil || info.ID != "abc" {
+	if info, err := d.client(t, dockwire.WithMaxResponseSize(math.MaxInt64)).ContainerInspect(testContext(t), "x", dockwire.ContainerInspectOptions{}); err != nil || info.ID != "abc" {
 		t.Errorf("WithMaxResponseSize(math.MaxInt64): %+v, %v", info, err)
 	}
 	deep := strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
 	d = newDaemon(t, "1.41", func(w http.ResponseWriter, r *http.Request) { jsonReply(w, 200, deep) })
-	if _, err := d.client(t).ContainerInspect(testContext(t), "x"); !errors.Is(err, dockwire.ErrDecode) {
+	if _, err := d.client(t).ContainerInspect(testContext(t), "x", dockwire.ContainerInspectOptions{}); !errors.Is(err, dockwire.ErrDecode) {
 		t.Errorf("100000-deep nesting: err = %v; want ErrDecode", err)
 	}
 	// 32 MiB of '[' is under the default cap; a recursive validator (gjson.Valid)
@@ -200,7 +200,7 @@ func TestFault_C5_ResponseTooLarge(t *testing.T) {
 	// to swarm init went through one too.
 	deeper := strings.Repeat("[", 32<<20)
 	d = newDaemon(t, "1.41", func(w http.ResponseWriter, r *http.Request) { jsonReply(w, 200, deeper) })
-	if _, err := d.client(t).ContainerInspect(testContext(t), "x"); !errors.Is(err, dockwire.ErrDecode) {
+	if _, err := d.client(t).ContainerInspect(testContext(t), "x", dockwire.ContainerInspectOptions{}); !errors.Is(err, dockwire.ErrDecode) {
 		t.Errorf("32 MiB of '[' from inspect: err = %v; want ErrDecode", err)
 	}
 	if _, err := d.client(t).SwarmInit(testContext(t), dockwire.SwarmInitOptions{}); !errors.Is(err, dockwire.ErrDecode) {

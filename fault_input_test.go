@@ -20,7 +20,7 @@ func TestFault_J1_J2_BadIDsRejectedBeforeIO(t *testing.T) {
 	c := d.client(t)
 	ctx := testContext(t)
 	for _, id := range []string{"", "   ", "../../images/x", "a/b", "..", "x?y", "x#y", "x%2fy", "x y", "x\ny", "x\x00y", "сontainer", "-x"} {
-		_, err := c.ContainerInspect(ctx, id)
+		_, err := c.ContainerInspect(ctx, id, dockwire.ContainerInspectOptions{})
 		if !errors.Is(err, dockwire.ErrInvalidArgument) {
 			t.Errorf("inspect %q: err = %v; want ErrInvalidArgument", id, err)
 		}
@@ -39,7 +39,7 @@ func TestFault_J2_NamesWithLeadingSlashAccepted(t *testing.T) {
 		path = r.URL.Path
 		jsonReply(w, 200, `{"Id":"abc","Name":"/web"}`)
 	})
-	info, err := d.client(t).ContainerInspect(testContext(t), "/web")
+	info, err := d.client(t).ContainerInspect(testContext(t), "/web", dockwire.ContainerInspectOptions{})
 	if err != nil || info.ID != "abc" || path != "/v1.41/containers/web/json" {
 		t.Errorf("inspect /web: %+v, %v, path %s", info, err, path)
 	}

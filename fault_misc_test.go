@@ -30,7 +30,7 @@ func TestFault_A6_ResetWhileReadingBody(t *testing.T) {
 	})
 	c, _ := dockwire.New(host, dockwire.WithAPIVersion("1.41"))
 	base := runtime.NumGoroutine()
-	_, err := c.ContainerInspect(testContext(t), "abc")
+	_, err := c.ContainerInspect(testContext(t), "abc", dockwire.ContainerInspectOptions{})
 	if !errors.Is(err, syscall.ECONNRESET) {
 		t.Fatalf("err = %v; want the reset to show", err)
 	}
@@ -41,7 +41,7 @@ func TestFault_C2_UnknownFieldsIgnored(t *testing.T) {
 	d := newDaemon(t, "1.55", func(w http.ResponseWriter, r *http.Request) {
 		jsonReply(w, 200, `{"Id":"abc","FutureField":{"deep":[1,2,{"x":null}]},"State":{"Status":"running","Running":true,"NewThing":7},"Config":{"Tty":true,"Unknown":"x"}}`)
 	})
-	info, err := d.client(t).ContainerInspect(testContext(t), "abc")
+	info, err := d.client(t).ContainerInspect(testContext(t), "abc", dockwire.ContainerInspectOptions{})
 	if err != nil || info.ID != "abc" || !info.State.Running || !info.Config.Tty {
 		t.Fatalf("inspect with unknown fields: %+v, %v", info, err)
 	}

@@ -55,13 +55,13 @@ func TestFault_F2_CancelAsAnswerArrivesReleasesConnection(t *testing.T) {
 		// waits for one until it passes.
 		ctx, stop := context.WithTimeout(context.Background(), 2*time.Second)
 		cancel.Store(&stop)
-		if _, err := c.ContainerInspect(ctx, "x"); !errors.Is(err, context.Canceled) {
+		if _, err := c.ContainerInspect(ctx, "x", dockwire.ContainerInspectOptions{}); !errors.Is(err, context.Canceled) {
 			t.Fatalf("call %d: %v; want context.Canceled (a deadline means an earlier call kept its connection)", i, err)
 		}
 	}
 	ctx, stop := context.WithTimeout(context.Background(), 2*time.Second)
 	defer stop()
-	if _, err := c.ContainerInspect(ctx, "x"); err != nil {
+	if _, err := c.ContainerInspect(ctx, "x", dockwire.ContainerInspectOptions{}); err != nil {
 		t.Fatalf("after three cancelled calls with WithMaxConns(1): %v; a connection was never released", err)
 	}
 }
@@ -146,7 +146,7 @@ func TestFault_B11_InterimAnswerSkipped(t *testing.T) {
 	})
 	c, _ := dockwire.New(host, dockwire.WithAPIVersion("1.41"))
 	for _, id := range []string{"aaa", "bbb"} {
-		info, err := c.ContainerInspect(testContext(t), id)
+		info, err := c.ContainerInspect(testContext(t), id, dockwire.ContainerInspectOptions{})
 		if err != nil || info.ID != "answer-to-"+id+"/json" {
 			t.Errorf("inspect %s: %q, %v", id, info.ID, err)
 		}

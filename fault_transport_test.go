@@ -144,7 +144,7 @@ func TestFault_A5_ClosedMidBody(t *testing.T) {
 		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"Id\":\"abc\",")
 	})
 	c, _ := dockwire.New(host, dockwire.WithAPIVersion("1.41"))
-	info, err := c.ContainerInspect(testContext(t), "abc")
+	info, err := c.ContainerInspect(testContext(t), "abc", dockwire.ContainerInspectOptions{})
 	if !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("err = %v; want io.ErrUnexpectedEOF", err)
 	}
@@ -159,7 +159,7 @@ func TestFault_A7_NoHeadersHonoursDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	_, err := c.ContainerInspect(ctx, "abc")
+	_, err := c.ContainerInspect(ctx, "abc", dockwire.ContainerInspectOptions{})
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v; want context.DeadlineExceeded", err)
 	}
@@ -168,7 +168,7 @@ func TestFault_A7_NoHeadersHonoursDeadline(t *testing.T) {
 	}
 
 	c, _ = dockwire.New(host, dockwire.WithAPIVersion("1.41"), dockwire.WithTimeout(100*time.Millisecond))
-	_, err = c.ContainerInspect(testContext(t), "abc")
+	_, err = c.ContainerInspect(testContext(t), "abc", dockwire.ContainerInspectOptions{})
 	if !errors.Is(err, os.ErrDeadlineExceeded) || !strings.Contains(err.Error(), "did not answer in time") {
 		t.Fatalf("err = %v; want a response timeout", err)
 	}
@@ -196,7 +196,7 @@ func TestFault_A9_ManyNotFoundsKeepResourcesFlat(t *testing.T) {
 	ctx := testContext(t)
 	fds := openFDs(t)
 	for i := 0; i < 1000; i++ {
-		if _, err := c.ContainerInspect(ctx, "x"); !errors.Is(err, dockwire.ErrContainerNotFound) {
+		if _, err := c.ContainerInspect(ctx, "x", dockwire.ContainerInspectOptions{}); !errors.Is(err, dockwire.ErrContainerNotFound) {
 			t.Fatalf("request %d: %v", i, err)
 		}
 	}
@@ -207,7 +207,7 @@ func TestFault_A9_ManyNotFoundsKeepResourcesFlat(t *testing.T) {
 		t.Errorf("open descriptors grew from %d to %d", fds, after)
 	}
 	c.Close()
-	if _, err := c.ContainerInspect(ctx, "x"); err == nil || !strings.Contains(err.Error(), "closed") {
+	if _, err := c.ContainerInspect(ctx, "x", dockwire.ContainerInspectOptions{}); err == nil || !strings.Contains(err.Error(), "closed") {
 		t.Errorf("call after Close: %v; want a closed-client error", err)
 	}
 }
@@ -218,7 +218,7 @@ func TestFault_A10_NonHTTPAnswer(t *testing.T) {
 		c.Write([]byte("\x15\x03\x01\x00\x02\x02\x50 not http at all\r\n\r\n"))
 	})
 	c, _ := dockwire.New(host, dockwire.WithAPIVersion("1.41"))
-	_, err := c.ContainerInspect(testContext(t), "abc")
+	_, err := c.ContainerInspect(testContext(t), "abc", dockwire.ContainerInspectOptions{})
 	var ce *dockwire.ConnectError
 	if !errors.As(err, &ce) || !strings.Contains(ce.Hint, "does not speak HTTP") {
 		t.Fatalf("err = %v; want a ConnectError saying the peer does not speak HTTP", err)
@@ -367,7 +367,7 @@ func TestFault_A7_StalledBodyBoundedByTimeout(t *testing.T) {
 	})
 	c, _ := dockwire.New(host, dockwire.WithAPIVersion("1.41"), dockwire.WithTimeout(200*time.Millisecond))
 	start := time.Now()
-	_, err := c.ContainerInspect(testContext(t), "abc")
+	_, err := c.ContainerInspect(testContext(t), "abc", dockwire.ContainerInspectOptions{})
 	if !errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "WithTimeout") {
 		t.Fatalf("err = %v; want the client's answer timeout, not a context error", err)
 	}

@@ -39,7 +39,7 @@ func TestLiveHostConfig(t *testing.T) {
 			host.OomKillDisable, host.MemorySwappiness = nil, nil
 		}
 		id := e.Container(t, dockwire.ContainerCreateOptions{HostConfig: host})
-		info, err := c.ContainerInspect(ctx, id)
+		info, err := c.ContainerInspect(ctx, id, dockwire.ContainerInspectOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +82,7 @@ func TestLiveHostConfig(t *testing.T) {
 			if _, err := c.ContainerUpdate(ctx, id, upd); err != nil {
 				t.Fatal(err)
 			}
-			info, err := c.ContainerInspect(ctx, id)
+			info, err := c.ContainerInspect(ctx, id, dockwire.ContainerInspectOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -99,7 +99,7 @@ func TestLiveNetworks(t *testing.T) {
 				t.Errorf("network inspect after connect: endpoint %+v has no ID", ep)
 			}
 		})
-		info, err := c.ContainerInspect(ctx, box)
+		info, err := c.ContainerInspect(ctx, box, dockwire.ContainerInspectOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -94,7 +94,7 @@ func (c *Client) podmanStats(ctx context.Context, id string, s *engine.StatsResp
 	}
 	if s.ID == "" {
 		if fullID == "" {
-			info, err := c.inspectContainer(ctx, id)
+			info, err := c.inspectContainer(ctx, id, false)
 			if err != nil {
 				return err
 			}
@@ -134,7 +134,7 @@ func podmanUlimits(limits []engine.Ulimit) string {
 // background, and the stream's first read waits for the answer (an error
 // status, unlikely after the inspect, is that read's error).
 func (c *Client) podmanFollowLogs(ctx context.Context, r *call, opts ContainerLogsOptions) (*LogStream, error) {
-	info, err := c.inspectContainer(ctx, r.id)
+	info, err := c.inspectContainer(ctx, r.id, false)
 	if err != nil {
 		return nil, err
 	}

@@ -89,7 +89,7 @@ func TestLiveRun(t *testing.T) {
 			t.Cleanup(func() {
 				e.Client.ContainerRemove(context.WithoutCancel(ctx), created.ID, dockwire.ContainerRemoveOptions{Force: true})
 			})
-			info, err := e.Client.ContainerInspect(ctx, name)
+			info, err := e.Client.ContainerInspect(ctx, name, dockwire.ContainerInspectOptions{})
 			if err != nil || info.ID != created.ID || !info.State.Running {
 				t.Fatalf("inspect %s after RunDetached: id %s, running %v, %v; want %s, running", name, info.ID, info.State.Running, err, created.ID)
 			}

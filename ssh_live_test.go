@@ -252,14 +252,14 @@ func TestSSHLive(t *testing.T) {
 			if cc.Host() != s.host() {
 				t.Fatalf("FromEnv chose %s; want the context's %s", cc.Host(), s.host())
 			}
-			if _, err := cc.ContainerInspect(ctx, id); err != nil {
+			if _, err := cc.ContainerInspect(ctx, id, dockwire.ContainerInspectOptions{}); err != nil {
 				t.Fatalf("inspect through the ssh context: %v", err)
 			}
 		})
 
 		t.Run("connections are pooled", func(t *testing.T) {
 			for range 5 {
-				if _, err := c.ContainerInspect(ctx, id); err != nil {
+				if _, err := c.ContainerInspect(ctx, id, dockwire.ContainerInspectOptions{}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -284,7 +284,7 @@ func TestSSHLive(t *testing.T) {
 				}
 				return true
 			})
-			if _, err := c.ContainerInspect(ctx, id); err != nil {
+			if _, err := c.ContainerInspect(ctx, id, dockwire.ContainerInspectOptions{}); err != nil {
 				t.Fatalf("the call after ssh was killed: %v", err)
 			}
 		})

@@ -102,7 +102,7 @@ var versionCalls = []versionCall{
 		return err
 	}},
 	{"ContainerInspect", func(ctx context.Context, c *dockwire.Client) error {
-		_, err := c.ContainerInspect(ctx, "web")
+		_, err := c.ContainerInspect(ctx, "web", dockwire.ContainerInspectOptions{})
 		return err
 	}},
 	{"ContainerStart", func(ctx context.Context, c *dockwire.Client) error {

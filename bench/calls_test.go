@@ -66,7 +66,7 @@ func dockwireOps(host string) (map[string]op, func(), error) {
 			return err
 		},
 		"inspect": func(ctx context.Context) error {
-			_, err := c.ContainerInspect(ctx, target)
+			_, err := c.ContainerInspect(ctx, target, dockwire.ContainerInspectOptions{})
 			return err
 		},
 		"logs": func(ctx context.Context) error {

@@ -48,7 +48,8 @@ type Container struct {
 	Created, StartedAt, FinishedAt time.Time
 	// Logs are the messages GET /containers/{id}/logs returns.
 	Logs []LogEntry
-	// SizeRw is reported by the list with size=1.
+	// SizeRw is reported by the list and by inspect with size=1, and
+	// SizeRootFs as 4 MiB more.
 	SizeRw int64
 }
 
@@ -291,6 +292,9 @@ func (e *Engine) containerInspect(w http.ResponseWriter, r *http.Request, v apiV
 		return
 	}
 	body := c.inspect(v)
+	if boolValue(r.URL.Query().Get("size")) {
+		body["SizeRw"], body["SizeRootFs"] = c.SizeRw, c.SizeRw+4<<20
+	}
 	e.mu.Unlock()
 	writeJSON(w, http.StatusOK, body)
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite N times (default 20) against the live engines, to find the tests that
 # flake or hang under load, and prints per test how many runs it failed or hung in, and each run's
-# wall time. Run it from the repo root; it starts the engines like .ci/run does.
+# wall time. It starts the engines like .ci/run does (scripts/engines.sh start d20 d28 tls swarm registry).
 #
 #   scripts/soak.sh [N]
 #
@@ -26,15 +26,20 @@ cd "$(dirname "$0")/.."
 mkdir -p "$OUT"
 log() { printf '[soak %(%H:%M:%S)T] %s\n' -1 "$*" | tee -a "$OUT/summary.txt" >&2; }
 
-# Engines that answer already are used as they are; engines.sh start waits for its lock, which
-# another start (of other engines) may hold for minutes.
-eval "$(bash scripts/engines.sh env d20 d28)"
-if [ "${DOCKWIRE_HOSTS:-}" = "${DOCKWIRE_HOSTS/,/}" ]; then
-  bash scripts/engines.sh start d20 d28 || { echo "soak: the engines did not start" >&2; exit 1; }
-  eval "$(bash scripts/engines.sh env d20 d28)"
-fi
-[ -n "${DOCKWIRE_HOSTS:-}" ] || { echo "soak: no engine answers; see scripts/engines.sh status" >&2; exit 1; }
-export DOCKWIRE_LIVE=1 DOCKWIRE_HOSTS
+# The engines and services of the live suite, as .ci/run has them: Docker 20.10 and 28.5, 28.5
+# behind TLS, the swarm and the registry (without their variables, their live tests fail). Those
+# that answer already are left alone; engines.sh start waits for its lock, which another start
+# (of other engines) may hold for minutes.
+ENGINES=(d20 d28 tls swarm registry)
+bash scripts/engines.sh start "${ENGINES[@]}" || { echo "soak: the engines did not start; see scripts/engines.sh status" >&2; exit 1; }
+set -a
+eval "$(bash scripts/engines.sh env "${ENGINES[@]}")"
+set +a
+for v in DOCKWIRE_TLS_HOST DOCKWIRE_SWARM_MANAGER DOCKWIRE_REGISTRY; do
+  [ -n "${!v:-}" ] || { echo "soak: $v is not set: a service does not answer; see scripts/engines.sh status" >&2; exit 1; }
+done
+[ "${DOCKWIRE_HOSTS:-}" != "${DOCKWIRE_HOSTS/,/}" ] || { echo "soak: want 2 engines, got '${DOCKWIRE_HOSTS:-}'; see scripts/engines.sh status" >&2; exit 1; }
+export DOCKWIRE_LIVE=1
 
 busy=()
 stop_busy() {
@@ -53,7 +58,7 @@ done
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$([ -n "$(git status --porcelain 2>/dev/null)" ] && echo " (with uncommitted changes)")
 log "commit $commit$dirty, $N runs of go test -race -count=1 -shuffle=SEED -timeout $TIMEOUT ${PKGS[*]}"
-log "engines $DOCKWIRE_HOSTS; $BUSY busy loop(s) on $cores cores; $(go version)"
+log "engines $DOCKWIRE_HOSTS, TLS $DOCKWIRE_TLS_HOST, swarm, registry $DOCKWIRE_REGISTRY; $BUSY busy loop(s) on $cores cores; $(go version)"
 
 # Build once, so that the first run's wall time is comparable with the others.
 go test -race -count=1 -run '^$' "${PKGS[@]}" >/dev/null 2>&1 || true

@@ -20,7 +20,7 @@ var attachCmd = &command{
 			if len(args) != 1 {
 				return usagef("attach takes one container")
 			}
-			info, err := c.client.ContainerInspect(c.ctx, args[0])
+			info, err := c.client.ContainerInspect(c.ctx, args[0], dockwire.ContainerInspectOptions{})
 			if err != nil {
 				return err
 			}

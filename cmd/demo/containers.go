@@ -168,15 +168,18 @@ func humanDuration(d time.Duration) string {
 
 var inspectCmd = &command{
 	name:     "inspect",
-	synopsis: "NAME [--get GJSON_PATH]",
+	synopsis: "NAME [-s] [--get GJSON_PATH]",
 	summary:  "Show a container's details as JSON, or one value of them",
 	setup: func(fs *flag.FlagSet) runFunc {
 		path := fs.String("get", "", "print only the value at this gjson `path`, e.g. State.Status or Config.Labels")
+		var opts dockwire.ContainerInspectOptions
+		fs.BoolVar(&opts.Size, "s", false, "display total file sizes (SizeRw, SizeRootFs)")
+		fs.BoolVar(&opts.Size, "size", false, "display total file sizes (SizeRw, SizeRootFs)")
 		return func(c *cli, args []string) error {
 			if len(args) != 1 {
 				return usagef("inspect takes one container name or ID")
 			}
-			info, err := c.client.ContainerInspect(c.ctx, args[0])
+			info, err := c.client.ContainerInspect(c.ctx, args[0], opts)
 			if err != nil {
 				return err
 			}

@@ -200,6 +200,7 @@ func TestInspect(t *testing.T) {
 		{[]string{"inspect", "web", "--get=State.Running"}, "true\n"},
 		{[]string{"inspect", "web", "--get", `Config.Labels.com\.example\.app`}, "shop\n"},
 		{[]string{"inspect", "web", "--get", "Config.Env"}, "[\n    \"A=1\"\n]\n"},
+		{[]string{"inspect", "-s", "web", "--get", "SizeRootFs"}, "4194304\n"},
 	}
 	for _, tt := range tests {
 		r := demo(t, "", append([]string{"--host", e.Host()}, tt.args...)...)

@@ -145,7 +145,7 @@ func (s *session) containers() {
 	s.run("container-list", func() (any, error) {
 		return c.ContainerList(ctx, dockwire.ContainerListOptions{All: true, Filters: labelFilter})
 	})
-	s.run("container-inspect", func() (any, error) { return c.ContainerInspect(ctx, webName) })
+	s.run("container-inspect", func() (any, error) { return c.ContainerInspect(ctx, webName, dockwire.ContainerInspectOptions{}) })
 	s.run("container-is-running", func() (any, error) { return c.ContainerIsRunning(ctx, webName) })
 	s.run("container-exists-missing", func() (any, error) { return c.ContainerExists(ctx, missingName) })
 	s.run("network-inspect", func() (any, error) { return c.NetworkInspect(ctx, netName, dockwire.NetworkInspectOptions{}) })
@@ -161,7 +161,7 @@ func (s *session) containers() {
 	// After stats, which takes a second: the container is idle by now.
 	s.run("container-top", func() (any, error) { return c.ContainerTop(ctx, webName, "") })
 	s.run("container-inspect-missing", func() (any, error) {
-		_, err := c.ContainerInspect(ctx, missingName)
+		_, err := c.ContainerInspect(ctx, missingName, dockwire.ContainerInspectOptions{})
 		return expectFailure(err)
 	})
 }

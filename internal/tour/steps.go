@@ -113,7 +113,7 @@ func (t *tour) list() error {
 }
 
 func (t *tour) inspect() error {
-	info, err := t.c.ContainerInspect(t.ctx, t.id)
+	info, err := t.c.ContainerInspect(t.ctx, t.id, dockwire.ContainerInspectOptions{})
 	if err != nil {
 		return err
 	}
@@ -209,7 +209,7 @@ func (t *tour) execStdin() error {
 }
 
 func (t *tour) notFound() error {
-	_, err := t.c.ContainerInspect(t.ctx, "dockwire-tour-no-such-container")
+	_, err := t.c.ContainerInspect(t.ctx, "dockwire-tour-no-such-container", dockwire.ContainerInspectOptions{})
 	var apiErr *dockwire.APIError
 	if !errors.As(err, &apiErr) {
 		return fmt.Errorf("tour: wanted a not-found *dockwire.APIError, got %v", err)
@@ -233,7 +233,7 @@ func (t *tour) notFound() error {
 
 func (t *tour) lifecycle() error {
 	state := func(what string, start time.Time) error {
-		info, err := t.c.ContainerInspect(t.ctx, t.id)
+		info, err := t.c.ContainerInspect(t.ctx, t.id, dockwire.ContainerInspectOptions{})
 		if err != nil {
 			return err
 		}
@@ -295,7 +295,7 @@ func size(n uint64, base float64) string {
 // daemon's clock now: both ends are the daemon's times, so the request is
 // the same when a recording replays, and the stream ends by itself.
 func (t *tour) events() error {
-	info, err := t.c.ContainerInspect(t.ctx, t.id)
+	info, err := t.c.ContainerInspect(t.ctx, t.id, dockwire.ContainerInspectOptions{})
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func main() {
 	defer c.Close()
 	list, err := c.ContainerList(ctx, dockwire.ContainerListOptions{All: true})
 	fmt.Println(len(list), err)
-	info, err := c.ContainerInspect(ctx, "x")
+	info, err := c.ContainerInspect(ctx, "x", dockwire.ContainerInspectOptions{})
 	fmt.Println(info.ID, err)
 	if logs, err := c.ContainerLogs(ctx, "x", dockwire.ContainerLogsOptions{Tail: 3}); err == nil {
 		logs.CopyTo(os.Stdout, os.Stderr)

@@ -33,7 +33,7 @@ func main() {
 	check(err)
 	fmt.Println("running", len(list))
 
-	info, err := c.ContainerInspect(ctx, name)
+	info, err := c.ContainerInspect(ctx, name, dockwire.ContainerInspectOptions{})
 	check(err)
 	fmt.Println("container", info.ID[:12], info.State.Status)
 
