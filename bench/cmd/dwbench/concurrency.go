@@ -68,7 +68,10 @@ func concurrency(args []string) error {
 		if err != nil {
 			return err
 		}
-		inspect = func() error { _, err := c.ContainerInspect(ctx, *container, dockwire.ContainerInspectOptions{}); return err }
+		inspect = func() error {
+			_, err := c.ContainerInspect(ctx, *container, dockwire.ContainerInspectOptions{})
+			return err
+		}
 		closeClient = func() { c.Close() }
 	case "moby":
 		c, err := client.New(client.WithHost(*host))
