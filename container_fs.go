@@ -58,15 +58,26 @@ func (c *Client) ContainerCommit(ctx context.Context, container string, opts Con
 		q.add("changes", change)
 	}
 	r := &call{method: http.MethodPost, path: "/commit", query: q.String(), kind: KindContainer, id: container, slow: unbounded}
-	if opts.Config != nil {
-		body, err := jsonBody(opts.Config)
+	var config any
+	switch {
+	case opts.Config != nil:
+		config = opts.Config
+	case c.isPodman(ctx):
+		// Podman 4.3 refuses an empty body ("Decode(): EOF"); an empty
+		// configuration keeps the container's there, as no body does on
+		// Docker (whose merge would put Env from Changes first, so Docker
+		// gets no body).
+		config = struct{}{}
+	}
+	if config != nil {
+		body, err := jsonBody(config)
 		if err != nil {
 			return "", err
 		}
 		r.body, r.contentType = body, jsonContentType
 	}
 	created, err := getJSON[engine.IDResponse](ctx, c, r)
-	return created.ID, err
+	return c.podmanImageID(created.ID), err
 }
 
 // ContainerExport returns the container's filesystem as a tar archive, as

@@ -172,7 +172,7 @@ func TestImageImportRequest(t *testing.T) {
 		t.Errorf("the daemon got %d bytes of %d; archive closed: %v", len(body), len(archive), closed.closed)
 	}
 	got := e.Requests()[len(e.Requests())-1]
-	want := url.Values{"fromSrc": {"-"}, "repo": {"example/imported"}, "tag": {"v1"}, "message": {"from a tar"},
+	want := url.Values{"fromSrc": {"-"}, "repo": {"example/imported:v1"}, "message": {"from a tar"},
 		"changes": {"ENV A=1", "WORKDIR /x"}, "platform": {"linux/arm64"}}
 	if diff := cmp.Diff(want, got.Query); diff != "" || got.Header.Get("Content-Type") != "application/x-tar" {
 		t.Errorf("import query (-want +got):\n%s\nContent-Type %q", diff, got.Header.Get("Content-Type"))

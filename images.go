@@ -285,9 +285,17 @@ func (c *Client) ImageImport(ctx context.Context, archive io.Reader, opts ImageI
 	if archive == nil {
 		return nil, invalidArg("import needs an archive")
 	}
+	ref := opts.Repo
+	if ref != "" && opts.Tag != "" {
+		ref += ":" + opts.Tag
+	}
 	var q query
 	q.add("fromSrc", "-")
-	err := q.repoTag(opts.Repo, opts.Tag)
+	err := checkRepoTag(opts.Repo, opts.Tag)
+	if ref != "" {
+		// As docker import sends it: Podman 4.3 ignores a separate tag.
+		q.add("repo", ref)
+	}
 	if opts.Message != "" {
 		q.add("message", opts.Message)
 	}
@@ -296,10 +304,6 @@ func (c *Client) ImageImport(ctx context.Context, archive io.Reader, opts ImageI
 	}
 	if opts.Platform != "" {
 		q.add("platform", opts.Platform)
-	}
-	ref := opts.Repo
-	if ref != "" && opts.Tag != "" {
-		ref += ":" + opts.Tag
 	}
 	r := &call{method: http.MethodPost, path: "/images/create", query: q.String(), contentType: "application/x-tar", kind: KindImage, id: ref}
 	return c.startProgress(ctx, "import", ref, r, archive, err)
@@ -470,10 +474,22 @@ func registryAuth(auth AuthConfig, encoded string) (string, error) {
 	return encoded, nil
 }
 
-// repoTag adds the repo and tag parameters that name the image a tag,
-// commit or import makes, after checking them: repo without a tag or
+// repoTag adds the repo and tag parameters that name the image a tag or
+// commit makes, after checking them (see checkRepoTag): repo without a tag or
 // digest, tag as docker takes it. An empty repo adds nothing.
 func (q *query) repoTag(repo, tag string) error {
+	if err := checkRepoTag(repo, tag); err != nil || repo == "" {
+		return err
+	}
+	q.add("repo", repo)
+	if tag != "" {
+		q.add("tag", tag)
+	}
+	return nil
+}
+
+// checkRepoTag checks the repository and tag that name a new image.
+func checkRepoTag(repo, tag string) error {
 	if repo == "" {
 		if tag != "" {
 			return invalidArg("tag %q without a repository", tag)
@@ -488,10 +504,6 @@ func (q *query) repoTag(repo, tag string) error {
 	}
 	if tag != "" && !isTag(tag) {
 		return invalidArg("tag %q: want up to 128 letters, digits, '_', '.' and '-', not starting with '.' or '-'", tag)
-	}
-	q.add("repo", repo)
-	if tag != "" {
-		q.add("tag", tag)
 	}
 	return nil
 }

@@ -77,6 +77,9 @@ func podmanStatus(resp *http.Response, body []byte) int {
 		if strings.Contains(cause, " by ID with more than one tag (") && strings.HasSuffix(cause, "): please force removal") {
 			return http.StatusConflict // Docker: "conflict: unable to delete … (must be forced)"
 		}
+		if strings.HasPrefix(cause, `invalid change "`) {
+			return http.StatusBadRequest // a commit's or import's Changes; Docker: "… is not a valid change command"
+		}
 	}
 	return resp.StatusCode
 }

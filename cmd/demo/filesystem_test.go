@@ -109,7 +109,7 @@ func TestImport(t *testing.T) {
 	if r.code != 0 || r.stdout != id+"\n" {
 		t.Fatalf("import -: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
-	want := url.Values{"fromSrc": {"-"}, "repo": {"example/imported"}, "tag": {"v1"}, "message": {"msg"}, "changes": {"ENV A=1"}, "platform": {"linux/arm64"}}
+	want := url.Values{"fromSrc": {"-"}, "repo": {"example/imported:v1"}, "message": {"msg"}, "changes": {"ENV A=1"}, "platform": {"linux/arm64"}}
 	if diff := cmp.Diff(want, lastQuery(t, e, "POST", "/images/create")); diff != "" {
 		t.Errorf("import query (-want +got):\n%s", diff)
 	}
