@@ -5,6 +5,7 @@
 #   scripts/engines.sh stop  [NAME|all]...   default: all; only what this script started
 #   scripts/engines.sh env   [NAME|all]...   default: all that answer; prints VAR=value lines for eval
 #   scripts/engines.sh status
+#   scripts/engines.sh busybox NAME        loads busybox:local into engine NAME (done for the swarm's nodes)
 #
 # Docker API engines (`env` lists those that answer in DOCKWIRE_HOSTS):
 #   d20       Docker 20.10 from Debian 12's docker.io         unix:///var/run/docker.sock
@@ -999,6 +1000,7 @@ main() {
     stop) cmd_stop "$@" ;;
     env) cmd_env "$@" ;;
     status) cmd_status ;;
+    busybox) [ $# -eq 1 ] || die "usage: engines.sh busybox NAME"; ensure_busybox_image "$(sock_of "$1")" ;;
     *) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
   esac
 }

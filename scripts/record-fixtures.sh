@@ -12,7 +12,8 @@
 # (replayed by `go run ./cmd/demo tour` when no engine answers, and by internal/tour's and
 # cmd/demo's replay tests). Docker 28.5 gets a fourth, the swarm calls of internal/record's
 # SwarmScript in testdata/docker-28.5/swarm/, recorded on the manager of the two-node swarm
-# (`engines.sh start swarm`) and played by TestReplaySwarm; the secret's content is
+# (`engines.sh start swarm`) and played by TestReplaySwarm, and Docker 20.10 the same on a
+# single-node swarm made for the recording (testdata/docker-20.10/swarm/); the secret's content is
 # redacted by the recorder, and the test checks that it is nowhere in the files. Every engine
 # also gets the registry calls of internal/record's RegistryScript in testdata/<engine>/registry/,
 # against the test bed's registry (`engines.sh start registry`), played by TestReplayRegistry;
@@ -40,6 +41,22 @@ case " ${engines[*]} " in *" d28 "*) bash scripts/engines.sh start swarm ;; esac
 bash scripts/engines.sh start registry
 set -a; eval "$(bash scripts/engines.sh env registry)"; set +a
 
+# record_single_node_swarm ENGINE: the swarm calls into testdata/<engine>/swarm, on a single-node
+# swarm made for them on an engine in no swarm, left again after, with the docker_gwbridge
+# network it brought.
+record_single_node_swarm() {
+  local sock=${SOCK[$1]} dir=${DIR[$1]}/swarm bridge rc=0
+  [ "$(docker -H "unix://$sock" info --format '{{.Swarm.LocalNodeState}}')" = inactive ] ||
+    { echo "record-fixtures: unix://$sock is in a swarm already: leave it first" >&2; return 1; }
+  bridge=$(docker -H "unix://$sock" network ls -q --filter name=^docker_gwbridge$)
+  bash scripts/engines.sh busybox "$1"
+  docker -H "unix://$sock" swarm init --listen-addr 127.0.0.1:2377 --advertise-addr 127.0.0.1 >/dev/null
+  go run ./cmd/record -host "unix://$sock" -out "$dir" -script swarm || rc=$?
+  docker -H "unix://$sock" swarm leave --force >/dev/null
+  [ -n "$bridge" ] || docker -H "unix://$sock" network rm docker_gwbridge >/dev/null
+  return "$rc"
+}
+
 for e in "${engines[@]}"; do
   go run ./cmd/record -host "unix://${SOCK[$e]}" -out "${DIR[$e]}"
   go run ./cmd/record -host "unix://${SOCK[$e]}" -out "${DIR[$e]}/tour" -script tour
@@ -47,6 +64,8 @@ for e in "${engines[@]}"; do
   go run ./cmd/record -host "unix://${SOCK[$e]}" -out "${DIR[$e]}/registry" -script registry
   if [ "$e" = d28 ]; then
     go run ./cmd/record -host "unix://${SOCK[$e]}" -out "${DIR[$e]}/swarm" -script swarm
+  elif [ "$e" = d20 ]; then
+    record_single_node_swarm "$e"
   fi
 done
 

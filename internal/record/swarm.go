@@ -38,7 +38,8 @@ type SwarmOptions struct {
 
 // SwarmScript runs the swarm calls against c, a manager of a swarm
 // whose nodes hold SwarmImage: the swarm and its nodes, a secret and a
-// config, a service of two replicas (at most one per node) that mounts
+// config, a service of two replicas (at most one per node, both on a
+// single-node swarm) that mounts
 // them and logs the config, its tasks and logs, a scale to one, a stale
 // update and a missing service, then removes what it made. Like Script,
 // the same session replayed must send the same requests.
@@ -52,8 +53,12 @@ func SwarmScript(ctx context.Context, c *dockwire.Client, opts SwarmOptions) ([]
 	}
 	s.run("swarm-inspect", func() (any, error) { return c.SwarmInspect(ctx) })
 	var self string
+	perNode := uint64(1) // the service's two tasks: one per node, or both on a single node
 	s.run("node-list", func() (any, error) {
 		nodes, err := c.NodeList(ctx, dockwire.NodeListOptions{})
+		if len(nodes) == 1 {
+			perNode = 2
+		}
 		sort.Slice(nodes, func(i, j int) bool { return nodes[i].Description.Hostname < nodes[j].Description.Hostname })
 		for _, n := range nodes {
 			if n.ManagerStatus != nil && n.ManagerStatus.Leader {
@@ -103,7 +108,7 @@ func SwarmScript(ctx context.Context, c *dockwire.Client, opts SwarmOptions) ([]
 			Labels: map[string]string{Label: "1"},
 			Mode:   engine.ServiceMode{Replicated: &engine.ReplicatedService{Replicas: 2}},
 			TaskTemplate: engine.TaskSpec{
-				Placement: &engine.Placement{MaxReplicas: 1},
+				Placement: &engine.Placement{MaxReplicas: perNode},
 				ContainerSpec: &engine.ContainerSpec{Image: SwarmImage,
 					Args:    []string{"sh", "-c", "test -s /run/secrets/pw && echo the secret is there; cat /etc/dwrec.conf; sleep 3600"},
 					Secrets: []engine.SecretReference{{SecretID: secret.ID, SecretName: swarmSecret, File: &engine.SecretFile{Name: "pw", UID: "0", GID: "0", Mode: 0o400}}},
