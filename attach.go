@@ -130,6 +130,9 @@ func (c *Client) attach(ctx context.Context, r *call, tty bool, opts ContainerAt
 	if tty && opts.Stdin {
 		keys, _ := detachkeys.Parse(opts.DetachKeys) // checked by query
 		a.detach = &detachkeys.Scanner{Keys: keys}
+		// Podman 4.3 passes the keys on to the container: the client
+		// detaches by closing the connection itself.
+		a.detachByClose = c.isPodman(ctx)
 	}
 	return a, nil
 }
@@ -182,7 +185,10 @@ type Attachment struct {
 	multiplexed bool
 	waiter      *Waiter             // nil without Stream
 	detach      *detachkeys.Scanner // nil unless the daemon looks for the detach keys
-	host, id    string
+	// detachByClose: the daemon ignores the keys (Podman), so Write does
+	// not send them and closes the connection instead.
+	detachByClose bool
+	host, id      string
 
 	detached atomic.Bool
 	wrote    atomic.Bool // stdin was written: a reset may follow the output
@@ -261,6 +267,14 @@ func (a *Attachment) Write(p []byte) (int, error) {
 		// Before the keys go: the daemon's end of the output may reach a
 		// reader, who then calls Wait, before this Write returns.
 		a.detached.Store(true)
+	}
+	if found && a.detachByClose {
+		n, err := a.stdin.Write(p[:max(0, end-len(a.detach.Keys))])
+		if err != nil {
+			return n, err
+		}
+		a.closed.Store(true)
+		return end, errors.Join(a.detachedError(), a.body.Close())
 	}
 	n, err := a.stdin.Write(p[:end])
 	if err != nil {

@@ -131,6 +131,7 @@ func TestLiveAttach(t *testing.T) {
 		}
 
 		t.Run("logs replay", func(t *testing.T) {
+			e.SkipOnPodman(t, "its logs=1 replay frames each line with a length that leaves out the line's newline, then sends the newline outside any frame, so the stream cannot be split into stdout and stderr")
 			ctx := livetest.Context(t)
 			id := e.Create(t, dockwire.ContainerCreateOptions{Config: engine.ContainerConfig{Cmd: []string{"sh", "-c", "echo one; echo two >&2"}}})
 			if err := c.ContainerStart(ctx, id); err != nil {

@@ -166,3 +166,33 @@ func TestPodmanImageNamesInDockersForm(t *testing.T) {
 		}
 	}
 }
+
+// Podman passes the detach keys on to the container, and its 101 for the
+// hijack lacks Libpod-Api-Version: the client knows it is Podman from the
+// other answers, sends the input up to the keys, and detaches by closing
+// the connection. (Before, the 101 made the client take Podman for Docker,
+// and the attachment never ended.)
+func TestPodmanDetachByClose(t *testing.T) {
+	e := enginetest.New(t, enginetest.WithPodman("4.3.1"))
+	e.AddContainer(enginetest.Container{Name: "tty", Tty: true, OpenStdin: true})
+	c := engineClient(t, e)
+	ctx := testContext(t)
+	a, err := c.ContainerAttach(ctx, "tty", dockwire.ContainerAttachOptions{Stream: true, Stdin: true, Stdout: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if n, err := io.WriteString(a, "ls\n\x10\x11more"); n != 5 || !errors.Is(err, dockwire.ErrDetached) {
+		t.Errorf("Write: %d, %v; want 5 and ErrDetached", n, err)
+	}
+	var out strings.Builder
+	if _, err := a.CopyTo(&out, nil); err != nil || strings.ContainsAny(out.String(), "\x10\x11") {
+		t.Errorf("CopyTo after the detach: %v, %q; want a clean end without the keys", err, out.String())
+	}
+	if code, err := a.Wait(); code != -1 || !errors.Is(err, dockwire.ErrDetached) {
+		t.Errorf("Wait: %d, %v; want -1, ErrDetached", code, err)
+	}
+	if ct, _ := e.Container("tty"); ct.State != "running" {
+		t.Errorf("the container is %s after the detach; want running", ct.State)
+	}
+}

@@ -77,7 +77,11 @@ func (c *Client) send(ctx context.Context, r *call) (*http.Response, error) {
 		if err != nil {
 			return nil, c.transportError(ctx, r, err)
 		}
-		c.noteEngine(resp.Header)
+		if resp.StatusCode != http.StatusSwitchingProtocols {
+			// Podman's 101 for a hijack lacks the header its other
+			// answers carry.
+			c.noteEngine(resp.Header)
+		}
 		if resp.StatusCode < 300 || resp.StatusCode == http.StatusNotModified {
 			return resp, nil
 		}

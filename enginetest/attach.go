@@ -73,8 +73,8 @@ func (e *Engine) containerAttach(w http.ResponseWriter, r *http.Request, v apiVe
 	inputDone := make(chan struct{})
 	go func() {
 		defer close(inputDone)
-		if !tty {
-			keys = nil // the daemon looks for them only with a TTY
+		if !tty || e.cfg.podman != "" {
+			keys = nil // the daemon looks for them only with a TTY; Podman never
 		}
 		e.readAttachStdin(id, brw.Reader, stdin, stdinOnce, keys)
 	}()

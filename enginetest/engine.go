@@ -262,6 +262,9 @@ func (e *Engine) notifyLocked() {
 	e.changed = make(chan struct{})
 }
 
+// libpodHeader names Podman on its answers (see WithPodman).
+const libpodHeader = "Libpod-Api-Version"
+
 var versionPrefix = regexp.MustCompile(`^/v([0-9.]+)(/.*)$`)
 
 // splitVersion separates "/v1.41/containers/json" into "1.41" and "/containers/json".
@@ -286,6 +289,9 @@ func (e *Engine) serve(w http.ResponseWriter, r *http.Request) {
 
 	version, route := splitVersion(r.URL.EscapedPath())
 	e.record(r, version, route)
+	if e.cfg.podman != "" {
+		w.Header().Set(libpodHeader, e.cfg.podman)
+	}
 
 	if f := e.takeFault(r.Method, route); f != nil {
 		e.serveFault(w, r, f)

@@ -309,7 +309,8 @@ func hijackStream(w http.ResponseWriter, r *http.Request, v apiVersion, multiple
 	} else {
 		head.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n")
 	}
-	w.Header().Write(&head) // the daemon's headers, which the hijack bypassed
+	w.Header().Del(libpodHeader) // Podman's 101 lacks it
+	w.Header().Write(&head)      // the daemon's headers, which the hijack bypassed
 	head.WriteString("\r\n")
 	if _, err := io.WriteString(sc, head.String()); err != nil {
 		sc.Close()

@@ -19,6 +19,7 @@ type config struct {
 	fixtureDir    string
 	execExitDelay time.Duration
 	swarm         bool
+	podman        string // Libpod-Api-Version, "" for Docker
 }
 
 // DefaultAPIVersion is the API version an Engine serves without WithAPIVersion:
@@ -112,6 +113,20 @@ func WithEngineVersion(v string) Option {
 			return fmt.Errorf("invalid engine version %q", v)
 		}
 		c.engineVersion = v
+		return nil
+	}
+}
+
+// WithPodman makes the engine answer as Podman's Docker-compatible API does
+// where dockwire bridges it: every answer but the 101 of a hijack carries
+// Libpod-Api-Version (version, such as "4.3.1"), and an attachment passes
+// the detach keys on to the container instead of ending.
+func WithPodman(version string) Option {
+	return func(c *config) error {
+		if version == "" || strings.ContainsAny(version, " \r\n") {
+			return fmt.Errorf("invalid Podman version %q", version)
+		}
+		c.podman = version
 		return nil
 	}
 }
