@@ -142,7 +142,11 @@ func TestLiveExec(t *testing.T) {
 			if err != nil || res.ExitCode != 3 || res.Stdout != "bye\n" {
 				t.Errorf("%+v, %v", res, err)
 			}
-			res, err = c.ExecCapture(ctx, box, dockwire.ExecOptions{Cmd: []string{"head", "-c", "3"}, Stdin: endlessZeros{}})
+		})
+		t.Run("stops reading stdin", func(t *testing.T) {
+			e.SkipOnPodman(t, "when the process stops reading stdin that is still being written, Podman 4.3 drops its output and reports conmon's \"connection reset by peer\" on stderr")
+			ctx := livetest.Context(t)
+			res, err := c.ExecCapture(ctx, box, dockwire.ExecOptions{Cmd: []string{"head", "-c", "3"}, Stdin: endlessZeros{}})
 			if err != nil || res.ExitCode != 0 || res.Stdout != "\x00\x00\x00" {
 				t.Errorf("head: %+v, %v", res, err)
 			}

@@ -252,6 +252,7 @@ func TestFault_REG2_CredentialsNotRecorded(t *testing.T) {
 func TestFault_REG2_CredentialsNotRecordedLive(t *testing.T) {
 	addr, auth := liveRegistry(t)
 	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
+		e.SkipOnPodman(t, podmanNoLoginReason) // the recorded session logs in
 		repo := addr + "/dockwire-test/" + livetest.UniqueName("redact")
 		c := e.Client
 		buildLayered(t, e, repo+":1")

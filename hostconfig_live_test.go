@@ -37,6 +37,9 @@ func TestLiveHostConfig(t *testing.T) {
 		}
 		if e.IsPodman() {
 			host.OomKillDisable, host.MemorySwappiness = nil, nil
+			// Given any ulimit, Podman adds nproc at 1048576, which a host
+			// with a lower hard limit refuses (this machine: 96362).
+			host.Ulimits = append(host.Ulimits, engine.Ulimit{Name: "nproc", Soft: 4096, Hard: 4096})
 		}
 		id := e.Container(t, dockwire.ContainerCreateOptions{HostConfig: host})
 		info, err := c.ContainerInspect(ctx, id, dockwire.ContainerInspectOptions{})
@@ -44,22 +47,25 @@ func TestLiveHostConfig(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := info.HostConfig
-		for _, check := range []struct {
-			name       string
-			want, have any
-		}{
-			{"Ulimits", host.Ulimits, got.Ulimits}, {"Devices", host.Devices, got.Devices}, {"DeviceCgroupRules", host.DeviceCgroupRules, got.DeviceCgroupRules},
-			{"Dns", host.DNS, got.DNS}, {"DnsSearch", host.DNSSearch, got.DNSSearch}, {"DnsOptions", host.DNSOptions, got.DNSOptions},
-			{"ExtraHosts", host.ExtraHosts, got.ExtraHosts}, {"Sysctls", host.Sysctls, got.Sysctls}, {"Mounts", host.Mounts, got.Mounts},
-			{"LogConfig", host.LogConfig, got.LogConfig}, {"RestartPolicy", host.RestartPolicy, got.RestartPolicy}, {"GroupAdd", host.GroupAdd, got.GroupAdd},
-			{"OomScoreAdj", host.OomScoreAdj, got.OomScoreAdj}, {"ShmSize", host.ShmSize, got.ShmSize}, {"CpusetCpus", host.CpusetCpus, got.CpusetCpus},
-			{"CpuQuota", host.CPUQuota, got.CPUQuota}, {"MemoryReservation", host.MemoryReservation, got.MemoryReservation},
-			{"PidsLimit", host.PidsLimit, got.PidsLimit}, {"Tmpfs", host.Tmpfs, got.Tmpfs}, {"ReadonlyRootfs", host.ReadonlyRootfs, got.ReadonlyRootfs},
-		} {
-			if diff := cmp.Diff(check.want, check.have); diff != "" {
-				t.Errorf("inspect's %s (-sent +inspected):\n%s", check.name, diff)
+		t.Run("inspect reads back", func(t *testing.T) {
+			e.SkipOnPodman(t, "its inspect reports HostConfig in a form of its own (RLIMIT_ ulimit names, an nproc it adds, no cgroup permissions, device rules, sysctls or mounts)")
+			for _, check := range []struct {
+				name       string
+				want, have any
+			}{
+				{"Ulimits", host.Ulimits, got.Ulimits}, {"Devices", host.Devices, got.Devices}, {"DeviceCgroupRules", host.DeviceCgroupRules, got.DeviceCgroupRules},
+				{"Dns", host.DNS, got.DNS}, {"DnsSearch", host.DNSSearch, got.DNSSearch}, {"DnsOptions", host.DNSOptions, got.DNSOptions},
+				{"ExtraHosts", host.ExtraHosts, got.ExtraHosts}, {"Sysctls", host.Sysctls, got.Sysctls}, {"Mounts", host.Mounts, got.Mounts},
+				{"LogConfig", host.LogConfig, got.LogConfig}, {"RestartPolicy", host.RestartPolicy, got.RestartPolicy}, {"GroupAdd", host.GroupAdd, got.GroupAdd},
+				{"OomScoreAdj", host.OomScoreAdj, got.OomScoreAdj}, {"ShmSize", host.ShmSize, got.ShmSize}, {"CpusetCpus", host.CpusetCpus, got.CpusetCpus},
+				{"CpuQuota", host.CPUQuota, got.CPUQuota}, {"MemoryReservation", host.MemoryReservation, got.MemoryReservation},
+				{"PidsLimit", host.PidsLimit, got.PidsLimit}, {"Tmpfs", host.Tmpfs, got.Tmpfs}, {"ReadonlyRootfs", host.ReadonlyRootfs, got.ReadonlyRootfs},
+			} {
+				if diff := cmp.Diff(check.want, check.have); diff != "" {
+					t.Errorf("inspect's %s (-sent +inspected):\n%s", check.name, diff)
+				}
 			}
-		}
+		})
 		if !slices.Contains(got.CapAdd, "NET_ADMIN") && !slices.Contains(got.CapAdd, "CAP_NET_ADMIN") {
 			t.Errorf("CapAdd = %q", got.CapAdd)
 		}
