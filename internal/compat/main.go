@@ -1,19 +1,28 @@
-// Command compat turns the `go test -json` output of live-suite runs, one
-// run per engine, into COMPATIBILITY.md's table: pass, skip and fail counts
-// per capability and engine, and every skip and failure by name with its
-// reason. scripts/compat.sh runs the suite and then this program:
+// Command compat turns the `go test -json` output of the live suite into
+// COMPATIBILITY.md's table: pass, skip and fail counts per capability and
+// engine, and every skip and failure by name with its reason. Each column
+// is a LABEL=FILE.json argument, the whole of one run per engine (as
+// scripts/compat.sh makes them), or LABEL=FILE.json#PREFIX, the engines
+// whose name starts with PREFIX in a run against several (as .ci/run's):
 //
 //	go run ./internal/compat d20=/tmp/d20.json podman=/tmp/podman.json > COMPATIBILITY.md
+//	go run ./internal/compat -source "the .ci/run of 1a2b3c4" d20=ci.json#docker-20.10 podman=ci.json#podman-4.3 > COMPATIBILITY.md
 //
 // A test counts for an engine when it ran as one of that engine's live
 // subtests (livetest.Run names them after the engine, such as
 // "docker-28.5.2-api1.51" or "podman-4.3.1-api1.41"); only leaf tests are
 // counted, so a parent whose subtests ran is not counted again.
+//
+// With -print it is a filter instead: it reads `go test -json` on stdin
+// and prints what `go test` without -v would (each package's result, and
+// the output of the tests that failed), so that a CI log stays readable
+// while the JSON is kept for the table.
 package main
 
 import (
 	"bufio"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -67,23 +76,38 @@ type run struct {
 }
 
 func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: compat LABEL=FILE.json ... > COMPATIBILITY.md")
+	source := flag.String("source", "runs of the live suite, one per engine", "where the JSON comes from, for the header")
+	printOnly := flag.Bool("print", false, "filter go test -json on stdin to go test's plain output")
+	flag.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: compat [-source TEXT] LABEL=FILE.json[#ENGINE-PREFIX] ... > COMPATIBILITY.md\n       compat -print < go-test.json")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if *printOnly {
+		if err := plain(os.Stdout, os.Stdin); err != nil {
+			fmt.Fprintln(os.Stderr, "compat:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if flag.NArg() == 0 {
+		flag.Usage()
 		os.Exit(2)
 	}
 	var runs []run
-	for _, arg := range os.Args[1:] {
+	for _, arg := range flag.Args() {
 		label, file, ok := strings.Cut(arg, "=")
 		if !ok {
-			fmt.Fprintf(os.Stderr, "compat: %q: want LABEL=FILE.json\n", arg)
+			fmt.Fprintf(os.Stderr, "compat: %q: want LABEL=FILE.json[#ENGINE-PREFIX]\n", arg)
 			os.Exit(2)
 		}
+		file, prefix, _ := strings.Cut(file, "#")
 		f, err := os.Open(file)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "compat:", err)
 			os.Exit(1)
 		}
-		r, err := read(label, f)
+		r, err := read(label, prefix, f)
 		f.Close()
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "compat: %s: %v\n", file, err)
@@ -91,11 +115,53 @@ func main() {
 		}
 		runs = append(runs, r)
 	}
-	write(os.Stdout, runs)
+	write(os.Stdout, *source, runs)
+}
+
+// plain prints the go test -json events of r as go test without -v prints
+// its output: package lines as they come, a test's output only if it
+// failed (a parent's with its subtests').
+func plain(w io.Writer, r io.Reader) error {
+	held := map[string][]string{} // by package + "\x00" + test, until it ends
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var e event
+		if json.Unmarshal(sc.Bytes(), &e) != nil {
+			fmt.Fprintln(w, sc.Text()) // not an event: a build error, say
+			continue
+		}
+		if e.Test == "" {
+			if (e.Action == "output" || e.Action == "build-output") && !strings.HasPrefix(e.Output, "=== ") {
+				io.WriteString(w, e.Output)
+			}
+			continue
+		}
+		key := e.Package + "\x00" + e.Test
+		switch e.Action {
+		case "output":
+			held[key] = append(held[key], e.Output)
+		case "fail":
+			io.WriteString(w, strings.Join(held[key], ""))
+			delete(held, key)
+		case "pass", "skip":
+			delete(held, key)
+		}
+	}
+	// Tests that never ended: the binary died (a panic, the timeout).
+	var left []string
+	for key := range held {
+		left = append(left, key)
+	}
+	sort.Strings(left)
+	for _, key := range left {
+		io.WriteString(w, strings.Join(held[key], ""))
+	}
+	return sc.Err()
 }
 
 // read collects the leaf live subtests of one run.
-func read(label string, r io.Reader) (run, error) {
+func read(label, prefix string, r io.Reader) (run, error) {
 	out := run{label: label}
 	type state struct {
 		action string
@@ -136,7 +202,7 @@ func read(label string, r io.Reader) (run, error) {
 		s := tests[key]
 		_, test, _ := strings.Cut(key, "\x00")
 		parts := strings.Split(test, "/")
-		if parent[key] || len(parts) < 2 || !engineName.MatchString(parts[1]) {
+		if parent[key] || len(parts) < 2 || !engineName.MatchString(parts[1]) || !strings.HasPrefix(parts[1], prefix) {
 			continue
 		}
 		if out.engine == "" {
@@ -188,10 +254,11 @@ func reason(output []string) string {
 	return s
 }
 
-func write(w io.Writer, runs []run) {
+func write(w io.Writer, source string, runs []run) {
 	fmt.Fprintf(w, "# Compatibility\n\n")
-	fmt.Fprintf(w, "Generated by `scripts/compat.sh` (through `internal/compat`) from `go test -json` runs of the live\n")
-	fmt.Fprintf(w, "suite, one run per engine, on %s. Do not edit by hand: run the script again.\n\n", time.Now().UTC().Format("2006-01-02"))
+	fmt.Fprintf(w, "Generated by `internal/compat` from the `go test -json` output of %s, on %s.\n", source, time.Now().UTC().Format("2006-01-02"))
+	fmt.Fprintf(w, "Do not edit by hand: `.ci/run` prints it (and writes it in its checkout), and `scripts/compat.sh`\n")
+	fmt.Fprintf(w, "makes it from one run per engine.\n\n")
 	fmt.Fprintf(w, "Each cell is pass / skip / fail, counting the live subtests run against that engine. A skip is a\n")
 	fmt.Fprintf(w, "deviation of the engine that dockwire cannot bridge; its reason is listed below the table.\n\n")
 	fmt.Fprintf(w, "| capability |")
