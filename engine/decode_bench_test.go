@@ -3,6 +3,7 @@ package engine_test
 import (
 	"encoding/json"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/dockwire/dockwire/engine"
@@ -47,5 +48,23 @@ func BenchmarkDecodeInspect(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkDecodeServiceList is the decoding of a list of 100 services,
+// each the recorded service of Docker 28.5's swarm fixtures: what
+// ServiceList does on top of the exchange (bench section 7 measures the
+// call against moby's).
+func BenchmarkDecodeServiceList(b *testing.B) {
+	one := strings.TrimSpace(fixtureBody(b, "../testdata/docker-28.5/swarm/0014-service-list.json"))
+	one = strings.TrimSuffix(strings.TrimPrefix(one, "["), "]")
+	doc := "[" + strings.TrimSuffix(strings.Repeat(one+",", 100), ",") + "]"
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for range b.N {
+		list, err := engine.DecodeList[engine.Service](doc)
+		if err != nil || len(list) != 100 {
+			b.Fatal(len(list), err)
+		}
 	}
 }

@@ -52,7 +52,15 @@ func decodeSpec(r gjson.Result, what string, v any) error {
 	if err := wantObject(r, what); err != nil || !r.Exists() || r.Type == gjson.Null {
 		return err
 	}
-	if err := json.Unmarshal([]byte(r.Raw), v); err != nil {
+	var err error
+	if u, ok := v.(json.Unmarshaler); ok {
+		// What json.Unmarshal would call, without its second scan of a
+		// document parse has checked already.
+		err = u.UnmarshalJSON([]byte(r.Raw))
+	} else {
+		err = json.Unmarshal([]byte(r.Raw), v)
+	}
+	if err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrDecode, what, err)
 	}
 	return nil
