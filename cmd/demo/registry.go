@@ -45,7 +45,7 @@ base64-encoded, not encrypted. SERVER defaults to Docker Hub.
 			}
 			server := dockwire.DockerHubAuthKey
 			if len(args) == 1 {
-				server = strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(args[0], "https://"), "http://"), "/")
+				server = loginServer(args[0])
 			}
 			switch {
 			case passwordStdin && password != "":
@@ -85,6 +85,19 @@ base64-encoded, not encrypted. SERVER defaults to Docker Hub.
 			return nil
 		}
 	},
+}
+
+// loginServer is the key login stores a server's credentials under, the
+// one push and pull look them up by: the host[:port] as docker login keeps
+// it ("https://host:5000/v2/" is "host:5000"), and DockerHubAuthKey for any
+// of Docker Hub's names.
+func loginServer(arg string) string {
+	host, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(arg, "https://"), "http://"), "/")
+	switch host {
+	case "", "docker.io", "index.docker.io", "registry-1.docker.io":
+		return dockwire.DockerHubAuthKey
+	}
+	return host
 }
 
 // storeAuth stores auth as docker login does: with the credential helper
