@@ -211,7 +211,7 @@ var builderPruneCmd = &command{
 				}
 				fmt.Fprintln(c.stdout)
 			}
-			fmt.Fprintln(c.stdout, "Total reclaimed space:", humanSize(rep.SpaceReclaimed))
+			fmt.Fprintln(c.stdout, "Total reclaimed space:", humanSizeDigits(rep.SpaceReclaimed, 4))
 			return nil
 		}
 	},

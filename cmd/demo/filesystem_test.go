@@ -132,7 +132,7 @@ func TestBuilderPrune(t *testing.T) {
 	e := enginetest.New(t, enginetest.WithAPIVersion("1.41"))
 	answer(e, "POST", "/build/prune", 200, `{"CachesDeleted":["abc123","def456"],"SpaceReclaimed":1234567}`)
 	r := demo(t, "", "--host", e.Host(), "builder", "prune", "-a", "-f", "--filter", "until=24h", "--keep-storage", "1g")
-	want := "Deleted build cache objects:\nabc123\ndef456\n\nTotal reclaimed space: 1.23MB\n"
+	want := "Deleted build cache objects:\nabc123\ndef456\n\nTotal reclaimed space: 1.235MB\n"
 	if r.code != 0 || r.stdout != want {
 		t.Fatalf("builder prune -a -f: exit %d, stdout %q, want %q; stderr %q", r.code, r.stdout, want, r.stderr)
 	}
