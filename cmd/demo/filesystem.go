@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -85,9 +86,10 @@ var exportCmd = &command{
 	},
 }
 
-// writeFile writes r to path, leaving no partial file behind on failure.
+// writeFile writes r to path as docker does: aside, then renamed, so a
+// failure leaves no partial file behind and path as it was.
 func writeFile(path string, r io.Reader) error {
-	f, err := os.Create(path)
+	f, err := os.CreateTemp(filepath.Dir(path), ".demo_temp_")
 	if err != nil {
 		return err
 	}
@@ -95,8 +97,11 @@ func writeFile(path string, r io.Reader) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
 	if err != nil {
-		os.Remove(path)
+		os.Remove(f.Name())
 	}
 	return err
 }

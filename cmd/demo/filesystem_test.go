@@ -160,3 +160,28 @@ func TestBuilderPrune(t *testing.T) {
 		t.Errorf("a bad size: exit %d, %q", r.code, r.stderr)
 	}
 }
+
+// An export cut short leaves the file -o named as it was, as docker export
+// does (it writes aside and renames): an earlier export is not lost.
+func TestExportCutShortKeepsTheFile(t *testing.T) {
+	e := enginetest.New(t)
+	e.Handle("GET", "/containers/{id}/export", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-tar")
+		w.Header().Set("Content-Length", "1000")
+		io.WriteString(w, "the start of an archive") // and the connection ends
+	}))
+	dir := t.TempDir()
+	out := filepath.Join(dir, "web.tar")
+	if err := os.WriteFile(out, []byte("yesterday's export"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := demo(t, "", "--host", e.Host(), "export", "-o", out, "web"); r.code == 0 {
+		t.Fatalf("export cut short: exit 0, stderr %q", r.stderr)
+	}
+	if b, err := os.ReadFile(out); err != nil || string(b) != "yesterday's export" {
+		t.Errorf("after a failed export the file holds %q, %v; want it as it was", b, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("files left in the directory: %v", entries)
+	}
+}
