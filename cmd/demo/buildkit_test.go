@@ -132,3 +132,26 @@ func TestBuildKitPlainProgressFailure(t *testing.T) {
 		t.Errorf("error line %q: want the step, the daemon's words and the last output", line)
 	}
 }
+
+// BuildKit batches: a step's last output and its end can come in one
+// trace. The output is shown first, then the end, as docker buildx does.
+func TestBuildKitPlainProgressOutputWithTheEnd(t *testing.T) {
+	at := time.Date(2026, 12, 2, 15, 0, 0, 0, time.UTC)
+	run := engine.BuildVertex{Digest: "sha256:run", Name: "[2/2] RUN make", Started: at}
+	failed := run
+	failed.Completed, failed.Error = at.Add(time.Second), `process "/bin/sh -c make" did not complete successfully: exit code: 2`
+	quick := engine.BuildVertex{Digest: "sha256:quick", Name: "[1/2] RUN true", Started: at, Completed: at.Add(time.Second / 10)}
+	e := enginetest.New(t)
+	answer(e, "POST", "/build", http.StatusOK, buildKitStream(t, `{"errorDetail":{"message":"process \"/bin/sh -c make\" did not complete successfully: exit code: 2"}}`,
+		engine.BuildTrace{Vertexes: []engine.BuildVertex{quick, run}},
+		engine.BuildTrace{
+			Vertexes: []engine.BuildVertex{failed},
+			Logs:     []engine.BuildLog{{Vertex: "sha256:run", Stream: 2, Timestamp: at.Add(time.Second / 2), Data: []byte("make: *** no rule\n")}},
+		},
+	))
+	r := demo(t, "", "--host", e.Host(), "build", "--buildkit", contextDir(t))
+	want := "#1 [1/2] RUN true\n#1 DONE 0.1s\n\n#2 [2/2] RUN make\n#2 0.500 make: *** no rule\n#2 ERROR: " + failed.Error + "\n"
+	if diff := cmp.Diff(want, r.stdout); diff != "" {
+		t.Errorf("output (-want +got):\n%s", diff)
+	}
+}
