@@ -139,16 +139,19 @@ func (b *plainBuild) trace(t *engine.BuildTrace) {
 // newline for later.
 func (b *plainBuild) write(s *plainStep, l engine.BuildLog) {
 	b.switchTo(s)
-	data := append(s.partial, l.Data...)
+	s.partial = append(s.partial, l.Data...)
+	data := s.partial
 	for {
 		line, rest, found := bytes.Cut(data, []byte("\n"))
 		if !found {
-			s.partial = append(s.partial[:0:0], line...)
 			break
 		}
 		b.log(s, l.Timestamp, line)
 		data = rest
 	}
+	// What follows the last newline moves to the front, in place: a long
+	// line is not copied again with each piece of it.
+	s.partial = s.partial[:copy(s.partial, data)]
 	s.lastLog = l.Timestamp
 }
 

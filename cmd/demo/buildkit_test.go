@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -153,5 +155,26 @@ func TestBuildKitPlainProgressOutputWithTheEnd(t *testing.T) {
 	want := "#1 [1/2] RUN true\n#1 DONE 0.1s\n\n#2 [2/2] RUN make\n#2 0.500 make: *** no rule\n#2 ERROR: " + failed.Error + "\n"
 	if diff := cmp.Diff(want, r.stdout); diff != "" {
 		t.Errorf("output (-want +got):\n%s", diff)
+	}
+}
+
+// Output without newlines (a progress bar redrawn with \r) is kept in
+// linear time: each piece is not a copy of all that came before.
+func TestBuildKitPlainProgressLongLine(t *testing.T) {
+	b := &plainBuild{w: io.Discard, steps: map[string]*plainStep{}}
+	piece := []byte(strings.Repeat("x", 511) + "\r")
+	const pieces = 1000
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range pieces {
+		b.trace(&engine.BuildTrace{Logs: []engine.BuildLog{{Vertex: "sha256:run", Data: piece}}})
+	}
+	runtime.ReadMemStats(&after)
+	if n := len(b.steps["sha256:run"].partial); n != pieces*len(piece) {
+		t.Fatalf("kept %d bytes, want %d", n, pieces*len(piece))
+	}
+	// Copying it all each time would allocate pieces²/2 pieces, 256MB.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 32<<20 {
+		t.Errorf("allocated %dMB for %dkB of output", alloc>>20, pieces*len(piece)>>10)
 	}
 }
