@@ -157,3 +157,26 @@ func TestLoginDockerHubKey(t *testing.T) {
 		t.Errorf("stored under %q, sent to the daemon as %q; want %q for both", keys, sent, want)
 	}
 }
+
+// push -q prints the reference as docker push -q does, normalised with
+// the default tag; without -q and without a tag, it says which tag it
+// pushes first.
+func TestPushQuietAndDefaultTag(t *testing.T) {
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	e := enginetest.New(t)
+	answer(e, "POST", "/images/{name...}", http.StatusOK, `{"status":"The push refers to repository [docker.io/library/app]"}
+{"status":"latest: digest: sha256:abc size: 527"}
+`)
+	for _, tc := range []struct{ args, want string }{
+		{"push -q app", "docker.io/library/app:latest\n"},
+		{"push -q team/app:1", "docker.io/team/app:1\n"},
+		{"push --quiet 127.0.0.1:5000/team/app", "127.0.0.1:5000/team/app:latest\n"},
+		{"push -q -a team/app", "docker.io/team/app\n"},
+		{"push app", "Using default tag: latest\nThe push refers to repository [docker.io/library/app]\nlatest: digest: sha256:abc size: 527\n"},
+	} {
+		r := demo(t, "", append([]string{"--host", e.Host()}, strings.Fields(tc.args)...)...)
+		if r.code != 0 || r.stdout != tc.want {
+			t.Errorf("%s: exit %d, stdout %q, want %q; stderr %q", tc.args, r.code, r.stdout, tc.want, r.stderr)
+		}
+	}
+}
