@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -237,18 +238,23 @@ type byteSize int64
 
 func (s *byteSize) String() string { return strconv.FormatInt(int64(*s), 10) }
 
+// sizePattern is what docker takes for a size (units.RAMInBytes): a
+// decimal number, then a binary unit, with an optional "i" and "b".
+var sizePattern = regexp.MustCompile(`^(\d+(?:\.\d+)?) ?([kmgtp])?i?b?$`)
+
 func (s *byteSize) Set(v string) error {
-	num := strings.TrimRight(strings.ToLower(v), "b")
-	mult := int64(1)
-	if n := len(num); n > 0 {
-		if i := strings.IndexByte("kmgtp", num[n-1]); i >= 0 {
-			mult, num = int64(1)<<(10*(i+1)), num[:n-1]
-		}
-	}
-	f, err := strconv.ParseFloat(num, 64)
-	if err != nil || f < 0 {
+	m := sizePattern.FindStringSubmatch(strings.ToLower(v))
+	if m == nil {
 		return fmt.Errorf("invalid size %q: want bytes, or a number with k, m, g, t or p", v)
 	}
-	*s = byteSize(f * float64(mult))
+	mult := 1.0
+	if m[2] != "" {
+		mult = float64(int64(1) << (10 * (strings.Index("kmgtp", m[2]) + 1)))
+	}
+	f, err := strconv.ParseFloat(m[1], 64)
+	if err != nil || f*mult >= 1<<63 {
+		return fmt.Errorf("invalid size %q: too large", v)
+	}
+	*s = byteSize(f * mult)
 	return nil
 }

@@ -185,3 +185,23 @@ func TestExportCutShortKeepsTheFile(t *testing.T) {
 		t.Errorf("files left in the directory: %v", entries)
 	}
 }
+
+// Sizes are read as docker reads them (units.RAMInBytes): a decimal
+// number, a binary unit, an optional "i" and "b", a space allowed before
+// the unit; nothing else.
+func TestByteSize(t *testing.T) {
+	for in, want := range map[string]int64{
+		"512": 512, "10k": 10 << 10, "1.5m": 3 << 19, "1g": 1 << 30, "1GB": 1 << 30, "1GiB": 1 << 30, "2 TB": 2 << 40, "3b": 3,
+	} {
+		var s byteSize
+		if err := s.Set(in); err != nil || int64(s) != want {
+			t.Errorf("Set(%q) = %d, %v; want %d", in, s, err, want)
+		}
+	}
+	for _, in := range []string{"", "lots", "-1", "1e3", "0x10", "nan", "inf", "1gg", "1bb", "1.2.3m", "9999999p"} {
+		var s byteSize
+		if err := s.Set(in); err == nil {
+			t.Errorf("Set(%q) = %d, want an error", in, s)
+		}
+	}
+}
