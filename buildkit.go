@@ -49,8 +49,10 @@ func (s *buildSteps) observe(t *engine.BuildTrace) {
 			st.lines, st.partial = nil, nil
 		}
 	}
+	// A trace holds what happened since the last one: a failed step's
+	// last output can come with its failure, so a failed step keeps it.
 	for _, l := range t.Logs {
-		if st := s.step(l.Vertex); st != nil && !st.done {
+		if st := s.step(l.Vertex); st != nil && (!st.done || st.err != "") {
 			st.write(l.Data)
 		}
 	}

@@ -317,3 +317,25 @@ func TestLiveImageBuildBuildKitQuiet(t *testing.T) {
 		}
 	})
 }
+
+// BuildKit batches what happened since its last message: a step's last
+// output and its failure can come in one trace, and that output is what
+// explains the failure.
+func TestProgressBuildKitFailureOutputInSameTrace(t *testing.T) {
+	const failure = `process "/bin/sh -c make" did not complete successfully: exit code: 2`
+	body := traceLine(t, engine.BuildTrace{Vertexes: []engine.BuildVertex{{Digest: "sha256:make", Name: "[2/2] RUN make"}}}) +
+		traceLine(t, engine.BuildTrace{
+			Vertexes: []engine.BuildVertex{{Digest: "sha256:make", Name: "[2/2] RUN make", Error: failure, Completed: time.Unix(1, 0)}},
+			Logs:     []engine.BuildLog{{Vertex: "sha256:make", Stream: 2, Data: []byte("make: *** no rule\n")}},
+		}) +
+		`{"errorDetail":{"message":` + fmt.Sprintf("%q", failure) + `}}` + "\n"
+	_, c := buildEngine(t, body)
+	err := waitProgress(c.ImageBuild(testContext(t), strings.NewReader(""), dockwire.ImageBuildOptions{BuildKit: true}))
+	var se *dockwire.StreamError
+	if !errors.As(err, &se) {
+		t.Fatalf("error = %v (%T), want *StreamError", err, err)
+	}
+	if se.Step != "[2/2] RUN make" || !cmp.Equal(se.Log, []string{"make: *** no rule"}) {
+		t.Errorf("Step = %q, Log = %q; want the step and the output that came with its failure", se.Step, se.Log)
+	}
+}

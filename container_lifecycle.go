@@ -45,6 +45,11 @@ func (c *Client) ContainerCreate(ctx context.Context, opts ContainerCreateOption
 			return engine.ContainerCreateResponse{}, err
 		}
 	}
+	if hc := opts.Config.Healthcheck; hc != nil && hc.StartInterval != 0 {
+		if err := c.requireAPI(ctx, "1.44", "Config.Healthcheck.StartInterval"); err != nil {
+			return engine.ContainerCreateResponse{}, err
+		}
+	}
 	body, err := createBody(opts)
 	if err != nil {
 		return engine.ContainerCreateResponse{}, err

@@ -47,6 +47,11 @@ func (c *Client) serviceSpecCall(ctx context.Context, method, path string, spec 
 			return nil, err
 		}
 	}
+	if cs := spec.TaskTemplate.ContainerSpec; cs != nil && cs.HealthCheck != nil && cs.HealthCheck.StartInterval != 0 {
+		if err := c.requireAPI(ctx, "1.44", "a service's HealthCheck.StartInterval"); err != nil {
+			return nil, err
+		}
+	}
 	hdr, err := registryAuth(auth, encoded)
 	if err != nil {
 		return nil, err

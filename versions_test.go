@@ -73,7 +73,10 @@ func vcServiceSpec() engine.ServiceSpec { return fill.New[engine.ServiceSpec](ni
 // vcServiceSpec141 is vcServiceSpec without the fields API 1.41 lacks,
 // which a call refuses below their version.
 func vcServiceSpec141() engine.ServiceSpec {
-	return fill.New(func(s *engine.ServiceSpec) { s.TaskTemplate.ContainerSpec.OomScoreAdj = 0 })
+	return fill.New(func(s *engine.ServiceSpec) {
+		s.TaskTemplate.ContainerSpec.OomScoreAdj = 0
+		s.TaskTemplate.ContainerSpec.HealthCheck.StartInterval = 0
+	})
 }
 
 // versionCalls walks the client's calls (the composite ones, such as Run
@@ -98,7 +101,9 @@ var versionCalls = []versionCall{
 		return err
 	}},
 	{"ContainerCreate, what every version has", func(ctx context.Context, c *dockwire.Client) error {
-		_, err := c.ContainerCreate(ctx, vcCreate(func(o *dockwire.ContainerCreateOptions) { o.HostConfig.Annotations = nil }))
+		_, err := c.ContainerCreate(ctx, vcCreate(func(o *dockwire.ContainerCreateOptions) {
+			o.HostConfig.Annotations, o.Config.Healthcheck.StartInterval = nil, 0
+		}))
 		return err
 	}},
 	{"ContainerInspect", func(ctx context.Context, c *dockwire.Client) error {

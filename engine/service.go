@@ -180,6 +180,9 @@ type HealthConfig struct {
 	Timeout     time.Duration `json:",omitempty"`
 	Retries     int           `json:",omitempty"`
 	StartPeriod time.Duration `json:",omitempty"`
+	// StartInterval is the interval between checks during StartPeriod;
+	// needs API 1.44 (older daemons ignore it).
+	StartInterval time.Duration `json:",omitempty"`
 }
 
 // DNSConfig is a container's resolver configuration.

@@ -67,6 +67,18 @@ func printBuildKit(w io.Writer, msgs iter.Seq2[engine.JSONMessage, error]) error
 }
 
 func (b *plainBuild) trace(t *engine.BuildTrace) {
+	// A trace holds what happened since the last one: a step's output
+	// can come with its end, and goes before it.
+	var ending map[string][]engine.BuildLog // output of the steps that end
+	for _, v := range t.Vertexes {
+		if !v.Completed.IsZero() {
+			ending = map[string][]engine.BuildLog{}
+			for _, l := range t.Logs {
+				ending[l.Vertex] = append(ending[l.Vertex], l)
+			}
+			break
+		}
+	}
 	for _, v := range t.Vertexes {
 		s := b.step(v.Digest)
 		s.name = v.Name
@@ -80,6 +92,10 @@ func (b *plainBuild) trace(t *engine.BuildTrace) {
 		if v.Completed.IsZero() {
 			continue
 		}
+		for _, l := range ending[v.Digest] {
+			b.write(s, l)
+		}
+		ending[v.Digest] = nil // written
 		b.flush(s)
 		s.done = true
 		switch {
@@ -110,23 +126,33 @@ func (b *plainBuild) trace(t *engine.BuildTrace) {
 		b.printf(s, "%s done", line)
 	}
 	for _, l := range t.Logs {
-		s := b.step(l.Vertex)
-		b.switchTo(s)
-		data := append(s.partial, l.Data...)
-		for {
-			line, rest, found := bytes.Cut(data, []byte("\n"))
-			if !found {
-				s.partial = append(s.partial[:0:0], line...)
-				break
-			}
-			b.log(s, l.Timestamp, line)
-			data = rest
+		if logs, ok := ending[l.Vertex]; !ok || logs != nil {
+			b.write(b.step(l.Vertex), l)
 		}
-		s.lastLog = l.Timestamp
 	}
 	for _, w := range t.Warnings {
 		b.warnings = append(b.warnings, strings.TrimSpace(string(w.Short)))
 	}
+}
+
+// write prints output of s, line by line, keeping what follows the last
+// newline for later.
+func (b *plainBuild) write(s *plainStep, l engine.BuildLog) {
+	b.switchTo(s)
+	s.partial = append(s.partial, l.Data...)
+	data := s.partial
+	for {
+		line, rest, found := bytes.Cut(data, []byte("\n"))
+		if !found {
+			break
+		}
+		b.log(s, l.Timestamp, line)
+		data = rest
+	}
+	// What follows the last newline moves to the front, in place: a long
+	// line is not copied again with each piece of it.
+	s.partial = s.partial[:copy(s.partial, data)]
+	s.lastLog = l.Timestamp
 }
 
 // step returns the step with digest d, numbered when first seen.

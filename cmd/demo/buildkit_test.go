@@ -2,9 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -130,5 +132,49 @@ func TestBuildKitPlainProgressFailure(t *testing.T) {
 	}
 	if line := r.oneLineErr(t); !strings.Contains(line, "step [2/2] RUN make: process") || !strings.Contains(line, "make: *** no rule") {
 		t.Errorf("error line %q: want the step, the daemon's words and the last output", line)
+	}
+}
+
+// BuildKit batches: a step's last output and its end can come in one
+// trace. The output is shown first, then the end, as docker buildx does.
+func TestBuildKitPlainProgressOutputWithTheEnd(t *testing.T) {
+	at := time.Date(2026, 12, 2, 15, 0, 0, 0, time.UTC)
+	run := engine.BuildVertex{Digest: "sha256:run", Name: "[2/2] RUN make", Started: at}
+	failed := run
+	failed.Completed, failed.Error = at.Add(time.Second), `process "/bin/sh -c make" did not complete successfully: exit code: 2`
+	quick := engine.BuildVertex{Digest: "sha256:quick", Name: "[1/2] RUN true", Started: at, Completed: at.Add(time.Second / 10)}
+	e := enginetest.New(t)
+	answer(e, "POST", "/build", http.StatusOK, buildKitStream(t, `{"errorDetail":{"message":"process \"/bin/sh -c make\" did not complete successfully: exit code: 2"}}`,
+		engine.BuildTrace{Vertexes: []engine.BuildVertex{quick, run}},
+		engine.BuildTrace{
+			Vertexes: []engine.BuildVertex{failed},
+			Logs:     []engine.BuildLog{{Vertex: "sha256:run", Stream: 2, Timestamp: at.Add(time.Second / 2), Data: []byte("make: *** no rule\n")}},
+		},
+	))
+	r := demo(t, "", "--host", e.Host(), "build", "--buildkit", contextDir(t))
+	want := "#1 [1/2] RUN true\n#1 DONE 0.1s\n\n#2 [2/2] RUN make\n#2 0.500 make: *** no rule\n#2 ERROR: " + failed.Error + "\n"
+	if diff := cmp.Diff(want, r.stdout); diff != "" {
+		t.Errorf("output (-want +got):\n%s", diff)
+	}
+}
+
+// Output without newlines (a progress bar redrawn with \r) is kept in
+// linear time: each piece is not a copy of all that came before.
+func TestBuildKitPlainProgressLongLine(t *testing.T) {
+	b := &plainBuild{w: io.Discard, steps: map[string]*plainStep{}}
+	piece := []byte(strings.Repeat("x", 511) + "\r")
+	const pieces = 1000
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range pieces {
+		b.trace(&engine.BuildTrace{Logs: []engine.BuildLog{{Vertex: "sha256:run", Data: piece}}})
+	}
+	runtime.ReadMemStats(&after)
+	if n := len(b.steps["sha256:run"].partial); n != pieces*len(piece) {
+		t.Fatalf("kept %d bytes, want %d", n, pieces*len(piece))
+	}
+	// Copying it all each time would allocate pieces²/2 pieces, 256MB.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 32<<20 {
+		t.Errorf("allocated %dMB for %dkB of output", alloc>>20, pieces*len(piece)>>10)
 	}
 }

@@ -340,3 +340,25 @@ func TestHelpListsEveryCommand(t *testing.T) {
 		}
 	}
 }
+
+// A container whose command cannot start ends run with docker run's
+// codes: 127 for a command not found, 126 for one that cannot be run, 125
+// otherwise.
+func TestRunStartFailureCodes(t *testing.T) {
+	for _, tc := range []struct {
+		msg  string
+		want int
+	}{
+		{`failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: exec: "nope": executable file not found in $PATH: unknown`, 127},
+		{`OCI runtime create failed: runc create failed: unable to start container process: exec: "/etc": is a directory: unknown`, 126},
+		{`OCI runtime create failed: runc create failed: unable to start container process: exec: "/x.sh": permission denied: unknown`, 126},
+		{`driver failed programming external connectivity on endpoint job: Bind for 0.0.0.0:80 failed: port is already allocated`, exitRunFailed},
+	} {
+		e := runEngine(t)
+		answer(e, "POST", "/containers/{id}/start", http.StatusBadRequest, fmt.Sprintf(`{"message":%q}`, tc.msg))
+		r := demo(t, "", "--host", e.Host(), "run", "busybox", "nope")
+		if r.code != tc.want || !strings.Contains(r.stderr, tc.msg) {
+			t.Errorf("start failing with %q: exit %d, stderr %q; want %d", tc.msg, r.code, r.stderr, tc.want)
+		}
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -85,9 +87,10 @@ var exportCmd = &command{
 	},
 }
 
-// writeFile writes r to path, leaving no partial file behind on failure.
+// writeFile writes r to path as docker does: aside, then renamed, so a
+// failure leaves no partial file behind and path as it was.
 func writeFile(path string, r io.Reader) error {
-	f, err := os.Create(path)
+	f, err := os.CreateTemp(filepath.Dir(path), ".demo_temp_")
 	if err != nil {
 		return err
 	}
@@ -95,8 +98,11 @@ func writeFile(path string, r io.Reader) error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
 	if err != nil {
-		os.Remove(path)
+		os.Remove(f.Name())
 	}
 	return err
 }
@@ -211,7 +217,7 @@ var builderPruneCmd = &command{
 				}
 				fmt.Fprintln(c.stdout)
 			}
-			fmt.Fprintln(c.stdout, "Total reclaimed space:", humanSize(rep.SpaceReclaimed))
+			fmt.Fprintln(c.stdout, "Total reclaimed space:", humanSizeDigits(rep.SpaceReclaimed, 4))
 			return nil
 		}
 	},
@@ -232,18 +238,23 @@ type byteSize int64
 
 func (s *byteSize) String() string { return strconv.FormatInt(int64(*s), 10) }
 
+// sizePattern is what docker takes for a size (units.RAMInBytes): a
+// decimal number, then a binary unit, with an optional "i" and "b".
+var sizePattern = regexp.MustCompile(`^(\d+(?:\.\d+)?) ?([kmgtp])?i?b?$`)
+
 func (s *byteSize) Set(v string) error {
-	num := strings.TrimRight(strings.ToLower(v), "b")
-	mult := int64(1)
-	if n := len(num); n > 0 {
-		if i := strings.IndexByte("kmgtp", num[n-1]); i >= 0 {
-			mult, num = int64(1)<<(10*(i+1)), num[:n-1]
-		}
-	}
-	f, err := strconv.ParseFloat(num, 64)
-	if err != nil || f < 0 {
+	m := sizePattern.FindStringSubmatch(strings.ToLower(v))
+	if m == nil {
 		return fmt.Errorf("invalid size %q: want bytes, or a number with k, m, g, t or p", v)
 	}
-	*s = byteSize(f * float64(mult))
+	mult := 1.0
+	if m[2] != "" {
+		mult = float64(int64(1) << (10 * (strings.Index("kmgtp", m[2]) + 1)))
+	}
+	f, err := strconv.ParseFloat(m[1], 64)
+	if err != nil || f*mult >= 1<<63 {
+		return fmt.Errorf("invalid size %q: too large", v)
+	}
+	*s = byteSize(f * mult)
 	return nil
 }

@@ -132,7 +132,7 @@ func TestBuilderPrune(t *testing.T) {
 	e := enginetest.New(t, enginetest.WithAPIVersion("1.41"))
 	answer(e, "POST", "/build/prune", 200, `{"CachesDeleted":["abc123","def456"],"SpaceReclaimed":1234567}`)
 	r := demo(t, "", "--host", e.Host(), "builder", "prune", "-a", "-f", "--filter", "until=24h", "--keep-storage", "1g")
-	want := "Deleted build cache objects:\nabc123\ndef456\n\nTotal reclaimed space: 1.23MB\n"
+	want := "Deleted build cache objects:\nabc123\ndef456\n\nTotal reclaimed space: 1.235MB\n"
 	if r.code != 0 || r.stdout != want {
 		t.Fatalf("builder prune -a -f: exit %d, stdout %q, want %q; stderr %q", r.code, r.stdout, want, r.stderr)
 	}
@@ -158,5 +158,50 @@ func TestBuilderPrune(t *testing.T) {
 	}
 	if r := demo(t, "", "--host", e.Host(), "builder", "prune", "-f", "--reserved-space", "lots"); r.code != 2 || !strings.Contains(r.stderr, "invalid size") {
 		t.Errorf("a bad size: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+// An export cut short leaves the file -o named as it was, as docker export
+// does (it writes aside and renames): an earlier export is not lost.
+func TestExportCutShortKeepsTheFile(t *testing.T) {
+	e := enginetest.New(t)
+	e.Handle("GET", "/containers/{id}/export", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-tar")
+		w.Header().Set("Content-Length", "1000")
+		io.WriteString(w, "the start of an archive") // and the connection ends
+	}))
+	dir := t.TempDir()
+	out := filepath.Join(dir, "web.tar")
+	if err := os.WriteFile(out, []byte("yesterday's export"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := demo(t, "", "--host", e.Host(), "export", "-o", out, "web"); r.code == 0 {
+		t.Fatalf("export cut short: exit 0, stderr %q", r.stderr)
+	}
+	if b, err := os.ReadFile(out); err != nil || string(b) != "yesterday's export" {
+		t.Errorf("after a failed export the file holds %q, %v; want it as it was", b, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("files left in the directory: %v", entries)
+	}
+}
+
+// Sizes are read as docker reads them (units.RAMInBytes): a decimal
+// number, a binary unit, an optional "i" and "b", a space allowed before
+// the unit; nothing else.
+func TestByteSize(t *testing.T) {
+	for in, want := range map[string]int64{
+		"512": 512, "10k": 10 << 10, "1.5m": 3 << 19, "1g": 1 << 30, "1GB": 1 << 30, "1GiB": 1 << 30, "2 TB": 2 << 40, "3b": 3,
+	} {
+		var s byteSize
+		if err := s.Set(in); err != nil || int64(s) != want {
+			t.Errorf("Set(%q) = %d, %v; want %d", in, s, err, want)
+		}
+	}
+	for _, in := range []string{"", "lots", "-1", "1e3", "0x10", "nan", "inf", "1gg", "1bb", "1.2.3m", "9999999p"} {
+		var s byteSize
+		if err := s.Set(in); err == nil {
+			t.Errorf("Set(%q) = %d, want an error", in, s)
+		}
 	}
 }

@@ -71,17 +71,23 @@ func progressBar(m engine.JSONMessage) string {
 	if done < width {
 		bar += ">" + strings.Repeat(" ", width-done-1)
 	}
-	return fmt.Sprintf("[%s] %8s/%s", bar, humanSize(m.Current), humanSize(m.Total))
+	return fmt.Sprintf("[%s] %8s/%s", bar, humanSizeDigits(m.Current, 4), humanSizeDigits(m.Total, 4))
 }
 
-// humanSize is docker's rendering of a byte count: decimal units, three
-// significant digits ("1.99MB").
-func humanSize(n int64) string {
+// humanSize is docker's rendering of a byte count in its tables (docker
+// images, docker stats): decimal units, three significant digits
+// ("1.99MB").
+func humanSize(n int64) string { return humanSizeDigits(n, 3) }
+
+// humanSizeDigits renders n with digits significant digits: four is
+// units.HumanSize, which docker's progress bars and prune reports use
+// ("1.235MB").
+func humanSizeDigits(n int64, digits int) string {
 	units := []string{"B", "kB", "MB", "GB", "TB", "PB"}
 	size, i := float64(n), 0
 	for size >= 1000 && i < len(units)-1 {
 		size /= 1000
 		i++
 	}
-	return fmt.Sprintf("%.3g%s", size, units[i])
+	return fmt.Sprintf("%.*g%s", digits, size, units[i])
 }

@@ -45,7 +45,7 @@ base64-encoded, not encrypted. SERVER defaults to Docker Hub.
 			}
 			server := dockwire.DockerHubAuthKey
 			if len(args) == 1 {
-				server = strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(args[0], "https://"), "http://"), "/")
+				server = loginServer(args[0])
 			}
 			switch {
 			case passwordStdin && password != "":
@@ -85,6 +85,19 @@ base64-encoded, not encrypted. SERVER defaults to Docker Hub.
 			return nil
 		}
 	},
+}
+
+// loginServer is the key login stores a server's credentials under, the
+// one push and pull look them up by: the host[:port] as docker login keeps
+// it ("https://host:5000/v2/" is "host:5000"), and DockerHubAuthKey for any
+// of Docker Hub's names.
+func loginServer(arg string) string {
+	host, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(arg, "https://"), "http://"), "/")
+	switch host {
+	case "", "docker.io", "index.docker.io", "registry-1.docker.io":
+		return dockwire.DockerHubAuthKey
+	}
+	return host
 }
 
 // storeAuth stores auth as docker login does: with the credential helper
@@ -182,8 +195,8 @@ var pushCmd = &command{
 		var opts dockwire.ImagePushOptions
 		fs.BoolVar(&opts.AllTags, "a", false, "push every tag of the repository")
 		fs.BoolVar(&opts.AllTags, "all-tags", false, "push every tag of the repository")
-		quiet := fs.Bool("q", false, "print only the digest line")
-		fs.BoolVar(quiet, "quiet", false, "print only the digest line")
+		quiet := fs.Bool("q", false, "print only the pushed reference, as docker push -q does")
+		fs.BoolVar(quiet, "quiet", false, "print only the pushed reference, as docker push -q does")
 		return func(c *cli, args []string) error {
 			if len(args) != 1 {
 				return usagef("push takes one image reference")
@@ -197,14 +210,38 @@ var pushCmd = &command{
 			if err != nil {
 				return err
 			}
+			ref, defaultTag := pushedRef(args[0], opts.AllTags)
 			if *quiet {
 				if err := push.Wait(); err != nil {
 					return err
 				}
-				fmt.Fprintln(c.stdout, args[0])
+				fmt.Fprintln(c.stdout, ref)
 				return nil
+			}
+			if defaultTag {
+				fmt.Fprintln(c.stdout, "Using default tag: latest")
 			}
 			return printProgress(c.stdout, isTerminal(c.stdout), push.Messages())
 		}
 	},
+}
+
+// pushedRef is ref as docker push names it: normalised, with Docker Hub's
+// domain and library/ namespace, and with the tag "latest" if it has none
+// and allTags is not set, which defaultTag reports.
+func pushedRef(ref string, allTags bool) (name string, defaultTag bool) {
+	name = ref
+	switch dockwire.RegistryHost(ref) {
+	case "docker.io":
+		name = "docker.io/" + strings.TrimPrefix(ref, "docker.io/")
+	case "index.docker.io":
+		name = "docker.io/" + strings.TrimPrefix(ref, "index.docker.io/")
+	}
+	if rest, ok := strings.CutPrefix(name, "docker.io/"); ok && !strings.Contains(rest, "/") {
+		name = "docker.io/library/" + rest
+	}
+	if !allTags && !strings.Contains(name[strings.LastIndex(name, "/")+1:], ":") && !strings.Contains(name, "@") {
+		return name + ":latest", true
+	}
+	return name, false
 }

@@ -6,9 +6,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/dockwire/dockwire"
 	"github.com/dockwire/dockwire/enginetest"
 )
 
@@ -99,4 +102,81 @@ func answer500(w http.ResponseWriter, msg string) {
 	w.WriteHeader(http.StatusInternalServerError)
 	b, _ := json.Marshal(map[string]string{"message": msg})
 	w.Write(b)
+}
+
+// login stores Docker Hub's credentials under the key push looks them up
+// by, whichever way the server is named: with a credential helper, a key
+// that differs is credentials push never finds.
+func TestLoginDockerHubKey(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the fake credential helper is a shell script")
+	}
+	dir := t.TempDir()
+	t.Setenv("DOCKER_CONFIG", dir)
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	stored := filepath.Join(dir, "stored")
+	helper := "#!/bin/sh\n[ \"$1\" = store ] && cat >> " + stored + " && echo >> " + stored + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "docker-credential-fake"), []byte(helper), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"credsStore":"fake"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := enginetest.New(t)
+	var sent []string
+	e.Handle("POST", "/auth", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body map[string]string
+		json.NewDecoder(r.Body).Decode(&body)
+		sent = append(sent, body["serveraddress"])
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"Status":"Login Succeeded"}`))
+	}))
+	for _, server := range []string{"docker.io", "index.docker.io", "https://index.docker.io/v1/", "registry-1.docker.io"} {
+		if r := demo(t, "pw\n", "--host", e.Host(), "login", "-u", "jane", "--password-stdin", server); r.code != 0 {
+			t.Fatalf("login %s: exit %d, stderr %q", server, r.code, r.stderr)
+		}
+	}
+	if r := demo(t, "pw\n", "--host", e.Host(), "login", "-u", "jane", "--password-stdin", "https://reg.example.com:5000/v2/"); r.code != 0 {
+		t.Fatalf("login reg.example.com: exit %d, stderr %q", r.code, r.stderr)
+	}
+	b, err := os.ReadFile(stored)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var in map[string]string
+		if err := json.Unmarshal([]byte(line), &in); err != nil {
+			t.Fatalf("helper got %q: %v", line, err)
+		}
+		keys = append(keys, in["ServerURL"])
+	}
+	hub := dockwire.DockerHubAuthKey
+	want := []string{hub, hub, hub, hub, "reg.example.com:5000"}
+	if !slices.Equal(keys, want) || !slices.Equal(sent, want) {
+		t.Errorf("stored under %q, sent to the daemon as %q; want %q for both", keys, sent, want)
+	}
+}
+
+// push -q prints the reference as docker push -q does, normalised with
+// the default tag; without -q and without a tag, it says which tag it
+// pushes first.
+func TestPushQuietAndDefaultTag(t *testing.T) {
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	e := enginetest.New(t)
+	answer(e, "POST", "/images/{name...}", http.StatusOK, `{"status":"The push refers to repository [docker.io/library/app]"}
+{"status":"latest: digest: sha256:abc size: 527"}
+`)
+	for _, tc := range []struct{ args, want string }{
+		{"push -q app", "docker.io/library/app:latest\n"},
+		{"push -q team/app:1", "docker.io/team/app:1\n"},
+		{"push --quiet 127.0.0.1:5000/team/app", "127.0.0.1:5000/team/app:latest\n"},
+		{"push -q -a team/app", "docker.io/team/app\n"},
+		{"push app", "Using default tag: latest\nThe push refers to repository [docker.io/library/app]\nlatest: digest: sha256:abc size: 527\n"},
+	} {
+		r := demo(t, "", append([]string{"--host", e.Host()}, strings.Fields(tc.args)...)...)
+		if r.code != 0 || r.stdout != tc.want {
+			t.Errorf("%s: exit %d, stdout %q, want %q; stderr %q", tc.args, r.code, r.stdout, tc.want, r.stderr)
+		}
+	}
 }

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"strings"
+	"syscall"
 
 	"github.com/dockwire/dockwire"
 )
@@ -95,5 +98,24 @@ func (c *cli) runFailed(err error) error {
 	if err == nil || c.ctx.Err() != nil {
 		return err
 	}
-	return &codedError{err, exitRunFailed}
+	return &codedError{err, startFailedCode(err)}
+}
+
+// startFailedCode is docker run's code for err: when the daemon could not
+// start the container's command, 127 for one not found and 126 for one
+// that cannot be run, as a shell gives; 125 for any other failure.
+func startFailedCode(err error) int {
+	var apiErr *dockwire.APIError
+	if !errors.As(err, &apiErr) || !strings.HasSuffix(apiErr.Path, "/start") {
+		return exitRunFailed
+	}
+	msg := apiErr.Message
+	switch {
+	case strings.Contains(msg, "executable file not found"), strings.Contains(msg, "no such file or directory"),
+		strings.Contains(msg, "system cannot find the file specified"):
+		return 127
+	case strings.Contains(msg, syscall.EACCES.Error()), strings.Contains(msg, syscall.EISDIR.Error()):
+		return 126
+	}
+	return exitRunFailed
 }
