@@ -50,6 +50,11 @@ func (c *Client) ContainerCreate(ctx context.Context, opts ContainerCreateOption
 			return engine.ContainerCreateResponse{}, err
 		}
 	}
+	if v, what := mountsNeed(opts.HostConfig.Mounts); v != "" {
+		if err := c.requireAPI(ctx, v, "HostConfig.Mounts' "+what); err != nil {
+			return engine.ContainerCreateResponse{}, err
+		}
+	}
 	body, err := createBody(opts)
 	if err != nil {
 		return engine.ContainerCreateResponse{}, err
@@ -65,6 +70,34 @@ func (c *Client) ContainerCreate(ctx context.Context, opts ContainerCreateOption
 		apiErr.Kind, apiErr.ID = KindContainer, opts.Name
 	}
 	return created, err
+}
+
+// mountsNeed returns the API version the mounts need, and what needs it:
+// "" when every API version dockwire speaks takes them.
+func mountsNeed(mounts []engine.Mount) (version, what string) {
+	need := func(v, w string) {
+		if version == "" || versionLess(version, v) {
+			version, what = v, w
+		}
+	}
+	for _, m := range mounts {
+		if m.Type == "image" || m.ImageOptions != nil {
+			need("1.48", "an image mount")
+		}
+		if t := m.TmpfsOptions; t != nil && len(t.Options) > 0 {
+			need("1.46", "TmpfsOptions.Options")
+		}
+		if v := m.VolumeOptions; v != nil && v.Subpath != "" {
+			need("1.45", "VolumeOptions.Subpath")
+		}
+		if b := m.BindOptions; b != nil && (b.ReadOnlyNonRecursive || b.ReadOnlyForceRecursive) {
+			need("1.44", "BindOptions.ReadOnlyNonRecursive/ReadOnlyForceRecursive")
+		}
+		if b := m.BindOptions; b != nil && b.CreateMountpoint {
+			need("1.42", "BindOptions.CreateMountpoint")
+		}
+	}
+	return version, what
 }
 
 func createBody(opts ContainerCreateOptions) ([]byte, error) {

@@ -3,6 +3,7 @@ package dockwire
 import (
 	"context"
 	"errors"
+	"github.com/dockwire/dockwire/engine"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -77,4 +78,30 @@ func testCtx(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
 	return ctx
+}
+
+// Each mount option a later API added names its version.
+func TestMountsNeed(t *testing.T) {
+	for _, tc := range []struct {
+		mount         engine.Mount
+		version, what string
+	}{
+		{engine.Mount{Type: "bind", BindOptions: &engine.BindOptions{Propagation: "rprivate", NonRecursive: true}}, "", ""},
+		{engine.Mount{Type: "bind", BindOptions: &engine.BindOptions{CreateMountpoint: true}}, "1.42", "BindOptions.CreateMountpoint"},
+		{engine.Mount{Type: "bind", ReadOnly: true, BindOptions: &engine.BindOptions{ReadOnlyNonRecursive: true}}, "1.44", "BindOptions.ReadOnlyNonRecursive/ReadOnlyForceRecursive"},
+		{engine.Mount{Type: "volume", VolumeOptions: &engine.VolumeOptions{Subpath: "sub"}}, "1.45", "VolumeOptions.Subpath"},
+		{engine.Mount{Type: "tmpfs", TmpfsOptions: &engine.TmpfsOptions{Options: [][]string{{"noexec"}}}}, "1.46", "TmpfsOptions.Options"},
+		{engine.Mount{Type: "image", Source: "busybox"}, "1.48", "an image mount"},
+	} {
+		// Alone, and after one that needs less: the highest wins.
+		for _, mounts := range [][]engine.Mount{{tc.mount}, {{Type: "bind", BindOptions: &engine.BindOptions{CreateMountpoint: true}}, tc.mount}} {
+			v, what := mountsNeed(mounts)
+			if tc.version == "" && len(mounts) == 2 {
+				continue
+			}
+			if v != tc.version || what != tc.what {
+				t.Errorf("mountsNeed(%+v) = %q, %q; want %q, %q", mounts, v, what, tc.version, tc.what)
+			}
+		}
+	}
 }

@@ -52,6 +52,13 @@ func (c *Client) serviceSpecCall(ctx context.Context, method, path string, spec 
 			return nil, err
 		}
 	}
+	if cs := spec.TaskTemplate.ContainerSpec; cs != nil {
+		if v, what := mountsNeed(cs.Mounts); v != "" {
+			if err := c.requireAPI(ctx, v, "a service's Mounts' "+what); err != nil {
+				return nil, err
+			}
+		}
+	}
 	hdr, err := registryAuth(auth, encoded)
 	if err != nil {
 		return nil, err

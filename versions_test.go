@@ -76,7 +76,25 @@ func vcServiceSpec141() engine.ServiceSpec {
 	return fill.New(func(s *engine.ServiceSpec) {
 		s.TaskTemplate.ContainerSpec.OomScoreAdj = 0
 		s.TaskTemplate.ContainerSpec.HealthCheck.StartInterval = 0
+		vcMounts141(s.TaskTemplate.ContainerSpec.Mounts)
 	})
+}
+
+// vcMounts141 clears the mount options that API 1.41 lacks.
+func vcMounts141(mounts []engine.Mount) {
+	for i := range mounts {
+		m := &mounts[i]
+		m.Type, m.ImageOptions = "volume", nil
+		if m.BindOptions != nil {
+			m.BindOptions.CreateMountpoint, m.BindOptions.ReadOnlyNonRecursive, m.BindOptions.ReadOnlyForceRecursive = false, false, false
+		}
+		if m.VolumeOptions != nil {
+			m.VolumeOptions.Subpath = ""
+		}
+		if m.TmpfsOptions != nil {
+			m.TmpfsOptions.Options = nil
+		}
+	}
 }
 
 // versionCalls walks the client's calls (the composite ones, such as Run
@@ -103,6 +121,7 @@ var versionCalls = []versionCall{
 	{"ContainerCreate, what every version has", func(ctx context.Context, c *dockwire.Client) error {
 		_, err := c.ContainerCreate(ctx, vcCreate(func(o *dockwire.ContainerCreateOptions) {
 			o.HostConfig.Annotations, o.Config.Healthcheck.StartInterval = nil, 0
+			vcMounts141(o.HostConfig.Mounts)
 		}))
 		return err
 	}},
@@ -492,6 +511,9 @@ func TestRequestsCarryOnlyTheirVersion(t *testing.T) {
 				cancel()
 				sent := e.Requests()[before:]
 				if errors.Is(err, dockwire.ErrAPIVersion) {
+					if strings.HasSuffix(call.name, "what every version has") {
+						t.Errorf("%s refused at API %s: %v", call.name, version, err)
+					}
 					if len(sent) > 0 && sent[len(sent)-1].Route != "/_ping" {
 						t.Errorf("%s refused at API %s (%v) after sending %s %s", call.name, version, err, sent[len(sent)-1].Method, sent[len(sent)-1].Route)
 					}

@@ -142,22 +142,34 @@ type ContainerSpec struct {
 	OomScoreAdj int64 `json:",omitempty"`
 }
 
-// Mount is a volume, bind or tmpfs mount of a service's containers.
+// Mount is a volume, bind, tmpfs or image mount, of a container
+// (HostConfig.Mounts) or of a service's containers. The options that
+// newer API versions added say which version they need; dockwire refuses
+// them, before sending, below it.
 type Mount struct {
-	Type          string         `json:",omitempty"` // bind, volume, tmpfs, npipe or cluster
+	Type          string         `json:",omitempty"` // bind, volume, tmpfs, npipe, cluster or image (API 1.48)
 	Source        string         `json:",omitempty"`
 	Target        string         `json:",omitempty"`
 	ReadOnly      bool           `json:",omitempty"`
 	Consistency   string         `json:",omitempty"`
 	BindOptions   *BindOptions   `json:",omitempty"`
 	VolumeOptions *VolumeOptions `json:",omitempty"`
-	TmpfsOptions  *TmpfsOptions  `json:",omitempty"`
+	// ImageOptions tune an image mount (API 1.48).
+	ImageOptions *ImageMountOptions `json:",omitempty"`
+	TmpfsOptions *TmpfsOptions      `json:",omitempty"`
 }
 
 // BindOptions tune a bind mount.
 type BindOptions struct {
 	Propagation  string `json:",omitempty"`
 	NonRecursive bool   `json:",omitempty"`
+	// CreateMountpoint creates the host path if it is missing (API 1.42).
+	CreateMountpoint bool `json:",omitempty"`
+	// ReadOnlyNonRecursive makes only the mount itself read-only, not the
+	// mounts below it; ReadOnlyForceRecursive fails unless all of them
+	// can be. Both need API 1.44 and ReadOnly.
+	ReadOnlyNonRecursive   bool `json:",omitempty"`
+	ReadOnlyForceRecursive bool `json:",omitempty"`
 }
 
 // VolumeOptions tune a volume mount.
@@ -165,12 +177,22 @@ type VolumeOptions struct {
 	NoCopy       bool              `json:",omitempty"`
 	Labels       map[string]string `json:",omitempty"`
 	DriverConfig *Driver           `json:",omitempty"`
+	// Subpath mounts a path inside the volume (API 1.45).
+	Subpath string `json:",omitempty"`
+}
+
+// ImageMountOptions tune an image mount.
+type ImageMountOptions struct {
+	Subpath string `json:",omitempty"` // a path inside the image
 }
 
 // TmpfsOptions tune a tmpfs mount.
 type TmpfsOptions struct {
 	SizeBytes int64  `json:",omitempty"`
 	Mode      uint32 `json:",omitempty"` // permission bits, such as 0o1777
+	// Options are mount options, each a name and an optional value, such
+	// as {{"noexec"}, {"nr_inodes", "1000"}} (API 1.46).
+	Options [][]string `json:",omitempty"`
 }
 
 // HealthConfig is a container's health check.
