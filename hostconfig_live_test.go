@@ -2,7 +2,9 @@ package dockwire_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/dockwire/dockwire"
@@ -101,6 +103,46 @@ func TestLiveHostConfig(t *testing.T) {
 				t.Errorf("an update to CPUs the host lacks = %v, want the daemon's refusal", err)
 			}
 		})
+	})
+}
+
+// A volume mounted by its subpath (API 1.45) shows what a first container
+// wrote there; below 1.45 the create is refused before sending.
+func TestLiveMountVolumeSubpath(t *testing.T) {
+	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
+		ctx := livetest.Context(t)
+		c := e.Client
+		vol := livetest.UniqueName("dwsubpath")
+		if _, err := c.VolumeCreate(ctx, dockwire.VolumeCreateOptions{Name: vol, Labels: map[string]string{"dockwire.test": "1"}}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.VolumeRemove(livetest.Context(t), vol, dockwire.VolumeRemoveOptions{Force: true}) })
+		run := func(cmd string, m engine.Mount) (string, error) {
+			var out strings.Builder
+			res, err := c.Run(ctx, dockwire.RunOptions{Image: e.Image(t), Cmd: []string{"sh", "-c", cmd}, Stdout: &out, Remove: true,
+				Create: dockwire.ContainerCreateOptions{HostConfig: engine.HostConfig{Mounts: []engine.Mount{m}}}})
+			if err == nil && res.ExitCode != 0 {
+				err = fmt.Errorf("exit %d", res.ExitCode)
+			}
+			return out.String(), err
+		}
+		if _, err := run("mkdir -p /v/sub && echo in the subpath > /v/sub/f", engine.Mount{Type: "volume", Source: vol, Target: "/v"}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := run("cat /data/f", engine.Mount{Type: "volume", Source: vol, Target: "/data", VolumeOptions: &engine.VolumeOptions{Subpath: "sub"}})
+		v, verr := c.APIVersion(ctx)
+		if verr != nil {
+			t.Fatal(verr)
+		}
+		if v < "1.45" {
+			if !errors.Is(err, dockwire.ErrAPIVersion) {
+				t.Errorf("a Subpath at API %s = %v, want ErrAPIVersion", v, err)
+			}
+			return
+		}
+		if err != nil || out != "in the subpath\n" {
+			t.Errorf("the volume's subpath mounted: %q, %v", out, err)
+		}
 	})
 }
 
