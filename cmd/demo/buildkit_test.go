@@ -125,7 +125,8 @@ func TestBuildKitPlainProgressFailure(t *testing.T) {
 		engine.BuildTrace{Logs: []engine.BuildLog{{Vertex: "sha256:run", Stream: 2, Timestamp: at.Add(time.Second / 2), Data: []byte("make: *** no rule\n")}}},
 		engine.BuildTrace{Vertexes: []engine.BuildVertex{failed}},
 	))
-	r := demo(t, "", "--host", e.Host(), "build", "--buildkit", contextDir(t))
+	t.Setenv("DOCKER_BUILDKIT", "1") // as --buildkit, as docker build takes it
+	r := demo(t, "", "--host", e.Host(), "build", contextDir(t))
 	want := "#1 [2/2] RUN make\n#1 0.500 make: *** no rule\n#1 ERROR: " + failed.Error + "\n"
 	if diff := cmp.Diff(want, r.stdout); diff != "" {
 		t.Errorf("output (-want +got):\n%s", diff)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -24,10 +25,13 @@ var buildCmd = &command{
 		fs.StringVar(&opts.Dockerfile, "f", "", "the Dockerfile, if not DIR/Dockerfile")
 		fs.StringVar(&opts.Dockerfile, "file", "", "the Dockerfile, if not DIR/Dockerfile")
 		fs.BoolVar(&opts.NoCache, "no-cache", false, "do not use the build cache")
-		fs.BoolVar(&opts.BuildKit, "buildkit", false, "build with BuildKit, showing its progress as docker buildx build --progress=plain does")
+		fs.BoolVar(&opts.BuildKit, "buildkit", false, "build with BuildKit, showing its progress as docker buildx build --progress=plain does (also DOCKER_BUILDKIT=1, as docker build takes it)")
 		return func(c *cli, args []string) error {
 			if len(args) != 1 {
 				return usagef("build takes one directory")
+			}
+			if on, err := strconv.ParseBool(os.Getenv("DOCKER_BUILDKIT")); err == nil && on {
+				opts.BuildKit = true
 			}
 			dir := args[0]
 			opts.Tags = tags
