@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"time"
 
@@ -83,20 +84,24 @@ func decodeBuildTrace(aux string) (*BuildTrace, error) {
 		switch f.Num {
 		case 1:
 			var v BuildVertex
-			err = v.decode(f)
-			t.Vertexes = append(t.Vertexes, v)
+			if err = v.decode(f); err == nil {
+				t.Vertexes = append(t.Vertexes, v)
+			}
 		case 2:
 			var s BuildVertexStatus
-			err = s.decode(f)
-			t.Statuses = append(t.Statuses, s)
+			if err = s.decode(f); err == nil {
+				t.Statuses = append(t.Statuses, s)
+			}
 		case 3:
 			var l BuildLog
-			err = l.decode(f)
-			t.Logs = append(t.Logs, l)
+			if err = l.decode(f); err == nil {
+				t.Logs = append(t.Logs, l)
+			}
 		case 4:
 			var w BuildWarning
-			err = w.decode(f)
-			t.Warnings = append(t.Warnings, w)
+			if err = w.decode(f); err == nil {
+				t.Warnings = append(t.Warnings, w)
+			}
 		}
 		return err
 	})
@@ -106,27 +111,33 @@ func decodeBuildTrace(aux string) (*BuildTrace, error) {
 	return t, nil
 }
 
-// fields hands each field of the message m to each, checking that the
-// field numbers the decoders know come with the wire type they expect.
+// fields hands each field of the message m to each. A field the decoders
+// know that comes with another wire type than theirs is skipped, as
+// protobuf skips an unknown field: a later BuildKit that changed a
+// field's type loses that field, not the build's progress.
 func fields(m []byte, each func(protowire.Field) error) error {
 	for f, err := range protowire.Fields(m) {
 		if err != nil {
 			return err
 		}
-		if err := each(f); err != nil {
+		if err := each(f); err != nil && !errors.Is(err, errOtherType) {
 			return fmt.Errorf("field %d: %w", f.Num, err)
 		}
 	}
 	return nil
 }
 
+// errOtherType is a known field with another wire type than its decoder
+// takes; fields skips it.
+var errOtherType = errors.New("another wire type than expected")
+
 // The decoders below take the field that holds their message, and check
-// the wire type of each field they know: a field of another type is a
-// schema this package does not know, and an error rather than a guess.
+// the wire type of each field they know, returning errOtherType (and
+// changing nothing) for another.
 
 func wantType(f protowire.Field, t protowire.Type) error {
 	if f.Type != t {
-		return fmt.Errorf("wire type %d where %d was expected", f.Type, t)
+		return fmt.Errorf("%w: %d where %d was expected", errOtherType, f.Type, t)
 	}
 	return nil
 }
@@ -141,9 +152,10 @@ func (v *BuildVertex) decode(m protowire.Field) error {
 			return setString(&v.Digest, f)
 		case 2:
 			var in string
-			err := setString(&in, f)
+			if err := setString(&in, f); err != nil {
+				return err
+			}
 			v.Inputs = append(v.Inputs, in)
-			return err
 		case 3:
 			return setString(&v.Name, f)
 		case 4:
@@ -198,9 +210,10 @@ func (l *BuildLog) decode(m protowire.Field) error {
 			return setTime(&l.Timestamp, f)
 		case 3:
 			var n int64
-			err := setInt(&n, f)
+			if err := setInt(&n, f); err != nil {
+				return err
+			}
 			l.Stream = int(n)
-			return err
 		case 4:
 			if err := wantType(f, protowire.Bytes); err != nil {
 				return err
@@ -221,16 +234,18 @@ func (w *BuildWarning) decode(m protowire.Field) error {
 			return setString(&w.Vertex, f)
 		case 2:
 			var n int64
-			err := setInt(&n, f)
+			if err := setInt(&n, f); err != nil {
+				return err
+			}
 			w.Level = int(n)
-			return err
 		case 3:
 			return setString(&w.Short, f)
 		case 4:
 			var d string
-			err := setString(&d, f)
+			if err := setString(&d, f); err != nil {
+				return err
+			}
 			w.Detail = append(w.Detail, d)
-			return err
 		case 5:
 			return setString(&w.URL, f)
 		}
