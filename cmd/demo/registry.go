@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -53,11 +52,12 @@ base64-encoded, not encrypted. SERVER defaults to Docker Hub.
 			case passwordStdin && user == "":
 				return usagef("must provide --username with --password-stdin")
 			case passwordStdin:
-				line, err := bufio.NewReader(c.stdin).ReadString('\n')
-				if err != nil && !errors.Is(err, io.EOF) {
+				// All of stdin, less one line end, as docker login reads it.
+				all, err := io.ReadAll(c.stdin)
+				if err != nil {
 					return fmt.Errorf("reading the password from stdin: %w", err)
 				}
-				password = strings.TrimRight(line, "\r\n")
+				password = strings.TrimSuffix(strings.TrimSuffix(string(all), "\n"), "\r")
 			case password != "":
 				fmt.Fprintln(c.stderr, "WARNING! Using --password via the CLI is insecure. Use --password-stdin.")
 			}

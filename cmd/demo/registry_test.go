@@ -58,6 +58,12 @@ func TestLoginPushPull(t *testing.T) {
 	if len(logins) != 2 || logins[1]["username"] != "jane" || logins[1]["serveraddress"] != "127.0.0.1:5000" {
 		t.Errorf("logins sent: %v", logins)
 	}
+	// All of stdin is the password, less one line end, as docker login
+	// reads it (the fake refuses it: only what was sent matters).
+	demo(t, "two\nlines\r\n", "--host", e.Host(), "login", "-u", "jane", "--password-stdin", "127.0.0.1:5000")
+	if len(logins) != 3 || logins[2]["password"] != "two\nlines" {
+		t.Errorf("login with a two-line password sent %q", logins[len(logins)-1]["password"])
+	}
 	b, err := os.ReadFile(filepath.Join(dir, "config.json"))
 	if err != nil {
 		t.Fatal(err)
