@@ -111,7 +111,7 @@ done
       printf '%-70s %6d %6d\n' "$name" "${failed[$name]:-0}" "${hung[$name]:-0}"
     done < <(printf '%s\n' "${!failed[@]}" "${!hung[@]}" | sort -u)
   fi
-  echo "wall time per run (s): $(sed -n 's/.*run [0-9]*\/[0-9]*: [A-Z]* in \([0-9]*\)s.*/\1/p' "$OUT/summary.txt" | tr '\n' ' ')"
+  echo "wall time per run (s): $(sed -n 's/.*run [0-9]*\/[0-9]*: [A-Za-z]* in \([0-9]*\)s.*/\1/p' "$OUT/summary.txt" | tr '\n' ' ')"
 } | tee -a "$OUT/summary.txt"
 
 [ "$passed" -eq "$N" ]
