@@ -23,6 +23,8 @@ const (
 	ttyName      = "dwrec-tty"
 	ttyRenamed   = "dwrec-tty-renamed"
 	runName      = "dwrec-run"
+	stdinRunName = "dwrec-run-stdin"
+	ttyRunName   = "dwrec-run-tty"
 	netName      = "dwrec-net"
 	net2Name     = "dwrec-net2"
 	volName      = "dwrec-data"
@@ -189,7 +191,7 @@ var stableEvents = []string{"create", "start", "exec_start", "exec_die", "die", 
 // Cleanup removes, ignoring errors, everything Script creates: what a
 // failed run left behind. Run it with a client that does not record.
 func Cleanup(ctx context.Context, c *dockwire.Client) {
-	for _, name := range []string{webName, ttyName, ttyRenamed, runName} {
+	for _, name := range []string{webName, ttyName, ttyRenamed, runName, stdinRunName, ttyRunName} {
 		c.ContainerRemove(ctx, name, dockwire.ContainerRemoveOptions{Force: true, Volumes: true})
 	}
 	for _, name := range []string{netName, net2Name} {

@@ -201,6 +201,29 @@ func (s *session) logsAndWait() {
 			Stdout: &stdout, Stderr: &stderr, Remove: true})
 		return RunOutput{ExitCode: res.ExitCode, Stdout: stdout.String(), Stderr: stderr.String()}, err
 	})
+	// Interactive runs: attached before the start, stdin sent and closed
+	// (docker run -i), and a TTY sized at the start (docker run -t).
+	s.run("container-run-stdin", func() (any, error) {
+		var stdout, stderr strings.Builder
+		res, err := c.Run(ctx, dockwire.RunOptions{
+			Image: ImageRef, Name: stdinRunName, Cmd: []string{"sh", "-c", "cat; echo stdin ended >&2"},
+			Create: dockwire.ContainerCreateOptions{
+				Config:     engine.ContainerConfig{Labels: labels()},
+				HostConfig: engine.HostConfig{NetworkMode: "none"}},
+			Stdin: strings.NewReader("typed input\n"), Stdout: &stdout, Stderr: &stderr, Remove: true})
+		return RunOutput{ExitCode: res.ExitCode, Stdout: stdout.String(), Stderr: stderr.String()}, err
+	})
+	s.run("container-run-tty", func() (any, error) {
+		// The command reads its terminal's size after the resize arrived.
+		var stdout strings.Builder
+		res, err := c.Run(ctx, dockwire.RunOptions{
+			Image: ImageRef, Name: ttyRunName, Cmd: []string{"sh", "-c", "sleep 0.5; stty size"},
+			Create: dockwire.ContainerCreateOptions{
+				Config:     engine.ContainerConfig{Labels: labels()},
+				HostConfig: engine.HostConfig{NetworkMode: "none"}},
+			Tty: true, ConsoleSize: [2]uint{40, 100}, Stdout: &stdout, Remove: true})
+		return RunOutput{ExitCode: res.ExitCode, Stdout: stdout.String()}, err
+	})
 }
 
 func readLogs(ls *dockwire.LogStream, err error) (any, error) {
