@@ -119,9 +119,10 @@ func replaySession(t *testing.T, dir string, script func(context.Context, *dockw
 	return session, xs, results
 }
 
-// swarmReplayDirs are the recordings of record.SwarmScript, on the
-// manager of the two-node swarm of scripts/engines.sh.
-var swarmReplayDirs = []string{"testdata/docker-28.5/swarm"}
+// swarmReplayDirs are the recordings of record.SwarmScript: on a
+// single-node swarm of Docker 20.10 made for the recording, and on the
+// manager of the two-node swarm of scripts/engines.sh (Docker 28.5).
+var swarmReplayDirs = []string{"testdata/docker-20.10/swarm", "testdata/docker-28.5/swarm"}
 
 // TestReplaySwarm plays the recorded swarm session back as TestReplay
 // plays the full one, and checks that the secret's content appears
