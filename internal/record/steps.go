@@ -192,38 +192,34 @@ func (s *session) logsAndWait() {
 	s.run("container-logs-tty", func() (any, error) { return readLogs(c.ContainerLogs(ctx, ttyName, dockwire.ContainerLogsOptions{})) })
 	s.run("container-rename", func() (any, error) { return Done{}, c.ContainerRename(ctx, ttyName, ttyRenamed) })
 	s.run("container-run", func() (any, error) {
-		var stdout, stderr strings.Builder
-		res, err := c.Run(ctx, dockwire.RunOptions{
-			Image: ImageRef, Name: runName, Cmd: []string{"sh", "-c", "echo ran; sleep 0.1; echo ran to stderr >&2; exit 5"},
-			Create: dockwire.ContainerCreateOptions{
-				Config:     engine.ContainerConfig{Labels: labels()},
-				HostConfig: engine.HostConfig{NetworkMode: "none"}},
-			Stdout: &stdout, Stderr: &stderr, Remove: true})
-		return RunOutput{ExitCode: res.ExitCode, Stdout: stdout.String(), Stderr: stderr.String()}, err
+		return s.runCaptured(dockwire.RunOptions{Name: runName, Cmd: []string{"sh", "-c", "echo ran; sleep 0.1; echo ran to stderr >&2; exit 5"}})
 	})
 	// Interactive runs: attached before the start, stdin sent and closed
 	// (docker run -i), and a TTY sized at the start (docker run -t).
 	s.run("container-run-stdin", func() (any, error) {
-		var stdout, stderr strings.Builder
-		res, err := c.Run(ctx, dockwire.RunOptions{
-			Image: ImageRef, Name: stdinRunName, Cmd: []string{"sh", "-c", "cat; echo stdin ended >&2"},
-			Create: dockwire.ContainerCreateOptions{
-				Config:     engine.ContainerConfig{Labels: labels()},
-				HostConfig: engine.HostConfig{NetworkMode: "none"}},
-			Stdin: strings.NewReader("typed input\n"), Stdout: &stdout, Stderr: &stderr, Remove: true})
-		return RunOutput{ExitCode: res.ExitCode, Stdout: stdout.String(), Stderr: stderr.String()}, err
+		return s.runCaptured(dockwire.RunOptions{Name: stdinRunName, Cmd: []string{"sh", "-c", "cat; echo stdin ended >&2"},
+			Stdin: strings.NewReader("typed input\n")})
 	})
 	s.run("container-run-tty", func() (any, error) {
 		// The command reads its terminal's size after the resize arrived.
-		var stdout strings.Builder
-		res, err := c.Run(ctx, dockwire.RunOptions{
-			Image: ImageRef, Name: ttyRunName, Cmd: []string{"sh", "-c", "sleep 0.5; stty size"},
-			Create: dockwire.ContainerCreateOptions{
-				Config:     engine.ContainerConfig{Labels: labels()},
-				HostConfig: engine.HostConfig{NetworkMode: "none"}},
-			Tty: true, ConsoleSize: [2]uint{40, 100}, Stdout: &stdout, Remove: true})
-		return RunOutput{ExitCode: res.ExitCode, Stdout: stdout.String()}, err
+		return s.runCaptured(dockwire.RunOptions{Name: ttyRunName, Cmd: []string{"sh", "-c", "sleep 0.5; stty size"},
+			Tty: true, ConsoleSize: [2]uint{40, 100}})
 	})
+}
+
+// runCaptured runs opts with the script's image, labels and no network,
+// removed at the end, and returns what it wrote (a TTY's all on stdout).
+func (s *session) runCaptured(opts dockwire.RunOptions) (any, error) {
+	var stdout, stderr strings.Builder
+	opts.Image, opts.Remove, opts.Stdout = ImageRef, true, &stdout
+	if !opts.Tty {
+		opts.Stderr = &stderr
+	}
+	opts.Create = dockwire.ContainerCreateOptions{
+		Config:     engine.ContainerConfig{Labels: labels()},
+		HostConfig: engine.HostConfig{NetworkMode: "none"}}
+	res, err := s.c.Run(s.ctx, opts)
+	return RunOutput{ExitCode: res.ExitCode, Stdout: stdout.String(), Stderr: stderr.String()}, err
 }
 
 func readLogs(ls *dockwire.LogStream, err error) (any, error) {
