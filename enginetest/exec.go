@@ -306,11 +306,11 @@ func hijackStream(w http.ResponseWriter, r *http.Request, v apiVersion, multiple
 			ct = "application/vnd.docker.multiplexed-stream"
 		}
 		head.WriteString("HTTP/1.1 101 UPGRADED\r\nContent-Type: " + ct + "\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n")
+		w.Header().Del(libpodHeader) // Podman's 101 lacks it
 	} else {
 		head.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n")
 	}
-	w.Header().Del(libpodHeader) // Podman's 101 lacks it
-	w.Header().Write(&head)      // the daemon's headers, which the hijack bypassed
+	w.Header().Write(&head) // the daemon's headers, which the hijack bypassed
 	head.WriteString("\r\n")
 	if _, err := io.WriteString(sc, head.String()); err != nil {
 		sc.Close()
