@@ -27,10 +27,21 @@ func fixtureBody(tb testing.TB, path string) string {
 
 // BenchmarkDecodeInspect is the decoding of a recorded container inspect:
 // what ContainerInspect does on top of the exchange. "valid" is the
-// validation alone, for its share.
+// validation alone, for its share. cli-28.5 is Docker 28.5's inspect of a
+// container the docker CLI created (testdata/inspect-docker-cli-28.5.json),
+// whose HostConfig holds empty lists where dockwire's own creates leave null.
 func BenchmarkDecodeInspect(b *testing.B) {
-	for _, v := range []string{"docker-20.10", "docker-28.5"} {
-		doc := fixtureBody(b, "../testdata/"+v+"/0024-container-inspect.json")
+	cli, err := os.ReadFile("testdata/inspect-docker-cli-28.5.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	docs := map[string]string{
+		"docker-20.10": fixtureBody(b, "../testdata/docker-20.10/0024-container-inspect.json"),
+		"docker-28.5":  fixtureBody(b, "../testdata/docker-28.5/0024-container-inspect.json"),
+		"cli-28.5":     string(cli),
+	}
+	for _, v := range []string{"docker-20.10", "docker-28.5", "cli-28.5"} {
+		doc := docs[v]
 		b.Run(v+"/decode", func(b *testing.B) {
 			b.SetBytes(int64(len(doc)))
 			b.ReportAllocs()

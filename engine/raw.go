@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dockwire/dockwire/internal/jsonvalid"
@@ -120,12 +121,23 @@ func wantObject(r gjson.Result, what string) error {
 	return fmt.Errorf("%w: %s is not a JSON object: %s", ErrDecode, what, snippet(r.Raw))
 }
 
+// emptyArray reports whether r is a JSON array with no elements.
+func emptyArray(r gjson.Result) bool {
+	if !r.IsArray() || len(r.Raw) < 2 {
+		return false
+	}
+	return strings.TrimSpace(r.Raw[1:len(r.Raw)-1]) == ""
+}
+
 func strs(r gjson.Result) []string {
 	if !r.IsArray() {
 		if r.Type == gjson.String {
 			return []string{r.Str}
 		}
 		return nil
+	}
+	if emptyArray(r) {
+		return []string{} // no allocation, and not nil: as encoding/json decodes []
 	}
 	out := make([]string, 0, 4)
 	r.ForEach(func(_, v gjson.Result) bool { out = append(out, v.String()); return true })
