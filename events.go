@@ -55,9 +55,13 @@ func (e *EventsDroppedError) Is(target error) bool { return target == ErrEventsD
 // consumed. It matches the daemon's own buffer per subscriber: a consumer
 // that falls this far behind would be dropped by the daemon as well.
 // eventsQueueBytes bounds their size, should a daemon send huge events.
+// eventsFullWait is how long the reader waits for room in a full queue
+// before it drops events: the daemon's own publisher waits as long for a
+// subscriber (daemon/events: pubsub.NewPublisher(100*time.Millisecond, 1024)).
 const (
 	eventsQueueLen   = 1024
 	eventsQueueBytes = 32 << 20
+	eventsFullWait   = 100 * time.Millisecond
 )
 
 // eventsReconnect is how a dropped events stream is resumed: at most tries
@@ -79,10 +83,14 @@ const eventsDedupWindow = 256
 //
 // A goroutine keeps reading the daemon's socket into a queue of 1024
 // events however slowly the loop consumes them, because the daemon drops
-// a subscriber that falls behind. When the queue is full, further events
-// are dropped and the gap is yielded in order as an *EventsDroppedError
-// (errors.Is ErrEventsDropped): the only error after which the sequence
-// continues, so a loop may note the gap and go on, or stop.
+// events for a subscriber that falls behind. When the queue is full, the
+// goroutine waits up to 100 ms for the loop to take one, as the daemon
+// waits for its subscribers, so that a burst of events read faster than
+// the loop is scheduled loses nothing; after that, further events are
+// dropped until the loop catches up, and the gap is yielded in order as an
+// *EventsDroppedError (errors.Is ErrEventsDropped): the only error after
+// which the sequence continues, so a loop may note the gap and go on, or
+// stop.
 //
 // If the connection drops (the daemon restarts, a proxy cuts it), Events
 // reconnects, a few times with backoff, asking for the events since the
@@ -101,7 +109,7 @@ func (c *Client) Events(ctx context.Context, opts EventsOptions) iter.Seq2[engin
 	var ranged atomic.Bool
 	return readOnce(&ranged, "events", "call Events again (with Since) for a new stream", func(yield func(engine.Event, error) bool) {
 		ctx, cancel := context.WithCancel(ctx)
-		s := &eventStream{c: c, opts: opts, ready: make(chan struct{}, 1), recent: make(map[eventKey]struct{}, eventsDedupWindow)}
+		s := &eventStream{c: c, opts: opts, ready: make(chan struct{}, 1), space: make(chan struct{}, 1), recent: make(map[eventKey]struct{}, eventsDedupWindow)}
 		s.onGap, _ = ctx.Value(eventsGapHook{}).(func())
 		done := make(chan struct{})
 		go func() {
@@ -143,6 +151,7 @@ type eventStream struct {
 	c     *Client
 	opts  EventsOptions
 	ready chan struct{} // signalled when items or ended change
+	space chan struct{} // signalled when the consumer takes an item
 	onGap func()        // a test's hook (eventsGapHook), told when a gap opens
 
 	mu     sync.Mutex
@@ -177,27 +186,55 @@ func (s *eventStream) wake() {
 	}
 }
 
-// push queues ev, or records it in the gap at the queue's end when the
-// queue is full. It never blocks.
-func (s *eventStream) push(ev engine.Event) {
-	opened := false
-	s.mu.Lock()
-	if s.queued < eventsQueueLen && s.bytes+len(ev.Raw) <= eventsQueueBytes {
-		s.items = append(s.items, eventItem{ev: ev})
-		s.queued++
-		s.bytes += len(ev.Raw)
-	} else if n := len(s.items); s.items[n-1].gap != nil {
-		g := s.items[n-1].gap
-		g.Count++
-		g.Last = ev.Time
-	} else {
-		s.items = append(s.items, eventItem{gap: &EventsDroppedError{Host: s.c.host, Count: 1, First: ev.Time, Last: ev.Time}})
-		opened = true
-	}
-	s.mu.Unlock()
-	s.wake()
-	if opened && s.onGap != nil {
-		s.onGap()
+// push queues ev. When the queue is full it waits up to eventsFullWait
+// for the consumer to take an item, then records ev in a gap at the
+// queue's end; while that gap is the queue's last item, the consumer is
+// known to be behind, and later events join the gap without waiting.
+func (s *eventStream) push(ctx context.Context, ev engine.Event) {
+	var timer *time.Timer // started on the first wait; waited once it fired
+	waited := false
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for {
+		opened := false
+		s.mu.Lock()
+		n := len(s.items)
+		switch {
+		case s.queued < eventsQueueLen && s.bytes+len(ev.Raw) <= eventsQueueBytes:
+			s.items = append(s.items, eventItem{ev: ev})
+			s.queued++
+			s.bytes += len(ev.Raw)
+		case n > 0 && s.items[n-1].gap != nil:
+			g := s.items[n-1].gap
+			g.Count++
+			g.Last = ev.Time
+		case !waited:
+			// Full: wait for room, eventsFullWait in all, then try again.
+			s.mu.Unlock()
+			if timer == nil {
+				timer = time.NewTimer(eventsFullWait)
+			}
+			select {
+			case <-s.space:
+			case <-timer.C:
+				waited = true
+			case <-ctx.Done():
+				return
+			}
+			continue
+		default:
+			s.items = append(s.items, eventItem{gap: &EventsDroppedError{Host: s.c.host, Count: 1, First: ev.Time, Last: ev.Time}})
+			opened = true
+		}
+		s.mu.Unlock()
+		s.wake()
+		if opened && s.onGap != nil {
+			s.onGap()
+		}
+		return
 	}
 }
 
@@ -228,6 +265,10 @@ func (s *eventStream) next(ctx context.Context) (item eventItem, ok bool) {
 				s.bytes -= len(item.ev.Raw)
 			}
 			s.mu.Unlock()
+			select {
+			case s.space <- struct{}{}:
+			default:
+			}
 			return item, true
 		}
 		ended := s.ended
@@ -326,7 +367,7 @@ func (s *eventStream) read(ctx context.Context, body io.Reader) (fresh int, err 
 	err = decodeMessages(ctx, body, func(ev engine.Event) error {
 		if !s.seen(ev) {
 			fresh++
-			s.push(ev)
+			s.push(ctx, ev)
 		}
 		return nil
 	})

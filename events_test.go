@@ -305,6 +305,35 @@ func TestFault_F9_SlowEventsConsumer(t *testing.T) {
 	}
 }
 
+// TestFault_F9_EventsBurstLosesNothing: a burst of events far larger than
+// the queue, read by a loop that keeps up but is scheduled after the
+// reader (one P, so the reader runs ahead until it blocks), loses nothing:
+// the reader waits for room before it drops, as the daemon does.
+func TestFault_F9_EventsBurstLosesNothing(t *testing.T) {
+	const total = 20000
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	e := enginetest.New(t)
+	e.Handle("GET", "/events", eventsHandler(func(w http.ResponseWriter, r *http.Request) {
+		for i := 1; i <= total; i++ {
+			io.WriteString(w, eventLine(i, "start", 0)+"\n")
+		}
+	}))
+	c := streamClient(t, e)
+	next := 1
+	for ev, err := range c.Events(testContext(t), dockwire.EventsOptions{Until: time.Unix(0, eventT0+total+1)}) {
+		if err != nil {
+			t.Fatalf("after %d events: %v", next-1, err)
+		}
+		if ev.TimeNano != eventT0+int64(next) {
+			t.Fatalf("event %d, want %d", ev.TimeNano-eventT0, next)
+		}
+		next++
+	}
+	if next != total+1 {
+		t.Errorf("%d events, want %d", next-1, total)
+	}
+}
+
 // TestFault_F9_EventsGapThenMore: after a gap the sequence goes on with
 // the events that came once the consumer caught up.
 func TestFault_F9_EventsGapThenMore(t *testing.T) {
