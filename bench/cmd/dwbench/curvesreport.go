@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path"
@@ -229,6 +230,9 @@ func (r *reporter) engineVersion(b, fallback string) string {
 // curves is section 8: each curve's growth with size, against moby.
 func (r *reporter) curves() error {
 	r.p("## 8. Scale curves\n")
+	if err := r.removeCurvePlots(); err != nil {
+		return err
+	}
 	pts, err := readJSONLines[CurvePoint](filepath.Join(r.dir, "curves.jsonl"))
 	if len(pts) == 0 {
 		if err == nil {
@@ -327,11 +331,14 @@ func (r *reporter) curve(spec curveSpec, cs curveSeries) ([]curveFit, error) {
 		}
 	}
 	slices.Sort(reps)
-	repText := fmt.Sprint(reps[0])
-	if len(reps) > 1 {
-		repText = fmt.Sprintf("%d–%d", reps[0], reps[len(reps)-1])
+	switch {
+	case reps[len(reps)-1] <= 0:
+		r.p("%s\n", spec.about)
+	case len(reps) == 1:
+		r.p("%s Medians of %d repetitions per point.\n", spec.about, reps[0])
+	default:
+		r.p("%s Medians of %d–%d repetitions per point.\n", spec.about, reps[0], reps[len(reps)-1])
 	}
-	r.p("%s Medians of %s repetitions per point.\n", spec.about, repText)
 
 	// A figure that no point has is one the curve does not measure.
 	var metrics []curveMetric
@@ -355,7 +362,7 @@ func (r *reporter) curve(spec curveSpec, cs curveSeries) ([]curveFit, error) {
 		return nil, err
 	}
 
-	head, rule := "| size | backend |", "|---|---|"
+	head, rule := "| "+spec.xLabel+" | backend |", "|---|---|"
 	for _, m := range metrics {
 		h := strings.ReplaceAll(m.header, "%s", spec.unit)
 		head += fmt.Sprintf(" %s dockwire | moby | dockwire/moby |", h)
@@ -426,6 +433,23 @@ func largestShared(cs curveSeries, backend string) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// removeCurvePlots deletes the plots this section may write, so that the
+// plots directory holds only those of this run, which RESULTS.md links.
+func (r *reporter) removeCurvePlots() error {
+	if r.plots == "" {
+		return nil
+	}
+	for _, spec := range curveSpecs {
+		for _, pl := range spec.plots {
+			err := os.Remove(filepath.Join(r.plots, spec.name+"-"+pl.metric+".svg"))
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (r *reporter) curvePlots(spec curveSpec, cs curveSeries, backends []string, metrics []curveMetric) error {

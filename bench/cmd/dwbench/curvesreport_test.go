@@ -60,6 +60,13 @@ func syntheticCurves() []CurvePoint {
 
 func TestCurvesSection(t *testing.T) {
 	dir := writeCurves(t, syntheticCurves())
+	// A plot of an earlier run whose curve this run lacks.
+	if err := os.MkdirAll(filepath.Join(dir, "curves"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "curves", "pull-rate.svg"), []byte("<svg/>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var out bytes.Buffer
 	r := &reporter{dir: dir, w: &out, facts: map[string]string{}, plots: filepath.Join(dir, "curves")}
 	if err := r.curves(); err != nil {
@@ -69,6 +76,7 @@ func TestCurvesSection(t *testing.T) {
 	for _, want := range []string{
 		"## 8. Scale curves",
 		"### 8.1 list",
+		"| containers listed | backend | time per container dockwire | moby | dockwire/moby |",
 		"| 1000 | fake | 1.0 µs | 4.0 µs | 0.25× |",
 		"![list: time per container](curves/list-time.svg)",
 		"![list: allocs per container](curves/list-allocs.svg)",
@@ -106,6 +114,9 @@ func TestCurvesSection(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "curves", "logs-framed-rate.svg")); !os.IsNotExist(err) {
 		t.Errorf("a plot was written for a curve with no points: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "curves", "pull-rate.svg")); !os.IsNotExist(err) {
+		t.Errorf("the stale plot of an earlier run survived: %v", err)
 	}
 
 	byID := map[string]target{}
@@ -176,5 +187,100 @@ func TestCurvesSectionWithoutPlots(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "![") {
 		t.Errorf("images linked without -plots:\n%s", out.String())
+	}
+}
+
+// TestCurvesSectionDamagedFile checks that a file cut off mid-line, as by a
+// killed run, is reported with the points before the damage.
+func TestCurvesSectionDamagedFile(t *testing.T) {
+	dir := writeCurves(t, syntheticCurves())
+	f, err := os.OpenFile(filepath.Join(dir, "curves.jsonl"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"Curve":"stats","Backend":"fake","Cli`)
+	f.Close()
+	var out bytes.Buffer
+	r := &reporter{dir: dir, w: &out, facts: map[string]string{}}
+	if err := r.curves(); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"curves.jsonl is damaged after 24 points", "| 1000 | fake | 1.0 µs | 4.0 µs | 0.25× |"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("section lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestCurvesSectionEveryCurve feeds every curve at the sizes of the issue
+// and checks that each target is judged and each plot written.
+func TestCurvesSectionEveryCurve(t *testing.T) {
+	pts := syntheticCurves()
+	add := func(curve, unit string, backends []string, sizes []int64, fill func(p *CurvePoint)) {
+		for _, b := range backends {
+			for _, c := range []string{"dockwire", "moby"} {
+				for _, n := range sizes {
+					p := CurvePoint{Curve: curve, Backend: b, Client: c, Size: n, Unit: unit, Reps: 3}
+					fill(&p)
+					pts = append(pts, p)
+				}
+			}
+		}
+	}
+	both := []string{"fake", "d28"}
+	for _, curve := range []string{"logs-framed", "logs-tty"} {
+		add(curve, "line", both, []int64{1 << 20, 16 << 20, 256 << 20, 1 << 30}, func(p *CurvePoint) {
+			p.PerSecond, p.NsPerUnit, p.AllocsPerUnit, p.PeakRSSAboveMiB = 5e6, 200, 20/float64(p.Size/100), 0.3
+			if p.Client == "moby" {
+				p.PerSecond, p.NsPerUnit, p.AllocsPerUnit, p.PeakRSSAboveMiB = 2e6, 500, 3, 0.5
+			}
+		})
+	}
+	add("stats", "sample", both, []int64{1, 10, 50}, func(p *CurvePoint) {
+		p.CPUNsPerUnit, p.AllocsPerUnit = 30000, 40
+		if p.Client == "moby" {
+			p.CPUNsPerUnit, p.AllocsPerUnit = 80000, 200
+		}
+	})
+	add("exec", "exec", both, []int64{1, 8, 32}, func(p *CurvePoint) {
+		p.P50Ms, p.P99Ms, p.NsPerUnit = 20*float64(p.Size)/8+5, 30*float64(p.Size)/8+10, 2e7
+		if p.Client == "moby" {
+			p.P99Ms *= 1.05
+		}
+	})
+	add("pull", "message", []string{"d28"}, []int64{25, 50, 100, 200}, func(p *CurvePoint) {
+		p.PerSecond, p.PeakRSSAboveMiB, p.NsPerUnit = 900, 1.5, 1e6
+	})
+	dir := writeCurves(t, pts)
+	var out bytes.Buffer
+	r := &reporter{dir: dir, w: &out, facts: map[string]string{"ENGINE_d28": "Docker 28.5.2+dfsg4 (API 1.51)"}, plots: filepath.Join(dir, "curves")}
+	if err := r.curves(); err != nil {
+		t.Fatal(err)
+	}
+	md := out.String()
+	if strings.Contains(md, "Not measured") || strings.Contains(md, "NaN") || strings.Contains(md, "Inf") {
+		t.Errorf("section:\n%s", md)
+	}
+	for _, spec := range curveSpecs {
+		for _, pl := range spec.plots {
+			if _, err := os.Stat(filepath.Join(dir, "curves", spec.name+"-"+pl.metric+".svg")); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	met := map[string]bool{}
+	for _, tg := range r.targets {
+		if !tg.Known {
+			t.Errorf("target %s not judged: %s", tg.ID, tg.Measured)
+		}
+		met[tg.ID] = tg.Met
+	}
+	for id, want := range map[string]bool{
+		"curve-logs-framed-rate": true, "curve-logs-tty-allocs": true, "curve-stats-cpu": true,
+		"curve-exec-p99": true, "curve-growth": false,
+	} {
+		if met[id] != want {
+			t.Errorf("target %s met %v, want %v", id, met[id], want)
+		}
 	}
 }
