@@ -49,8 +49,8 @@ type curveMetric struct {
 }
 
 var curveMetrics = []curveMetric{
-	{"time", "time per %s", func(p CurvePoint) float64 { return p.NsPerUnit }, dur},
 	{"rate", "%ss/s", func(p CurvePoint) float64 { return p.PerSecond }, siNum},
+	{"time", "time per %s", func(p CurvePoint) float64 { return p.NsPerUnit }, dur},
 	{"cpu", "CPU per %s", func(p CurvePoint) float64 { return p.CPUNsPerUnit }, dur},
 	{"p50", "p50", func(p CurvePoint) float64 { return p.P50Ms }, func(v float64) string { return fmt.Sprintf("%.2f ms", v) }},
 	{"p99", "p99", func(p CurvePoint) float64 { return p.P99Ms }, func(v float64) string { return fmt.Sprintf("%.2f ms", v) }},
@@ -383,7 +383,7 @@ func (r *reporter) curve(spec curveSpec, cs curveSeries) ([]curveFit, error) {
 				}
 				q := "–"
 				if dok && ook {
-					q = ratio(m.get(d), m.get(o))
+					q = curveRatio(m.get(d), m.get(o))
 				}
 				row += fmt.Sprintf(" %s | %s | %s |", cell(d, dok), cell(o, ook), q)
 			}
@@ -404,7 +404,7 @@ func (r *reporter) curve(spec curveSpec, cs curveSeries) ([]curveFit, error) {
 		var parts []string
 		for _, m := range metrics {
 			if m.get(o) != 0 {
-				parts = append(parts, fmt.Sprintf("%s %s", strings.ReplaceAll(m.header, "%s", spec.unit), ratio(m.get(d), m.get(o))))
+				parts = append(parts, fmt.Sprintf("%s %s", strings.ReplaceAll(m.header, "%s", spec.unit), curveRatio(m.get(d), m.get(o))))
 			}
 		}
 		if len(parts) > 0 {
@@ -519,6 +519,9 @@ func (r *reporter) curveSlopes(spec curveSpec, cs curveSeries, backends []string
 					continue
 				}
 				cells[i] = fmt.Sprintf("%.2f", slope)
+				if math.Abs(slope) < 0.005 {
+					cells[i] = "0.00" // not -0.00
+				}
 				if slope > curveGrowthLimit {
 					cells[i] = "**" + cells[i] + "**"
 				}
@@ -618,6 +621,15 @@ func (r *reporter) growthTarget(fits []curveFit) {
 		text += "; moby above 1.05: " + strings.Join(mobyOver, ", ")
 	}
 	r.addTarget("curve-growth", curveGrowthWhat, text, len(over) == 0)
+}
+
+// curveRatio is ratio for figures that may differ by orders of magnitude,
+// as allocations per line do.
+func curveRatio(a, b float64) string {
+	if b != 0 && a > 0 && a/b < 0.01 {
+		return "< 0.01×"
+	}
+	return ratio(a, b)
 }
 
 // siNum formats a rate with three significant digits: 1.23M.
