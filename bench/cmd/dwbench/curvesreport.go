@@ -59,6 +59,9 @@ var curveMetrics = []curveMetric{
 	{"rss", "peak RSS growth", func(p CurvePoint) float64 { return p.PeakRSSAboveMiB }, func(v float64) string { return fmt.Sprintf("%.2f MiB", v) }},
 }
 
+// name is the metric's name on a curve of unit: "allocs per line".
+func (m curveMetric) name(unit string) string { return strings.ReplaceAll(m.header, "%s", unit) }
+
 func curveMetricByKey(key string) curveMetric {
 	for _, m := range curveMetrics {
 		if m.key == key {
@@ -85,8 +88,8 @@ type curveTarget struct {
 type curveSpec struct {
 	name, unit, about string
 	xLabel            string
-	x                 func(size int64) float64 // the plot's x for a Size
-	sizeText          func(size int64) string
+	x                 func(size int64) float64 // the plot's x for a Size; nil: Size itself
+	sizeText          func(size int64) string  // nil: the number
 	plots             []curvePlot
 	// time is the total time-like cost whose growth against Size is fitted;
 	// timeName says what it is.
@@ -94,8 +97,6 @@ type curveSpec struct {
 	timeName string
 	targets  []curveTarget
 }
-
-func plainSize(s int64) string { return strconv.FormatInt(s, 10) }
 
 func byteSize(s int64) string {
 	if s >= 1<<30 && s%(1<<30) == 0 {
@@ -129,9 +130,9 @@ var curveSpecs = []curveSpec{
 	{
 		name: "list", unit: "container",
 		about:  "`ContainerList` of N containers; time is the client's wall time per container listed.",
-		xLabel: "containers listed", x: func(s int64) float64 { return float64(s) }, sizeText: plainSize,
-		plots: []curvePlot{{"time", "wall time per container (ns)"}, {"allocs", "allocations per container"}},
-		time:  perUnitTotal(func(p CurvePoint) float64 { return p.NsPerUnit }), timeName: "wall time",
+		xLabel: "containers listed",
+		plots:  []curvePlot{{"time", "wall time per container (ns)"}, {"allocs", "allocations per container"}},
+		time:   perUnitTotal(func(p CurvePoint) float64 { return p.NsPerUnit }), timeName: "wall time",
 		targets: []curveTarget{
 			{id: "curve-list-time", what: "list: time per container ≤ 0.5× moby at the largest size (fake engine)", backend: "fake", metric: "time", vsMoby: true, limit: 0.5},
 			{id: "curve-list-allocs", what: "list: allocations per container ≤ 0.3× moby at the largest size (fake engine)", backend: "fake", metric: "allocs", vsMoby: true, limit: 0.3},
@@ -140,9 +141,9 @@ var curveSpecs = []curveSpec{
 	{
 		name: "events", unit: "event",
 		about:  "Streaming N events from the fake engine to their end.",
-		xLabel: "events streamed", x: func(s int64) float64 { return float64(s) }, sizeText: plainSize,
-		plots: []curvePlot{{"rate", "events per second"}},
-		time:  timeFromRate, timeName: "size ÷ events/s",
+		xLabel: "events streamed",
+		plots:  []curvePlot{{"rate", "events per second"}},
+		time:   timeFromRate, timeName: "size ÷ events/s",
 		targets: []curveTarget{
 			{id: "curve-events-rate", what: "events: events/s ≥ 3× moby at the largest size (fake engine)", backend: "fake", metric: "rate", vsMoby: true, atLeast: true, limit: 3},
 			{id: "curve-events-rss", what: "events: peak RSS growth ≤ 1 MiB at the largest size (fake engine)", backend: "fake", metric: "rss", limit: 1},
@@ -153,9 +154,9 @@ var curveSpecs = []curveSpec{
 	{
 		name: "stats", unit: "sample",
 		about:  "Streaming the stats of N containers at once; CPU is the client process's CPU time per stats sample.",
-		xLabel: "containers streamed at once", x: func(s int64) float64 { return float64(s) }, sizeText: plainSize,
-		plots: []curvePlot{{"cpu", "client CPU time per sample (ns)"}},
-		time:  perUnitTotal(func(p CurvePoint) float64 { return p.CPUNsPerUnit }), timeName: "CPU time",
+		xLabel: "containers streamed at once",
+		plots:  []curvePlot{{"cpu", "client CPU time per sample (ns)"}},
+		time:   perUnitTotal(func(p CurvePoint) float64 { return p.CPUNsPerUnit }), timeName: "CPU time",
 		targets: []curveTarget{
 			{id: "curve-stats-cpu", what: "stats: CPU per sample ≤ 0.5× moby at the largest size (fake engine)", backend: "fake", metric: "cpu", vsMoby: true, limit: 0.5},
 		},
@@ -163,9 +164,9 @@ var curveSpecs = []curveSpec{
 	{
 		name: "exec", unit: "exec",
 		about:  "N concurrent `ExecCapture` round trips; p50 and p99 are the latency of one round trip. The daemon dominates on Docker; the point is that the client queues nothing.",
-		xLabel: "concurrent ExecCapture calls", x: func(s int64) float64 { return float64(s) }, sizeText: plainSize,
-		plots: []curvePlot{{"p99", "p99 latency of one exec (ms)"}, {"p50", "p50 latency of one exec (ms)"}},
-		time:  func(p CurvePoint) float64 { return p.P99Ms }, timeName: "p99",
+		xLabel: "concurrent ExecCapture calls",
+		plots:  []curvePlot{{"p99", "p99 latency of one exec (ms)"}, {"p50", "p50 latency of one exec (ms)"}},
+		time:   func(p CurvePoint) float64 { return p.P99Ms }, timeName: "p99",
 		targets: []curveTarget{
 			{id: "curve-exec-p99", what: "exec: p99 at the largest concurrency ≤ 1.1× moby (Docker 28.5)", backend: "d28", metric: "p99", vsMoby: true, limit: 1.1},
 		},
@@ -174,10 +175,24 @@ var curveSpecs = []curveSpec{
 		name: "pull", unit: "message",
 		about: "Pulling an image of N MiB from the local registry into Docker 28.5, reading its progress messages. No target: reported for the record. " +
 			"Its growth slope takes the run's length as size ÷ messages/s, which holds if the messages grow with the image.",
-		xLabel: "image size (MiB)", x: func(s int64) float64 { return float64(s) }, sizeText: func(s int64) string { return fmt.Sprintf("%d MiB", s) },
+		xLabel: "image size (MiB)", sizeText: func(s int64) string { return fmt.Sprintf("%d MiB", s) },
 		plots: []curvePlot{{"rate", "progress messages per second"}},
 		time:  timeFromRate, timeName: "size ÷ messages/s",
 	},
+}
+
+func (spec curveSpec) plotX(size int64) float64 {
+	if spec.x == nil {
+		return float64(size)
+	}
+	return spec.x(size)
+}
+
+func (spec curveSpec) sizeName(size int64) string {
+	if spec.sizeText == nil {
+		return strconv.FormatInt(size, 10)
+	}
+	return spec.sizeText(size)
 }
 
 var (
@@ -343,35 +358,47 @@ func (r *reporter) curve(spec curveSpec, cs curveSeries) ([]curveFit, error) {
 	// A figure that no point has is one the curve does not measure.
 	var metrics []curveMetric
 	for _, m := range curveMetrics {
-		for _, b := range backends {
-			for _, c := range curveClients {
-				for _, p := range cs[b][c] {
-					if m.get(p) != 0 && !slices.ContainsFunc(metrics, func(x curveMetric) bool { return x.key == m.key }) {
-						metrics = append(metrics, m)
-					}
+		if cs.measures(m) {
+			metrics = append(metrics, m)
+		}
+	}
+	if err := r.curvePlots(spec, cs, backends, metrics); err != nil {
+		return nil, err
+	}
+	r.curveTable(spec, cs, backends, metrics)
+	fits := r.curveSlopes(spec, cs, backends)
+	for _, t := range spec.targets {
+		r.judgeCurve(spec, cs, t)
+	}
+	return fits, nil
+}
+
+// measures reports whether any point has a figure for m.
+func (cs curveSeries) measures(m curveMetric) bool {
+	for _, byClient := range cs {
+		for _, bySize := range byClient {
+			for _, p := range bySize {
+				if m.get(p) != 0 {
+					return true
 				}
 			}
 		}
 	}
-	slices.SortStableFunc(metrics, func(a, b curveMetric) int {
-		return slices.IndexFunc(curveMetrics, func(m curveMetric) bool { return m.key == a.key }) -
-			slices.IndexFunc(curveMetrics, func(m curveMetric) bool { return m.key == b.key })
-	})
+	return false
+}
 
-	if err := r.curvePlots(spec, cs, backends, metrics); err != nil {
-		return nil, err
-	}
-
+// curveTable prints the points, then dockwire/moby at the largest size that
+// both clients measured.
+func (r *reporter) curveTable(spec curveSpec, cs curveSeries, backends []string, metrics []curveMetric) {
 	head, rule := "| "+spec.xLabel+" | backend |", "|---|---|"
 	for _, m := range metrics {
-		h := strings.ReplaceAll(m.header, "%s", spec.unit)
-		head += fmt.Sprintf(" %s dockwire | moby | dockwire/moby |", h)
+		head += fmt.Sprintf(" %s dockwire | moby | dockwire/moby |", m.name(spec.unit))
 		rule += "---|---|---|"
 	}
 	r.p("%s\n%s", head, rule)
 	for _, b := range backends {
 		for _, s := range cs.sizes(b) {
-			row := fmt.Sprintf("| %s | %s |", spec.sizeText(s), b)
+			row := fmt.Sprintf("| %s | %s |", spec.sizeName(s), b)
 			for _, m := range metrics {
 				d, dok := cs.point(b, "dockwire", s)
 				o, ook := cs.point(b, "moby", s)
@@ -391,8 +418,6 @@ func (r *reporter) curve(spec curveSpec, cs curveSeries) ([]curveFit, error) {
 		}
 	}
 	r.p("")
-
-	// Ratios at the largest size that both clients measured.
 	var at []string
 	for _, b := range backends {
 		s, ok := largestShared(cs, b)
@@ -404,22 +429,16 @@ func (r *reporter) curve(spec curveSpec, cs curveSeries) ([]curveFit, error) {
 		var parts []string
 		for _, m := range metrics {
 			if m.get(o) != 0 {
-				parts = append(parts, fmt.Sprintf("%s %s", strings.ReplaceAll(m.header, "%s", spec.unit), curveRatio(m.get(d), m.get(o))))
+				parts = append(parts, fmt.Sprintf("%s %s", m.name(spec.unit), curveRatio(m.get(d), m.get(o))))
 			}
 		}
 		if len(parts) > 0 {
-			at = append(at, fmt.Sprintf("on %s at %s, %s", b, spec.sizeText(s), strings.Join(parts, ", ")))
+			at = append(at, fmt.Sprintf("on %s at %s, %s", b, spec.sizeName(s), strings.Join(parts, ", ")))
 		}
 	}
 	if len(at) > 0 {
 		r.p("dockwire/moby at the largest size: %s.\n", strings.Join(at, "; "))
 	}
-
-	fits := r.curveSlopes(spec, cs, backends)
-	for _, t := range spec.targets {
-		r.judgeCurve(spec, cs, t)
-	}
-	return fits, nil
 }
 
 // largestShared is the largest size of a backend that both clients measured.
@@ -467,7 +486,7 @@ func (r *reporter) curvePlots(spec curveSpec, cs curveSeries, backends []string,
 			continue
 		}
 		m := curveMetricByKey(pl.metric)
-		title := spec.name + ": " + strings.ReplaceAll(m.header, "%s", spec.unit)
+		title := spec.name + ": " + m.name(spec.unit)
 		plot := svgplot.Plot{Title: title, XLabel: spec.xLabel, YLabel: pl.yLabel}
 		for _, b := range backends {
 			for _, c := range curveClients {
@@ -477,7 +496,7 @@ func (r *reporter) curvePlots(spec curveSpec, cs curveSeries, backends []string,
 				}
 				s := svgplot.Series{Name: c + " " + b, Color: colors[c], Dash: dashes[b], Marker: markers[b]}
 				for _, p := range ps {
-					s.Points = append(s.Points, svgplot.Point{X: spec.x(p.Size), Y: m.get(p)})
+					s.Points = append(s.Points, svgplot.Point{X: spec.plotX(p.Size), Y: m.get(p)})
 				}
 				plot.Series = append(plot.Series, s)
 			}
@@ -538,6 +557,11 @@ func (r *reporter) curveSlopes(spec curveSpec, cs curveSeries, backends []string
 // judged backend, with the other backend's figure beside it.
 func (r *reporter) judgeCurve(spec curveSpec, cs curveSeries, t curveTarget) {
 	m := curveMetricByKey(t.metric)
+	if !cs.measures(m) {
+		// A figure that is 0 everywhere was not taken, not found to be 0.
+		r.missing(t.id, t.what, "no "+m.name(spec.unit)+" in this curve's points")
+		return
+	}
 	// figure returns what the target bounds on a backend at its largest
 	// size, and the text that shows it.
 	figure := func(b string) (float64, string, bool) {
@@ -548,7 +572,7 @@ func (r *reporter) judgeCurve(spec curveSpec, cs curveSeries, t curveTarget) {
 				o, ook := cs.point(b, "moby", sizes[i])
 				if dok && ook && m.get(o) != 0 {
 					q := m.get(d) / m.get(o)
-					return q, fmt.Sprintf("%.2f× at %s (dockwire %s, moby %s)", q, spec.sizeText(sizes[i]), m.format(m.get(d)), m.format(m.get(o))), true
+					return q, fmt.Sprintf("%.2f× at %s (dockwire %s, moby %s)", q, spec.sizeName(sizes[i]), m.format(m.get(d)), m.format(m.get(o))), true
 				}
 			}
 			return 0, "", false
@@ -558,7 +582,7 @@ func (r *reporter) judgeCurve(spec curveSpec, cs curveSeries, t curveTarget) {
 			return 0, "", false
 		}
 		last := ps[len(ps)-1]
-		text := fmt.Sprintf("%s at %s", m.format(m.get(last)), spec.sizeText(last.Size))
+		text := fmt.Sprintf("%s at %s", m.format(m.get(last)), spec.sizeName(last.Size))
 		if o, ok := cs.point(b, "moby", last.Size); ok {
 			text += fmt.Sprintf(" (moby %s)", m.format(m.get(o)))
 		}
@@ -566,7 +590,11 @@ func (r *reporter) judgeCurve(spec curveSpec, cs curveSeries, t curveTarget) {
 	}
 	v, text, ok := figure(t.backend)
 	if !ok {
-		r.missing(t.id, t.what, fmt.Sprintf("no %s points on %s", strings.ReplaceAll(m.header, "%s", spec.unit), t.backend))
+		who := "dockwire"
+		if t.vsMoby {
+			who = "dockwire and moby"
+		}
+		r.missing(t.id, t.what, fmt.Sprintf("no %s points of %s on %s", m.name(spec.unit), who, t.backend))
 		return
 	}
 	for _, b := range curveBackends {

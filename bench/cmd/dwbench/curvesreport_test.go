@@ -136,6 +136,7 @@ func TestCurvesSection(t *testing.T) {
 		{"curve-logs-tty-allocs", false, false, "no data"},
 		{"curve-stats-cpu", false, false, "no data"},
 		{"curve-exec-p99", false, false, "no data"},
+		{"curve-logs-tty-rate", false, false, "no data"},
 		{"curve-growth", true, false, "above 1.05: events fake allocations 1.20"},
 	} {
 		tg, ok := byID[c.id]
@@ -282,5 +283,39 @@ func TestCurvesSectionEveryCurve(t *testing.T) {
 		if met[id] != want {
 			t.Errorf("target %s met %v, want %v", id, met[id], want)
 		}
+	}
+}
+
+// TestCurvesTargetWithoutItsFigure checks that a curve present without the
+// judged backend, or without the judged figure, leaves its target not
+// measured rather than judged on zeros.
+func TestCurvesTargetWithoutItsFigure(t *testing.T) {
+	var pts []CurvePoint
+	for _, n := range []int64{1, 8, 32} {
+		for _, c := range []string{"dockwire", "moby"} {
+			pts = append(pts,
+				CurvePoint{Curve: "exec", Backend: "fake", Client: c, Size: n, Unit: "exec", Reps: 3, P50Ms: 1, P99Ms: 2},
+				CurvePoint{Curve: "events", Backend: "fake", Client: c, Size: n * 1000, Unit: "event", Reps: 3, PerSecond: 1e6})
+		}
+	}
+	var out bytes.Buffer
+	r := &reporter{dir: writeCurves(t, pts), w: &out, facts: map[string]string{}}
+	if err := r.curves(); err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]target{}
+	for _, tg := range r.targets {
+		byID[tg.ID] = tg
+	}
+	for id, want := range map[string]string{
+		"curve-exec-p99":   "no p99 points of dockwire and moby on d28",
+		"curve-events-rss": "no peak RSS growth in this curve's points",
+	} {
+		if tg := byID[id]; tg.Known || tg.Measured != want {
+			t.Errorf("target %s: known %v, measured %q; want not measured, %q", id, tg.Known, tg.Measured, want)
+		}
+	}
+	if tg := byID["curve-events-rate"]; !tg.Known || tg.Met {
+		t.Errorf("curve-events-rate: %+v, want judged and missed at 1.00×", tg)
 	}
 }
