@@ -88,6 +88,7 @@ type reporter struct {
 	w       io.Writer
 	targets []target
 	facts   map[string]string
+	plots   string // where section 8 writes its SVGs; "" for none
 }
 
 func (r *reporter) p(format string, args ...any) { fmt.Fprintf(r.w, format+"\n", args...) }
@@ -103,14 +104,15 @@ func (r *reporter) missing(id, what, why string) {
 func report(args []string) error {
 	fs := flag.NewFlagSet("report", flag.ExitOnError)
 	dir := fs.String("dir", "out", "directory run.sh wrote the raw results to")
+	plots := fs.String("plots", "", "directory to write the scale curves' SVGs to, linked as BASE/NAME.svg (BASE its last element: keep it beside RESULTS.md); empty writes and links none")
 	fs.Parse(args)
 	facts, err := readFacts(filepath.Join(*dir, "facts.env"))
 	if err != nil {
 		return err
 	}
 	var body strings.Builder
-	r := &reporter{dir: *dir, w: &body, facts: facts}
-	sections := []func() error{r.weight, r.calls, r.stdcopy, r.memory, r.capture, r.concurrency, r.cli, r.swarm}
+	r := &reporter{dir: *dir, w: &body, facts: facts, plots: *plots}
+	sections := []func() error{r.weight, r.calls, r.stdcopy, r.memory, r.capture, r.concurrency, r.cli, r.swarm, r.curves}
 	for _, s := range sections {
 		if err := s(); err != nil {
 			return err
