@@ -17,9 +17,14 @@
 #                    run single benchmarks by hand (cd bench; go test -bench ...)
 #   DWBENCH_SWARM_MANAGER  section 7's swarm manager (default unix:///tmp/d28/docker.sock,
 #                    the two-node swarm of scripts/engines.sh start swarm)
+#   DWBENCH_CURVES_HOST  section 8's real engine (default unix:///tmp/d28/docker.sock)
+#   DWBENCH_REGISTRY, DWBENCH_REGISTRY_AUTH  section 8's registry for the pull curve
+#                    (default 127.0.0.1:5000, dockwire:dockwire-pass: scripts/engines.sh start registry)
 #
 # Only sections 2, 4, 5 and 6 use the dwbench-* containers: a run of other
 # sections alone (DWBENCH_SECTIONS="3 7") neither makes nor removes them.
+# Section 8 creates about 1060 containers dwcurve-* (label dwcurve=1) and
+# pushes 375 MiB of images dwcurve/pull to the registry, and removes them.
 # Section 7 creates 100 services dwbench-svc-* (label dwbench.swarm=1, 2
 # busybox replicas each) on the swarm and removes them when it ends.
 #
@@ -34,7 +39,7 @@ ROOT=$(cd "$BENCH/.." && pwd)
 OUT=${DWBENCH_OUT:-$BENCH/out}
 COUNT=${DWBENCH_COUNT:-6}
 REPS=${DWBENCH_REPS:-3}
-SECTIONS=${DWBENCH_SECTIONS:-1 2 3 4 5 6 7}
+SECTIONS=${DWBENCH_SECTIONS:-1 2 3 4 5 6 7 8}
 export DWBENCH_ENGINES=${DWBENCH_ENGINES:-d20=unix:///var/run/docker.sock,d28=unix:///tmp/d28/docker.sock}
 export DWBENCH_TARGET=dwbench-target DWBENCH_LABEL=dwbench=1
 IMAGE=dockwire-bench/busybox:latest
@@ -64,6 +69,9 @@ dk() { # dk HOST docker-args...: the docker CLI on one engine
 }
 
 SWARM_MANAGER=${DWBENCH_SWARM_MANAGER:-unix:///tmp/d28/docker.sock}
+CURVES_HOST=${DWBENCH_CURVES_HOST:-unix:///tmp/d28/docker.sock}
+CURVES_REGISTRY=${DWBENCH_REGISTRY:-127.0.0.1:5000}
+CURVES_AUTH=${DWBENCH_REGISTRY_AUTH:-dockwire:dockwire-pass}
 SWARM_SERVICES=100
 swarm_cleanup() {
 	ids=$(dk "$SWARM_MANAGER" service ls -q --filter label=dwbench.swarm=1 2>/dev/null || true)
@@ -77,6 +85,8 @@ cleanup() {
 		[ -n "$ids" ] && dk "$host" rm -f $ids >/dev/null 2>&1 || true
 	done
 	[ -n "${LOGSERVER_PID:-}" ] && kill "$LOGSERVER_PID" 2>/dev/null || true
+	[ -n "${CURVES_PID:-}" ] && kill "$CURVES_PID" 2>/dev/null || true
+	want 8 && [ -n "${DWBENCH:-}" ] && "$DWBENCH" curves-cleanup -host "$CURVES_HOST" -registry "$CURVES_REGISTRY" >/dev/null 2>&1 || true
 	rm -rf "${IMAGE_DIR:-/nonexistent}"
 }
 trap cleanup EXIT
@@ -315,6 +325,25 @@ PY
 	done
 fi
 
+# ---- 8. scale curves (run before 7, whose 200 swarm tasks leave the machine busy)
+
+if want 8; then
+	log "section 8: scale curves on the fake engine and on $CURVES_HOST"
+	DOCKER_BUILDKIT=0 dk "$CURVES_HOST" build -q -t "$IMAGE" "$IMAGE_DIR" >/dev/null
+	"$DWBENCH" serve-curves -socket "$OUT/curves.sock" -testdata "$ROOT/testdata/docker-28.5" 2>"$OUT/serve-curves.log" &
+	CURVES_PID=$!
+	for _ in $(seq 100); do [ -S "$OUT/curves.sock" ] && break; sleep 0.1; done
+	"$DWBENCH" curves-setup -host "$CURVES_HOST" -registry "$CURVES_REGISTRY" -auth "$CURVES_AUTH"
+	rm -f "$OUT/curves.jsonl"
+	# A failed point is missing from the report, which says so; the run goes on.
+	"$DWBENCH" curves -fake "$OUT/curves.sock" -host "$CURVES_HOST" -registry "$CURVES_REGISTRY" -auth "$CURVES_AUTH" \
+		-out "$OUT/curves.jsonl" || log "section 8: some points failed (above)"
+	"$DWBENCH" curves-cleanup -host "$CURVES_HOST" -registry "$CURVES_REGISTRY"
+	kill "$CURVES_PID" 2>/dev/null || true
+	CURVES_PID=
+	echo "CURVES_HOST=$CURVES_HOST" >>"$OUT/facts.env"
+fi
+
 # ---- 7. swarm lists
 
 if want 7; then
@@ -347,5 +376,5 @@ fi
 	echo "LOAD_NOTE=$(nproc) cores with a load average of ${load_start%% *} at the start and $(cut -d' ' -f1 /proc/loadavg) at the end"
 } >>"$OUT/facts.env"
 log "writing RESULTS.md"
-"$DWBENCH" report -dir "$OUT" >"$BENCH/RESULTS.md"
+"$DWBENCH" report -dir "$OUT" -plots "$BENCH/curves" >"$BENCH/RESULTS.md"
 log "done: $BENCH/RESULTS.md"

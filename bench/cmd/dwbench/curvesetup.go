@@ -84,7 +84,7 @@ func curvesSetup(args []string) error {
 		if !want("logs-" + kind) {
 			continue
 		}
-		for _, size := range []int{1 << 20, 16 << 20, 256 << 20, 1 << 30} {
+		for _, size := range curveLogSizesReal {
 			if size > *maxSize {
 				continue
 			}
