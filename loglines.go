@@ -28,8 +28,11 @@ type LogLine struct {
 	// Details are the log driver's attributes for the line: set with
 	// ContainerLogsOptions.Details when the driver adds any, nil otherwise.
 	Details map[string]string
-	// Text is the line without its "\n" or "\r\n".
+	// Text is the line without its "\n" or "\r\n"; empty from LineBytes.
 	Text string
+	// Bytes is the same line from LineBytes, valid only until the loop's
+	// next iteration, like bufio.Scanner's Bytes; nil from Lines.
+	Bytes []byte
 }
 
 // Lines returns the log line by line, and ends after the first error.
@@ -53,9 +56,19 @@ type LogLine struct {
 // Lines a second time yields a single error, matching ErrInvalidArgument.
 // Breaking out of the loop leaves the rest of the log unread (Lines reads
 // ahead, so Read cannot resume it); Close the stream then.
-func (s *LogStream) Lines() iter.Seq2[LogLine, error] {
+func (s *LogStream) Lines() iter.Seq2[LogLine, error] { return s.lines(false) }
+
+// LineBytes is Lines without a string per line: each LogLine has Bytes
+// instead of Text, and Bytes is overwritten by the next line, so a loop
+// copies what it keeps (string(line.Bytes), or append to its own buffer).
+// It allocates nothing per line (a timestamp's Time and Details aside),
+// for a loop that filters, counts or forwards a long log. Everything else
+// is as for Lines, and a LogStream is read once by either.
+func (s *LogStream) LineBytes() iter.Seq2[LogLine, error] { return s.lines(true) }
+
+func (s *LogStream) lines(noCopy bool) iter.Seq2[LogLine, error] {
 	return readOnce(&s.ranged, "logs of "+s.kind+" "+s.id, "open the log again for a new stream", func(yield func(LogLine, error) bool) {
-		d := &lineDecoder{timestamps: s.timestamps, details: s.details, yield: yield}
+		d := &lineDecoder{timestamps: s.timestamps, details: s.details, yield: yield, noCopy: noCopy}
 		var err error
 		if s.Multiplexed() {
 			err = d.frames(s)
@@ -85,6 +98,7 @@ const maxLogPrefix = 64 << 10
 // timestamp, then the details, each ended by a space); the rest is text.
 type lineDecoder struct {
 	timestamps, details bool
+	noCopy              bool // LineBytes: yield Bytes, no Text
 	yield               func(LogLine, error) bool
 	pending             [2]pendingLine // stdout, stderr
 
@@ -215,6 +229,16 @@ func (d *lineDecoder) feed(chunk []byte) error {
 		if len(p.buf)+end > MaxLogLine {
 			return fmt.Errorf("dockwire: log line longer than %d bytes: %w", MaxLogLine, bufio.ErrTooLong)
 		}
+		if end < len(chunk) && len(p.buf) == 0 {
+			// A whole line in the chunk: no copy into the pending buffer.
+			line := chunk[:end]
+			chunk = chunk[end+1:]
+			if !d.emitText(d.cur, line) {
+				return errStopped
+			}
+			d.newLine = d.rawLines
+			continue
+		}
 		p.buf = append(p.buf, chunk[:end]...)
 		if end == len(chunk) {
 			return nil
@@ -265,8 +289,13 @@ func (d *lineDecoder) begin() {
 
 // emit yields stream i's pending line and starts a new one.
 func (d *lineDecoder) emit(i int) bool {
+	return d.emitText(i, d.pending[i].buf)
+}
+
+// emitText yields text as stream i's pending line (which holds it, or
+// nothing when text is a whole line of the chunk) and starts a new one.
+func (d *lineDecoder) emitText(i int, text []byte) bool {
 	p := &d.pending[i]
-	text := p.buf
 	if n := len(text); n > 0 && text[n-1] == '\r' {
 		text = text[:n-1]
 	}
@@ -274,7 +303,12 @@ func (d *lineDecoder) emit(i int) bool {
 	if i == 1 {
 		stream = stdcopy.Stderr
 	}
-	line := LogLine{Stream: stream, Time: p.time, Details: p.details, Text: string(text)}
+	line := LogLine{Stream: stream, Time: p.time, Details: p.details}
+	if d.noCopy {
+		line.Bytes = text
+	} else {
+		line.Text = string(text)
+	}
 	p.buf, p.started = p.buf[:0], false
 	return d.yield(line, nil)
 }

@@ -102,5 +102,37 @@ func FuzzLogLines(f *testing.F) {
 		if want := splitLines(data); !slices.Equal(lines, want) {
 			t.Errorf("raw: lines %q, want %q", lines, want)
 		}
+
+		// LineBytes yields the same lines in Bytes, read whole or a byte
+		// at a time (a line then never lies whole in one chunk).
+		for _, tc := range []struct {
+			framing framing
+			want    [2][]string
+		}{{framingMultiplexed, got}, {framingRaw, [2][]string{lines}}} {
+			var body io.Reader = bytes.NewReader(data)
+			if oneByte {
+				body = iotest.OneByteReader(body)
+			}
+			s := &LogStream{body: io.NopCloser(body), framing: tc.framing}
+			var gotBytes [2][]string
+			for l, err := range s.LineBytes() {
+				if err != nil {
+					t.Fatalf("LineBytes: %v", err)
+				}
+				if l.Text != "" {
+					t.Fatalf("LineBytes set Text %q", l.Text)
+				}
+				i := 0
+				if l.Stream == stdcopy.Stderr {
+					i = 1
+				}
+				gotBytes[i] = append(gotBytes[i], string(l.Bytes))
+			}
+			for i := range gotBytes {
+				if !slices.Equal(gotBytes[i], tc.want[i]) {
+					t.Errorf("LineBytes, framing %v, stream %d: %q, want %q", tc.framing, i+1, gotBytes[i], tc.want[i])
+				}
+			}
+		}
 	})
 }

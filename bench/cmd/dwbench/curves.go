@@ -424,11 +424,13 @@ func (c *curveClient) logsPoint(ctx context.Context, p *CurvePoint, id string, t
 				return 0, err
 			}
 			defer s.Close()
-			for l, err := range s.Lines() {
+			// LineBytes: the iterator without a string per line, as moby's
+			// side reads bufio.Scanner's Bytes.
+			for l, err := range s.LineBytes() {
 				if err != nil {
 					return got, err
 				}
-				if len(l.Text) > 0 {
+				if len(l.Bytes) > 0 {
 					got++
 				}
 			}
