@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"slices"
 	"testing"
+	"testing/iotest"
 	"unicode"
 	"unicode/utf8"
 )
@@ -49,6 +51,20 @@ func FuzzJSONMessages(f *testing.F) {
 	f.Add([]byte(`{"a":1`))
 	f.Add([]byte(`nope`))
 	f.Fuzz(func(t *testing.T, stream []byte) {
+		// Read a byte at a time, the splitter yields the same: a message
+		// split across reads is scanned piece by piece.
+		collect := func(r io.Reader) (out []string) {
+			for raw, err := range jsonMessages(r, 1<<16) {
+				if err != nil {
+					return append(out, "error: "+err.Error())
+				}
+				out = append(out, string(raw))
+			}
+			return out
+		}
+		if whole, bytewise := collect(bytes.NewReader(stream)), collect(iotest.OneByteReader(bytes.NewReader(stream))); !slices.Equal(whole, bytewise) {
+			t.Fatalf("read whole: %q\nread a byte at a time: %q", whole, bytewise)
+		}
 		ref := json.NewDecoder(bytes.NewReader(bytes.ReplaceAll(stream, []byte{0x1e}, []byte{' '})))
 		for raw, err := range jsonMessages(bytes.NewReader(stream), 1<<16) {
 			if err != nil {

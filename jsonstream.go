@@ -2,6 +2,7 @@ package dockwire
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -68,40 +69,74 @@ func skipSeparators(br *bufio.Reader) (byte, error) {
 }
 
 // readValue reads the rest of a JSON object or array whose opening byte is
-// already in buf, tracking nesting and strings.
+// already in buf, tracking nesting and strings. It scans what br holds
+// buffered a slice at a time, not a ReadByte call per byte.
 func readValue(br *bufio.Reader, buf []byte, max int) ([]byte, error) {
 	depth, inString, escaped := 1, false, false
-	for depth > 0 {
-		c, err := br.ReadByte()
-		if err != nil {
-			if err == io.EOF {
-				return buf, fmt.Errorf("stream ended inside a JSON message: %w", io.ErrUnexpectedEOF)
+	for {
+		if br.Buffered() == 0 {
+			if _, err := br.Peek(1); err != nil {
+				if err == io.EOF {
+					return buf, fmt.Errorf("stream ended inside a JSON message: %w", io.ErrUnexpectedEOF)
+				}
+				return buf, err
 			}
-			return buf, err
 		}
-		if len(buf) >= max {
+		chunk, _ := br.Peek(br.Buffered())
+		n := scanValue(chunk, &depth, &inString, &escaped)
+		if len(buf)+n > max {
 			return buf, fmt.Errorf("%w: a streamed JSON message exceeds %d bytes", ErrResponseTooLarge, max)
 		}
-		buf = append(buf, c)
-		switch {
-		case escaped:
-			escaped = false
-		case inString:
-			switch c {
-			case '\\':
-				escaped = true
-			case '"':
-				inString = false
-			}
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
-			depth++
-		case c == '}' || c == ']':
-			depth--
+		buf = append(buf, chunk[:n]...)
+		br.Discard(n)
+		if depth == 0 {
+			return buf, nil
 		}
 	}
-	return buf, nil
+}
+
+// scanValue scans chunk for the end of a JSON value, its state carried
+// from the chunk before, and returns how many bytes of chunk belong to the
+// value: all of them, or up to its closing byte when depth reaches 0. A
+// string's body is skipped with IndexByte, which most of a message is.
+func scanValue(chunk []byte, depth *int, inString, escaped *bool) int {
+	i := 0
+	for i < len(chunk) {
+		switch {
+		case *escaped:
+			*escaped = false
+			i++
+		case *inString:
+			j := bytes.IndexByte(chunk[i:], '"')
+			if j < 0 {
+				j = len(chunk) - i
+			}
+			if k := bytes.IndexByte(chunk[i:i+j], '\\'); k >= 0 {
+				i += k + 1 // the escape; the byte after it is skipped
+				*escaped = true
+				continue
+			}
+			i += j
+			if i < len(chunk) {
+				*inString = false
+				i++
+			}
+		default:
+			c := chunk[i]
+			i++
+			switch c {
+			case '"':
+				*inString = true
+			case '{', '[':
+				*depth++
+			case '}', ']':
+				if *depth--; *depth == 0 {
+					return i
+				}
+			}
+		}
+	}
+	return i
 }
 
 // readOnce gives a stream iterator the package's one answer to a second

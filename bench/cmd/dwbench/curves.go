@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -239,7 +240,19 @@ func curvePoint(args []string) error {
 	size := fs.Int("size", 0, "size")
 	registry := fs.String("registry", "127.0.0.1:5000", "registry of the pull images")
 	auth := fs.String("auth", "", "user:password of the registry")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the point to this file")
 	fs.Parse(args)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var spec *curvePlan
 	for i := range curvePlans {
 		if curvePlans[i].name == *name {
