@@ -469,7 +469,13 @@ func (c *Client) answerContext(ctx context.Context, r *call, errp *error) (conte
 	}
 }
 
+// bodyPool keeps the buffers fetch reads answers into, up to maxPooledBody
+// each: a list of 1000 containers is about 1.1 MB, and growing a new
+// buffer to that on every call cost a sixth of the list's CPU time
+// (zeroing each doubling). sync.Pool lets the GC take them back.
 var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledBody = 4 << 20
 
 // fetch performs r and returns its whole JSON body, at most
 // maxResponseSize bytes of it.
@@ -487,7 +493,7 @@ func (c *Client) fetch(ctx context.Context, r *call) (body string, err error) {
 	}
 	buf := bodyPool.Get().(*bytes.Buffer)
 	defer func() {
-		if buf.Cap() <= 1<<20 {
+		if buf.Cap() <= maxPooledBody {
 			buf.Reset()
 			bodyPool.Put(buf)
 		}
