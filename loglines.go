@@ -142,7 +142,7 @@ func (d *lineDecoder) frames(r io.Reader) error {
 // raw reads a TTY log, where each line starts with its message's prefixes.
 func (d *lineDecoder) raw(r io.Reader) error {
 	d.rawLines, d.newLine = true, true
-	buf := make([]byte, 32<<10)
+	buf := make([]byte, 128<<10)
 	for {
 		n, err := r.Read(buf)
 		if ferr := d.feed(buf[:n]); ferr != nil {
