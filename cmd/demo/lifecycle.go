@@ -21,7 +21,7 @@ func (c *cli) each(names []string, kind string, do func(ctx context.Context, nam
 			if c.ctx.Err() != nil {
 				return err
 			}
-			fmt.Fprintln(c.stderr, oneLine(err.Error()))
+			fmt.Fprintln(c.stderr, errorText(err))
 			failed = true
 			continue
 		}

@@ -273,7 +273,8 @@ func (c *cli) newClient() (*dockwire.Client, error) {
 }
 
 // fail turns a command's outcome into an exit code, printing an error as
-// one line.
+// the docker CLI does: as it is, its lines kept (a failed build step's
+// output is several).
 func (c *cli) fail(err error) int {
 	var code exitCode
 	var coded *codedError
@@ -285,11 +286,17 @@ func (c *cli) fail(err error) int {
 	case errors.Is(err, context.Canceled) && c.ctx.Err() != nil:
 		return exitInterrupted
 	}
-	fmt.Fprintln(c.stderr, oneLine(err.Error()))
+	fmt.Fprintln(c.stderr, errorText(err))
 	if errors.As(err, &coded) {
 		return coded.code
 	}
 	return exitError
+}
+
+// errorText is an error's message for the terminal: its lines kept,
+// without trailing blank space.
+func errorText(err error) string {
+	return strings.TrimRight(strings.ReplaceAll(err.Error(), "\r\n", "\n"), " \t\r\n")
 }
 
 // oneLine folds a multi-line message onto one line.

@@ -76,7 +76,7 @@ var eventsCmd = &command{
 			}
 			for ev, err := range c.client.Events(c.ctx, opts) {
 				if errors.Is(err, dockwire.ErrEventsDropped) {
-					fmt.Fprintln(c.stderr, oneLine(err.Error()))
+					fmt.Fprintln(c.stderr, errorText(err))
 					continue
 				}
 				if err != nil {
