@@ -317,6 +317,23 @@ func reps(minReps int, warm bool, budget time.Duration, f func() (int, error)) (
 	return cs, nil
 }
 
+// perCounted sets a point's figures from runs whose units were counted as
+// they came (samples, messages), each run's cost over its own count.
+func (p *CurvePoint) perCounted(cs []cost) {
+	per := func(f func(cost) float64) float64 {
+		return medianOf(cs, func(c cost) float64 { return f(c) / c.units })
+	}
+	p.Reps = len(cs)
+	p.NsPerUnit = per(func(c cost) float64 { return c.ns })
+	p.CPUNsPerUnit = per(func(c cost) float64 { return c.cpuNs })
+	p.AllocsPerUnit = per(func(c cost) float64 { return c.mallocs })
+	p.BytesPerUnit = per(func(c cost) float64 { return c.bytes })
+	p.PerSecond = medianOf(cs, func(c cost) float64 { return c.units / (c.ns / 1e9) })
+	for _, c := range cs {
+		p.RunNs = append(p.RunNs, int64(c.ns))
+	}
+}
+
 func (p *CurvePoint) perUnit(cs []cost, units float64) {
 	p.Reps = len(cs)
 	p.NsPerUnit = medianOf(cs, func(c cost) float64 { return c.ns }) / units
@@ -525,14 +542,8 @@ func (c *curveClient) statsPoint(ctx context.Context, p *CurvePoint, backend str
 		}
 		cs = append(cs, co)
 	}
-	p.Reps = len(cs)
-	p.CPUNsPerUnit = medianOf(cs, func(c cost) float64 { return c.cpuNs / c.units })
-	p.AllocsPerUnit = medianOf(cs, func(c cost) float64 { return c.mallocs / c.units })
-	p.BytesPerUnit = medianOf(cs, func(c cost) float64 { return c.bytes / c.units })
-	p.PerSecond = medianOf(cs, func(c cost) float64 { return c.units / (c.ns / 1e9) })
-	for _, c := range cs {
-		p.RunNs = append(p.RunNs, int64(c.ns))
-	}
+	p.perCounted(cs)
+	p.NsPerUnit = 0 // the window's length over its samples: not a cost
 	return nil
 }
 
@@ -699,15 +710,9 @@ func (c *curveClient) pullPoint(ctx context.Context, p *CurvePoint, host, regist
 	}
 	var r MemResult
 	w.finish(&r)
-	p.Reps = len(cs)
-	p.NsPerUnit = medianOf(cs, func(c cost) float64 { return c.ns / c.units })
-	p.AllocsPerUnit = medianOf(cs, func(c cost) float64 { return c.mallocs / c.units })
-	p.BytesPerUnit = medianOf(cs, func(c cost) float64 { return c.bytes / c.units })
-	p.PerSecond = medianOf(cs, func(c cost) float64 { return c.units / (c.ns / 1e9) })
+	p.perCounted(cs)
+	p.CPUNsPerUnit = 0
 	p.PeakRSSAboveMiB = float64(r.PeakRSSAbove) / (1 << 20)
-	for _, c := range cs {
-		p.RunNs = append(p.RunNs, int64(c.ns))
-	}
 	return nil
 }
 
