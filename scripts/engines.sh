@@ -464,37 +464,93 @@ EOF
   mv "$tmp" "$R"
 }
 
-# Mounts what the root needs; each mount only once.
-p5_mounts() {
-  local R=$P5_ROOT m
-  # The root must be a mount point, or unpacking image layers fails ("remount /").
-  mountpoint -q "$R" || mount --bind "$R" "$R"
-  for m in proc sys dev; do
-    mountpoint -q "$R/$m" || { mount --rbind "/$m" "$R/$m" && mount --make-rslave "$R/$m"; }
-  done
-  mkdir -p "$P5_SOCKDIR" "$R$P5_SOCKDIR"
-  mountpoint -q "$R$P5_SOCKDIR" || mount --bind "$P5_SOCKDIR" "$R$P5_SOCKDIR"
+# The service must run with P5_ROOT as the real root of a mount namespace of its own, not in a
+# chroot. In a chroot the namespace's root stays the host's /: runc's pivot_root into a container's
+# rootfs then leaves the container's mount namespace rooted at the host's /, and `runc exec`, which
+# setns()es into that namespace, runs the exec'd process in the HOST's filesystem (seen: `touch /go`
+# in an exec created /go on the host). So: unshare a private mount namespace, bind the root onto
+# itself (pivot_root wants a mount point; unpacking image layers too, "remount /"), rbind /proc,
+# /sys and /dev and the socket directory into it, pivot_root into it and detach the old root. Every
+# mount is private to that namespace: nothing is left on the host, and it goes with the last
+# process in it. P5_SETUP runs in the namespace as `sh -c P5_SETUP podman5 ROOT SOCKDIR SOCK`; it
+# runs the host's sh and mount until pivot_root, the root's umount and podman after it.
+P5_SETUP='set -eu
+R=$1 SOCKDIR=$2 SOCK=$3
+mount --bind "$R" "$R"
+for m in proc sys dev; do mount --rbind "/$m" "$R/$m"; done
+mkdir -p "$R$SOCKDIR" "$R/.oldroot"
+mount --bind "$SOCKDIR" "$R$SOCKDIR"
+cd "$R"
+pivot_root . .oldroot
+cd /
+umount -l /.oldroot
+exec podman system service --time=0 "unix://$SOCK"'
+
+# Proves that an exec in a Podman 5 container runs in the container's root, not the host's or the
+# service's: runs a container of busybox:local (no /etc/os-release, unlike the host and P5_ROOT),
+# whose main process exits at once if it sees /etc/os-release or a marker file made on the host for
+# the probe, and execs `ls /` and the same tests in it. Returns 1, saying what it saw, if any of
+# them ran outside the container's root or the probe could not be made.
+p5_probe() {
+  local name=dockwire-p5probe-$$ marker=/dockwire-host-marker-$$ out rc=0 check
+  ensure_busybox_image "$P5_SOCK"
+  : >"$marker"
+  check="test -e /bin/busybox || echo 'NO /bin/busybox'; test ! -e /etc/os-release || echo 'SAW /etc/os-release';"
+  check+=" test ! -e $marker || echo 'SAW $marker'"
+  dk "$P5_SOCK" rm -f "$name" >/dev/null 2>&1 || true
+  if dk "$P5_SOCK" run -d --name "$name" busybox:local \
+      sh -c "test -e /etc/os-release || test -e $marker || exec sleep 300" >/dev/null; then
+    out=$(dk "$P5_SOCK" exec "$name" sh -c "ls /; $check" 2>&1) || rc=$?
+  else
+    rc=1; out="(cannot run a container of busybox:local)"
+  fi
+  dk "$P5_SOCK" kill "$name" >/dev/null 2>&1 || true   # rm -f alone waits 10 s: sleep ignores TERM
+  dk "$P5_SOCK" rm -f "$name" >/dev/null 2>&1 || true
+  rm -f "$marker"
+  if [ "$rc" != 0 ] || grep -qE '^(SAW|NO) ' <<<"$out"; then
+    log "podman5: probe FAILED (exec exit $rc): an exec did not run in the container's own root; it saw:"
+    printf '%s\n' "$out" | sed 's/^/    /' >&2
+    return 1
+  fi
+  log "podman5: probe passed: an exec runs in the container's root (ls /: $(tr '\n' ' ' <<<"$out"))"
 }
 
 start_podman5() {
-  if ping_ok "$P5_SOCK"; then log "podman5: already answering on $P5_SOCK"; return 0; fi
-  ensure_pkgs curl util-linux
+  ensure_pkgs curl util-linux docker.io busybox-static
+  if ping_ok "$P5_SOCK"; then
+    log "podman5: already answering on $P5_SOCK; probing it"
+    p5_probe && return 0
+    pid_alive "$(read_pid "$STATE_DIR/podman5.pid")" ||
+      die "podman5: a service this script did not start answers on $P5_SOCK, and its execs run outside their containers; stop it"
+    stop_podman5
+    die "podman5: execs ran outside their containers: stopped it"
+  fi
   p5_root
-  p5_mounts
   stop_pidfile podman5   # a leftover service of ours that stopped answering
   rm -f "$P5_SOCK"
-  log "podman5: starting podman system service in $P5_ROOT (log $P5_LOG)"
-  launch podman5 "$P5_LOG" chroot "$P5_ROOT" podman system service --time=0 "unix://$P5_SOCK"
+  mkdir -p "$P5_SOCKDIR"
+  log "podman5: starting podman system service with $P5_ROOT as the root of its own mount namespace (log $P5_LOG)"
+  launch podman5 "$P5_LOG" unshare --mount --propagation private \
+    sh -c "$P5_SETUP" podman5 "$P5_ROOT" "$P5_SOCKDIR" "$P5_SOCK"
   wait_ping "podman5 service" "$P5_SOCK" "$(read_pid "$STATE_DIR/podman5.pid")" "$P5_LOG" ||
     die "podman5 did not come up"
+  p5_probe || { stop_podman5; die "podman5: execs ran outside their containers: stopped it, not reported as up"; }
 }
 
 stop_podman5() {
+  local ids
+  # Containers left running keep the namespace's mounts alive (through their conmon): kill them.
+  if pid_alive "$(read_pid "$STATE_DIR/podman5.pid")" && ping_ok "$P5_SOCK"; then
+    ids=$(dk "$P5_SOCK" ps -q 2>/dev/null || true)
+    # shellcheck disable=SC2086
+    [ -z "$ids" ] || dk "$P5_SOCK" kill $ids >/dev/null 2>&1 || true
+  fi
   stop_pidfile podman5
   rm -f "$P5_SOCK"
   ping_ok "$P5_SOCK" && return 0
+  # The service's mounts are in its own namespace and go with it. A root mounted on the host by
+  # the earlier chroot setup is unmounted (lazily if busy: an exec's conmon lingers 5 minutes).
   umount_under "$P5_ROOT/"
-  # Lazily if busy: an exec's conmon lingers for 5 minutes after the exec ends (--exit-delay 300).
   if mountpoint -q "$P5_ROOT"; then umount "$P5_ROOT" 2>/dev/null || umount -l "$P5_ROOT" || true; fi
 }
 
