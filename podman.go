@@ -77,8 +77,12 @@ func podmanStatus(resp *http.Response, body []byte) int {
 		if strings.Contains(cause, " by ID with more than one tag (") && strings.HasSuffix(cause, "): please force removal") {
 			return http.StatusConflict // Docker: "conflict: unable to delete … (must be forced)"
 		}
-		if strings.HasPrefix(cause, `invalid change "`) {
-			return http.StatusBadRequest // a commit's or import's Changes; Docker: "… is not a valid change command"
+		// A commit's or import's Changes with an instruction it does not
+		// know; Docker: 400 "… is not a valid change command". Podman 4.3
+		// says `invalid change "…"`, Podman 5 `did not understand change
+		// instruction "…"`.
+		if strings.HasPrefix(cause, `invalid change "`) || strings.HasPrefix(cause, `did not understand change instruction "`) {
+			return http.StatusBadRequest
 		}
 	}
 	return resp.StatusCode

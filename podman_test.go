@@ -196,3 +196,33 @@ func TestPodmanDetachByClose(t *testing.T) {
 		t.Errorf("the container is %s after the detach; want running", ct.State)
 	}
 }
+
+// A commit whose Changes hold an instruction the engine does not know is
+// ErrBadRequest, as on Docker (400), from the 500s Podman 4.3 and 5 send
+// with a cause of their own each.
+func TestPodmanInvalidChangeIsErrBadRequest(t *testing.T) {
+	for _, tc := range []struct {
+		podman     bool
+		cause      string
+		badRequest bool
+	}{
+		{podman: true, cause: `invalid change \"BOGUS x\"`, badRequest: true},                        // Podman 4.3
+		{podman: true, cause: `did not understand change instruction \"BOGUS x\"`, badRequest: true}, // Podman 5.4
+		{podman: true, cause: `copying layers: broken`, badRequest: false},
+		{podman: false, cause: `did not understand change instruction \"BOGUS x\"`, badRequest: false}, // Docker's 500 is a 500
+	} {
+		e, c := podmanEngine(t, tc.podman)
+		e.Handle("POST", "/commit", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if tc.podman {
+				w.Header().Set("Libpod-Api-Version", "5.4.2")
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, `{"cause":"`+tc.cause+`","message":"applying changes: `+tc.cause+`","response":500}`)
+		}))
+		_, err := c.ContainerCommit(context.Background(), "ctr", dockwire.ContainerCommitOptions{Changes: []string{"BOGUS x"}})
+		if errors.Is(err, dockwire.ErrBadRequest) != tc.badRequest || errors.Is(err, dockwire.ErrServer) == tc.badRequest {
+			t.Errorf("podman=%v cause %q: %v; want ErrBadRequest %v", tc.podman, tc.cause, err, tc.badRequest)
+		}
+	}
+}
