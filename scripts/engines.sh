@@ -15,8 +15,10 @@
 #                                                             unix:///tmp/d26/docker.sock
 #   podman    Podman 4.3's Docker-compatible API (Debian 12's podman, default_ulimits = [] in
 #             /etc/containers/containers.conf)               unix:///tmp/podman.sock
-#   podman5   Podman 5.4 from Debian 13 in a debootstrap root /tmp/p5root (made once: minutes;
-#             best effort in `start all`)                     unix:///tmp/p5sock/podman.sock
+#   podman5   Podman 5.4 from Debian 13 in a debootstrap root /tmp/p5root (made once: 40 s to
+#             11 min), run as the root of its own mount namespace (pivot_root, never chroot: see
+#             start_podman5); every start proves that an exec stays in its container, or fails;
+#             best effort in `start all`                      unix:///tmp/p5sock/podman.sock
 # Services (`env` prints their own variables):
 #   tls       Docker 28.5 (d28's build) with --tlsverify on tcp://127.0.0.1:2376 (own socket
 #             /tmp/d28tls/docker.sock, bridge d28tlsbr0); certificates made here by openssl in
