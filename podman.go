@@ -2,6 +2,7 @@ package dockwire
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -287,4 +288,17 @@ func podmanInsecureRegistry(host string) bool {
 	}
 	ip := net.ParseIP(h)
 	return ip != nil && ip.To4() != nil && ip.IsLoopback()
+}
+
+// podmanPushError turns the 500 with which Podman 5 answers a push that
+// failed at the registry (refused credentials, say), its body a progress
+// stream's error message ({"errorDetail":{"message":…},"error":…}), into
+// the *StreamError of the push that Docker, and Podman 4.3, report in the
+// stream of a 200. Any other error is returned as it is.
+func (c *Client) podmanPushError(op, ref string, err error) error {
+	var ae *APIError
+	if op != "push" || c.engine.Load() != enginePodman || !errors.As(err, &ae) || ae.StatusCode != http.StatusInternalServerError || !ae.streamMessage {
+		return err
+	}
+	return &StreamError{Op: op, Ref: ref, Host: ae.Host, Message: ae.Message}
 }

@@ -3,6 +3,7 @@ package dockwire_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -223,6 +224,35 @@ func TestPodmanInvalidChangeIsErrBadRequest(t *testing.T) {
 		_, err := c.ContainerCommit(context.Background(), "ctr", dockwire.ContainerCommitOptions{Changes: []string{"BOGUS x"}})
 		if errors.Is(err, dockwire.ErrBadRequest) != tc.badRequest || errors.Is(err, dockwire.ErrServer) == tc.badRequest {
 			t.Errorf("podman=%v cause %q: %v; want ErrBadRequest %v", tc.podman, tc.cause, err, tc.badRequest)
+		}
+	}
+}
+
+// Podman 5 answers a push that the registry refused with a 500 whose body
+// is the stream's error message; the push's error is then the *StreamError
+// it is on Docker, matching ErrUnauthorized. The same answer from Docker
+// (not seen) stays an *APIError, with the message read from the body.
+func TestPodmanPushRefusedIsStreamError(t *testing.T) {
+	const msg = "trying to reuse blob sha256:b214 at destination: checking whether a blob sha256:b214 exists in 127.0.0.1:5000/app: authentication required"
+	for _, podman := range []bool{true, false} {
+		e, c := podmanEngine(t, podman)
+		e.Handle("POST", "/images/{name...}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if podman {
+				w.Header().Set("Libpod-Api-Version", "5.4.2")
+			}
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, `{"errorDetail":{"message":"`+msg+`"},"error":"`+msg+`"}`)
+		}))
+		p, err := c.ImagePush(context.Background(), "127.0.0.1:5000/app:1", dockwire.ImagePushOptions{})
+		var se *dockwire.StreamError
+		var ae *dockwire.APIError
+		switch {
+		case p != nil || !errors.Is(err, dockwire.ErrUnauthorized) || !strings.Contains(fmt.Sprint(err), msg):
+			t.Errorf("podman=%v: %v, %v; want no Progress and an error matching ErrUnauthorized with the message", podman, p, err)
+		case podman && (!errors.As(err, &se) || se.Op != "push" || se.Ref != "127.0.0.1:5000/app:1"):
+			t.Errorf("podman: %v (%T); want the push's *StreamError", err, err)
+		case !podman && !errors.As(err, &ae):
+			t.Errorf("docker: %v (%T); want an *APIError", err, err)
 		}
 	}
 }
