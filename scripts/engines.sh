@@ -154,7 +154,10 @@ status_d20() { status_engine d20; }
 status_d28() { status_engine d28; }
 status_d26() { status_engine d26; }
 status_podman() { status_engine podman; }
-status_podman5() { status_engine podman5; }
+status_podman5() {
+  status_engine podman5
+  if ping_ok "$P5_SOCK" && ! p5_proven; then printf '%-9s %s\n' "" "NOT PROVEN SAFE (no exec probe of this service): left out of env"; fi
+}
 
 pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 read_pid() { [ -s "$1" ] && cat "$1" || true; }
@@ -430,15 +433,30 @@ start_podman() {
 # Debian 13's Podman 5.4 in a Debian 13 root made with debootstrap (its libraries do not fit
 # Debian 12), serving the Docker-compatible API on a socket in a directory bind-mounted into the
 # root. The root is made once (minutes) and kept in P5_ROOT; later starts only mount and launch.
+# netavark needs nft (nftables) and aardvark-dns (a Recommends, which debootstrap leaves out:
+# without it disconnecting a container from a network of its own fails, "netavark: remove aardvark
+# entries: IO error"); runc because Debian 13's crun refuses this machine's hybrid cgroups ("cgroups
+# in hybrid mode not supported").
+P5_PACKAGES="podman ca-certificates nftables aardvark-dns runc"
+
 p5_root() {
-  local R=$P5_ROOT tmp=$P5_ROOT.partial
-  [ -f "$R/.complete" ] && return 0
+  local R=$P5_ROOT tmp=$P5_ROOT.partial p missing=()
+  if [ -f "$R/.complete" ]; then
+    # A root made before a package joined P5_PACKAGES gets it now.
+    for p in $P5_PACKAGES; do
+      chroot "$R" dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "podman5: installing ${missing[*]} into $R (log $P5_BOOTSTRAP_LOG)"
+    { chroot "$R" apt-get -q update && DEBIAN_FRONTEND=noninteractive chroot "$R" apt-get -q install -y \
+        --no-install-recommends "${missing[@]}"; } </dev/null >>"$P5_BOOTSTRAP_LOG" 2>&1 ||
+      { tail -n 20 "$P5_BOOTSTRAP_LOG" >&2; die "podman5: cannot install ${missing[*]} into $R"; }
+    return 0
+  fi
   ensure_pkgs debootstrap
   rm -rf "$tmp"
   log "podman5: debootstrap $P5_SUITE into $R (minutes; log $P5_BOOTSTRAP_LOG)"
-  # netavark needs nft (nftables); runc because Debian 13's crun refuses this machine's hybrid
-  # cgroups ("cgroups in hybrid mode not supported").
-  debootstrap --variant=minbase --include=podman,ca-certificates,nftables,runc \
+  debootstrap --variant=minbase --include="${P5_PACKAGES// /,}" \
     "$P5_SUITE" "$tmp" "$(debian_mirror)" >>"$P5_BOOTSTRAP_LOG" 2>&1 ||
     { tail -n 20 "$P5_BOOTSTRAP_LOG" >&2; die "podman5: debootstrap failed (log $P5_BOOTSTRAP_LOG)"; }
   # This machine's hard limit on open files is 20000: containers must ask for no more.
@@ -495,6 +513,7 @@ exec podman system service --time=0 "unix://$SOCK"'
 # them ran outside the container's root or the probe could not be made.
 p5_probe() {
   local name=dockwire-p5probe-$$ marker=/dockwire-host-marker-$$ out rc=0 check
+  rm -f "$STATE_DIR/podman5.probed"
   ensure_busybox_image "$P5_SOCK"
   : >"$marker"
   check="test -e /bin/busybox || echo 'NO /bin/busybox'; test ! -e /etc/os-release || echo 'SAW /etc/os-release';"
@@ -515,19 +534,29 @@ p5_probe() {
     return 1
   fi
   log "podman5: probe passed: an exec runs in the container's root (ls /: $(tr '\n' ' ' <<<"$out"))"
+  p5_socket_id >"$STATE_DIR/podman5.probed"
+}
+
+# Identifies the service behind P5_SOCK: the socket file's inode and time (a restarted service,
+# whoever started it, makes a new socket).
+p5_socket_id() { stat -c '%i %Y' "$P5_SOCK" 2>/dev/null || echo none; }
+
+# Whether the probe passed against the service that answers now: `env` lists podman5 only then.
+p5_proven() {
+  [ -s "$STATE_DIR/podman5.probed" ] && [ "$(cat "$STATE_DIR/podman5.probed")" = "$(p5_socket_id)" ]
 }
 
 start_podman5() {
   ensure_pkgs curl util-linux docker.io busybox-static
+  p5_root
   if ping_ok "$P5_SOCK"; then
     log "podman5: already answering on $P5_SOCK; probing it"
-    p5_probe && return 0
+    (p5_probe) && return 0   # a subshell: a probe that dies (cannot load its image) fails here
     pid_alive "$(read_pid "$STATE_DIR/podman5.pid")" ||
       die "podman5: a service this script did not start answers on $P5_SOCK, and its execs run outside their containers; stop it"
     stop_podman5
-    die "podman5: execs ran outside their containers: stopped it"
+    die "podman5: no exec was proven to run in its container: stopped it"
   fi
-  p5_root
   stop_pidfile podman5   # a leftover service of ours that stopped answering
   rm -f "$P5_SOCK"
   mkdir -p "$P5_SOCKDIR"
@@ -536,11 +565,12 @@ start_podman5() {
     sh -c "$P5_SETUP" podman5 "$P5_ROOT" "$P5_SOCKDIR" "$P5_SOCK"
   wait_ping "podman5 service" "$P5_SOCK" "$(read_pid "$STATE_DIR/podman5.pid")" "$P5_LOG" ||
     die "podman5 did not come up"
-  p5_probe || { stop_podman5; die "podman5: execs ran outside their containers: stopped it, not reported as up"; }
+  (p5_probe) || { stop_podman5; die "podman5: no exec was proven to run in its container: stopped it, not reported as up"; }
 }
 
 stop_podman5() {
   local ids
+  rm -f "$STATE_DIR/podman5.probed"
   # Containers left running keep the namespace's mounts alive (through their conmon): kill them.
   if pid_alive "$(read_pid "$STATE_DIR/podman5.pid")" && ping_ok "$P5_SOCK"; then
     ids=$(dk "$P5_SOCK" ps -q 2>/dev/null || true)
@@ -1037,7 +1067,12 @@ cmd_env() {
   for e in "${ENGINES[@]}"; do
     is_one_of "$e" $ENGINES_API || continue
     want_hosts=1
-    ping_ok "$(sock_of "$e")" && hosts+=("unix://$(sock_of "$e")")
+    ping_ok "$(sock_of "$e")" || continue
+    if [ "$e" = podman5 ] && ! p5_proven; then
+      log "podman5 answers, but no exec probe proved that its execs stay in their containers: left out; run scripts/engines.sh start podman5"
+      continue
+    fi
+    hosts+=("unix://$(sock_of "$e")")
   done
   for e in "${ENGINES[@]}"; do is_one_of "$e" $ENGINES_API || "env_$e"; done
   [ "$want_hosts" = 1 ] || return 0
