@@ -513,20 +513,22 @@ exec podman system service --time=0 "unix://$SOCK"'
 # them ran outside the container's root or the probe could not be made.
 p5_probe() {
   local name=dockwire-p5probe-$$ marker=/dockwire-host-marker-$$ out rc=0 check
+  # The docker CLI on the socket, bounded: a hung call must not keep the marker on the host.
+  p5dk() { timeout 120 env DOCKER_CONFIG="$STATE_DIR/docker-config" docker -H "unix://$P5_SOCK" "$@"; }
   rm -f "$STATE_DIR/podman5.probed"
   ensure_busybox_image "$P5_SOCK"
   : >"$marker"
   check="test -e /bin/busybox || echo 'NO /bin/busybox'; test ! -e /etc/os-release || echo 'SAW /etc/os-release';"
   check+=" test ! -e $marker || echo 'SAW $marker'"
-  dk "$P5_SOCK" rm -f "$name" >/dev/null 2>&1 || true
-  if dk "$P5_SOCK" run -d --name "$name" busybox:local \
+  p5dk rm -f "$name" >/dev/null 2>&1 || true
+  if p5dk run -d --name "$name" busybox:local \
       sh -c "test -e /etc/os-release || test -e $marker || exec sleep 300" >/dev/null; then
-    out=$(dk "$P5_SOCK" exec "$name" sh -c "ls /; $check" 2>&1) || rc=$?
+    out=$(p5dk exec "$name" sh -c "ls /; $check" 2>&1) || rc=$?
   else
     rc=1; out="(cannot run a container of busybox:local)"
   fi
-  dk "$P5_SOCK" kill "$name" >/dev/null 2>&1 || true   # rm -f alone waits 10 s: sleep ignores TERM
-  dk "$P5_SOCK" rm -f "$name" >/dev/null 2>&1 || true
+  p5dk kill "$name" >/dev/null 2>&1 || true   # rm -f alone waits 10 s: sleep ignores TERM
+  p5dk rm -f "$name" >/dev/null 2>&1 || true
   rm -f "$marker"
   if [ "$rc" != 0 ] || grep -qE '^(SAW|NO) ' <<<"$out"; then
     log "podman5: probe FAILED (exec exit $rc): an exec did not run in the container's own root; it saw:"
@@ -553,7 +555,7 @@ start_podman5() {
     log "podman5: already answering on $P5_SOCK; probing it"
     (p5_probe) && return 0   # a subshell: a probe that dies (cannot load its image) fails here
     pid_alive "$(read_pid "$STATE_DIR/podman5.pid")" ||
-      die "podman5: a service this script did not start answers on $P5_SOCK, and its execs run outside their containers; stop it"
+      die "podman5: a service this script did not start answers on $P5_SOCK, and no exec was proven to stay in its container; stop it"
     stop_podman5
     die "podman5: no exec was proven to run in its container: stopped it"
   fi
