@@ -256,3 +256,33 @@ func TestPodmanPushRefusedIsStreamError(t *testing.T) {
 		}
 	}
 }
+
+// A forced removal on Podman kills the container first (Podman 5 would
+// stop it with its stop timeout, 10 s, where Docker kills it at once); on
+// Docker, and without force, the DELETE goes alone.
+func TestPodmanForcedRemoveKillsFirst(t *testing.T) {
+	for _, tc := range []struct {
+		podman, force bool
+		want          string
+	}{
+		{podman: true, force: true, want: "kill signal=KILL,delete force=1"},
+		{podman: true, force: false, want: "delete "},
+		{podman: false, force: true, want: "delete force=1"},
+	} {
+		e, c := podmanEngine(t, tc.podman)
+		var got []string
+		e.Handle("POST", "/containers/{id}/kill", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got = append(got, "kill "+r.URL.RawQuery)
+			w.WriteHeader(http.StatusConflict) // not running: the removal goes on
+			io.WriteString(w, `{"message":"container is not running"}`)
+		}))
+		e.Handle("DELETE", "/containers/{id}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got = append(got, "delete "+r.URL.RawQuery)
+			w.WriteHeader(http.StatusNoContent)
+		}))
+		err := c.ContainerRemove(context.Background(), "ctr", dockwire.ContainerRemoveOptions{Force: tc.force})
+		if err != nil || strings.Join(got, ",") != tc.want {
+			t.Errorf("podman=%v force=%v: %v, requests %q; want %q", tc.podman, tc.force, err, got, tc.want)
+		}
+	}
+}
