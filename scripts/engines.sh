@@ -80,8 +80,11 @@ P5_SOCK=$P5_SOCKDIR/podman.sock
 P5_LOG=/tmp/p5.log
 P5_BOOTSTRAP_LOG=/tmp/p5-debootstrap.log
 P5_BRIDGE=p5podman0                # Podman 5's default network; Podman 4.3 has podman0, 10.88.0.0/16
-P5_SUBNET=10.89.0.0/24
-P5_GATEWAY=10.89.0.1
+P5_SUBNET=10.91.255.0/24
+P5_GATEWAY=10.91.255.1
+# The subnets of networks made on Podman 5: Podman 4.3 takes those of its new networks from
+# 10.89.0.0/16 (the default pool), and each sees only the other's bridges that exist already.
+P5_POOL=10.90.0.0/16
 
 # Docker 28.5 with --tlsverify on 127.0.0.1:TLS_PORT (and its own Unix socket, for setup).
 TLS_DIR=/tmp/d28tls
@@ -439,6 +442,33 @@ start_podman() {
 # in hybrid mode not supported").
 P5_PACKAGES="podman ca-certificates nftables aardvark-dns runc"
 
+# Writes the root's containers.conf and its default network (again at every start of the service, so
+# that a root made with older settings gets the current ones).
+p5_config() { # p5_config ROOT
+  local R=$1
+  # This machine's hard limit on open files is 20000: containers must ask for no more.
+  # Builds ignore default_ulimits: they need ulimits in the build request (see docs/engines.md).
+  printf '[containers]\ndefault_ulimits = ["nofile=20000:20000"]\n[engine]\nruntime = "runc"\n[network]\ndefault_subnet_pools = [{"base" = "%s", "size" = 24}]\n' \
+    "$P5_POOL" >"$R/etc/containers/containers.conf"
+  # The default network gets a bridge and subnet of its own: Podman 4.3 on the host uses
+  # podman0 and 10.88.0.0/16 for its default network.
+  mkdir -p "$R/etc/containers/networks"
+  cat >"$R/etc/containers/networks/podman.json" <<EOF
+{
+  "name": "podman",
+  "id": "2f259bab93aaaaa2542ba43ef33eb990d0999ee1b9924b557b7be53c0b7a1bb9",
+  "driver": "bridge",
+  "network_interface": "$P5_BRIDGE",
+  "created": "2026-01-01T00:00:00Z",
+  "subnets": [{"subnet": "$P5_SUBNET", "gateway": "$P5_GATEWAY"}],
+  "ipv6_enabled": false,
+  "internal": false,
+  "dns_enabled": false,
+  "ipam_options": {"driver": "host-local"}
+}
+EOF
+}
+
 p5_root() {
   local R=$P5_ROOT tmp=$P5_ROOT.partial p missing=()
   if [ -f "$R/.complete" ]; then
@@ -459,27 +489,7 @@ p5_root() {
   debootstrap --variant=minbase --include="${P5_PACKAGES// /,}" \
     "$P5_SUITE" "$tmp" "$(debian_mirror)" >>"$P5_BOOTSTRAP_LOG" 2>&1 ||
     { tail -n 20 "$P5_BOOTSTRAP_LOG" >&2; die "podman5: debootstrap failed (log $P5_BOOTSTRAP_LOG)"; }
-  # This machine's hard limit on open files is 20000: containers must ask for no more.
-  # Builds ignore default_ulimits: they need ulimits in the build request (see docs/engines.md).
-  printf '[containers]\ndefault_ulimits = ["nofile=20000:20000"]\n[engine]\nruntime = "runc"\n' \
-    >"$tmp/etc/containers/containers.conf"
-  # The default network gets a bridge and subnet of its own: Podman 4.3 on the host uses
-  # podman0 and 10.88.0.0/16 for its default network.
-  mkdir -p "$tmp/etc/containers/networks"
-  cat >"$tmp/etc/containers/networks/podman.json" <<EOF
-{
-  "name": "podman",
-  "id": "2f259bab93aaaaa2542ba43ef33eb990d0999ee1b9924b557b7be53c0b7a1bb9",
-  "driver": "bridge",
-  "network_interface": "$P5_BRIDGE",
-  "created": "2026-01-01T00:00:00Z",
-  "subnets": [{"subnet": "$P5_SUBNET", "gateway": "$P5_GATEWAY"}],
-  "ipv6_enabled": false,
-  "internal": false,
-  "dns_enabled": false,
-  "ipam_options": {"driver": "host-local"}
-}
-EOF
+  p5_config "$tmp"
   touch "$tmp/.complete"
   mv "$tmp" "$R"
 }
@@ -560,6 +570,7 @@ start_podman5() {
     die "podman5: no exec was proven to run in its container: stopped it"
   fi
   stop_pidfile podman5   # a leftover service of ours that stopped answering
+  p5_config "$P5_ROOT"
   rm -f "$P5_SOCK"
   mkdir -p "$P5_SOCKDIR"
   log "podman5: starting podman system service with $P5_ROOT as the root of its own mount namespace (log $P5_LOG)"
