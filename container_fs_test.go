@@ -303,9 +303,14 @@ func TestLiveCommitExportImportDiff(t *testing.T) {
 			!slices.Contains(info.Config.Env, "COMMITTED="+run) || info.Config.Labels["dockwire.test.run"] != run {
 			t.Errorf("the committed image %s: %s", image, info.Raw)
 		}
-		if _, err := c.ContainerCommit(ctx, id, dockwire.ContainerCommitOptions{Changes: []string{"FROM scratch"}}); !errors.Is(err, dockwire.ErrBadRequest) {
-			t.Errorf("commit with a FROM change = %v, want ErrBadRequest", err)
-		}
+		t.Run("FROM change refused", func(t *testing.T) {
+			if e.PodmanMajor() >= 5 { // Podman 4.3 refuses it, as Docker does
+				e.SkipOnPodman(t, "a commit whose changes hold FROM succeeds (the instruction is ignored) where Docker answers 400")
+			}
+			if _, err := c.ContainerCommit(ctx, id, dockwire.ContainerCommitOptions{Changes: []string{"FROM scratch"}}); !errors.Is(err, dockwire.ErrBadRequest) {
+				t.Errorf("commit with a FROM change = %v, want ErrBadRequest", err)
+			}
+		})
 		if _, err := c.ContainerCommit(ctx, run+"-missing", dockwire.ContainerCommitOptions{}); !errors.Is(err, dockwire.ErrContainerNotFound) {
 			t.Errorf("commit of a missing container = %v, want ErrContainerNotFound", err)
 		}

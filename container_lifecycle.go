@@ -332,6 +332,9 @@ func (c *Client) ContainerRemove(ctx context.Context, id string, opts ContainerR
 	if err != nil {
 		return err
 	}
+	if opts.Force && c.isPodman(ctx) {
+		c.podmanKillBeforeRemove(ctx, id)
+	}
 	_, err = c.discard(ctx, r)
 	return err
 }

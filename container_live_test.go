@@ -76,7 +76,7 @@ func TestLiveContainerLifecycle(t *testing.T) {
 		}
 
 		t.Run("update", func(t *testing.T) {
-			e.SkipOnPodman(t, "POST /containers/{id}/update answers 404: the compat API lacks it")
+			e.SkipOnPodmanBefore(t, 5, "POST /containers/{id}/update answers 404: the compat API lacks it")
 			if _, err := c.ContainerUpdate(ctx, id, dockwire.ContainerUpdateOptions{Resources: engine.Resources{Memory: 96 << 20, MemorySwap: -1}}); err != nil {
 				t.Errorf("update: %v", err)
 			} else if info, _ := c.ContainerInspect(ctx, id, dockwire.ContainerInspectOptions{}); info.HostConfig.Memory != 96<<20 {
@@ -166,7 +166,7 @@ func TestLiveContainerStopGraceAndSignal(t *testing.T) {
 
 func TestFault_G7_LiveWaitRegisteredBeforeStart(t *testing.T) {
 	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
-		e.SkipOnPodman(t, "a wait registered before the container starts returns at once with status 0")
+		e.SkipOnPodmanBefore(t, 5, "a wait registered before the container starts returns at once with status 0")
 		ctx := livetest.Context(t)
 		id := e.Create(t, dockwire.ContainerCreateOptions{
 			Config:     engine.ContainerConfig{Cmd: []string{"sh", "-c", "exit 5"}},

@@ -108,6 +108,8 @@ type APIError struct {
 	Host       string // the daemon's address
 	Kind       string // the resource the call was about (KindContainer, ...), if any
 	ID         string // that resource's ID or name, if any
+
+	streamMessage bool // the body was a progress stream's error message (see podmanPushError)
 }
 
 func (e *APIError) Error() string {
@@ -311,6 +313,7 @@ var registryErrors = []struct {
 }{
 	{"unauthorized: ", http.StatusUnauthorized},
 	{"no basic auth credentials", http.StatusUnauthorized},
+	{"authentication required", http.StatusUnauthorized}, // the code's words alone (Podman 5's push)
 	{"denied: ", http.StatusForbidden},
 	{"manifest unknown: ", http.StatusNotFound},
 	{"name unknown: ", http.StatusNotFound},

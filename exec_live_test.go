@@ -137,7 +137,7 @@ func TestLiveExec(t *testing.T) {
 			}
 		})
 		t.Run("exit while writing stdin", func(t *testing.T) {
-			e.SkipOnPodman(t, podmanExecStdinReason)
+			e.SkipOnPodmanBefore(t, 5, podmanExecStdinReason)
 			ctx := livetest.Context(t)
 			res, err := c.ExecCapture(ctx, box, dockwire.ExecOptions{Cmd: []string{"sh", "-c", "echo bye; exit 3"}, Stdin: endlessZeros{}})
 			if err != nil || res.ExitCode != 3 || res.Stdout != "bye\n" {
@@ -145,7 +145,7 @@ func TestLiveExec(t *testing.T) {
 			}
 		})
 		t.Run("stops reading stdin", func(t *testing.T) {
-			e.SkipOnPodman(t, podmanExecStdinReason)
+			e.SkipOnPodmanBefore(t, 5, podmanExecStdinReason)
 			ctx := livetest.Context(t)
 			res, err := c.ExecCapture(ctx, box, dockwire.ExecOptions{Cmd: []string{"head", "-c", "3"}, Stdin: endlessZeros{}})
 			if err != nil || res.ExitCode != 0 || res.Stdout != "\x00\x00\x00" {
@@ -331,5 +331,6 @@ func TestLiveExec(t *testing.T) {
 }
 
 // podmanExecStdinReason: Podman 4.3 loses an exec's output when the process
-// ends, or stops reading, while its stdin is still being written.
+// ends, or stops reading, while its stdin is still being written. Podman
+// 5.4.2 does not (both subtests passed 8 runs in a row, 2026-12-02).
 const podmanExecStdinReason = "when the process ends or stops reading while its stdin is still being written, Podman 4.3 may drop its output and report conmon's \"connection reset by peer\" on stderr"

@@ -82,7 +82,7 @@ func TestLiveHostConfig(t *testing.T) {
 		}
 
 		t.Run("update", func(t *testing.T) {
-			e.SkipOnPodman(t, "POST /containers/{id}/update answers 404: the compat API lacks it")
+			e.SkipOnPodmanBefore(t, 5, "POST /containers/{id}/update answers 404: the compat API lacks it")
 			policy := engine.RestartPolicy{Name: "unless-stopped"}
 			upd := dockwire.ContainerUpdateOptions{Resources: engine.Resources{Memory: 96 << 20, MemorySwap: -1, MemoryReservation: 48 << 20,
 				CPUPeriod: 100000, CPUQuota: 20000, CPUShares: 256, PidsLimit: 50}, RestartPolicy: &policy,
@@ -150,7 +150,6 @@ func TestLiveMountVolumeSubpath(t *testing.T) {
 // API has it, and is refused before sending below.
 func TestLiveImagePlatform(t *testing.T) {
 	livetest.Run(t, func(t *testing.T, e *livetest.Engine) {
-		e.SkipOnPodman(t, "Podman's compat API predates the platform options")
 		ctx := livetest.Context(t)
 		_, err := e.Client.ImageInspect(ctx, e.Image(t), dockwire.ImageInspectOptions{Platform: "linux/amd64"})
 		v, verr := e.Client.APIVersion(ctx)

@@ -2,6 +2,7 @@ package dockwire
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -77,8 +78,12 @@ func podmanStatus(resp *http.Response, body []byte) int {
 		if strings.Contains(cause, " by ID with more than one tag (") && strings.HasSuffix(cause, "): please force removal") {
 			return http.StatusConflict // Docker: "conflict: unable to delete … (must be forced)"
 		}
-		if strings.HasPrefix(cause, `invalid change "`) {
-			return http.StatusBadRequest // a commit's or import's Changes; Docker: "… is not a valid change command"
+		// A commit's or import's Changes with an instruction it does not
+		// know; Docker: 400 "… is not a valid change command". Podman 4.3
+		// says `invalid change "…"`, Podman 5 `did not understand change
+		// instruction "…"`.
+		if strings.HasPrefix(cause, `invalid change "`) || strings.HasPrefix(cause, `did not understand change instruction "`) {
+			return http.StatusBadRequest
 		}
 	}
 	return resp.StatusCode
@@ -283,4 +288,28 @@ func podmanInsecureRegistry(host string) bool {
 	}
 	ip := net.ParseIP(h)
 	return ip != nil && ip.To4() != nil && ip.IsLoopback()
+}
+
+// podmanPushError turns the 500 with which Podman 5 answers a push that
+// failed at the registry (refused credentials, say), its body a progress
+// stream's error message ({"errorDetail":{"message":…},"error":…}), into
+// the *StreamError of the push that Docker, and Podman 4.3, report in the
+// stream of a 200. Any other error is returned as it is.
+func (c *Client) podmanPushError(op, ref string, err error) error {
+	var ae *APIError
+	if op != "push" || c.engine.Load() != enginePodman || !errors.As(err, &ae) || ae.StatusCode != http.StatusInternalServerError || !ae.streamMessage {
+		return err
+	}
+	return &StreamError{Op: op, Ref: ref, Host: ae.Host, Message: ae.Message}
+}
+
+// podmanKillBeforeRemove sends SIGKILL to a container about to be removed
+// by force. Docker kills a running container at once for a forced removal
+// (Podman 4.3 too); Podman 5 stops it first, SIGTERM and then SIGKILL
+// after the container's stop timeout, 10 s by default, whatever timeout
+// the request gives. Killing it first makes the removal as quick as on
+// Docker. The kill's error is not the caller's: it fails for a container
+// that is not running, and the removal reports a missing one itself.
+func (c *Client) podmanKillBeforeRemove(ctx context.Context, id string) {
+	_ = c.ContainerKill(ctx, id, "KILL")
 }

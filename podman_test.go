@@ -3,6 +3,7 @@ package dockwire_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -194,5 +195,94 @@ func TestPodmanDetachByClose(t *testing.T) {
 	}
 	if ct, _ := e.Container("tty"); ct.State != "running" {
 		t.Errorf("the container is %s after the detach; want running", ct.State)
+	}
+}
+
+// A commit whose Changes hold an instruction the engine does not know is
+// ErrBadRequest, as on Docker (400), from the 500s Podman 4.3 and 5 send
+// with a cause of their own each.
+func TestPodmanInvalidChangeIsErrBadRequest(t *testing.T) {
+	for _, tc := range []struct {
+		podman     bool
+		cause      string
+		badRequest bool
+	}{
+		{podman: true, cause: `invalid change \"BOGUS x\"`, badRequest: true},                        // Podman 4.3
+		{podman: true, cause: `did not understand change instruction \"BOGUS x\"`, badRequest: true}, // Podman 5.4
+		{podman: true, cause: `copying layers: broken`, badRequest: false},
+		{podman: false, cause: `did not understand change instruction \"BOGUS x\"`, badRequest: false}, // Docker's 500 is a 500
+	} {
+		e, c := podmanEngine(t, tc.podman)
+		e.Handle("POST", "/commit", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if tc.podman {
+				w.Header().Set("Libpod-Api-Version", "5.4.2")
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, `{"cause":"`+tc.cause+`","message":"applying changes: `+tc.cause+`","response":500}`)
+		}))
+		_, err := c.ContainerCommit(context.Background(), "ctr", dockwire.ContainerCommitOptions{Changes: []string{"BOGUS x"}})
+		if errors.Is(err, dockwire.ErrBadRequest) != tc.badRequest || errors.Is(err, dockwire.ErrServer) == tc.badRequest {
+			t.Errorf("podman=%v cause %q: %v; want ErrBadRequest %v", tc.podman, tc.cause, err, tc.badRequest)
+		}
+	}
+}
+
+// Podman 5 answers a push that the registry refused with a 500 whose body
+// is the stream's error message; the push's error is then the *StreamError
+// it is on Docker, matching ErrUnauthorized. The same answer from Docker
+// (not seen) stays an *APIError, with the message read from the body.
+func TestPodmanPushRefusedIsStreamError(t *testing.T) {
+	const msg = "trying to reuse blob sha256:b214 at destination: checking whether a blob sha256:b214 exists in 127.0.0.1:5000/app: authentication required"
+	for _, podman := range []bool{true, false} {
+		e, c := podmanEngine(t, podman)
+		e.Handle("POST", "/images/{name...}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if podman {
+				w.Header().Set("Libpod-Api-Version", "5.4.2")
+			}
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, `{"errorDetail":{"message":"`+msg+`"},"error":"`+msg+`"}`)
+		}))
+		p, err := c.ImagePush(context.Background(), "127.0.0.1:5000/app:1", dockwire.ImagePushOptions{})
+		var se *dockwire.StreamError
+		var ae *dockwire.APIError
+		switch {
+		case p != nil || !errors.Is(err, dockwire.ErrUnauthorized) || !strings.Contains(fmt.Sprint(err), msg):
+			t.Errorf("podman=%v: %v, %v; want no Progress and an error matching ErrUnauthorized with the message", podman, p, err)
+		case podman && (!errors.As(err, &se) || se.Op != "push" || se.Ref != "127.0.0.1:5000/app:1"):
+			t.Errorf("podman: %v (%T); want the push's *StreamError", err, err)
+		case !podman && !errors.As(err, &ae):
+			t.Errorf("docker: %v (%T); want an *APIError", err, err)
+		}
+	}
+}
+
+// A forced removal on Podman kills the container first (Podman 5 would
+// stop it with its stop timeout, 10 s, where Docker kills it at once); on
+// Docker, and without force, the DELETE goes alone.
+func TestPodmanForcedRemoveKillsFirst(t *testing.T) {
+	for _, tc := range []struct {
+		podman, force bool
+		want          string
+	}{
+		{podman: true, force: true, want: "kill signal=KILL,delete force=1"},
+		{podman: true, force: false, want: "delete "},
+		{podman: false, force: true, want: "delete force=1"},
+	} {
+		e, c := podmanEngine(t, tc.podman)
+		var got []string
+		e.Handle("POST", "/containers/{id}/kill", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got = append(got, "kill "+r.URL.RawQuery)
+			w.WriteHeader(http.StatusConflict) // not running: the removal goes on
+			io.WriteString(w, `{"message":"container is not running"}`)
+		}))
+		e.Handle("DELETE", "/containers/{id}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got = append(got, "delete "+r.URL.RawQuery)
+			w.WriteHeader(http.StatusNoContent)
+		}))
+		err := c.ContainerRemove(context.Background(), "ctr", dockwire.ContainerRemoveOptions{Force: tc.force})
+		if err != nil || strings.Join(got, ",") != tc.want {
+			t.Errorf("podman=%v force=%v: %v, requests %q; want %q", tc.podman, tc.force, err, got, tc.want)
+		}
 	}
 }

@@ -77,6 +77,7 @@ func (c *Client) startProgress(ctx context.Context, op, ref string, r *call, upl
 	var resp *http.Response
 	if invalid == nil {
 		resp, invalid = c.send(ctx, r)
+		invalid = c.podmanPushError(op, ref, invalid)
 	}
 	if invalid != nil {
 		if cl, ok := upload.(io.Closer); ok {

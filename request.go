@@ -371,7 +371,8 @@ func (c *Client) responseError(r *call, resp *http.Response, path string) error 
 			return ve
 		}
 	}
-	return &APIError{StatusCode: podmanStatus(resp, body), Message: msg, Method: r.method, Path: path, Host: c.host, Kind: r.kind, ID: r.id}
+	return &APIError{StatusCode: podmanStatus(resp, body), Message: msg, Method: r.method, Path: path, Host: c.host, Kind: r.kind, ID: r.id,
+		streamMessage: gjson.GetBytes(body, "errorDetail").IsObject() && !gjson.GetBytes(body, "message").Exists()}
 }
 
 // errorMessage extracts the daemon's message: the "message" of a JSON
@@ -383,6 +384,11 @@ func errorMessage(contentType string, body []byte) string {
 	}
 	if gjson.ValidBytes(trimmed) {
 		m := gjson.GetBytes(trimmed, "message")
+		if m.Type != gjson.String {
+			// A progress stream's error message as the whole body (Podman
+			// 5 answers a failed push so, with a 500).
+			m = gjson.GetBytes(trimmed, "errorDetail.message")
+		}
 		if m.Type != gjson.String {
 			return ""
 		}

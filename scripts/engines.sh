@@ -15,8 +15,10 @@
 #                                                             unix:///tmp/d26/docker.sock
 #   podman    Podman 4.3's Docker-compatible API (Debian 12's podman, default_ulimits = [] in
 #             /etc/containers/containers.conf)               unix:///tmp/podman.sock
-#   podman5   Podman 5.4 from Debian 13 in a debootstrap root /tmp/p5root (made once: minutes;
-#             best effort in `start all`)                     unix:///tmp/p5sock/podman.sock
+#   podman5   Podman 5.4 from Debian 13 in a debootstrap root /tmp/p5root (made once: 40 s to
+#             11 min), run as the root of its own mount namespace (pivot_root, never chroot: see
+#             start_podman5); every start proves that an exec stays in its container, or fails;
+#             best effort in `start all`                      unix:///tmp/p5sock/podman.sock
 # Services (`env` prints their own variables):
 #   tls       Docker 28.5 (d28's build) with --tlsverify on tcp://127.0.0.1:2376 (own socket
 #             /tmp/d28tls/docker.sock, bridge d28tlsbr0); certificates made here by openssl in
@@ -78,8 +80,11 @@ P5_SOCK=$P5_SOCKDIR/podman.sock
 P5_LOG=/tmp/p5.log
 P5_BOOTSTRAP_LOG=/tmp/p5-debootstrap.log
 P5_BRIDGE=p5podman0                # Podman 5's default network; Podman 4.3 has podman0, 10.88.0.0/16
-P5_SUBNET=10.89.0.0/24
-P5_GATEWAY=10.89.0.1
+P5_SUBNET=10.91.255.0/24
+P5_GATEWAY=10.91.255.1
+# The subnets of networks made on Podman 5: Podman 4.3 takes those of its new networks from
+# 10.89.0.0/16 (the default pool), and each sees only the other's bridges that exist already.
+P5_POOL=10.90.0.0/16
 
 # Docker 28.5 with --tlsverify on 127.0.0.1:TLS_PORT (and its own Unix socket, for setup).
 TLS_DIR=/tmp/d28tls
@@ -152,7 +157,10 @@ status_d20() { status_engine d20; }
 status_d28() { status_engine d28; }
 status_d26() { status_engine d26; }
 status_podman() { status_engine podman; }
-status_podman5() { status_engine podman5; }
+status_podman5() {
+  status_engine podman5
+  if ping_ok "$P5_SOCK" && ! p5_proven; then printf '%-9s %s\n' "" "NOT PROVEN SAFE (no exec probe of this service): left out of env"; fi
+}
 
 pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 read_pid() { [ -s "$1" ] && cat "$1" || true; }
@@ -428,25 +436,24 @@ start_podman() {
 # Debian 13's Podman 5.4 in a Debian 13 root made with debootstrap (its libraries do not fit
 # Debian 12), serving the Docker-compatible API on a socket in a directory bind-mounted into the
 # root. The root is made once (minutes) and kept in P5_ROOT; later starts only mount and launch.
-p5_root() {
-  local R=$P5_ROOT tmp=$P5_ROOT.partial
-  [ -f "$R/.complete" ] && return 0
-  ensure_pkgs debootstrap
-  rm -rf "$tmp"
-  log "podman5: debootstrap $P5_SUITE into $R (minutes; log $P5_BOOTSTRAP_LOG)"
-  # netavark needs nft (nftables); runc because Debian 13's crun refuses this machine's hybrid
-  # cgroups ("cgroups in hybrid mode not supported").
-  debootstrap --variant=minbase --include=podman,ca-certificates,nftables,runc \
-    "$P5_SUITE" "$tmp" "$(debian_mirror)" >>"$P5_BOOTSTRAP_LOG" 2>&1 ||
-    { tail -n 20 "$P5_BOOTSTRAP_LOG" >&2; die "podman5: debootstrap failed (log $P5_BOOTSTRAP_LOG)"; }
+# netavark needs nft (nftables) and aardvark-dns (a Recommends, which debootstrap leaves out:
+# without it disconnecting a container from a network of its own fails, "netavark: remove aardvark
+# entries: IO error"); runc because Debian 13's crun refuses this machine's hybrid cgroups ("cgroups
+# in hybrid mode not supported").
+P5_PACKAGES="podman ca-certificates nftables aardvark-dns runc"
+
+# Writes the root's containers.conf and its default network (again at every start of the service, so
+# that a root made with older settings gets the current ones).
+p5_config() { # p5_config ROOT
+  local R=$1
   # This machine's hard limit on open files is 20000: containers must ask for no more.
   # Builds ignore default_ulimits: they need ulimits in the build request (see docs/engines.md).
-  printf '[containers]\ndefault_ulimits = ["nofile=20000:20000"]\n[engine]\nruntime = "runc"\n' \
-    >"$tmp/etc/containers/containers.conf"
+  printf '[containers]\ndefault_ulimits = ["nofile=20000:20000"]\n[engine]\nruntime = "runc"\n[network]\ndefault_subnet_pools = [{"base" = "%s", "size" = 24}]\n' \
+    "$P5_POOL" >"$R/etc/containers/containers.conf"
   # The default network gets a bridge and subnet of its own: Podman 4.3 on the host uses
   # podman0 and 10.88.0.0/16 for its default network.
-  mkdir -p "$tmp/etc/containers/networks"
-  cat >"$tmp/etc/containers/networks/podman.json" <<EOF
+  mkdir -p "$R/etc/containers/networks"
+  cat >"$R/etc/containers/networks/podman.json" <<EOF
 {
   "name": "podman",
   "id": "2f259bab93aaaaa2542ba43ef33eb990d0999ee1b9924b557b7be53c0b7a1bb9",
@@ -460,41 +467,135 @@ p5_root() {
   "ipam_options": {"driver": "host-local"}
 }
 EOF
+}
+
+p5_root() {
+  local R=$P5_ROOT tmp=$P5_ROOT.partial p missing=()
+  if [ -f "$R/.complete" ]; then
+    # A root made before a package joined P5_PACKAGES gets it now.
+    for p in $P5_PACKAGES; do
+      chroot "$R" dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "podman5: installing ${missing[*]} into $R (log $P5_BOOTSTRAP_LOG)"
+    { chroot "$R" apt-get -q update && DEBIAN_FRONTEND=noninteractive chroot "$R" apt-get -q install -y \
+        --no-install-recommends "${missing[@]}"; } </dev/null >>"$P5_BOOTSTRAP_LOG" 2>&1 ||
+      { tail -n 20 "$P5_BOOTSTRAP_LOG" >&2; die "podman5: cannot install ${missing[*]} into $R"; }
+    return 0
+  fi
+  ensure_pkgs debootstrap
+  rm -rf "$tmp"
+  log "podman5: debootstrap $P5_SUITE into $R (minutes; log $P5_BOOTSTRAP_LOG)"
+  debootstrap --variant=minbase --include="${P5_PACKAGES// /,}" \
+    "$P5_SUITE" "$tmp" "$(debian_mirror)" >>"$P5_BOOTSTRAP_LOG" 2>&1 ||
+    { tail -n 20 "$P5_BOOTSTRAP_LOG" >&2; die "podman5: debootstrap failed (log $P5_BOOTSTRAP_LOG)"; }
+  p5_config "$tmp"
   touch "$tmp/.complete"
   mv "$tmp" "$R"
 }
 
-# Mounts what the root needs; each mount only once.
-p5_mounts() {
-  local R=$P5_ROOT m
-  # The root must be a mount point, or unpacking image layers fails ("remount /").
-  mountpoint -q "$R" || mount --bind "$R" "$R"
-  for m in proc sys dev; do
-    mountpoint -q "$R/$m" || { mount --rbind "/$m" "$R/$m" && mount --make-rslave "$R/$m"; }
-  done
-  mkdir -p "$P5_SOCKDIR" "$R$P5_SOCKDIR"
-  mountpoint -q "$R$P5_SOCKDIR" || mount --bind "$P5_SOCKDIR" "$R$P5_SOCKDIR"
+# The service must run with P5_ROOT as the real root of a mount namespace of its own, not in a
+# chroot. In a chroot the namespace's root stays the host's /: runc's pivot_root into a container's
+# rootfs then leaves the container's mount namespace rooted at the host's /, and `runc exec`, which
+# setns()es into that namespace, runs the exec'd process in the HOST's filesystem (seen: `touch /go`
+# in an exec created /go on the host). So: unshare a private mount namespace, bind the root onto
+# itself (pivot_root wants a mount point; unpacking image layers too, "remount /"), rbind /proc,
+# /sys and /dev and the socket directory into it, pivot_root into it and detach the old root. Every
+# mount is private to that namespace: nothing is left on the host, and it goes with the last
+# process in it. P5_SETUP runs in the namespace as `sh -c P5_SETUP podman5 ROOT SOCKDIR SOCK`; it
+# runs the host's sh and mount until pivot_root, the root's umount and podman after it.
+P5_SETUP='set -eu
+R=$1 SOCKDIR=$2 SOCK=$3
+mount --bind "$R" "$R"
+for m in proc sys dev; do mount --rbind "/$m" "$R/$m"; done
+mkdir -p "$R$SOCKDIR" "$R/.oldroot"
+mount --bind "$SOCKDIR" "$R$SOCKDIR"
+cd "$R"
+pivot_root . .oldroot
+cd /
+umount -l /.oldroot
+exec podman system service --time=0 "unix://$SOCK"'
+
+# Proves that an exec in a Podman 5 container runs in the container's root, not the host's or the
+# service's: runs a container of busybox:local (no /etc/os-release, unlike the host and P5_ROOT),
+# whose main process exits at once if it sees /etc/os-release or a marker file made on the host for
+# the probe, and execs `ls /` and the same tests in it. Returns 1, saying what it saw, if any of
+# them ran outside the container's root or the probe could not be made.
+p5_probe() {
+  local name=dockwire-p5probe-$$ marker=/dockwire-host-marker-$$ out rc=0 check
+  # The docker CLI on the socket, bounded: a hung call must not keep the marker on the host.
+  p5dk() { timeout 120 env DOCKER_CONFIG="$STATE_DIR/docker-config" docker -H "unix://$P5_SOCK" "$@"; }
+  rm -f "$STATE_DIR/podman5.probed"
+  ensure_busybox_image "$P5_SOCK"
+  : >"$marker"
+  check="test -e /bin/busybox || echo 'NO /bin/busybox'; test ! -e /etc/os-release || echo 'SAW /etc/os-release';"
+  check+=" test ! -e $marker || echo 'SAW $marker'"
+  p5dk rm -f "$name" >/dev/null 2>&1 || true
+  if p5dk run -d --name "$name" busybox:local \
+      sh -c "test -e /etc/os-release || test -e $marker || exec sleep 300" >/dev/null; then
+    out=$(p5dk exec "$name" sh -c "ls /; $check" 2>&1) || rc=$?
+  else
+    rc=1; out="(cannot run a container of busybox:local)"
+  fi
+  p5dk kill "$name" >/dev/null 2>&1 || true   # rm -f alone waits 10 s: sleep ignores TERM
+  p5dk rm -f "$name" >/dev/null 2>&1 || true
+  rm -f "$marker"
+  if [ "$rc" != 0 ] || grep -qE '^(SAW|NO) ' <<<"$out"; then
+    log "podman5: probe FAILED (exec exit $rc): an exec did not run in the container's own root; it saw:"
+    printf '%s\n' "$out" | sed 's/^/    /' >&2
+    return 1
+  fi
+  log "podman5: probe passed: an exec runs in the container's root (ls /: $(tr '\n' ' ' <<<"$out"))"
+  p5_socket_id >"$STATE_DIR/podman5.probed"
+}
+
+# Identifies the service behind P5_SOCK: the socket file's inode and time (a restarted service,
+# whoever started it, makes a new socket).
+p5_socket_id() { stat -c '%i %Y' "$P5_SOCK" 2>/dev/null || echo none; }
+
+# Whether the probe passed against the service that answers now: `env` lists podman5 only then.
+p5_proven() {
+  [ -s "$STATE_DIR/podman5.probed" ] && [ "$(cat "$STATE_DIR/podman5.probed")" = "$(p5_socket_id)" ]
 }
 
 start_podman5() {
-  if ping_ok "$P5_SOCK"; then log "podman5: already answering on $P5_SOCK"; return 0; fi
-  ensure_pkgs curl util-linux
+  ensure_pkgs curl util-linux docker.io busybox-static
   p5_root
-  p5_mounts
+  if ping_ok "$P5_SOCK"; then
+    log "podman5: already answering on $P5_SOCK; probing it"
+    (p5_probe) && return 0   # a subshell: a probe that dies (cannot load its image) fails here
+    pid_alive "$(read_pid "$STATE_DIR/podman5.pid")" ||
+      die "podman5: a service this script did not start answers on $P5_SOCK, and no exec was proven to stay in its container; stop it"
+    stop_podman5
+    die "podman5: no exec was proven to run in its container: stopped it"
+  fi
   stop_pidfile podman5   # a leftover service of ours that stopped answering
+  p5_config "$P5_ROOT"
   rm -f "$P5_SOCK"
-  log "podman5: starting podman system service in $P5_ROOT (log $P5_LOG)"
-  launch podman5 "$P5_LOG" chroot "$P5_ROOT" podman system service --time=0 "unix://$P5_SOCK"
+  mkdir -p "$P5_SOCKDIR"
+  log "podman5: starting podman system service with $P5_ROOT as the root of its own mount namespace (log $P5_LOG)"
+  launch podman5 "$P5_LOG" unshare --mount --propagation private \
+    sh -c "$P5_SETUP" podman5 "$P5_ROOT" "$P5_SOCKDIR" "$P5_SOCK"
   wait_ping "podman5 service" "$P5_SOCK" "$(read_pid "$STATE_DIR/podman5.pid")" "$P5_LOG" ||
     die "podman5 did not come up"
+  (p5_probe) || { stop_podman5; die "podman5: no exec was proven to run in its container: stopped it, not reported as up"; }
 }
 
 stop_podman5() {
+  local ids
+  rm -f "$STATE_DIR/podman5.probed"
+  # Containers left running keep the namespace's mounts alive (through their conmon): kill them.
+  if pid_alive "$(read_pid "$STATE_DIR/podman5.pid")" && ping_ok "$P5_SOCK"; then
+    ids=$(dk "$P5_SOCK" ps -q 2>/dev/null || true)
+    # shellcheck disable=SC2086
+    [ -z "$ids" ] || dk "$P5_SOCK" kill $ids >/dev/null 2>&1 || true
+  fi
   stop_pidfile podman5
   rm -f "$P5_SOCK"
   ping_ok "$P5_SOCK" && return 0
+  # The service's mounts are in its own namespace and go with it. A root mounted on the host by
+  # the earlier chroot setup is unmounted (lazily if busy: an exec's conmon lingers 5 minutes).
   umount_under "$P5_ROOT/"
-  # Lazily if busy: an exec's conmon lingers for 5 minutes after the exec ends (--exit-delay 300).
   if mountpoint -q "$P5_ROOT"; then umount "$P5_ROOT" 2>/dev/null || umount -l "$P5_ROOT" || true; fi
 }
 
@@ -979,7 +1080,12 @@ cmd_env() {
   for e in "${ENGINES[@]}"; do
     is_one_of "$e" $ENGINES_API || continue
     want_hosts=1
-    ping_ok "$(sock_of "$e")" && hosts+=("unix://$(sock_of "$e")")
+    ping_ok "$(sock_of "$e")" || continue
+    if [ "$e" = podman5 ] && ! p5_proven; then
+      log "podman5 answers, but no exec probe proved that its execs stay in their containers: left out; run scripts/engines.sh start podman5"
+      continue
+    fi
+    hosts+=("unix://$(sock_of "$e")")
   done
   for e in "${ENGINES[@]}"; do is_one_of "$e" $ENGINES_API || "env_$e"; done
   [ "$want_hosts" = 1 ] || return 0

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
+
+	"github.com/dockwire/dockwire/engine"
 )
 
 // parse parses a command's arguments with its flags allowed anywhere, as
@@ -90,6 +93,33 @@ type listFlag []string
 
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+// ulimitFlag collects resource limits given as docker's --ulimit takes
+// them: NAME=SOFT[:HARD] (repeatable; HARD defaults to SOFT).
+type ulimitFlag []engine.Ulimit
+
+func (l *ulimitFlag) String() string {
+	s := make([]string, len(*l))
+	for i, u := range *l {
+		s[i] = fmt.Sprintf("%s=%d:%d", u.Name, u.Soft, u.Hard)
+	}
+	return strings.Join(s, ",")
+}
+
+func (l *ulimitFlag) Set(v string) error {
+	name, limits, ok := strings.Cut(v, "=")
+	soft, hard, hasHard := strings.Cut(limits, ":")
+	if !hasHard {
+		hard = soft
+	}
+	s, errSoft := strconv.ParseInt(soft, 10, 64)
+	h, errHard := strconv.ParseInt(hard, 10, 64)
+	if !ok || name == "" || errSoft != nil || errHard != nil || s > h {
+		return fmt.Errorf("want NAME=SOFT[:HARD] with SOFT <= HARD, as in nofile=1024:4096; got %q", v)
+	}
+	*l = append(*l, engine.Ulimit{Name: name, Soft: s, Hard: h})
+	return nil
+}
 
 // keyValues checks that every value is KEY=VALUE.
 func keyValues(flagName string, values []string) error {

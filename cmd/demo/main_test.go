@@ -433,3 +433,20 @@ func TestContextCommands(t *testing.T) {
 		t.Fatalf("context use nope: exit %d, %q", r.code, r.stderr)
 	}
 }
+
+func TestUlimitFlag(t *testing.T) {
+	var l ulimitFlag
+	for _, v := range []string{"nofile=1024:4096", "nproc=512"} {
+		if err := l.Set(v); err != nil {
+			t.Fatalf("Set(%q): %v", v, err)
+		}
+	}
+	if got := l.String(); got != "nofile=1024:4096,nproc=512:512" {
+		t.Errorf("String() = %q", got)
+	}
+	for _, v := range []string{"nofile", "=1:2", "nofile=x", "nofile=1:y", "nofile=10:5"} {
+		if err := l.Set(v); err == nil {
+			t.Errorf("Set(%q) accepted it", v)
+		}
+	}
+}

@@ -18,6 +18,8 @@ var tourCmd = &command{
 	setup: func(fs *flag.FlagSet) runFunc {
 		fixtures := fs.String("fixtures", "testdata", "`directory` of recorded engines, the tour of each in ENGINE/tour, to replay when no engine answers")
 		busybox := fs.String("busybox", "/bin/busybox", "the static busybox `binary` the tour builds its image from")
+		var ulimits ulimitFlag
+		fs.Var(&ulimits, "build-ulimit", "a resource `limit` for the build's RUN step, NAME=SOFT[:HARD] as in nofile=1024:4096 (repeatable): for an engine whose default limits the machine refuses (Podman 5 where the hard limits are low)")
 		return func(c *cli, args []string) error {
 			if len(args) > 0 {
 				return usagef("tour takes no arguments")
@@ -34,7 +36,7 @@ var tourCmd = &command{
 			if err != nil {
 				return err
 			}
-			return tour.Run(c.ctx, client, c.stdout, tour.Options{Busybox: *busybox})
+			return tour.Run(c.ctx, client, c.stdout, tour.Options{Busybox: *busybox, BuildUlimits: ulimits})
 		}
 	},
 }

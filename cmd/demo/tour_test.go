@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,7 +21,11 @@ func TestTourLive(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			var stdout, stderr bytes.Buffer
-			code := run(ctx, []string{"--host", e.Host, "tour"}, strings.NewReader(""), &stdout, &stderr)
+			args := []string{"--host", e.Host, "tour"}
+			for _, u := range e.BuildUlimits() { // within the test bed's hard limits (Podman 5)
+				args = append(args, "--build-ulimit", fmt.Sprintf("%s=%d:%d", u.Name, u.Soft, u.Hard))
+			}
+			code := run(ctx, args, strings.NewReader(""), &stdout, &stderr)
 			if code != 0 {
 				t.Fatalf("tour on %s: exit %d, stderr %q\n%s", e.Host, code, stderr.String(), stdout.String())
 			}

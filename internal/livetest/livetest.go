@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -67,6 +68,30 @@ func (e *Engine) SkipOnPodman(t testing.TB, reason string) {
 	if e.IsPodman() {
 		t.Skipf("Podman %s deviates from Docker: %s", e.Version.Version, reason)
 	}
+}
+
+// SkipOnPodmanBefore skips the test on Podman releases older than major,
+// for a deviation that later releases no longer have; reason says which.
+func (e *Engine) SkipOnPodmanBefore(t testing.TB, major int, reason string) {
+	t.Helper()
+	if e.IsPodman() && e.PodmanMajor() < major {
+		e.SkipOnPodman(t, reason)
+	}
+}
+
+// PodmanMajor is the major version of the Podman release the engine says
+// it is (4 for Podman 4.3.1), or 0 on Docker: for a deviation of one
+// Podman release that another does not have.
+func (e *Engine) PodmanMajor() int {
+	if !e.IsPodman() {
+		return 0
+	}
+	major, _, _ := strings.Cut(e.Version.Version, ".")
+	n, err := strconv.Atoi(major)
+	if err != nil {
+		return 0
+	}
+	return n
 }
 
 var (

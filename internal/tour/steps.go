@@ -63,7 +63,7 @@ func (t *tour) build() error {
 	}
 	// Without the cache, as other images from the same busybox (the
 	// recorder's) share its layers: the build says the same every time.
-	build, err := t.c.ImageBuild(t.ctx, tar, dockwire.ImageBuildOptions{Tags: []string{Image}, NoCache: true})
+	build, err := t.c.ImageBuild(t.ctx, tar, dockwire.ImageBuildOptions{Tags: []string{Image}, NoCache: true, Ulimits: t.opts.BuildUlimits})
 	if err != nil {
 		return err
 	}

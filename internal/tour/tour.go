@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/dockwire/dockwire"
+	"github.com/dockwire/dockwire/engine"
 )
 
 // The tour's image and the label on everything it creates.
@@ -37,6 +38,9 @@ type Options struct {
 	// Busybox is the static busybox binary the image is built from;
 	// default /bin/busybox. Unused with Replay.
 	Busybox string
+	// BuildUlimits are the resource limits of the build's RUN step; none
+	// by default (the engine's own).
+	BuildUlimits []engine.Ulimit
 	// Step, if set, is called with each step's name before the step sends
 	// anything; record.Recorder.Step names the recorded exchanges with it.
 	Step func(name string)
