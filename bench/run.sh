@@ -2,7 +2,7 @@
 # bench/run.sh runs every section of the dockwire benchmark (issue 4) and
 # writes bench/RESULTS.md. Raw results go to bench/out/ (not committed).
 #
-#   bench/run.sh                 everything, about 15-20 minutes on 2 cores
+#   bench/run.sh                 everything, about 22 minutes on 2 cores (empty module cache)
 #   DWBENCH_SECTIONS="2 3" bench/run.sh    only some sections, then the report
 #
 # Environment:
