@@ -37,6 +37,19 @@ func podmanEngine(t *testing.T, podman bool) (*enginetest.Engine, *dockwire.Clie
 	return e, c
 }
 
+// podman500 answers a 500 with body, as Podman (release version) does when
+// podman is true, as Docker otherwise.
+func podman500(podman bool, version, body string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if podman {
+			w.Header().Set("Libpod-Api-Version", version)
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusInternalServerError)
+		io.WriteString(w, body)
+	})
+}
+
 func TestPodmanStateConflictIsErrConflict(t *testing.T) {
 	for _, tc := range []struct {
 		podman   bool
@@ -48,14 +61,8 @@ func TestPodmanStateConflictIsErrConflict(t *testing.T) {
 		{podman: false, cause: "container state improper", conflict: false}, // Docker's 500 is a 500
 	} {
 		e, c := podmanEngine(t, tc.podman)
-		e.Handle("POST", "/containers/{id}/kill", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if tc.podman {
-				w.Header().Set("Libpod-Api-Version", "4.3.1")
-			}
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusInternalServerError)
-			io.WriteString(w, `{"cause":"`+tc.cause+`","message":"can only kill running containers: `+tc.cause+`","response":500}`)
-		}))
+		e.Handle("POST", "/containers/{id}/kill", podman500(tc.podman, "4.3.1",
+			`{"cause":"`+tc.cause+`","message":"can only kill running containers: `+tc.cause+`","response":500}`))
 		err := c.ContainerKill(context.Background(), "ctr", "")
 		if errors.Is(err, dockwire.ErrConflict) != tc.conflict || errors.Is(err, dockwire.ErrServer) == tc.conflict {
 			t.Errorf("podman=%v cause %q: %v; want ErrConflict %v", tc.podman, tc.cause, err, tc.conflict)
@@ -213,14 +220,8 @@ func TestPodmanInvalidChangeIsErrBadRequest(t *testing.T) {
 		{podman: false, cause: `did not understand change instruction \"BOGUS x\"`, badRequest: false}, // Docker's 500 is a 500
 	} {
 		e, c := podmanEngine(t, tc.podman)
-		e.Handle("POST", "/commit", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if tc.podman {
-				w.Header().Set("Libpod-Api-Version", "5.4.2")
-			}
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusInternalServerError)
-			io.WriteString(w, `{"cause":"`+tc.cause+`","message":"applying changes: `+tc.cause+`","response":500}`)
-		}))
+		e.Handle("POST", "/commit", podman500(tc.podman, "5.4.2",
+			`{"cause":"`+tc.cause+`","message":"applying changes: `+tc.cause+`","response":500}`))
 		_, err := c.ContainerCommit(context.Background(), "ctr", dockwire.ContainerCommitOptions{Changes: []string{"BOGUS x"}})
 		if errors.Is(err, dockwire.ErrBadRequest) != tc.badRequest || errors.Is(err, dockwire.ErrServer) == tc.badRequest {
 			t.Errorf("podman=%v cause %q: %v; want ErrBadRequest %v", tc.podman, tc.cause, err, tc.badRequest)
@@ -236,13 +237,7 @@ func TestPodmanPushRefusedIsStreamError(t *testing.T) {
 	const msg = "trying to reuse blob sha256:b214 at destination: checking whether a blob sha256:b214 exists in 127.0.0.1:5000/app: authentication required"
 	for _, podman := range []bool{true, false} {
 		e, c := podmanEngine(t, podman)
-		e.Handle("POST", "/images/{name...}", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if podman {
-				w.Header().Set("Libpod-Api-Version", "5.4.2")
-			}
-			w.WriteHeader(http.StatusInternalServerError)
-			io.WriteString(w, `{"errorDetail":{"message":"`+msg+`"},"error":"`+msg+`"}`)
-		}))
+		e.Handle("POST", "/images/{name...}", podman500(podman, "5.4.2", `{"errorDetail":{"message":"`+msg+`"},"error":"`+msg+`"}`))
 		p, err := c.ImagePush(context.Background(), "127.0.0.1:5000/app:1", dockwire.ImagePushOptions{})
 		var se *dockwire.StreamError
 		var ae *dockwire.APIError
