@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -52,7 +53,8 @@ func serveCurves(args []string) error {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"Platform":{"Name":"Docker Engine - fake"},"Components":[{"Name":"Engine","Version":"28.5.2","Details":{"ApiVersion":"1.51","MinAPIVersion":"1.24","Os":"linux"}}],"Version":"28.5.2","ApiVersion":"1.51","MinAPIVersion":"1.24","Os":"linux","Arch":"amd64"}`))
 	})
-	// Lists are made once per size and kept.
+	// Lists are made once per size and kept; handlers run concurrently.
+	var listsMu sync.Mutex
 	lists := map[int][]byte{}
 	mux.HandleFunc("GET /{version}/containers/json", func(w http.ResponseWriter, r *http.Request) {
 		n, err := curveSize(r)
@@ -60,11 +62,13 @@ func serveCurves(args []string) error {
 			http.Error(w, `{"message":"`+err.Error()+`"}`, http.StatusBadRequest)
 			return
 		}
+		listsMu.Lock()
 		body, ok := lists[n]
 		if !ok {
 			body = docs.list(n)
 			lists[n] = body
 		}
+		listsMu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(body)
 	})
