@@ -79,3 +79,21 @@ func BenchmarkDecodeServiceList(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeContainerList is the decoding of a list of 1000
+// containers, each the recorded summary of Docker 28.5's fixture: what
+// ContainerList does on top of the exchange at the largest size of bench
+// section 8's list curve.
+func BenchmarkDecodeContainerList(b *testing.B) {
+	one := strings.TrimSpace(fixtureBody(b, "../testdata/docker-28.5/0023-container-list.json"))
+	one = strings.TrimSuffix(strings.TrimPrefix(one, "["), "]")
+	doc := "[" + strings.TrimSuffix(strings.Repeat(one+",", 1000), ",") + "]"
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for range b.N {
+		list, err := engine.DecodeList[engine.ContainerSummary](doc)
+		if err != nil || len(list) != 1000 {
+			b.Fatal(len(list), err)
+		}
+	}
+}

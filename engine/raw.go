@@ -52,7 +52,7 @@ func Decode[T any, PT interface {
 	Decoder
 }](doc string) (T, error) {
 	var v T
-	r, err := parse(doc, gjson.JSON)
+	r, _, err := parse(doc, gjson.JSON)
 	if err == nil {
 		err = PT(&v).decode(r)
 	}
@@ -65,16 +65,20 @@ func DecodeList[T any, PT interface {
 	*T
 	Decoder
 }](doc string) ([]T, error) {
-	r, err := parse(doc, gjson.JSON)
+	r, n, err := parse(doc, gjson.JSON)
 	if err != nil || r.Type == gjson.Null {
 		return nil, err
 	}
 	if !r.IsArray() {
 		return nil, fmt.Errorf("%w: want a JSON array, got %.40q", ErrDecode, doc)
 	}
-	list := make([]T, countElems(r))
+	list := make([]T, n)
 	i := 0
 	r.ForEach(func(_, elem gjson.Result) bool {
+		if i == len(list) { // FuzzCountJSON holds Count to gjson's count
+			err = fmt.Errorf("%w: the array has more elements than it had when validated", ErrDecode)
+			return false
+		}
 		// Decoding in place: a T of its own would escape to the heap.
 		err = PT(&list[i]).decode(elem)
 		i++
@@ -86,23 +90,20 @@ func DecodeList[T any, PT interface {
 	return list, nil
 }
 
-func countElems(r gjson.Result) int {
-	n := 0
-	r.ForEach(func(_, _ gjson.Result) bool { n++; return true })
-	return n
-}
-
 // parse validates doc and requires its top level to be an object or array
-// (want gjson.JSON) or any value.
-func parse(doc string, want gjson.Type) (gjson.Result, error) {
-	if !jsonvalid.Valid(doc) {
-		return gjson.Result{}, fmt.Errorf("%w: %s", ErrDecode, snippet(doc))
+// (want gjson.JSON) or any value. n is the number of elements (or members)
+// of that array (or object), counted while validating (jsonvalid.Count), so
+// that DecodeList sizes its list without a pass of its own.
+func parse(doc string, want gjson.Type) (r gjson.Result, n int, err error) {
+	n, ok := jsonvalid.Count(doc)
+	if !ok {
+		return gjson.Result{}, 0, fmt.Errorf("%w: %s", ErrDecode, snippet(doc))
 	}
-	r := gjson.Parse(doc)
+	r = gjson.Parse(doc)
 	if want == gjson.JSON && r.Type != gjson.JSON && r.Type != gjson.Null {
-		return gjson.Result{}, fmt.Errorf("%w: want a JSON object, got %s", ErrDecode, snippet(doc))
+		return gjson.Result{}, 0, fmt.Errorf("%w: want a JSON object, got %s", ErrDecode, snippet(doc))
 	}
-	return r, nil
+	return r, n, nil
 }
 
 func snippet(doc string) string {

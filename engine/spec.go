@@ -149,7 +149,7 @@ func unmarshalResponse[T any, PT interface {
 	*T
 	Decoder
 }](b []byte, v PT) error {
-	r, err := parse(string(b), gjson.JSON)
+	r, _, err := parse(string(b), gjson.JSON)
 	if err != nil || r.Type == gjson.Null {
 		return err
 	}

@@ -10,13 +10,22 @@ package jsonvalid
 // than recursing, so that no nesting, however deep, can overflow the
 // goroutine's stack.
 func Valid(doc string) bool {
+	_, ok := Count(doc)
+	return ok
+}
+
+// Count validates doc as Valid does and, in the same pass, counts the
+// elements of its top-level array or the members of its top-level object
+// (0 for any other value), so that a decoder can size a list without
+// walking the document again.
+func Count(doc string) (n int, valid bool) {
 	var stackBuf [64]byte
 	stack := stackBuf[:0] // '{' or '[' per open container
 	i := skipSpace(doc, 0)
 	for {
 		// A value starts at i.
 		if i >= len(doc) {
-			return false
+			return 0, false
 		}
 		var ok bool
 		switch c := doc[i]; c {
@@ -27,41 +36,44 @@ func Valid(doc string) bool {
 				break
 			}
 			stack = append(stack, c)
+			if len(stack) == 1 {
+				n = 1
+			}
 			if c == '{' {
 				if i, ok = validKey(doc, i); !ok {
-					return false
+					return 0, false
 				}
 			}
 			continue
 		case '"':
 			if i, ok = validString(doc, i+1); !ok {
-				return false
+				return 0, false
 			}
 		case 't':
 			if i, ok = validWord(doc, i, "true"); !ok {
-				return false
+				return 0, false
 			}
 		case 'f':
 			if i, ok = validWord(doc, i, "false"); !ok {
-				return false
+				return 0, false
 			}
 		case 'n':
 			if i, ok = validWord(doc, i, "null"); !ok {
-				return false
+				return 0, false
 			}
 		default:
 			if i, ok = validNumber(doc, i); !ok {
-				return false
+				return 0, false
 			}
 		}
 		// A value ended before i: close what it ends, then expect the next.
 		for {
 			i = skipSpace(doc, i)
 			if len(stack) == 0 {
-				return i == len(doc)
+				return n, i == len(doc)
 			}
 			if i >= len(doc) {
-				return false
+				return 0, false
 			}
 			open := stack[len(stack)-1]
 			if doc[i] == open+2 {
@@ -70,12 +82,15 @@ func Valid(doc string) bool {
 				continue
 			}
 			if doc[i] != ',' {
-				return false
+				return 0, false
+			}
+			if len(stack) == 1 {
+				n++
 			}
 			i = skipSpace(doc, i+1)
 			if open == '{' {
 				if i, ok = validKey(doc, i); !ok {
-					return false
+					return 0, false
 				}
 			}
 			break

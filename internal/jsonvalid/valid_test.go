@@ -76,3 +76,28 @@ func BenchmarkValidJSON(b *testing.B) {
 		})
 	}
 }
+
+// Count must say what Valid says, and count what gjson counts.
+func FuzzCountJSON(f *testing.F) {
+	for _, s := range validSeeds {
+		f.Add(s)
+	}
+	f.Add(`[1,[2,3],{"a":[4,5]},"6,7"]`)
+	f.Add(`{"a":1,"b":{"c":2,"d":3},"e":[4,5]}`)
+	f.Fuzz(func(t *testing.T, doc string) {
+		n, ok := Count(doc)
+		if want := gjson.Valid(doc); ok != want {
+			t.Fatalf("Count(%q) valid = %v, gjson.Valid says %v", doc, ok, want)
+		}
+		if !ok {
+			return
+		}
+		want := 0
+		if r := gjson.Parse(doc); r.IsArray() || r.IsObject() {
+			r.ForEach(func(_, _ gjson.Result) bool { want++; return true })
+		}
+		if n != want {
+			t.Errorf("Count(%q) = %d, gjson counts %d", doc, n, want)
+		}
+	})
+}
