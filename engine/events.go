@@ -57,7 +57,16 @@ func (e *Event) decode(r gjson.Result) error {
 		case "Action":
 			e.Action = v.String()
 		case "Actor":
-			e.Actor = EventActor{ID: v.Get("ID").String(), Attributes: strMap(v.Get("Attributes"))}
+			e.Actor = EventActor{}
+			v.ForEach(func(k, v gjson.Result) bool {
+				switch k.Str {
+				case "ID":
+					e.Actor.ID = v.String()
+				case "Attributes":
+					e.Actor.Attributes = strMap(v)
+				}
+				return true
+			})
 		case "scope":
 			e.Scope = v.String()
 		case "time":
