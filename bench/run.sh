@@ -173,6 +173,15 @@ modver() { go list -m -f '{{.Path}} {{.Version}}' "$1"; }
 	echo "ENGINES=${engines%; }"
 } >"$OUT/facts.env"
 
+# sections.env keeps, across invocations, when each section last ran and at
+# which commit, so that a report merging a partial run (DWBENCH_SECTIONS)
+# with an earlier full one says which numbers come from which.
+touch "$OUT/sections.env"
+for s in $SECTIONS; do
+	sed -i "/^SECTION_$s=/d" "$OUT/sections.env"
+	echo "SECTION_$s=$(date -u '+%Y-%m-%d %H:%M UTC'), dockwire $(grep '^DOCKWIRE=' "$OUT/facts.env" | cut -d= -f2-)" >>"$OUT/sections.env"
+done
+
 uses_containers && for host in "${HOSTS[@]}"; do
 	log "setting up $host"
 	setup_engine "$host"
