@@ -155,9 +155,9 @@ type eventStream struct {
 	onGap func()        // a test's hook (eventsGapHook), told when a gap opens
 
 	mu     sync.Mutex
-	items  []eventItem // oldest first
-	queued int         // events in items, not counting gaps
-	bytes  int         // the size of their JSON
+	items  ring[eventItem] // oldest first
+	queued int             // events in items, not counting gaps
+	bytes  int             // the size of their JSON
 	ended  bool
 	err    error // why the stream ended; read by the consumer after ended
 
@@ -201,14 +201,14 @@ func (s *eventStream) push(ctx context.Context, ev engine.Event) {
 	for {
 		opened := false
 		s.mu.Lock()
-		n := len(s.items)
+		n := s.items.len()
 		switch {
 		case s.queued < eventsQueueLen && s.bytes+len(ev.Raw) <= eventsQueueBytes:
-			s.items = append(s.items, eventItem{ev: ev})
+			s.items.push(eventItem{ev: ev})
 			s.queued++
 			s.bytes += len(ev.Raw)
-		case n > 0 && s.items[n-1].gap != nil:
-			g := s.items[n-1].gap
+		case n > 0 && s.items.last().gap != nil:
+			g := s.items.last().gap
 			g.Count++
 			g.Last = ev.Time
 		case !waited:
@@ -226,7 +226,7 @@ func (s *eventStream) push(ctx context.Context, ev engine.Event) {
 			}
 			continue
 		default:
-			s.items = append(s.items, eventItem{gap: &EventsDroppedError{Host: s.c.host, Count: 1, First: ev.Time, Last: ev.Time}})
+			s.items.push(eventItem{gap: &EventsDroppedError{Host: s.c.host, Count: 1, First: ev.Time, Last: ev.Time}})
 			opened = true
 		}
 		s.mu.Unlock()
@@ -256,10 +256,8 @@ func (s *eventStream) finish(err error) {
 func (s *eventStream) next(ctx context.Context) (item eventItem, ok bool) {
 	for {
 		s.mu.Lock()
-		if len(s.items) > 0 {
-			item = s.items[0]
-			s.items[0] = eventItem{}
-			s.items = s.items[1:]
+		if s.items.len() > 0 {
+			item = s.items.pop()
 			if item.gap == nil {
 				s.queued--
 				s.bytes -= len(item.ev.Raw)

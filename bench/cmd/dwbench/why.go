@@ -27,8 +27,9 @@ Actor.Attributes map is 35%, scanning for the message's end 12%, validation (jso
 handoff from the reading goroutine to the loop (futex) 6%, the GC most of the rest. Each message is
 read three times: split, validated, parsed. Since wall-clock runs on this VM spread by ±20%, the
 cost was also counted in instructions (valgrind --tool=cachegrind, GOMAXPROCS=1, the difference
-between the 10^4 and 3·10^4 points, 2026-12-03): dockwire 32.0k instructions per event (33.5k before
-Event.decode read the Actor in one pass), moby 61.7k, so 1.9× fewer. Of dockwire's: gjson's walk
+between the 10^4 and 3·10^4 points, 2026-12-03): dockwire 31.3k instructions per event (33.5k before
+Event.decode read the Actor in one pass, 32.0k before the queue became a ring), moby 61.7k, so 2.0×
+fewer. Of dockwire's: gjson's walk
 (parseString, ForEach, parseSquash, parseAny, the float parse of time and timeNano) about 12k,
 validation about 6k, the split about 5k, the GC and the attribute map most of the rest. 3× moby
 is about 20k: one pass that splits, validates and decodes at once would save the split's 5k, and
@@ -38,12 +39,19 @@ and none on an inspect, so it was not kept. Both are larger changes than this ro
 1.4-2.1× moby's, with 0.24× its allocations per event.`,
 
 	"curve-events-rss": `
-What grows from 10^3 to 10^6 events is the queue between the reading goroutine and the loop: with a
-producer as fast as the fake engine it stays fuller for longer, and at 1024 events of about 1.2 KB
-decoded (Raw plus the attribute map) a full queue is about 1.3 MiB. The bound is the design's (1024
-events, the daemon's own per-subscriber buffer; 32 MiB of JSON at most), so RSS does not grow with
-the number of events beyond that. Most of the peak above the baseline at every size (6-7 MiB) is the
-Go runtime's minimum heap goal (4 MiB) filling before the first GC, which moby's side shows as well.`,
+What grows from 10^3 to 10^6 events is the queue between the reading goroutine and the loop, and
+the garbage collector's high-water mark. With a producer as fast as the fake engine the queue stays
+fuller for longer; at 1024 events of about 1 KB decoded (Raw plus the attribute map) a full queue is
+about 1 MiB. The bound is the design's (1024 events, the daemon's own per-subscriber buffer; 32 MiB
+of JSON at most), so RSS does not grow with the number of events beyond that. Since 2026-12-03 the
+queue is a ring that is allocated once (ring.go): a slice popped from the front was reallocated,
+its live items copied, every time append reached its capacity, and bytes allocated per event fell
+from 1222 to 966. Over repeated points on 2026-12-03 the growth from 10^3 to 10^6 measured +0.7 to
++1.8 MiB with either queue, and +0.34 MiB in the run of 2026-12-02: the target sits inside this
+measure's run-to-run spread. A queue of 256 was tried and grew as much (+0.5 to +1.3 MiB), so the
+queue's length is not what moves it; the rest is the GC's heap between cycles at about 290 MB/s of
+allocation. Most of the peak above the baseline at every size (6-7 MiB) is the Go runtime's minimum
+heap goal (4 MiB) filling before the first GC, which moby's side shows as well.`,
 
 	"curve-stats-cpu": `
 Profile of dockwire's stats point with 50 containers on the fake engine (a sample every 10 ms each):
