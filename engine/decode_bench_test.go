@@ -97,3 +97,17 @@ func BenchmarkDecodeContainerList(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeStats is the decoding of one stats sample recorded from
+// Docker 28.5: what each sample of a stream costs on top of reading it
+// (bench section 8's stats curve measures the stream against moby's).
+func BenchmarkDecodeStats(b *testing.B) {
+	doc := fixtureBody(b, "../testdata/docker-28.5/0028-container-stats.json")
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for range b.N {
+		if _, err := engine.Decode[engine.StatsResponse](doc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,12 +1,14 @@
 package engine_test
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"testing"
 	"time"
 
 	"github.com/dockwire/dockwire/engine"
+	"github.com/google/go-cmp/cmp"
 )
 
 // recordedV1 is a sample from Docker 20.10 (API 1.41, cgroup v1) for a
@@ -212,6 +214,48 @@ func TestStatsNotAnObject(t *testing.T) {
 	for _, doc := range []string{`[1]`, `"x"`, `{"read":`} {
 		if _, err := engine.Decode[engine.StatsResponse](doc); !errors.Is(err, engine.ErrDecode) {
 			t.Errorf("Decode(%s) = %v, want ErrDecode", doc, err)
+		}
+	}
+}
+
+// The typed parts of a sample decode as encoding/json decodes them into the
+// same types, field for field (the decoders read each object in one pass,
+// by key; this holds them to the API's names), on every sample above and
+// on the recorded samples of each engine.
+func TestStatsTypedPartsMatchEncodingJSON(t *testing.T) {
+	docs := []string{recordedV1, cgroupV1, cgroupV2, firstStreamed, notRunning}
+	for _, p := range []string{"../testdata/docker-20.10/0028-container-stats.json", "../testdata/docker-28.5/0028-container-stats.json"} {
+		docs = append(docs, fixtureBody(t, p))
+	}
+	for _, doc := range docs {
+		got, err := engine.Decode[engine.StatsResponse](doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want struct {
+			CPUStats    engine.CPUStats                `json:"cpu_stats"`
+			PreCPUStats engine.CPUStats                `json:"precpu_stats"`
+			MemoryStats engine.MemoryStats             `json:"memory_stats"`
+			Networks    map[string]engine.NetworkStats `json:"networks"`
+			PIDs        struct{ Current uint64 }       `json:"pids_stats"`
+		}
+		if err := json.Unmarshal([]byte(doc), &want); err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(want.CPUStats, got.CPUStats); d != "" {
+			t.Errorf("%.60s: cpu_stats (-encoding/json +Decode):\n%s", doc, d)
+		}
+		if d := cmp.Diff(want.PreCPUStats, got.PreCPUStats); d != "" {
+			t.Errorf("%.60s: precpu_stats (-encoding/json +Decode):\n%s", doc, d)
+		}
+		if d := cmp.Diff(want.MemoryStats, got.MemoryStats); d != "" {
+			t.Errorf("%.60s: memory_stats (-encoding/json +Decode):\n%s", doc, d)
+		}
+		if d := cmp.Diff(want.Networks, got.Networks); d != "" {
+			t.Errorf("%.60s: networks (-encoding/json +Decode):\n%s", doc, d)
+		}
+		if got.PIDs != want.PIDs.Current {
+			t.Errorf("%.60s: PIDs = %d, pids_stats.current is %d", doc, got.PIDs, want.PIDs.Current)
 		}
 	}
 }
