@@ -85,8 +85,25 @@ func (c *ContainerSummary) decode(r gjson.Result) error {
 		case "Status":
 			c.Status = v.String()
 		case "Ports":
+			if v.IsArray() {
+				c.Ports = []PortSummary{} // [] is an empty list, as encoding/json decodes it
+			}
 			v.ForEach(func(_, p gjson.Result) bool {
-				c.Ports = append(c.Ports, PortSummary{IP: p.Get("IP").String(), PrivatePort: uint16(p.Get("PrivatePort").Uint()), PublicPort: uint16(p.Get("PublicPort").Uint()), Type: p.Get("Type").String()})
+				var ps PortSummary
+				p.ForEach(func(k, v gjson.Result) bool {
+					switch k.Str {
+					case "IP":
+						ps.IP = v.String()
+					case "PrivatePort":
+						ps.PrivatePort = uint16(v.Uint())
+					case "PublicPort":
+						ps.PublicPort = uint16(v.Uint())
+					case "Type":
+						ps.Type = v.String()
+					}
+					return true
+				})
+				c.Ports = append(c.Ports, ps)
 				return true
 			})
 		case "Labels":
@@ -202,7 +219,18 @@ func endpoint(r gjson.Result) EndpointSettings {
 		switch k.Str {
 		case "IPAMConfig":
 			if v.IsObject() {
-				e.IPAMConfig = &EndpointIPAMConfig{IPv4Address: v.Get("IPv4Address").String(), IPv6Address: v.Get("IPv6Address").String(), LinkLocalIPs: strs(v.Get("LinkLocalIPs"))}
+				e.IPAMConfig = &EndpointIPAMConfig{}
+				v.ForEach(func(k, v gjson.Result) bool {
+					switch k.Str {
+					case "IPv4Address":
+						e.IPAMConfig.IPv4Address = v.String()
+					case "IPv6Address":
+						e.IPAMConfig.IPv6Address = v.String()
+					case "LinkLocalIPs":
+						e.IPAMConfig.LinkLocalIPs = strs(v)
+					}
+					return true
+				})
 			}
 		case "NetworkID":
 			e.NetworkID = v.String()
@@ -407,11 +435,20 @@ func (n *NetworkSettings) decode(r gjson.Result) error {
 	if err := wantObject(r, "NetworkSettings"); err != nil {
 		return err
 	}
-	n.SandboxID = r.Get("SandboxID").String()
-	n.SandboxKey = r.Get("SandboxKey").String()
-	n.Ports = portBindings(r.Get("Ports"))
 	var err error
-	n.Networks, err = endpoints(r.Get("Networks"))
+	r.ForEach(func(k, v gjson.Result) bool {
+		switch k.Str {
+		case "SandboxID":
+			n.SandboxID = v.String()
+		case "SandboxKey":
+			n.SandboxKey = v.String()
+		case "Ports":
+			n.Ports = portBindings(v)
+		case "Networks":
+			n.Networks, err = endpoints(v)
+		}
+		return err == nil
+	})
 	return err
 }
 
@@ -423,7 +460,17 @@ func portBindings(r gjson.Result) map[string][]PortBinding {
 	r.ForEach(func(port, bs gjson.Result) bool {
 		var list []PortBinding
 		bs.ForEach(func(_, b gjson.Result) bool {
-			list = append(list, PortBinding{HostIP: b.Get("HostIp").String(), HostPort: b.Get("HostPort").String()})
+			var pb PortBinding
+			b.ForEach(func(k, v gjson.Result) bool {
+				switch k.Str {
+				case "HostIp":
+					pb.HostIP = v.String()
+				case "HostPort":
+					pb.HostPort = v.String()
+				}
+				return true
+			})
+			list = append(list, pb)
 			return true
 		})
 		out[port.Str] = list

@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -313,5 +314,53 @@ func TestEveryResponseTypeMarshals(t *testing.T) {
 	}
 	if n < 25 {
 		t.Errorf("found %d types that keep the daemon's document; the source parse is broken", n)
+	}
+}
+
+// The networking of every recorded container, inspected and listed,
+// decodes as encoding/json decodes it into the same types: the decoders
+// read each object in one pass, by key, and this holds them to the API's
+// names.
+func TestContainerNetworkingMatchesEncodingJSON(t *testing.T) {
+	inspects, _ := filepath.Glob("../testdata/*/*container-inspect*.json")
+	lists, _ := filepath.Glob("../testdata/*/*container-list*.json")
+	if len(inspects) < 3 || len(lists) < 3 {
+		t.Fatalf("want recorded inspects and lists, found %d and %d", len(inspects), len(lists))
+	}
+	checked := 0
+	for _, p := range inspects {
+		doc := fixtureBody(t, p)
+		got, err := engine.Decode[engine.ContainerInspectResponse](doc)
+		if err != nil {
+			continue // an error answer
+		}
+		var want struct{ NetworkSettings engine.NetworkSettings }
+		if err := json.Unmarshal([]byte(doc), &want); err != nil {
+			t.Fatal(p, err)
+		}
+		if d := cmp.Diff(want.NetworkSettings, got.NetworkSettings); d != "" {
+			t.Errorf("%s: NetworkSettings (-encoding/json +Decode):\n%s", p, d)
+		}
+		checked++
+	}
+	for _, p := range lists {
+		doc := fixtureBody(t, p)
+		got, err := engine.DecodeList[engine.ContainerSummary](doc)
+		if err != nil {
+			continue
+		}
+		var want []struct{ Ports []engine.PortSummary }
+		if err := json.Unmarshal([]byte(doc), &want); err != nil || len(want) != len(got) {
+			t.Fatal(p, err)
+		}
+		for i := range got {
+			if d := cmp.Diff(want[i].Ports, got[i].Ports); d != "" {
+				t.Errorf("%s #%d: Ports (-encoding/json +Decode):\n%s", p, i, d)
+			}
+		}
+		checked++
+	}
+	if checked < 6 {
+		t.Fatalf("only %d documents checked", checked)
 	}
 }

@@ -2,6 +2,8 @@
 // in a daemon's answer can overflow a goroutine's stack.
 package jsonvalid
 
+import "math/bits"
+
 // Valid reports whether doc is one JSON value with only whitespace
 // around it: what gjson.Valid reports (FuzzValidJSON holds it to that),
 // in about a third of its time on the daemon's documents. Those are mostly
@@ -127,14 +129,36 @@ const (
 	highs = 0x8080808080808080
 )
 
-// plainWord reports whether none of the 8 bytes of w is a quote, a
-// backslash or a control character: the bytes a string may hold as they
-// are. (v - ones) &^ v & highs is nonzero exactly when a byte of v is zero;
-// (w - 0x20*ones) &^ w & highs when a byte of w is below 0x20.
-func plainWord(w uint64) bool {
+// specials flags the bytes of the 8-byte word w that a string may not hold
+// as they are: a quote, a backslash or a control character. With v the
+// word XORed with the byte sought, (v - ones) &^ v & highs flags the bytes
+// of v that are zero; (w - 0x20*ones) &^ w & highs flags those below 0x20.
+// A flag can be spurious only above a byte flagged rightly, so the lowest
+// flag always marks the first such byte.
+func specials(w uint64) uint64 {
 	q := w ^ ('"' * ones)
 	b := w ^ ('\\' * ones)
-	return ((q-ones)&^q|(b-ones)&^b|(w-0x20*ones)&^w)&highs == 0
+	return ((q-ones)&^q | (b-ones)&^b | (w-0x20*ones)&^w) & highs
+}
+
+// nextSpecial returns the index of the first quote, backslash or control
+// character at or after i, or len(doc). It reads eight bytes at a time, and
+// jumps to the byte the lowest flag marks.
+func nextSpecial(doc string, i int) int {
+	for ; i+8 <= len(doc); i += 8 {
+		s := doc[i : i+8]
+		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		if m := specials(w); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(doc); i++ {
+		if c := doc[i]; c == '"' || c == '\\' || c < 0x20 {
+			return i
+		}
+	}
+	return i
 }
 
 // validString checks a string whose opening quote is before i and returns
@@ -142,28 +166,14 @@ func plainWord(w uint64) bool {
 // are, as gjson does: the JSON is not checked for valid UTF-8.
 func validString(doc string, i int) (int, bool) {
 	for {
-		for i+8 <= len(doc) {
-			s := doc[i : i+8]
-			w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
-				uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
-			if !plainWord(w) {
-				break
-			}
-			i += 8
-		}
-		for ; i < len(doc); i++ {
-			c := doc[i]
-			if c == '"' {
-				return i + 1, true
-			}
-			if c < 0x20 {
-				return i, false
-			}
-			if c == '\\' {
-				break
-			}
-		}
+		i = nextSpecial(doc, i)
 		if i >= len(doc) {
+			return i, false
+		}
+		switch c := doc[i]; {
+		case c == '"':
+			return i + 1, true
+		case c < 0x20:
 			return i, false
 		}
 		// An escape at i.
