@@ -61,6 +61,12 @@ type RunOptions struct {
 	// on it until Run returns, as docker run -t does on SIGWINCH. A size
 	// the daemon refuses (the container has just exited) is dropped.
 	Resize <-chan [2]uint
+	// Started, if set, is called with the container's ID once it has
+	// started, before Run copies its output: for what a caller does to the
+	// running container meanwhile, as docker run forwards the signals it
+	// receives to it with ContainerKill (--sig-proxy). Run goes on when
+	// Started returns. RunDetached refuses it: it returns the ID itself.
+	Started func(id string)
 	// Create is the full description of the container, for what the
 	// fields above do not cover.
 	Create ContainerCreateOptions
@@ -184,6 +190,9 @@ func (c *Client) Run(ctx context.Context, opts RunOptions) (res RunResult, err e
 	if err := c.ContainerStart(ctx, created.ID); err != nil {
 		return res, err
 	}
+	if opts.Started != nil {
+		opts.Started(created.ID)
+	}
 	var stdinErr <-chan error
 	if a != nil {
 		if stdinErr, err = c.interact(ctx, created.ID, a, &opts); err != nil {
@@ -269,6 +278,9 @@ func (c *Client) interact(ctx context.Context, id string, a *Attachment, opts *R
 func (c *Client) RunDetached(ctx context.Context, opts RunOptions) (engine.ContainerCreateResponse, error) {
 	if opts.Stdout != nil || opts.Stderr != nil || opts.Stdin != nil {
 		return engine.ContainerCreateResponse{}, invalidArg("run detached: Stdin, Stdout and Stderr are for Run; read a detached container's output with ContainerLogs, or attach to it with ContainerAttach")
+	}
+	if opts.Started != nil {
+		return engine.ContainerCreateResponse{}, invalidArg("run detached: Started is for Run; RunDetached returns the container's ID")
 	}
 	create, err := opts.createOptions()
 	if err != nil {

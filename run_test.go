@@ -96,6 +96,47 @@ func TestRunOptionsInvalid(t *testing.T) {
 	if _, err := c.RunDetached(ctx, dockwire.RunOptions{Image: "a", Stdout: &out}); !errors.Is(err, dockwire.ErrInvalidArgument) {
 		t.Errorf("RunDetached with Stdout: %v; want ErrInvalidArgument", err)
 	}
+	if _, err := c.RunDetached(ctx, dockwire.RunOptions{Image: "a", Started: func(string) {}}); !errors.Is(err, dockwire.ErrInvalidArgument) {
+		t.Errorf("RunDetached with Started: %v; want ErrInvalidArgument", err)
+	}
+}
+
+// Started is called once, with the container's ID, after the start and
+// before the output is copied: the container is running when it is called,
+// and the run waits for it.
+func TestRunStarted(t *testing.T) {
+	e := enginetest.New(t)
+	fakeCreate(t, e)
+	c := engineClient(t, e)
+	for _, interactive := range []bool{false, true} {
+		var calls []string
+		var stateThen string
+		var requestsThen int
+		opts := dockwire.RunOptions{Image: "busybox", Cmd: []string{"cat"}, Started: func(id string) {
+			calls = append(calls, id)
+			ct, _ := e.Container(id)
+			stateThen, requestsThen = ct.State, len(e.Requests())
+			if !interactive {
+				e.StopContainer(id, 0) // what a caller might do: the fake's cat has no input to end
+			}
+		}}
+		if interactive {
+			opts.Stdin = strings.NewReader("hello\n")
+		}
+		res, err := c.Run(testContext(t), opts)
+		if err != nil || len(calls) != 1 || calls[0] != res.ID {
+			t.Fatalf("interactive %v: Run %+v, %v; Started called with %q; want once with the ID", interactive, res, err, calls)
+		}
+		if stateThen != "running" {
+			t.Errorf("interactive %v: the container was %q when Started was called; want running", interactive, stateThen)
+		}
+		if last := e.Requests()[requestsThen-1]; !strings.HasSuffix(last.Route, "/start") {
+			t.Errorf("interactive %v: the request before Started was %s %s; want the start", interactive, last.Method, last.Route)
+		}
+		if after := e.Requests()[requestsThen:]; !interactive && (len(after) == 0 || !strings.HasSuffix(after[0].Route, "/logs")) {
+			t.Errorf("interactive %v: %d requests after Started; want the log, which copies the output, after it", interactive, len(after))
+		}
+	}
 }
 
 // fakeCreate makes the fake's create add a container, created, with the

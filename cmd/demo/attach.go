@@ -10,11 +10,12 @@ import (
 
 var attachCmd = &command{
 	name:     "attach",
-	synopsis: "[--no-stdin] [--detach-keys KEYS] NAME",
+	synopsis: "[--no-stdin] [--sig-proxy=false] [--detach-keys KEYS] NAME",
 	summary:  "Attach this program's stdin, stdout and stderr to a running container, and exit with its exit code",
-	details:  "Stdin is attached when the container keeps it open (run -i). The detach keys, ctrl-p,ctrl-q by default, leave it running.",
+	details:  "Stdin is attached when the container keeps it open (run -i). The detach keys, ctrl-p,ctrl-q by default, leave it running. Without a TTY the signals this program receives, Ctrl-C's SIGINT among them, go to the container (--sig-proxy).",
 	setup: func(fs *flag.FlagSet) runFunc {
 		noStdin := fs.Bool("no-stdin", false, "do not attach stdin")
+		sigProxy := fs.Bool("sig-proxy", true, "forward the signals this program receives to the container (not with a TTY)")
 		detachKeys := fs.String("detach-keys", "", "the `keys` that detach from the container, ctrl-p,ctrl-q by default")
 		return func(c *cli, args []string) error {
 			if len(args) != 1 {
@@ -36,6 +37,9 @@ var attachCmd = &command{
 				return err
 			}
 			defer a.Close()
+			if *sigProxy && !info.Config.Tty {
+				defer c.proxySignals(info.ID)()
+			}
 			if info.Config.Tty {
 				if size, ok := terminalSize(c.stdout); ok {
 					c.client.ContainerResize(c.ctx, args[0], dockwire.ContainerResizeOptions{Height: size[0], Width: size[1]})

@@ -15,20 +15,18 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/dockwire/dockwire"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	// After the first Ctrl-C a second one kills the process outright.
-	context.AfterFunc(ctx, stop)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
-	stop()
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs, unlisten := listenSignals(cancel)
+	code := runWith(ctx, sigs, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	unlisten()
+	cancel()
 	os.Exit(code)
 }
 
@@ -49,6 +47,7 @@ type cli struct {
 	apiVersion     string
 	timeout        time.Duration
 	client         *dockwire.Client
+	signals        *signals // nil: no signals are proxied (a test's run)
 }
 
 // command is one subcommand. setup defines its flags on fs and returns
@@ -123,7 +122,13 @@ func (e *codedError) Error() string { return e.err.Error() }
 func (e *codedError) Unwrap() error { return e.err }
 
 // run is the whole program, minus the process: it returns the exit code.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runWith(ctx, nil, args, stdin, stdout, stderr)
+}
+
+// runWith is run with the signals that main routes: a command that proxies
+// them to its container takes them from there.
+func runWith(ctx context.Context, sigs *signals, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		// A last resort: one line, never a goroutine dump.
 		if r := recover(); r != nil {
@@ -131,7 +136,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			code = exitError
 		}
 	}()
-	c := &cli{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}
+	c := &cli{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, signals: sigs}
 	global := flag.NewFlagSet("demo", flag.ContinueOnError)
 	global.SetOutput(io.Discard)
 	global.StringVar(&c.host, "host", "", "daemon `URL`: unix:///path or tcp://host:port (default $DOCKER_HOST, else "+dockwire.DefaultHost+")")

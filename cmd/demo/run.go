@@ -16,7 +16,7 @@ const exitRunFailed = 125
 
 var runCmd = &command{
 	name:      "run",
-	synopsis:  "[--rm] [-d] [-i] [-t] [--detach-keys KEYS] [-e K=V]... [--name NAME] IMAGE [CMD [ARG...]]",
+	synopsis:  "[--rm] [-d] [-i] [-t] [--sig-proxy=false] [--detach-keys KEYS] [-e K=V]... [--name NAME] IMAGE [CMD [ARG...]]",
 	summary:   "Create and start a container, stream its output and exit with its exit code",
 	stopAfter: 1,
 	setup: func(fs *flag.FlagSet) runFunc {
@@ -32,6 +32,7 @@ var runCmd = &command{
 		tty := fs.Bool("t", false, "give the container a pseudo-terminal (stderr merges into stdout)")
 		fs.BoolVar(tty, "tty", false, "give the container a pseudo-terminal (stderr merges into stdout)")
 		detachKeys := fs.String("detach-keys", "", "the `keys` that detach from the container, ctrl-p,ctrl-q by default")
+		sigProxy := fs.Bool("sig-proxy", true, "forward the signals this program receives to the container (not with -t or -d)")
 		fs.StringVar(&opts.Name, "name", "", "name the container")
 		fs.StringVar(&opts.Config.User, "u", "", "run as `user`, user:group, uid or uid:gid")
 		fs.StringVar(&opts.Config.User, "user", "", "run as `user`, user:group, uid or uid:gid")
@@ -58,6 +59,11 @@ var runCmd = &command{
 			run.Stdout, run.Stderr = c.stdout, c.stderr
 			if *interactive {
 				run.Stdin = c.stdin
+			}
+			if *sigProxy && !*tty {
+				stop := func() {}
+				defer func() { stop() }()
+				run.Started = func(id string) { stop = c.proxySignals(id) }
 			}
 			if *tty {
 				size, ok := terminalSize(c.stdout)

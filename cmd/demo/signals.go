@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"strconv"
+	"sync"
+	"syscall"
+
+	"github.com/dockwire/dockwire"
+)
+
+// signals routes the signals the demo receives. SIGINT and SIGTERM cancel
+// the command's context, and a second one ends the demo as the default
+// action does. While a command proxies signals (attach and run, unless
+// --sig-proxy=false or the container has a TTY, as with the docker CLI),
+// every signal it may forward goes to the container instead, and none
+// cancels: the container decides what a Ctrl-C means.
+type signals struct {
+	mu      sync.Mutex
+	proxied bool
+}
+
+// listenSignals starts the routing of SIGINT and SIGTERM to cancel, until
+// unlisten.
+func listenSignals(cancel context.CancelFunc) (s *signals, unlisten func()) {
+	s = &signals{}
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		defer signal.Stop(ch) // the next one takes the default action
+		for {
+			select {
+			case <-ch:
+				s.mu.Lock()
+				proxied := s.proxied
+				s.mu.Unlock()
+				if !proxied {
+					cancel()
+					return
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	return s, func() { once.Do(func() { close(done) }) }
+}
+
+// proxy sends each signal the demo receives to to, but those forwardable
+// leaves out, until stop is called. With s nil (a test's run) it does
+// nothing.
+func (s *signals) proxy(to func(os.Signal)) (stop func()) {
+	if s == nil {
+		return func() {}
+	}
+	s.mu.Lock()
+	s.proxied = true // first, so that no signal both cancels and is forwarded
+	s.mu.Unlock()
+	all := make(chan os.Signal, 64) // roomy: the runtime's SIGURGs arrive here too
+	signal.Notify(all)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		for {
+			select {
+			case sig := <-all:
+				if forwardable(sig) {
+					to(sig)
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(all)
+		close(done)
+		<-finished
+		s.mu.Lock()
+		s.proxied = false
+		s.mu.Unlock()
+	}
+}
+
+// proxySignals forwards the signals the demo receives to the container id
+// until stop is called, as docker attach and docker run do.
+func (c *cli) proxySignals(id string) (stop func()) {
+	return c.signals.proxy(func(sig os.Signal) { forwardSignal(c.ctx, c.client, id, sig) })
+}
+
+// forwardSignal sends sig to the container id by its number, which the
+// daemon takes as it takes a name. A failure is not the command's: the
+// container may have just exited.
+func forwardSignal(ctx context.Context, client *dockwire.Client, id string, sig os.Signal) {
+	if n, ok := sig.(syscall.Signal); ok {
+		client.ContainerKill(ctx, id, strconv.Itoa(int(n)))
+	}
+}
