@@ -40,7 +40,7 @@ var capabilities = []struct {
 	whole   bool
 }{
 	{"BuildKit", regexp.MustCompile(`(?i)buildkit`), true},
-	{"swarm", regexp.MustCompile(`(?i)swarm|service|node|secret|config`), false},
+	{"swarm", regexp.MustCompile(`(?i)swarm|service|node|secret`), false}, // swarm configs' tests name the swarm
 	{"build", regexp.MustCompile(`(?i)build`), false},
 	{"copy", regexp.MustCompile(`(?i)copy|archive`), false},
 	{"stats", regexp.MustCompile(`(?i)stats`), false},
@@ -51,7 +51,7 @@ var capabilities = []struct {
 	{"networks", regexp.MustCompile(`(?i)network`), false},
 	{"volumes", regexp.MustCompile(`(?i)volume`), false},
 	{"images", regexp.MustCompile(`(?i)image|pull|push|registry|distribution|search`), false},
-	{"containers", regexp.MustCompile(`(?i)container|run|wait|lifecycle`), false},
+	{"containers", regexp.MustCompile(`(?i)container|run|wait|lifecycle|hostconfig`), false},
 	{"other", regexp.MustCompile(``), false},
 }
 

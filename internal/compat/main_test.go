@@ -54,3 +54,23 @@ func TestPlainPrintsOnlyFailures(t *testing.T) {
 		t.Errorf("plain printed %q\nwant %q", out.String(), want)
 	}
 }
+
+// A test lands in the row its name says: HostConfig is a container's, not
+// a swarm config.
+func TestCapabilityOf(t *testing.T) {
+	for test, want := range map[string]string{
+		"TestLiveHostConfig/docker-28.5-api1.51":                "containers",
+		"TestLiveSwarmSecretConfigAndLogs/docker-28.5-api1.51":  "swarm",
+		"TestLiveBuildKit/docker-28.5-api1.51/cache":            "BuildKit",
+		"TestLiveExecCapture/podman-4.3-api1.41":                "exec",
+		"TestLiveNetworkConnect/docker-20.10-api1.41":           "networks",
+		"TestLiveImagePullFromRegistry/docker-26.1-api1.45":     "images",
+		"TestSomethingElse":                                     "other",
+		"TestLiveServiceUpdate/docker-28.5-api1.51/rollback":    "swarm",
+		"TestLiveContainerLifecycle/docker-20.10-api1.41/pause": "containers",
+	} {
+		if got := capabilityOf(test); got != want {
+			t.Errorf("capabilityOf(%q) = %q, want %q", test, got, want)
+		}
+	}
+}
