@@ -423,6 +423,7 @@ func (r *reporter) calls() error {
 		r.addTarget(id, what, strings.Join(parts, ", "), met)
 	}
 	check("floor", "real-engine list, inspect ≤ 1.2× the raw floor", "real", []string{"list", "inspect"}, "ns/op", "raw", 1.2)
+	check("inspect-floor", "real-engine inspect ≤ 1.3× the raw floor on every engine (issue 12)", "real", []string{"inspect"}, "ns/op", "raw", 1.3)
 	check("latency", "real-engine list, inspect ≤ 0.6× moby", "real", []string{"list", "inspect"}, "ns/op", "moby", 0.6)
 	check("logs", "real-engine logs tail 100 ≤ 0.75× moby", "real", []string{"logs"}, "ns/op", "moby", 0.75)
 	check("exec", "real-engine exec round trip ≤ 0.95× moby", "real", []string{"exec"}, "ns/op", "moby", 0.95)

@@ -35,8 +35,9 @@ validation about 6k, the split about 5k, the GC and the attribute map most of th
 is about 20k: one pass that splits, validates and decodes at once would save the split's 5k, and
 a walk that skips string bodies a word at a time was tried (a drop-in for gjson's ForEach with
 the same results, fuzzed against it): it saved 4% of the instructions on a 1000-container list
-and none on an inspect, so it was not kept. Both are larger changes than this round. The rate is
-1.4-2.1× moby's, with 0.24× its allocations per event.`,
+and none on an inspect, so it was not kept. Both are larger changes than this round. The rate was
+1.4-2.1× moby's before the queue became a ring and 2.26-2.36× in the two runs after, with 0.24×
+its allocations per event.`,
 
 	"curve-events-rss": `
 What grows from 10^3 to 10^6 events is the queue between the reading goroutine and the loop, and
@@ -58,16 +59,31 @@ Profile of dockwire's stats point with 50 containers on the fake engine (a sampl
 the read syscalls are 20% of the process's CPU, the same one read per sample that moby's client
 makes, and decoding the 1.7 KB sample 47% (gjson over per-CPU arrays and the 30-40 memory counters,
 float parsing). f2da39b sized the counters' map from the document (map growth was 9%): 15.3 → 12.3
-allocations per sample against moby's 92.8. With the syscalls common to both, 0.5× would need the
-decoding at about a third of encoding/json's, which gjson's walk of every field does not reach.`,
+allocations per sample against moby's 92.8. On 2026-12-03 the decoders stopped calling gjson's Get
+per field (each a scan from the object's start, skipping the nested values before the field) and
+read each object in one pass: 157k → 131k instructions per sample (BenchmarkDecodeStats,
+cachegrind), and the point went from 0.68-0.71× to 0.62-0.67× moby over two runs. Of what is left, gjson parses every
+number as a float before the decoder reads it as an integer, and the memory counters are a map of
+30-40 entries built per sample. With the syscalls common to both clients, 0.5× would need the
+decoding at about a third of encoding/json's, which a walk through gjson does not reach.`,
+
+	"curve-exec-p99": `
+The daemon sets this figure: against the fake engine dockwire's p99 at 32 concurrent is 0.40-0.65×
+moby's, so the client queues nothing, and on Docker 28.5 both clients run the same 45-50 execs a
+second with the same p50. Until 2026-12-03 the point took 128 round trips, so its p99 was the second
+slowest of them, and it moved between runs by more than the target's margin (1.04× in one run,
+1.20× in the next, while the p50 went from 1.18× to 0.98×). It now takes 512 (16 per concurrent
+call): four such points in a row on Docker 28.5 gave 0.95× and 0.99×.`,
 
 	"curve-logs-tty-rate": `
 moby's TTY side is the cheapest possible reader: bufio.Scanner straight over the response body, no
 framing. Profile of dockwire's LineBytes point at 256 MiB (fake engine): read syscalls 39% (shared
 with moby; 696ee8c reads 128 KiB at a time instead of 32 KiB), the line splitter and the yield 37%,
 IndexByte 11%. dockwire also decodes the chunked transfer encoding itself. In repeated runs at load
-about 1 the ratio was 1.3-1.6× moby; on Docker 28.5 the daemon's json-file reader sets the pace for
-both clients.`,
+about 1 the ratio was 1.3-1.6× moby; the four runs of section 8 on 2026-12-02 and 12-03 measured
+1.52×, 1.51×, 1.52× and 1.34× at 1 GiB (1.65× at 256 MiB in the last), with no change to this path
+between them: the target sits inside the point's run-to-run spread. On Docker 28.5 the daemon's
+json-file reader sets the pace for both clients.`,
 
 	"modules": `
 Six modules are linked: dockwire, gjson with its match and pretty, and go-retryablehttp with
@@ -151,6 +167,19 @@ half-filled result (catalogue row C1). On the real engine the client competes wi
 two cores, so its CPU shows in the latency at more than its own size (about 77 µs of gap for
 about 30 µs of client CPU on Docker 20.10). Within 1.2× of the floor for inspect would need the
 whole client, JSON included, under about 25 µs per call.`,
+
+	"inspect-floor": `
+Validation stays a pass of its own, before decoding, so that an invalid answer never leaves a
+half-filled result (catalogue row C1); what that pass costs was counted (valgrind --tool=cachegrind,
+BenchmarkDecodeInspect on Docker 28.5's recorded inspect, 2026-12-03): about 220k instructions to
+decode one inspect, of which validation (jsonvalid: Count, validString, validKey) is about 55k, a
+quarter, and gjson's walk of the members (ForEach, parseString, parseSquash, parseAny) about half.
+Decoding is about half of the client's CPU per inspect on the fake engine (profile of
+BenchmarkCall/op=inspect: 35 of 70 µs), so folding validation into the walk would save about 9 µs a
+call, 3-4% of a real-engine inspect; the raw floor itself moves by more than that between runs (on
+Docker 20.10 its median was 184 µs in the run of 2026-12-02 and 245 µs in that of 2026-12-03, and
+dockwire's stayed at 306-316 µs). So the second pass is kept, and the ratio is decided by the floor's
+noise more than by the client: 1.72× and 1.37× in one run, 1.25× and 1.48× in the next.`,
 
 	"latency": `
 inspect meets it (0.51–0.55× moby in the two runs of 2026-11-27). list cannot, whatever the
