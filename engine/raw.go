@@ -73,10 +73,10 @@ func DecodeList[T any, PT interface {
 		return nil, fmt.Errorf("%w: want a JSON array, got %.40q", ErrDecode, doc)
 	}
 	list := make([]T, n)
-	i := 0
+	i, more := 0, false
 	r.ForEach(func(_, elem gjson.Result) bool {
-		if i == len(list) { // FuzzCountJSON holds Count to gjson's count
-			err = fmt.Errorf("%w: the array has more elements than it had when validated", ErrDecode)
+		if i == len(list) {
+			more = true
 			return false
 		}
 		// Decoding in place: a T of its own would escape to the heap.
@@ -84,6 +84,13 @@ func DecodeList[T any, PT interface {
 		i++
 		return err == nil
 	})
+	if err == nil && (more || i != len(list)) { // FuzzCountJSON holds Count to gjson's count
+		found := "fewer"
+		if more {
+			found = "more"
+		}
+		err = fmt.Errorf("%w: validation counted %d elements in the array and decoding found %s: please report the document", ErrDecode, len(list), found)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -50,9 +50,9 @@ func listenSignals(cancel context.CancelFunc) (s *signals, unlisten func()) {
 	return s, func() { once.Do(func() { close(done) }) }
 }
 
-// proxy sends each signal the demo receives to to, but those forwardable
-// leaves out, until stop is called. With s nil (a test's run) it does
-// nothing.
+// proxy calls to with each signal the demo receives, except those that
+// forwardable leaves out, until stop is called. With s nil (a test's run)
+// it does nothing.
 func (s *signals) proxy(to func(os.Signal)) (stop func()) {
 	if s == nil {
 		return func() {}
