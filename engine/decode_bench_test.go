@@ -67,17 +67,7 @@ func BenchmarkDecodeInspect(b *testing.B) {
 // ServiceList does on top of the exchange (bench section 7 measures the
 // call against moby's).
 func BenchmarkDecodeServiceList(b *testing.B) {
-	one := strings.TrimSpace(fixtureBody(b, "../testdata/docker-28.5/swarm/0014-service-list.json"))
-	one = strings.TrimSuffix(strings.TrimPrefix(one, "["), "]")
-	doc := "[" + strings.TrimSuffix(strings.Repeat(one+",", 100), ",") + "]"
-	b.SetBytes(int64(len(doc)))
-	b.ReportAllocs()
-	for range b.N {
-		list, err := engine.DecodeList[engine.Service](doc)
-		if err != nil || len(list) != 100 {
-			b.Fatal(len(list), err)
-		}
-	}
+	benchmarkDecodeList[engine.Service](b, "../testdata/docker-28.5/swarm/0014-service-list.json", 100)
 }
 
 // BenchmarkDecodeContainerList is the decoding of a list of 1000
@@ -85,14 +75,23 @@ func BenchmarkDecodeServiceList(b *testing.B) {
 // ContainerList does on top of the exchange at the largest size of bench
 // section 8's list curve.
 func BenchmarkDecodeContainerList(b *testing.B) {
-	one := strings.TrimSpace(fixtureBody(b, "../testdata/docker-28.5/0023-container-list.json"))
+	benchmarkDecodeList[engine.ContainerSummary](b, "../testdata/docker-28.5/0023-container-list.json", 1000)
+}
+
+// benchmarkDecodeList decodes a list of n copies of the one element that
+// the fixture's list holds.
+func benchmarkDecodeList[T any, PT interface {
+	*T
+	engine.Decoder
+}](b *testing.B, fixture string, n int) {
+	one := strings.TrimSpace(fixtureBody(b, fixture))
 	one = strings.TrimSuffix(strings.TrimPrefix(one, "["), "]")
-	doc := "[" + strings.TrimSuffix(strings.Repeat(one+",", 1000), ",") + "]"
+	doc := "[" + strings.TrimSuffix(strings.Repeat(one+",", n), ",") + "]"
 	b.SetBytes(int64(len(doc)))
 	b.ReportAllocs()
 	for range b.N {
-		list, err := engine.DecodeList[engine.ContainerSummary](doc)
-		if err != nil || len(list) != 1000 {
+		list, err := engine.DecodeList[T, PT](doc)
+		if err != nil || len(list) != n {
 			b.Fatal(len(list), err)
 		}
 	}
