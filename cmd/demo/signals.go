@@ -6,6 +6,7 @@ import (
 	"os/signal"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/dockwire/dockwire"
@@ -18,8 +19,7 @@ import (
 // every signal it may forward goes to the container instead, and none
 // cancels: the container decides what a Ctrl-C means.
 type signals struct {
-	mu      sync.Mutex
-	proxied bool
+	proxied atomic.Bool
 }
 
 // listenSignals starts the routing of SIGINT and SIGTERM to cancel, until
@@ -34,10 +34,7 @@ func listenSignals(cancel context.CancelFunc) (s *signals, unlisten func()) {
 		for {
 			select {
 			case <-ch:
-				s.mu.Lock()
-				proxied := s.proxied
-				s.mu.Unlock()
-				if !proxied {
+				if !s.proxied.Load() {
 					cancel()
 					return
 				}
@@ -57,33 +54,23 @@ func (s *signals) proxy(to func(os.Signal)) (stop func()) {
 	if s == nil {
 		return func() {}
 	}
-	s.mu.Lock()
-	s.proxied = true // first, so that no signal both cancels and is forwarded
-	s.mu.Unlock()
+	s.proxied.Store(true)           // first, so that no signal both cancels and is forwarded
 	all := make(chan os.Signal, 64) // roomy: the runtime's SIGURGs arrive here too
 	signal.Notify(all)
-	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
-		for {
-			select {
-			case sig := <-all:
-				if forwardable(sig) {
-					to(sig)
-				}
-			case <-done:
-				return
+		for sig := range all {
+			if forwardable(sig) {
+				to(sig)
 			}
 		}
 	}()
 	return func() {
-		signal.Stop(all)
-		close(done)
+		signal.Stop(all) // no delivery to all after this returns
+		close(all)
 		<-finished
-		s.mu.Lock()
-		s.proxied = false
-		s.mu.Unlock()
+		s.proxied.Store(false)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -96,7 +97,7 @@ func TestAttachSigProxy(t *testing.T) {
 		// Attached once the fake has the attach request.
 		await.Until(t, "the attach", func() bool {
 			for _, r := range e.Requests() {
-				if r.Method == "POST" && len(r.Route) > 7 && r.Route[len(r.Route)-7:] == "/attach" {
+				if r.Method == "POST" && strings.HasSuffix(r.Route, "/attach") {
 					return true
 				}
 			}
