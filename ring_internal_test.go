@@ -32,7 +32,8 @@ func TestRingIsAFIFO(t *testing.T) {
 	step(5, 28) // drains
 	step(100, 50)
 	step(0, 50)
-	*func() *int { q.push(1); return q.last() }() = 42
+	q.push(1)
+	*q.last() = 42
 	if got := q.pop(); got != 42 {
 		t.Fatalf("last did not update in place: popped %d", got)
 	}

@@ -141,9 +141,9 @@ func (s *StatsResponse) decode(r gjson.Result) error {
 		case "networks":
 			s.Networks = networkStats(v)
 		case "blkio_stats":
-			s.BlockRead, s.BlockWrite = blockIO(member(v, "io_service_bytes_recursive"))
+			s.BlockRead, s.BlockWrite = blockIO(v.Get("io_service_bytes_recursive"))
 		case "pids_stats":
-			s.PIDs = member(v, "current").Uint()
+			s.PIDs = v.Get("current").Uint()
 		}
 		return true
 	})
@@ -210,20 +210,6 @@ func memoryStats(r gjson.Result) MemoryStats {
 		return true
 	})
 	return m
-}
-
-// member is the value of the object r's member key, found in one pass of
-// its members (gjson's Get would also parse key as a path).
-func member(r gjson.Result, key string) gjson.Result {
-	var found gjson.Result
-	r.ForEach(func(k, v gjson.Result) bool {
-		if k.Str == key {
-			found = v
-			return false
-		}
-		return true
-	})
-	return found
 }
 
 // cpuPercent is the container's share of the host's CPU time between two

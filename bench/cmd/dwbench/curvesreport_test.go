@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -317,5 +318,21 @@ func TestCurvesTargetWithoutItsFigure(t *testing.T) {
 	}
 	if tg := byID["curve-events-rate"]; !tg.Known || tg.Met {
 		t.Errorf("curve-events-rate: %+v, want judged and missed at 1.00×", tg)
+	}
+}
+
+// The report's header names the invocation each section's numbers come
+// from, oldest first, and says nothing of sections without sections.env.
+func TestSectionRunsGroupsByInvocation(t *testing.T) {
+	got := sectionRuns(map[string]string{
+		"SECTION_1": "A", "SECTION_3": "A", "SECTION_4": "A", "SECTION_5": "A",
+		"SECTION_2": "B", "SECTION_8": "C", "DATE": "not a section",
+	})
+	want := []string{"sections 1, 3, 4, 5 on A", "section 2 on B", "section 8 on C"}
+	if !slices.Equal(got, want) {
+		t.Errorf("sectionRuns = %q, want %q", got, want)
+	}
+	if got := sectionRuns(nil); len(got) != 0 {
+		t.Errorf("no sections.env: %q, want none", got)
 	}
 }

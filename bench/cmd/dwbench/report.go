@@ -163,7 +163,7 @@ func report(args []string) error {
 }
 
 // sectionRuns groups the sections of sections.env (SECTION_N=when, at
-// which commit) by invocation: "sections 1, 3–7 on WHEN" per invocation,
+// which commit) by invocation: "sections 1, 3, 4 on WHEN" per invocation,
 // oldest first. Empty without the file.
 func sectionRuns(sections map[string]string) []string {
 	by := map[string][]int{}
@@ -183,19 +183,8 @@ func sectionRuns(sections map[string]string) []string {
 			word = "sections"
 		}
 		var list []string
-		for i := 0; i < len(ns); {
-			j := i
-			for j+1 < len(ns) && ns[j+1] == ns[j]+1 {
-				j++
-			}
-			if j-i >= 2 {
-				list = append(list, fmt.Sprintf("%d–%d", ns[i], ns[j]))
-			} else {
-				for k := i; k <= j; k++ {
-					list = append(list, strconv.Itoa(ns[k]))
-				}
-			}
-			i = j + 1
+		for _, n := range ns {
+			list = append(list, strconv.Itoa(n))
 		}
 		out = append(out, fmt.Sprintf("%s %s on %s", word, strings.Join(list, ", "), when))
 	}
