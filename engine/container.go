@@ -85,9 +85,7 @@ func (c *ContainerSummary) decode(r gjson.Result) error {
 		case "Status":
 			c.Status = v.String()
 		case "Ports":
-			if v.IsArray() {
-				c.Ports = []PortSummary{} // [] is an empty list, as encoding/json decodes it
-			}
+			c.Ports = newList[PortSummary](v)
 			v.ForEach(func(_, p gjson.Result) bool {
 				var ps PortSummary
 				p.ForEach(func(k, v gjson.Result) bool {
@@ -143,7 +141,7 @@ type MountPoint struct {
 }
 
 func mounts(r gjson.Result) []MountPoint {
-	var out []MountPoint
+	out := newList[MountPoint](r)
 	r.ForEach(func(_, m gjson.Result) bool {
 		// One pass over the mount's fields, not a Get (a scan from the
 		// start) per field: mounts were a quarter of a long list's decoding.

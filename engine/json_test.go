@@ -317,8 +317,8 @@ func TestEveryResponseTypeMarshals(t *testing.T) {
 	}
 }
 
-// The networking of every recorded container, inspected and listed,
-// decodes as encoding/json decodes it into the same types: the decoders
+// The networking and mounts of every recorded container, inspected and
+// listed, decode as encoding/json decodes them into the same types: the decoders
 // read each object in one pass, by key, and this holds them to the API's
 // names.
 func TestContainerNetworkingMatchesEncodingJSON(t *testing.T) {
@@ -327,35 +327,56 @@ func TestContainerNetworkingMatchesEncodingJSON(t *testing.T) {
 	if len(inspects) < 3 || len(lists) < 3 {
 		t.Fatalf("want recorded inspects and lists, found %d and %d", len(inspects), len(lists))
 	}
-	checked := 0
+	// Besides the recordings, a container with nothing published or
+	// mounted: the daemon sends [] and {} for it.
+	docs := map[string]string{"inline inspect": `{"Id":"a","Mounts":[],"NetworkSettings":{"Ports":{},"Networks":{}}}`}
 	for _, p := range inspects {
-		doc := fixtureBody(t, p)
+		docs[p] = fixtureBody(t, p)
+	}
+	checked := 0
+	for p, doc := range docs {
 		got, err := engine.Decode[engine.ContainerInspectResponse](doc)
 		if err != nil {
 			continue // an error answer
 		}
-		var want struct{ NetworkSettings engine.NetworkSettings }
+		var want struct {
+			NetworkSettings engine.NetworkSettings
+			Mounts          []engine.MountPoint
+		}
 		if err := json.Unmarshal([]byte(doc), &want); err != nil {
 			t.Fatal(p, err)
 		}
 		if d := cmp.Diff(want.NetworkSettings, got.NetworkSettings); d != "" {
 			t.Errorf("%s: NetworkSettings (-encoding/json +Decode):\n%s", p, d)
 		}
+		if d := cmp.Diff(want.Mounts, got.Mounts); d != "" {
+			t.Errorf("%s: Mounts (-encoding/json +Decode):\n%s", p, d)
+		}
 		checked++
 	}
+	lists = append(lists, "inline list")
 	for _, p := range lists {
-		doc := fixtureBody(t, p)
+		doc := `[{"Id":"a","Ports":[],"Mounts":[],"NetworkSettings":{"Networks":{}}}]`
+		if p != "inline list" {
+			doc = fixtureBody(t, p)
+		}
 		got, err := engine.DecodeList[engine.ContainerSummary](doc)
 		if err != nil {
 			continue
 		}
-		var want []struct{ Ports []engine.PortSummary }
+		var want []struct {
+			Ports  []engine.PortSummary
+			Mounts []engine.MountPoint
+		}
 		if err := json.Unmarshal([]byte(doc), &want); err != nil || len(want) != len(got) {
 			t.Fatal(p, err)
 		}
 		for i := range got {
 			if d := cmp.Diff(want[i].Ports, got[i].Ports); d != "" {
 				t.Errorf("%s #%d: Ports (-encoding/json +Decode):\n%s", p, i, d)
+			}
+			if d := cmp.Diff(want[i].Mounts, got[i].Mounts); d != "" {
+				t.Errorf("%s #%d: Mounts (-encoding/json +Decode):\n%s", p, i, d)
 			}
 		}
 		checked++

@@ -161,6 +161,16 @@ func strMap(r gjson.Result) map[string]string {
 	return m
 }
 
+// newList is where a decoder appends the elements of the JSON array r: an
+// empty list when r is one, so that [] decodes to an empty list as
+// encoding/json decodes it (no allocation), and nil for null or absent.
+func newList[T any](r gjson.Result) []T {
+	if r.IsArray() {
+		return []T{}
+	}
+	return nil
+}
+
 // keys returns an object's keys, e.g. ExposedPorts {"80/tcp": {}}.
 func keys(r gjson.Result) []string {
 	if !r.IsObject() {
